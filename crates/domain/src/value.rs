@@ -1,0 +1,145 @@
+//! Field values: trimming, ids and barcodes (SPEC §3).
+
+/// The largest accepted id (`i64::MAX`, so every id fits a PostgreSQL `bigint`).
+pub const MAX_ID: u64 = i64::MAX as u64;
+
+/// The longest accepted barcode, in bytes (= characters: barcodes are ASCII).
+pub const MAX_BARCODE_LEN: usize = 64;
+
+/// Trims surrounding whitespace (Unicode `White_Space`, as `str::trim`), fast for ASCII.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut start = 0;
+    let mut end = b.len();
+    while start < end && b[start].is_ascii_whitespace() {
+        start += 1;
+    }
+    while end > start && b[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    // Safe slicing: ASCII whitespace bytes are always char boundaries.
+    let s = &s[start..end];
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(f), Some(l)) if *f >= 0x80 || *l >= 0x80 => s.trim(),
+        // `is_ascii_whitespace` lacks U+000B (vertical tab), which `str::trim` removes.
+        (Some(f), Some(l)) if *f == 0x0b || *l == 0x0b => s.trim(),
+        _ => s,
+    }
+}
+
+/// Parses an id: decimal digits (leading zeros allowed), optionally followed by `.0`
+/// (one or more zeros, as pandas writes integer columns that have blanks), with a value
+/// from 1 to [`MAX_ID`]. The input is already trimmed.
+#[inline]
+pub fn parse_id(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    let digits = match memchr::memchr(b'.', b) {
+        None => b,
+        Some(dot) => {
+            let frac = &b[dot + 1..];
+            if frac.is_empty() || !frac.iter().all(|&c| c == b'0') {
+                return None;
+            }
+            &b[..dot]
+        }
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut value: u64 = 0;
+    let mut significant = 0usize;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        if value == 0 && d == 0 {
+            continue; // leading zero
+        }
+        significant += 1;
+        if significant > 19 {
+            return None;
+        }
+        value = value * 10 + u64::from(d);
+    }
+    if value == 0 || value > MAX_ID {
+        return None;
+    }
+    Some(value)
+}
+
+/// Whether a (trimmed) barcode is 1 to 64 ASCII letters or digits.
+#[inline]
+pub fn is_valid_barcode(s: &str) -> bool {
+    !s.is_empty() && s.len() <= MAX_BARCODE_LEN && s.bytes().all(|c| c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_accept_digits_leading_zeros_and_pandas_floats() {
+        assert_eq!(parse_id("1"), Some(1));
+        assert_eq!(parse_id("0007"), Some(7));
+        assert_eq!(parse_id("12.0"), Some(12));
+        assert_eq!(parse_id("12.000"), Some(12));
+        assert_eq!(parse_id("9223372036854775807"), Some(MAX_ID));
+        assert_eq!(parse_id("0009223372036854775807"), Some(MAX_ID));
+        assert_eq!(parse_id(&format!("{}1", "0".repeat(100))), Some(1));
+    }
+
+    #[test]
+    fn ids_reject_everything_else() {
+        for bad in [
+            "",
+            "0",
+            "000",
+            "0.0",
+            "-5",
+            "+5",
+            "1.5",
+            "12.",
+            ".0",
+            "1e3",
+            "abc",
+            "1 2",
+            "9223372036854775808",
+            "18446744073709551616",
+            "99999999999999999999999",
+            "12.0.0",
+            "١٢",
+        ] {
+            assert_eq!(parse_id(bad), None, "{bad:?} must be rejected");
+        }
+    }
+
+    #[test]
+    fn barcodes_are_ascii_alphanumeric_up_to_64() {
+        assert!(is_valid_barcode("000123"));
+        assert!(is_valid_barcode("AbC9"));
+        assert!(is_valid_barcode(&"7".repeat(64)));
+        assert!(!is_valid_barcode(&"7".repeat(65)));
+        assert!(!is_valid_barcode(""));
+        assert!(!is_valid_barcode("=SUM(A1)"));
+        assert!(!is_valid_barcode("abc-123"));
+        assert!(!is_valid_barcode("12 34"));
+        assert!(!is_valid_barcode("é1"));
+    }
+
+    #[test]
+    fn trim_matches_str_trim() {
+        for s in [
+            "  a ",
+            "\t\r\n",
+            "\u{a0}x\u{3000}",
+            "\u{b}1\u{b}",
+            "",
+            "a b",
+            " é ",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
+}
