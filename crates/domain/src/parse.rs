@@ -321,7 +321,7 @@ fn malformed(file: FileKind, line: u64, why: Broken) -> Issue {
 fn check_record<'a, S: Schema>(record: &Record<'a>, cols: Columns) -> Result<S::Row<'a>, Issue> {
     let raw = record.raw();
     if !raw.is_ascii() && std::str::from_utf8(raw).is_err() {
-        let shown_raw = shown(&String::from_utf8_lossy(raw));
+        let shown_raw = shown(&String::from_utf8_lossy(raw.strip_suffix(b"\r").unwrap_or(raw)));
         let message = format!("record contains bytes that are not valid UTF-8: {shown_raw}");
         return Err(Issue::new(
             S::FILE,
