@@ -1,0 +1,237 @@
+//! The work messages that move a batch through the pipeline, and notices.
+//!
+//! All are JSON. Each work message names its batch ([`BatchRef`]) so the consumer loop can
+//! dead-letter it and report `failed` without knowing its type.
+
+use crate::digest::{BatchId, Sha256};
+use crate::names::{ResultFile, Stage};
+use crate::status::{BatchCounts, BatchStatus};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tiqets_domain::FileKind;
+
+/// Which batch, which run of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchRef {
+    pub batch_id: BatchId,
+    pub name: String,
+    /// 1 for the first run, +1 for each retry of a failed batch.
+    pub attempt: u32,
+}
+
+/// Where a batch's files came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    /// Dropped into the input folder; the paths as ingest saw them.
+    Folder { orders: String, barcodes: String },
+    /// Uploaded through the api; the file names the client gave.
+    Upload { orders: String, barcodes: String },
+}
+
+/// One input file as stored in the object store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    /// Object key in the `{ns}_files` bucket.
+    pub key: String,
+    pub sha256: Sha256,
+    pub size: u64,
+}
+
+/// The two input files of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inputs {
+    pub orders: FileRef,
+    pub barcodes: FileRef,
+}
+
+impl Inputs {
+    pub fn get(&self, file: FileKind) -> &FileRef {
+        match file {
+            FileKind::Orders => &self.orders,
+            FileKind::Barcodes => &self.barcodes,
+        }
+    }
+}
+
+/// `{ns}.work.validate`: validate both files of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidateWork {
+    #[serde(flatten)]
+    pub batch: BatchRef,
+    pub source: Source,
+    pub inputs: Inputs,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+}
+
+/// What the validator published for one file: `chunks` messages with sequence numbers
+/// `0..chunks` on [`crate::Names::rows`], the last one flagged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkSet {
+    pub chunks: u32,
+    /// Valid rows and row issues across the chunks.
+    pub rows: u64,
+    pub issues: u64,
+}
+
+/// `{ns}.work.merge`: join a validated batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergeWork {
+    #[serde(flatten)]
+    pub batch: BatchRef,
+    pub inputs: Inputs,
+    pub orders: ChunkSet,
+    pub barcodes: ChunkSet,
+}
+
+/// One result file written by the merger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRef {
+    pub file: ResultFile,
+    /// Object key in the `{ns}_files` bucket ([`crate::Names::result_key`]).
+    pub key: String,
+    pub sha256: Sha256,
+    pub size: u64,
+    /// Data rows (the header excluded).
+    pub rows: u64,
+}
+
+/// A top customer, as in SPEC §3 rule 7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopCustomer {
+    pub customer_id: u64,
+    pub tickets: u64,
+}
+
+/// `{ns}.work.persist`: store a merged batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersistWork {
+    #[serde(flatten)]
+    pub batch: BatchRef,
+    pub inputs: Inputs,
+    /// One entry per [`ResultFile`].
+    pub results: Vec<ResultRef>,
+    pub counts: BatchCounts,
+    /// The top 100 customers (the api's largest `limit`).
+    pub top_customers: Vec<TopCustomer>,
+}
+
+impl PersistWork {
+    pub fn result(&self, file: ResultFile) -> Option<&ResultRef> {
+        self.results.iter().find(|r| r.file == file)
+    }
+}
+
+/// A work message: JSON on its stage's work subject, naming its batch.
+pub trait Work: Serialize + DeserializeOwned + Send + Sync + 'static {
+    const STAGE: Stage;
+    fn batch(&self) -> &BatchRef;
+}
+
+impl Work for ValidateWork {
+    const STAGE: Stage = Stage::Validate;
+    fn batch(&self) -> &BatchRef {
+        &self.batch
+    }
+}
+
+impl Work for MergeWork {
+    const STAGE: Stage = Stage::Merge;
+    fn batch(&self) -> &BatchRef {
+        &self.batch
+    }
+}
+
+impl Work for PersistWork {
+    const STAGE: Stage = Stage::Persist;
+    fn batch(&self) -> &BatchRef {
+        &self.batch
+    }
+}
+
+/// `{ns}.notice.{batch_id}`: something worth showing that changes no status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    pub batch_id: BatchId,
+    /// The name under which the files arrived this time.
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    #[serde(flatten)]
+    pub kind: NoticeKind,
+    /// A sentence for people.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// The pair is byte-identical to batch `batch_id`, which is `status` (completed, or still
+    /// in progress): it was not processed again.
+    Repeat { status: BatchStatus, source: Source },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(key: &str) -> FileRef {
+        FileRef {
+            key: key.into(),
+            sha256: Sha256::of(key.as_bytes()),
+            size: 3,
+        }
+    }
+
+    #[test]
+    fn work_messages_are_flat_json() {
+        let w = ValidateWork {
+            batch: BatchRef {
+                batch_id: BatchId::parse("b1").unwrap(),
+                name: "monday".into(),
+                attempt: 1,
+            },
+            source: Source::Folder {
+                orders: "data/input/monday/orders.csv".into(),
+                barcodes: "data/input/monday/barcodes.csv".into(),
+            },
+            inputs: Inputs {
+                orders: file("batches/b1/orders.csv"),
+                barcodes: file("batches/b1/barcodes.csv"),
+            },
+            received_at: time::macros::datetime!(2026-11-24 10:00:00 UTC),
+        };
+        let v = serde_json::to_value(&w).unwrap();
+        assert_eq!(v["batch_id"], "b1");
+        assert_eq!(v["attempt"], 1);
+        assert_eq!(v["source"]["kind"], "folder");
+        assert_eq!(v["inputs"]["orders"]["key"], "batches/b1/orders.csv");
+        assert_eq!(v["received_at"], "2026-11-24T10:00:00Z");
+        let back: ValidateWork = serde_json::from_value(v).unwrap();
+        assert_eq!(back, w);
+        assert_eq!(ValidateWork::STAGE, Stage::Validate);
+    }
+
+    #[test]
+    fn notices_carry_their_kind() {
+        let n = Notice {
+            batch_id: BatchId::parse("b1").unwrap(),
+            name: "again".into(),
+            at: time::macros::datetime!(2026-11-24 10:00:00 UTC),
+            kind: NoticeKind::Repeat {
+                status: BatchStatus::Completed,
+                source: Source::Upload {
+                    orders: "o.csv".into(),
+                    barcodes: "b.csv".into(),
+                },
+            },
+            message: "repeat".into(),
+        };
+        let v = serde_json::to_value(&n).unwrap();
+        assert_eq!(v["kind"], "repeat");
+        assert_eq!(v["status"], "completed");
+        assert_eq!(serde_json::from_value::<Notice>(v).unwrap(), n);
+    }
+}
