@@ -1,0 +1,329 @@
+//! The batch writer: replaces one batch's results in a single transaction.
+//!
+//! [`BatchWriter::begin`] opens the transaction, takes the batch's advisory lock (two
+//! deliveries of the same batch run one after the other, never interleaved) and deletes the
+//! batch's previous rows, so writing a batch twice leaves exactly one copy. The rows are then
+//! streamed with binary `COPY` — one table at a time, row by row, never the whole batch in
+//! memory — and [`BatchWriter::commit`] derives the tickets per customer, marks the batch
+//! `completed` with its counts and commits. Dropping the writer before that rolls everything
+//! back: readers see the old results or the new ones, never a mix.
+
+use crate::error::{db, Result, StoreError};
+use deadpool_postgres::{Client, Transaction};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::pin::Pin;
+use tiqets_domain::{Issue, IssueCode};
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{ToSql, Type};
+
+/// Class id of the per-batch advisory locks (the object id is a hash of the batch id).
+const BATCH_LOCK_CLASS: i32 = 0x7471_6231; // "tqb1"
+
+/// What a completed batch holds, as counted while writing it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchTotals {
+    pub orders_written: u64,
+    pub tickets: u64,
+    pub customers: u64,
+    pub unused_barcodes: u64,
+    pub issues: u64,
+    /// Issues per code, only codes that occurred.
+    pub issue_counts: BTreeMap<String, u64>,
+}
+
+/// An open write of one batch. See the module docs.
+pub struct BatchWriter<'c> {
+    tx: Transaction<'c>,
+    batch_id: String,
+    totals: BatchTotals,
+    orders_done: bool,
+    unused_done: bool,
+    issues_done: bool,
+}
+
+impl<'c> BatchWriter<'c> {
+    /// Starts replacing `batch_id`'s results: waits for its lock, deletes its old rows.
+    pub async fn begin(client: &'c mut Client, batch_id: &str) -> Result<BatchWriter<'c>> {
+        let tx = client
+            .transaction()
+            .await
+            .map_err(db("begin batch write"))?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+            &[&BATCH_LOCK_CLASS, &batch_id],
+        )
+        .await
+        .map_err(db("batch lock"))?;
+        for table in [
+            "batch_orders",
+            "batch_unused_barcodes",
+            "batch_issues",
+            "batch_customer_tickets",
+        ] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE batch_id = $1"),
+                &[&batch_id],
+            )
+            .await
+            .map_err(db("delete previous batch rows"))?;
+        }
+        Ok(BatchWriter {
+            tx,
+            batch_id: batch_id.to_owned(),
+            totals: BatchTotals::default(),
+            orders_done: false,
+            unused_done: false,
+            issues_done: false,
+        })
+    }
+
+    /// The batch being written.
+    pub fn batch_id(&self) -> &str {
+        &self.batch_id
+    }
+
+    /// Counts so far.
+    pub fn totals(&self) -> &BatchTotals {
+        &self.totals
+    }
+
+    async fn copy(&self, sql: &str, types: &[Type]) -> Result<Pin<Box<BinaryCopyInWriter>>> {
+        let sink = self
+            .tx
+            .copy_in::<_, bytes::Bytes>(sql)
+            .await
+            .map_err(db("start copy"))?;
+        Ok(Box::pin(BinaryCopyInWriter::new(sink, types)))
+    }
+
+    /// COPY of the output rows, to be written in output order (customer_id, order_id).
+    pub async fn orders(&mut self) -> Result<OrdersCopy<'_>> {
+        once(&mut self.orders_done, "orders")?;
+        let writer = self
+            .copy(
+                "COPY batch_orders (batch_id, customer_id, order_id, barcodes) FROM STDIN BINARY",
+                &[Type::TEXT, Type::INT8, Type::INT8, Type::TEXT_ARRAY],
+            )
+            .await?;
+        Ok(OrdersCopy {
+            writer,
+            batch_id: &self.batch_id,
+            totals: &mut self.totals,
+            last: None,
+        })
+    }
+
+    /// COPY of the unused barcodes, to be written in `barcodes.csv` order.
+    pub async fn unused(&mut self) -> Result<UnusedCopy<'_>> {
+        once(&mut self.unused_done, "unused barcodes")?;
+        let writer = self
+            .copy(
+                "COPY batch_unused_barcodes (batch_id, position, barcode) FROM STDIN BINARY",
+                &[Type::TEXT, Type::INT8, Type::TEXT],
+            )
+            .await?;
+        Ok(UnusedCopy {
+            writer,
+            batch_id: &self.batch_id,
+            totals: &mut self.totals,
+        })
+    }
+
+    /// COPY of the issues, to be written in report order.
+    pub async fn issues(&mut self) -> Result<IssuesCopy<'_>> {
+        once(&mut self.issues_done, "issues")?;
+        let writer = self
+            .copy(
+                "COPY batch_issues (batch_id, seq, file, line, code, message) FROM STDIN BINARY",
+                &[
+                    Type::TEXT,
+                    Type::INT8,
+                    Type::TEXT,
+                    Type::INT8,
+                    Type::TEXT,
+                    Type::TEXT,
+                ],
+            )
+            .await?;
+        Ok(IssuesCopy {
+            writer,
+            batch_id: &self.batch_id,
+            totals: &mut self.totals,
+        })
+    }
+
+    /// Derives the tickets per customer, marks the batch `completed` with its counts and
+    /// commits. Returns the counts.
+    pub async fn commit(mut self) -> Result<BatchTotals> {
+        let customers = self
+            .tx
+            .execute(
+                "INSERT INTO batch_customer_tickets (batch_id, customer_id, tickets)
+                 SELECT batch_id, customer_id, sum(cardinality(barcodes))
+                 FROM batch_orders WHERE batch_id = $1
+                 GROUP BY batch_id, customer_id",
+                &[&self.batch_id],
+            )
+            .await
+            .map_err(db("aggregate customer tickets"))?;
+        self.totals.customers = customers;
+        let t = &self.totals;
+        let issue_counts = serde_json::to_value(&t.issue_counts)
+            .map_err(|e| StoreError::Invalid(format!("issue counts: {e}")))?;
+        self.tx
+            .execute(
+                "INSERT INTO batches AS b (id, status, completed_at, updated_at, orders_written,
+                     tickets, customers, unused_barcodes, issues, issue_counts)
+                 VALUES ($1, 'completed', now(), now(), $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (id) DO UPDATE SET
+                     status = 'completed', reason = NULL, completed_at = now(),
+                     updated_at = now(), orders_written = $2, tickets = $3, customers = $4,
+                     unused_barcodes = $5, issues = $6, issue_counts = $7",
+                &[
+                    &self.batch_id,
+                    &to_i64(t.orders_written)?,
+                    &to_i64(t.tickets)?,
+                    &to_i64(t.customers)?,
+                    &to_i64(t.unused_barcodes)?,
+                    &to_i64(t.issues)?,
+                    &issue_counts,
+                ],
+            )
+            .await
+            .map_err(db("mark batch completed"))?;
+        self.tx.commit().await.map_err(db("commit batch"))?;
+        Ok(self.totals)
+    }
+}
+
+fn once(done: &mut bool, what: &str) -> Result<()> {
+    if std::mem::replace(done, true) {
+        return Err(StoreError::Invalid(format!("{what} written twice")));
+    }
+    Ok(())
+}
+
+fn to_i64(n: u64) -> Result<i64> {
+    i64::try_from(n).map_err(|_| StoreError::Invalid(format!("{n} is out of range")))
+}
+
+async fn write_row(
+    writer: &mut Pin<Box<BinaryCopyInWriter>>,
+    row: &[&(dyn ToSql + Sync)],
+) -> Result<()> {
+    writer.as_mut().write(row).await.map_err(db("copy row"))
+}
+
+async fn finish(mut writer: Pin<Box<BinaryCopyInWriter>>) -> Result<u64> {
+    writer.as_mut().finish().await.map_err(db("finish copy"))
+}
+
+/// The output rows being copied.
+pub struct OrdersCopy<'w> {
+    writer: Pin<Box<BinaryCopyInWriter>>,
+    batch_id: &'w str,
+    totals: &'w mut BatchTotals,
+    last: Option<(i64, i64)>,
+}
+
+impl OrdersCopy<'_> {
+    /// Writes one output row. Rows must come in strictly increasing (customer_id, order_id)
+    /// order and have at least one barcode: anything else means the input is corrupt.
+    pub async fn write(
+        &mut self,
+        customer_id: u64,
+        order_id: u64,
+        barcodes: &[&str],
+    ) -> Result<()> {
+        let key = (to_i64(customer_id)?, to_i64(order_id)?);
+        if self.last.is_some_and(|last| last >= key) {
+            return Err(StoreError::Invalid(format!(
+                "order {order_id} of customer {customer_id} is out of order or repeated"
+            )));
+        }
+        if barcodes.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "order {order_id} has no barcodes"
+            )));
+        }
+        self.last = Some(key);
+        write_row(
+            &mut self.writer,
+            &[&self.batch_id, &key.0, &key.1, &barcodes],
+        )
+        .await?;
+        self.totals.orders_written += 1;
+        self.totals.tickets += barcodes.len() as u64;
+        Ok(())
+    }
+
+    /// Ends the COPY.
+    pub async fn finish(self) -> Result<u64> {
+        finish(self.writer).await
+    }
+}
+
+/// The unused barcodes being copied.
+pub struct UnusedCopy<'w> {
+    writer: Pin<Box<BinaryCopyInWriter>>,
+    batch_id: &'w str,
+    totals: &'w mut BatchTotals,
+}
+
+impl UnusedCopy<'_> {
+    /// Writes the next unused barcode (in `barcodes.csv` order).
+    pub async fn write(&mut self, barcode: &str) -> Result<()> {
+        let position = to_i64(self.totals.unused_barcodes + 1)?;
+        write_row(&mut self.writer, &[&self.batch_id, &position, &barcode]).await?;
+        self.totals.unused_barcodes += 1;
+        Ok(())
+    }
+
+    /// Ends the COPY.
+    pub async fn finish(self) -> Result<u64> {
+        finish(self.writer).await
+    }
+}
+
+/// The issues being copied.
+pub struct IssuesCopy<'w> {
+    writer: Pin<Box<BinaryCopyInWriter>>,
+    batch_id: &'w str,
+    totals: &'w mut BatchTotals,
+}
+
+impl IssuesCopy<'_> {
+    /// Writes the next issue (in report order).
+    pub async fn write(&mut self, issue: &Issue) -> Result<()> {
+        let seq = to_i64(self.totals.issues + 1)?;
+        let line = to_i64(issue.line)?;
+        let code: IssueCode = issue.code;
+        write_row(
+            &mut self.writer,
+            &[
+                &self.batch_id,
+                &seq,
+                &issue.file.as_str(),
+                &line,
+                &code.as_str(),
+                &issue.message.as_str(),
+            ],
+        )
+        .await?;
+        self.totals.issues += 1;
+        let counts = &mut self.totals.issue_counts;
+        match counts.get_mut(code.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(code.as_str().to_owned(), 1);
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the COPY.
+    pub async fn finish(self) -> Result<u64> {
+        finish(self.writer).await
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests of tiqets-store against a real PostgreSQL, one database per test.
+
+mod migrations;
+mod queries;
+mod sample;
+mod writer;

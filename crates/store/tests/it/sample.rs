@@ -1,0 +1,99 @@
+//! A small batch to write.
+
+use tiqets_domain::{FileKind, Issue, IssueCode};
+use tiqets_store::{BatchTotals, BatchWriter, Pool};
+
+pub struct Sample {
+    pub orders: Vec<(u64, u64, Vec<&'static str>)>,
+    pub unused: Vec<&'static str>,
+    pub issues: Vec<Issue>,
+}
+
+pub fn sample() -> Sample {
+    Sample {
+        orders: vec![
+            (10, 1, vec!["111", "222"]),
+            (10, 4, vec!["444"]),
+            (20, 2, vec!["0007", "333", "555"]),
+            (30, 3, vec!["666"]),
+            (40, 5, vec!["777", "888", "999"]),
+        ],
+        unused: vec!["u1", "u2", "u3"],
+        issues: vec![
+            Issue::new(
+                FileKind::Orders,
+                4,
+                IssueCode::DuplicateOrder,
+                "order_id 1 repeated".into(),
+            ),
+            Issue::new(
+                FileKind::Orders,
+                9,
+                IssueCode::OrderWithoutBarcodes,
+                "order_id 8 has, no \"barcodes\"".into(),
+            ),
+            Issue::new(
+                FileKind::Barcodes,
+                3,
+                IssueCode::DuplicateBarcode,
+                "barcode \"111\" repeated".into(),
+            ),
+            Issue::new(
+                FileKind::Barcodes,
+                7,
+                IssueCode::DuplicateBarcode,
+                "barcode \"222\" repeated".into(),
+            ),
+        ],
+    }
+}
+
+pub async fn write(
+    pool: &Pool,
+    batch_id: &str,
+    s: &Sample,
+) -> Result<BatchTotals, tiqets_store::StoreError> {
+    let mut client = pool.get().await?;
+    let mut w = BatchWriter::begin(&mut client, batch_id).await?;
+    let mut orders = w.orders().await?;
+    for (c, o, b) in &s.orders {
+        orders.write(*c, *o, b).await?;
+    }
+    orders.finish().await?;
+    let mut unused = w.unused().await?;
+    for b in &s.unused {
+        unused.write(b).await?;
+    }
+    unused.finish().await?;
+    let mut issues = w.issues().await?;
+    for i in &s.issues {
+        issues.write(i).await?;
+    }
+    issues.finish().await?;
+    w.commit().await
+}
+
+/// Row counts of every batch table for `batch_id`.
+pub async fn row_counts(pool: &Pool, batch_id: &str) -> [i64; 4] {
+    let client = pool.get().await.unwrap();
+    let mut out = [0; 4];
+    for (i, t) in [
+        "batch_orders",
+        "batch_unused_barcodes",
+        "batch_issues",
+        "batch_customer_tickets",
+    ]
+    .iter()
+    .enumerate()
+    {
+        out[i] = client
+            .query_one(
+                &format!("SELECT count(*) FROM {t} WHERE batch_id = $1"),
+                &[&batch_id],
+            )
+            .await
+            .unwrap()
+            .get(0);
+    }
+    out
+}

@@ -1,0 +1,83 @@
+use crate::sample::{row_counts, sample, write};
+use tiqets_store::{queries, BatchWriter};
+use tiqets_testkit::TestDatabase;
+
+#[tokio::test]
+async fn a_written_batch_is_completed_with_its_counts() {
+    let db = TestDatabase::create().await;
+    let totals = write(db.pool(), "b1", &sample()).await.unwrap();
+    assert_eq!(totals.orders_written, 5);
+    assert_eq!(totals.tickets, 10);
+    assert_eq!(totals.customers, 4);
+    assert_eq!(totals.unused_barcodes, 3);
+    assert_eq!(totals.issues, 4);
+    assert_eq!(totals.issue_counts["duplicate_barcode"], 2);
+    let batch = queries::batch(db.pool(), "b1").await.unwrap().unwrap();
+    assert_eq!(batch.status, "completed");
+    let counts = batch.counts.unwrap();
+    assert_eq!(
+        (counts.orders_written, counts.tickets, counts.customers),
+        (5, 10, 4)
+    );
+    assert_eq!(counts.issue_counts["order_without_barcodes"], 1);
+    assert_eq!(row_counts(db.pool(), "b1").await, [5, 3, 4, 4]);
+}
+
+#[tokio::test]
+async fn writing_a_batch_twice_leaves_one_copy_of_its_rows() {
+    let db = TestDatabase::create().await;
+    let first = write(db.pool(), "b1", &sample()).await.unwrap();
+    let second = write(db.pool(), "b1", &sample()).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(row_counts(db.pool(), "b1").await, [5, 3, 4, 4]);
+}
+
+#[tokio::test]
+async fn rewriting_a_batch_replaces_its_rows_and_leaves_other_batches_alone() {
+    let db = TestDatabase::create().await;
+    write(db.pool(), "other", &sample()).await.unwrap();
+    write(db.pool(), "b1", &sample()).await.unwrap();
+    let mut smaller = sample();
+    smaller.orders.truncate(2);
+    smaller.unused.clear();
+    smaller.issues.truncate(1);
+    write(db.pool(), "b1", &smaller).await.unwrap();
+    assert_eq!(row_counts(db.pool(), "b1").await, [2, 0, 1, 1]);
+    assert_eq!(row_counts(db.pool(), "other").await, [5, 3, 4, 4]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_concurrent_writes_of_one_batch_do_not_interleave() {
+    let db = TestDatabase::create().await;
+    let s = sample();
+    let (a, b) = tokio::join!(write(db.pool(), "b1", &s), write(db.pool(), "b1", &s));
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(row_counts(db.pool(), "b1").await, [5, 3, 4, 4]);
+}
+
+#[tokio::test]
+async fn a_failed_write_leaves_the_previous_results_untouched() {
+    let db = TestDatabase::create().await;
+    write(db.pool(), "b1", &sample()).await.unwrap();
+    let mut broken = sample();
+    broken.orders.swap(0, 1); // out of output order: the input is corrupt
+    let err = write(db.pool(), "b1", &broken).await.unwrap_err();
+    assert!(err.to_string().contains("out of order"), "{err}");
+    assert!(!err.is_transient());
+    assert_eq!(row_counts(db.pool(), "b1").await, [5, 3, 4, 4]);
+}
+
+#[tokio::test]
+async fn a_writer_dropped_before_commit_rolls_back() {
+    let db = TestDatabase::create().await;
+    {
+        let mut client = db.pool().get().await.unwrap();
+        let mut w = BatchWriter::begin(&mut client, "b1").await.unwrap();
+        let mut orders = w.orders().await.unwrap();
+        orders.write(1, 1, &["a"]).await.unwrap();
+        orders.finish().await.unwrap();
+    }
+    assert_eq!(row_counts(db.pool(), "b1").await, [0, 0, 0, 0]);
+    assert!(queries::batch(db.pool(), "b1").await.unwrap().is_none());
+}

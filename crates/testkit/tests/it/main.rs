@@ -1,0 +1,5 @@
+//! Tests of the harness itself, against real servers.
+
+mod databases;
+mod namespaces;
+mod owned;
