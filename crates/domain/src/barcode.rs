@@ -80,16 +80,13 @@ impl BarcodeBuf {
             out.len = text.len() as u8;
             return out;
         }
-        // Find the length: the largest `len` whose offset is <= key.
-        let mut len = 1;
-        while len < MAX_NUMERIC_DIGITS && OFFSETS[len + 1] <= key {
-            len += 1;
-        }
-        let mut v = key - OFFSETS[len];
-        for i in (0..len).rev() {
-            out.bytes[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
+        // The length is the largest `len` whose offset is <= key.
+        let len = OFFSETS[2..].partition_point(|&o| o <= key) + 1;
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(key - OFFSETS[len]).as_bytes();
+        let pad = len - digits.len();
+        out.bytes[..pad].fill(b'0');
+        out.bytes[pad..len].copy_from_slice(digits);
         out.len = len as u8;
         out
     }

@@ -1,8 +1,12 @@
-//! Joining the two files (rules 3–7): unused barcodes, unknown orders, orders without
-//! barcodes, the sorted output rows and the tickets per customer.
+//! Rules 1–7 over both files' valid rows: duplicates, unused barcodes, unknown orders,
+//! orders without barcodes, the sorted output rows and the tickets per customer.
+//!
+//! Everything is done by stable radix sorts and sequential merges rather than hash lookups:
+//! on millions of rows a lookup per row is a cache miss, a sort pass is a stream. The two
+//! files' duplicate rules run on two threads.
 
 use crate::barcode::BarcodeBuf;
-use crate::book::{BarcodeBook, KeptOrder, OrderBook};
+use crate::book::{BarcodeBook, BarcodeRec, OrderBook, OrderRec};
 use crate::issue::{shown, sort_issues, FileKind, Issue, IssueCode, IssueCounts};
 use serde::{Deserialize, Serialize};
 
@@ -13,13 +17,19 @@ pub struct CustomerTickets {
     pub tickets: u64,
 }
 
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    customer_id: u64,
+    order_id: u64,
+    start: usize,
+    end: usize,
+}
+
 /// The result of a batch: output rows, unused barcodes, tickets and every issue.
 pub struct Outcome {
-    /// Output orders, sorted by (customer_id, order_id).
-    rows: Vec<KeptOrder>,
-    /// Row `i`'s barcodes are `barcodes[ends[i-1]..ends[i]]`, in file order.
-    ends: Vec<usize>,
-    barcodes: Vec<u64>,
+    /// Sorted by (customer_id, order_id); each row's barcodes are `keys[start..end]`.
+    rows: Vec<Row>,
+    keys: Vec<u64>,
     unused: Vec<u64>,
     arena: Vec<u8>,
     /// Sorted by customer_id.
@@ -44,108 +54,90 @@ impl<'a> OutputRow<'a> {
     }
 }
 
-/// Applies rules 3–7 to the kept rows of both files. `issues` are the issues found so far
-/// (parsing, rules 1–2); the outcome holds them together with its own, in report order.
+/// Applies rules 1–7 to the valid rows of both files. `issues` are the issues found while
+/// parsing; the outcome holds them together with its own, in report order.
 pub fn merge(orders: OrderBook, barcodes: BarcodeBook, mut issues: Vec<Issue>) -> Outcome {
-    const NONE: u32 = u32::MAX;
-    let OrderBook {
-        index,
-        orders: kept_orders,
-    } = orders;
-    let mut counts = vec![0u32; kept_orders.len()];
-    let mut assigned = vec![NONE; barcodes.kept.len()];
-    let mut unused = Vec::new();
-    for (i, b) in barcodes.kept.iter().enumerate() {
-        if b.order_id == 0 {
-            unused.push(b.key); // rule 3
-            continue;
-        }
-        match index.get(&b.order_id) {
-            Some(&o) => {
-                assigned[i] = o;
-                counts[o as usize] += 1;
-            }
-            None => {
-                let message = format!(
-                    "barcode {} refers to unknown order_id {}",
-                    shown(&barcodes.text_of(b.key)),
-                    b.order_id
-                );
-                issues.push(Issue::new(
-                    FileKind::Barcodes,
-                    b.line,
-                    IssueCode::UnknownOrder, // rule 4
-                    message,
-                ));
-            }
-        }
-    }
-    drop(index);
+    let ((orders, order_issues), (sold, unused, barcode_issues)) = std::thread::scope(|s| {
+        let o = s.spawn(|| first_orders(orders.rows));
+        let b = first_barcodes(&barcodes);
+        let o = o.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (o, b)
+    });
+    issues.extend(order_issues);
+    issues.extend(barcode_issues);
 
-    // Rule 5, and the output order of rule 6.
-    let mut sorted: Vec<(u64, u64, u32)> = Vec::with_capacity(kept_orders.len());
-    for (o, order) in kept_orders.iter().enumerate() {
-        if counts[o] == 0 {
-            let message = format!("order_id {} has no barcodes", order.order_id);
+    // Rules 4 and 5: merge the orders (sorted by id) with the sold barcodes (sorted by
+    // order id, file order within one order).
+    let mut rows = Vec::with_capacity(orders.len());
+    let mut keys = Vec::with_capacity(sold.len());
+    let mut o = 0;
+    let mut b = 0;
+    while o < orders.len() || b < sold.len() {
+        let next_order = orders.get(o).map_or(u64::MAX, |x| x.order_id);
+        let next_sold = sold.get(b).map_or(u64::MAX, |x| x.order_id);
+        if o < orders.len() && next_order < next_sold || b == sold.len() {
+            let order = &orders[o];
             issues.push(Issue::new(
                 FileKind::Orders,
                 order.line,
                 IssueCode::OrderWithoutBarcodes,
-                message,
+                format!("order_id {} has no barcodes", order.order_id),
             ));
+            o += 1;
+            continue;
+        }
+        let run_end = b + sold[b..].partition_point(|x| x.order_id == next_sold);
+        if next_order == next_sold {
+            let start = keys.len();
+            keys.extend(sold[b..run_end].iter().map(|x| x.key));
+            rows.push(Row {
+                customer_id: orders[o].customer_id,
+                order_id: next_order,
+                start,
+                end: keys.len(),
+            });
+            o += 1;
         } else {
-            sorted.push((order.customer_id, order.order_id, o as u32));
+            for x in &sold[b..run_end] {
+                let message = format!(
+                    "barcode {} refers to unknown order_id {}",
+                    shown(&barcodes.text_of(x.key)),
+                    x.order_id
+                );
+                issues.push(Issue::new(
+                    FileKind::Barcodes,
+                    x.line,
+                    IssueCode::UnknownOrder,
+                    message,
+                ));
+            }
         }
+        b = run_end;
     }
-    sorted.sort_unstable();
+    drop(sold);
+    drop(orders);
 
-    // Lay the barcodes out row by row (a counting sort keeps file order within a row).
-    let mut row_of = vec![NONE; kept_orders.len()];
-    let mut ends = Vec::with_capacity(sorted.len());
-    let mut cursor = vec![0usize; sorted.len()];
-    let mut total = 0usize;
-    for (r, &(_, _, o)) in sorted.iter().enumerate() {
-        row_of[o as usize] = r as u32;
-        cursor[r] = total;
-        total += counts[o as usize] as usize;
-        ends.push(total);
-    }
-    drop(counts);
-    let mut laid = vec![0u64; total];
-    for (i, &o) in assigned.iter().enumerate() {
-        if o != NONE {
-            let r = row_of[o as usize] as usize;
-            laid[cursor[r]] = barcodes.kept[i].key;
-            cursor[r] += 1;
-        }
-    }
-    drop((assigned, cursor, row_of));
+    // Rule 6: rows are in order_id order; a stable sort by customer gives (customer, order).
+    radsort::sort_by_key(&mut rows, |r| r.customer_id);
 
-    // Rule 7: tickets per customer (rows are sorted by customer).
+    // Rule 7.
     let mut tickets: Vec<CustomerTickets> = Vec::new();
-    let mut start = 0usize;
-    for (r, &(customer_id, _, _)) in sorted.iter().enumerate() {
-        let n = (ends[r] - start) as u64;
-        start = ends[r];
+    for r in &rows {
+        let n = (r.end - r.start) as u64;
         match tickets.last_mut() {
-            Some(last) if last.customer_id == customer_id => last.tickets += n,
+            Some(last) if last.customer_id == r.customer_id => last.tickets += n,
             _ => tickets.push(CustomerTickets {
-                customer_id,
+                customer_id: r.customer_id,
                 tickets: n,
             }),
         }
     }
-    let rows = sorted
-        .iter()
-        .map(|&(_, _, o)| kept_orders[o as usize])
-        .collect();
 
     sort_issues(&mut issues);
     let counts = IssueCounts::from_issues(&issues);
     Outcome {
         rows,
-        ends,
-        barcodes: laid,
+        keys,
         unused,
         arena: barcodes.arena,
         tickets,
@@ -154,17 +146,94 @@ pub fn merge(orders: OrderBook, barcodes: BarcodeBook, mut issues: Vec<Issue>) -
     }
 }
 
+/// Rule 1: the first row of each order_id wins. Returns the kept orders sorted by order_id.
+fn first_orders(rows: Vec<OrderRec>) -> (Vec<OrderRec>, Vec<Issue>) {
+    if rows.windows(2).all(|w| w[0].order_id < w[1].order_id) {
+        return (rows, Vec::new()); // already sorted and unique, as exports usually are
+    }
+    let mut order: Vec<(u64, u32)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.order_id, i as u32))
+        .collect();
+    radsort::sort_by_key(&mut order, |p| p.0); // stable: file order within one id
+    let mut kept = Vec::with_capacity(rows.len());
+    let mut issues = Vec::new();
+    let mut first = 0usize;
+    for (n, &(id, i)) in order.iter().enumerate() {
+        if n > 0 && order[n - 1].0 == id {
+            let first_line = rows[order[first].1 as usize].line;
+            issues.push(Issue::new(
+                FileKind::Orders,
+                rows[i as usize].line,
+                IssueCode::DuplicateOrder,
+                format!("duplicate order_id {id} (first on line {first_line})"),
+            ));
+        } else {
+            first = n;
+            kept.push(rows[i as usize]);
+        }
+    }
+    (kept, issues)
+}
+
+/// Rules 2 and 3: the first row of each barcode wins. Returns the kept sold barcodes sorted
+/// by order_id (file order within one order) and the unused barcodes' keys in file order.
+fn first_barcodes(book: &BarcodeBook) -> (Vec<BarcodeRec>, Vec<u64>, Vec<Issue>) {
+    let rows = &book.rows;
+    let mut by_key: Vec<(u64, u32)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key, i as u32))
+        .collect();
+    radsort::sort_by_key(&mut by_key, |p| p.0); // stable: file order within one barcode
+    let mut duplicate = vec![false; rows.len()];
+    let mut issues = Vec::new();
+    let mut first = 0usize;
+    for n in 0..by_key.len() {
+        if n > 0 && by_key[n - 1].0 == by_key[n].0 {
+            let (key, i) = by_key[n];
+            let first_line = rows[by_key[first].1 as usize].line;
+            duplicate[i as usize] = true;
+            let message = format!(
+                "duplicate barcode {} (first on line {first_line})",
+                shown(&book.text_of(key))
+            );
+            issues.push(Issue::new(
+                FileKind::Barcodes,
+                rows[i as usize].line,
+                IssueCode::DuplicateBarcode,
+                message,
+            ));
+        } else {
+            first = n;
+        }
+    }
+    drop(by_key);
+    let mut sold = Vec::with_capacity(rows.len());
+    let mut unused = Vec::new();
+    for (r, dup) in rows.iter().zip(duplicate) {
+        if dup {
+            continue;
+        }
+        if r.order_id == 0 {
+            unused.push(r.key);
+        } else {
+            sold.push(*r);
+        }
+    }
+    radsort::sort_by_key(&mut sold, |r| r.order_id);
+    (sold, unused, issues)
+}
+
 impl Outcome {
     /// The output rows in order (rule 6).
     pub fn rows(&self) -> impl ExactSizeIterator<Item = OutputRow<'_>> + '_ {
-        self.rows.iter().enumerate().map(move |(r, order)| {
-            let start = if r == 0 { 0 } else { self.ends[r - 1] };
-            OutputRow {
-                customer_id: order.customer_id,
-                order_id: order.order_id,
-                keys: &self.barcodes[start..self.ends[r]],
-                arena: &self.arena,
-            }
+        self.rows.iter().map(move |r| OutputRow {
+            customer_id: r.customer_id,
+            order_id: r.order_id,
+            keys: &self.keys[r.start..r.end],
+            arena: &self.arena,
         })
     }
 
@@ -175,7 +244,7 @@ impl Outcome {
 
     /// Barcodes in the output (= the sum of every customer's tickets).
     pub fn tickets(&self) -> u64 {
-        self.barcodes.len() as u64
+        self.keys.len() as u64
     }
 
     /// Customers with at least one output row.

@@ -3,7 +3,7 @@
 
 use crate::issue::{shown, FileKind, Issue, IssueCode};
 use crate::records::{Broken, Record, Split, Splitter};
-use crate::value::{is_valid_barcode, parse_id, trim, MAX_ID};
+use crate::value::{is_valid_barcode, parse_id, trim, trim_ascii, MAX_ID};
 use serde::{Deserialize, Serialize};
 use std::marker::PhantomData;
 
@@ -99,8 +99,8 @@ impl FatalError {
 pub trait Schema {
     const FILE: FileKind;
     type Row<'a>;
-    /// Validates the two required fields (already trimmed), in `required_columns` order.
-    fn row<'a>(line: u64, first: &'a str, second: &'a str) -> Result<Self::Row<'a>, Issue>;
+    /// Validates the two required fields (trimmed, UTF-8), in `required_columns` order.
+    fn row<'a>(line: u64, first: &'a [u8], second: &'a [u8]) -> Result<Self::Row<'a>, Issue>;
 }
 
 /// The schema of `orders.csv`.
@@ -108,10 +108,10 @@ pub struct Orders;
 /// The schema of `barcodes.csv`.
 pub struct Barcodes;
 
-fn invalid_id(file: FileKind, line: u64, code: IssueCode, column: &str, value: &str) -> Issue {
+fn invalid_id(file: FileKind, line: u64, code: IssueCode, column: &str, value: &[u8]) -> Issue {
     let message = format!(
         "invalid {column} {}: expected a whole number from 1 to {MAX_ID}",
-        shown(value)
+        shown(&String::from_utf8_lossy(value))
     );
     Issue::new(file, line, code, message)
 }
@@ -120,7 +120,7 @@ impl Schema for Orders {
     const FILE: FileKind = FileKind::Orders;
     type Row<'a> = OrderRow;
 
-    fn row<'a>(line: u64, order_id: &'a str, customer_id: &'a str) -> Result<OrderRow, Issue> {
+    fn row<'a>(line: u64, order_id: &'a [u8], customer_id: &'a [u8]) -> Result<OrderRow, Issue> {
         let Some(order) = parse_id(order_id) else {
             let code = IssueCode::InvalidOrderId;
             return Err(invalid_id(Self::FILE, line, code, "order_id", order_id));
@@ -147,11 +147,13 @@ impl Schema for Barcodes {
     const FILE: FileKind = FileKind::Barcodes;
     type Row<'a> = BarcodeRow<'a>;
 
-    fn row<'a>(line: u64, barcode: &'a str, order_id: &'a str) -> Result<BarcodeRow<'a>, Issue> {
-        if !is_valid_barcode(barcode) {
+    fn row<'a>(line: u64, barcode: &'a [u8], order_id: &'a [u8]) -> Result<BarcodeRow<'a>, Issue> {
+        let valid = is_valid_barcode(barcode);
+        // A valid barcode is ASCII, so it always converts.
+        let Some(barcode) = valid.then(|| std::str::from_utf8(barcode).ok()).flatten() else {
             let message = format!(
                 "invalid barcode {}: expected 1 to 64 ASCII letters or digits",
-                shown(barcode)
+                shown(&String::from_utf8_lossy(barcode))
             );
             return Err(Issue::new(
                 Self::FILE,
@@ -159,7 +161,7 @@ impl Schema for Barcodes {
                 IssueCode::InvalidBarcode,
                 message,
             ));
-        }
+        };
         let order_id = if order_id.is_empty() {
             None
         } else {
@@ -320,8 +322,11 @@ fn malformed(file: FileKind, line: u64, why: Broken) -> Issue {
 
 fn check_record<'a, S: Schema>(record: &Record<'a>, cols: Columns) -> Result<S::Row<'a>, Issue> {
     let raw = record.raw();
-    if !raw.is_ascii() && std::str::from_utf8(raw).is_err() {
-        let shown_raw = shown(&String::from_utf8_lossy(raw.strip_suffix(b"\r").unwrap_or(raw)));
+    let ascii = raw.is_ascii();
+    if !ascii && std::str::from_utf8(raw).is_err() {
+        let shown_raw = shown(&String::from_utf8_lossy(
+            raw.strip_suffix(b"\r").unwrap_or(raw),
+        ));
         let message = format!("record contains bytes that are not valid UTF-8: {shown_raw}");
         return Err(Issue::new(
             S::FILE,
@@ -339,9 +344,13 @@ fn check_record<'a, S: Schema>(record: &Record<'a>, cols: Columns) -> Result<S::
             message,
         ));
     }
-    let first = text(record.field(cols.first));
-    let second = text(record.field(cols.second));
-    S::row(record.line, trim(first), trim(second))
+    let (first, second) = (record.field(cols.first), record.field(cols.second));
+    if ascii {
+        S::row(record.line, trim_ascii(first), trim_ascii(second))
+    } else {
+        let first = trim(text(first)).as_bytes();
+        S::row(record.line, first, trim(text(second)).as_bytes())
+    }
 }
 
 /// A field of a record whose raw bytes were checked to be UTF-8. Quote removal splits only

@@ -46,7 +46,7 @@ fn read_orders(
     let mut issues = Vec::new();
     let mut parser = OrdersParser::new();
     let mut sink = |p: Parsed<OrderRow>| match p {
-        Parsed::Row(row) => issues.extend(book.insert(row)),
+        Parsed::Row(row) => book.push(row),
         Parsed::Issue(issue) => issues.push(issue),
     };
     feed(r, FileKind::Orders, progress, |chunk| {
@@ -66,7 +66,7 @@ fn read_barcodes(
     let mut issues = Vec::new();
     let mut parser = BarcodesParser::new();
     let mut sink = |p: Parsed<BarcodeRow<'_>>| match p {
-        Parsed::Row(row) => issues.extend(book.insert(row)),
+        Parsed::Row(row) => book.push(row),
         Parsed::Issue(issue) => issues.push(issue),
     };
     feed(r, FileKind::Barcodes, progress, |chunk| {

@@ -28,12 +28,20 @@ pub fn trim(s: &str) -> &str {
     }
 }
 
+/// Trims an all-ASCII field exactly as [`trim`] would (ASCII whitespace and vertical tab).
+#[inline]
+pub fn trim_ascii(b: &[u8]) -> &[u8] {
+    let ws = |c: &u8| c.is_ascii_whitespace() || *c == 0x0b;
+    let start = b.iter().position(|c| !ws(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !ws(c)).map_or(start, |e| e + 1);
+    &b[start..end]
+}
+
 /// Parses an id: decimal digits (leading zeros allowed), optionally followed by `.0`
 /// (one or more zeros, as pandas writes integer columns that have blanks), with a value
 /// from 1 to [`MAX_ID`]. The input is already trimmed.
 #[inline]
-pub fn parse_id(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
+pub fn parse_id(b: &[u8]) -> Option<u64> {
     let digits = match memchr::memchr(b'.', b) {
         None => b,
         Some(dot) => {
@@ -71,8 +79,8 @@ pub fn parse_id(s: &str) -> Option<u64> {
 
 /// Whether a (trimmed) barcode is 1 to 64 ASCII letters or digits.
 #[inline]
-pub fn is_valid_barcode(s: &str) -> bool {
-    !s.is_empty() && s.len() <= MAX_BARCODE_LEN && s.bytes().all(|c| c.is_ascii_alphanumeric())
+pub fn is_valid_barcode(s: &[u8]) -> bool {
+    !s.is_empty() && s.len() <= MAX_BARCODE_LEN && s.iter().all(|c| c.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -81,13 +89,16 @@ mod tests {
 
     #[test]
     fn ids_accept_digits_leading_zeros_and_pandas_floats() {
-        assert_eq!(parse_id("1"), Some(1));
-        assert_eq!(parse_id("0007"), Some(7));
-        assert_eq!(parse_id("12.0"), Some(12));
-        assert_eq!(parse_id("12.000"), Some(12));
-        assert_eq!(parse_id("9223372036854775807"), Some(MAX_ID));
-        assert_eq!(parse_id("0009223372036854775807"), Some(MAX_ID));
-        assert_eq!(parse_id(&format!("{}1", "0".repeat(100))), Some(1));
+        assert_eq!(parse_id(b"1"), Some(1));
+        assert_eq!(parse_id(b"0007"), Some(7));
+        assert_eq!(parse_id(b"12.0"), Some(12));
+        assert_eq!(parse_id(b"12.000"), Some(12));
+        assert_eq!(parse_id(b"9223372036854775807"), Some(MAX_ID));
+        assert_eq!(parse_id(b"0009223372036854775807"), Some(MAX_ID));
+        assert_eq!(
+            parse_id(format!("{}1", "0".repeat(100)).as_bytes()),
+            Some(1)
+        );
     }
 
     #[test]
@@ -111,21 +122,21 @@ mod tests {
             "12.0.0",
             "١٢",
         ] {
-            assert_eq!(parse_id(bad), None, "{bad:?} must be rejected");
+            assert_eq!(parse_id(bad.as_bytes()), None, "{bad:?} must be rejected");
         }
     }
 
     #[test]
     fn barcodes_are_ascii_alphanumeric_up_to_64() {
-        assert!(is_valid_barcode("000123"));
-        assert!(is_valid_barcode("AbC9"));
-        assert!(is_valid_barcode(&"7".repeat(64)));
-        assert!(!is_valid_barcode(&"7".repeat(65)));
-        assert!(!is_valid_barcode(""));
-        assert!(!is_valid_barcode("=SUM(A1)"));
-        assert!(!is_valid_barcode("abc-123"));
-        assert!(!is_valid_barcode("12 34"));
-        assert!(!is_valid_barcode("é1"));
+        assert!(is_valid_barcode(b"000123"));
+        assert!(is_valid_barcode(b"AbC9"));
+        assert!(is_valid_barcode("7".repeat(64).as_bytes()));
+        assert!(!is_valid_barcode("7".repeat(65).as_bytes()));
+        assert!(!is_valid_barcode(b""));
+        assert!(!is_valid_barcode(b"=SUM(A1)"));
+        assert!(!is_valid_barcode(b"abc-123"));
+        assert!(!is_valid_barcode(b"12 34"));
+        assert!(!is_valid_barcode("é1".as_bytes()));
     }
 
     #[test]
@@ -140,6 +151,9 @@ mod tests {
             " é ",
         ] {
             assert_eq!(trim(s), s.trim(), "{s:?}");
+            if s.is_ascii() {
+                assert_eq!(trim_ascii(s.as_bytes()), s.trim().as_bytes(), "{s:?}");
+            }
         }
     }
 }

@@ -156,7 +156,7 @@ fn run_crate(orders: &[u8], barcodes: &[u8], chunk: usize) -> Result<Outcome, Fa
     let mut issues = Vec::new();
     let mut op = OrdersParser::new();
     let mut sink = |p: tiqets_domain::Parsed<tiqets_domain::OrderRow>| match p {
-        tiqets_domain::Parsed::Row(r) => issues.extend(ob.insert(r)),
+        tiqets_domain::Parsed::Row(r) => ob.push(r),
         tiqets_domain::Parsed::Issue(i) => issues.push(i),
     };
     for c in orders.chunks(chunk) {
@@ -165,7 +165,7 @@ fn run_crate(orders: &[u8], barcodes: &[u8], chunk: usize) -> Result<Outcome, Fa
     op.finish(&mut sink)?;
     let mut bp = BarcodesParser::new();
     let mut sink = |p: tiqets_domain::Parsed<tiqets_domain::BarcodeRow<'_>>| match p {
-        tiqets_domain::Parsed::Row(r) => issues.extend(bb.insert(r)),
+        tiqets_domain::Parsed::Row(r) => bb.push(r),
         tiqets_domain::Parsed::Issue(i) => issues.push(i),
     };
     for c in barcodes.chunks(chunk) {
