@@ -6,6 +6,8 @@ CREATE TABLE batches (
     status           text        NOT NULL CHECK (status IN ('waiting', 'received', 'validating',
                                                              'merging', 'persisting', 'completed',
                                                              'failed')),
+    -- 1 for the first run, +1 per retry of a failed batch; 0 for waiting pseudo-batches.
+    attempt          integer     NOT NULL DEFAULT 0,
     reason           text,
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
@@ -21,6 +23,8 @@ CREATE TABLE batches (
     barcodes_file    text,
     barcodes_sha256  text,
     barcodes_size    bigint,
+    order_rows       bigint,
+    barcode_rows     bigint,
     orders_written   bigint,
     tickets          bigint,
     customers        bigint,
@@ -48,11 +52,12 @@ CREATE TABLE batch_orders (
 );
 
 -- Unused barcodes (rule 3), `position` = 1-based rank in barcodes.csv order, dense, so
--- page k is a primary-key range scan.
+-- page k is a primary-key range scan; `line` is where the barcode stands in barcodes.csv.
 CREATE TABLE batch_unused_barcodes (
     batch_id  text    NOT NULL,
     position  bigint  NOT NULL,
     barcode   text    NOT NULL,
+    line      bigint  NOT NULL,
     PRIMARY KEY (batch_id, position)
 );
 

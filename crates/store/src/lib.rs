@@ -5,6 +5,7 @@
 //! - [`pool`]: [`connect`] gives a deadpool pool from a `DATABASE_URL`.
 //! - [`migrate`](mod@migrate): embedded migrations, advisory-locked so replicas can all run
 //!   them at start-up ([`migrate()`]).
+//! - [`status`]: [`record_status`], the forward-only record of status events in `batches`.
 //! - [`writer`]: [`BatchWriter`], replacing one batch's rows with binary COPY in one
 //!   transaction (idempotent, atomic).
 //! - [`queries`]: the read side (batches, top customers, orders, unused barcodes, issues).
@@ -16,11 +17,13 @@ pub mod migrate;
 pub mod model;
 pub mod pool;
 pub mod queries;
+pub mod status;
 pub mod writer;
 
 pub use deadpool_postgres::Pool;
 pub use error::StoreError;
 pub use migrate::{migrate, MIGRATIONS};
-pub use model::{BatchCounts, BatchRecord, FileInfo, IssueRecord, OrderRecord, UnusedBarcode};
+pub use model::{BatchRecord, FileInfo, IssueRecord, OrderRecord, UnusedBarcode};
 pub use pool::{connect, connect_with, DEFAULT_POOL_SIZE};
-pub use writer::{BatchTotals, BatchWriter, IssuesCopy, OrdersCopy, UnusedCopy};
+pub use status::{record_status, Recorded};
+pub use writer::{BatchWriter, IssuesCopy, OrdersCopy, UnusedCopy};

@@ -2,18 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use tiqets_bus::{BatchCounts, BatchStatus, Progress};
 
 /// One batch: its status, when each stage was reached, its input files and its counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchRecord {
     pub id: String,
     pub name: String,
-    /// `waiting`, `received`, `validating`, `merging`, `persisting`, `completed` or `failed`.
-    pub status: String,
-    /// Why it failed (only for `failed`).
+    pub status: BatchStatus,
+    /// 1 for the first run, +1 per retry of a failed batch (0 for a waiting file).
+    pub attempt: u32,
+    /// Why it failed (on `failed`), or what a waiting file waits for (on `waiting`).
     pub reason: Option<String>,
+    /// When the batch was first seen.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// When the last recorded event happened.
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -30,30 +34,19 @@ pub struct BatchRecord {
     pub failed_at: Option<OffsetDateTime>,
     pub orders_file: Option<FileInfo>,
     pub barcodes_file: Option<FileInfo>,
-    /// Present once the batch completed.
+    /// The figures known so far (complete once the batch completed).
     pub counts: Option<BatchCounts>,
-    /// The latest progress a stage reported (free-form JSON), while in flight.
-    pub progress: Option<serde_json::Value>,
+    /// How far the current stage is, while in flight.
+    pub progress: Option<Progress>,
 }
 
 /// An input file as received.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileInfo {
+    /// The path it was dropped at, or the name it was uploaded under.
     pub name: String,
     pub sha256: Option<String>,
     pub size: Option<u64>,
-}
-
-/// The figures of a completed batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BatchCounts {
-    pub orders_written: u64,
-    pub tickets: u64,
-    pub customers: u64,
-    pub unused_barcodes: u64,
-    pub issues: u64,
-    /// `{code: count}` for the codes that occurred.
-    pub issue_counts: serde_json::Value,
 }
 
 /// One output row.
@@ -65,11 +58,13 @@ pub struct OrderRecord {
     pub barcodes: Vec<String>,
 }
 
-/// One unused barcode; `position` is its 1-based rank among the batch's unused barcodes.
+/// One unused barcode: its 1-based rank among the batch's unused barcodes, and its line in
+/// `barcodes.csv`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnusedBarcode {
     pub position: u64,
     pub barcode: String,
+    pub line: u64,
 }
 
 /// One issue of the validation report; `seq` is its 1-based rank in report order.

@@ -4,19 +4,21 @@
 //! [`MAX_PAGE`] whatever the caller asks.
 
 use crate::error::{db, Result};
-use crate::model::{BatchCounts, BatchRecord, FileInfo, IssueRecord, OrderRecord, UnusedBarcode};
+use crate::model::{BatchRecord, FileInfo, IssueRecord, OrderRecord, UnusedBarcode};
 use deadpool_postgres::Pool;
 use futures::{Stream, TryStreamExt};
+use tiqets_bus::{BatchCounts, BatchStatus, Progress};
 use tiqets_domain::CustomerTickets;
 use tokio_postgres::Row;
 
 /// The largest page any query returns.
 pub const MAX_PAGE: i64 = 10_000;
 
-const BATCH_COLUMNS: &str = "id, name, status, reason, created_at, updated_at, received_at,
-    validating_at, merging_at, persisting_at, completed_at, failed_at, orders_file,
-    orders_sha256, orders_size, barcodes_file, barcodes_sha256, barcodes_size, orders_written,
-    tickets, customers, unused_barcodes, issues, issue_counts, progress";
+const BATCH_COLUMNS: &str = "id, name, status, attempt, reason, created_at, updated_at,
+    received_at, validating_at, merging_at, persisting_at, completed_at, failed_at, orders_file,
+    orders_sha256, orders_size, barcodes_file, barcodes_sha256, barcodes_size, order_rows,
+    barcode_rows, orders_written, tickets, customers, unused_barcodes, issues, issue_counts,
+    progress";
 
 fn page(limit: u32) -> i64 {
     i64::from(limit).clamp(1, MAX_PAGE)
@@ -40,22 +42,40 @@ fn file_info(row: &Row, name: &str, sha: &str, size: &str) -> Option<FileInfo> {
     })
 }
 
+fn count(row: &Row, column: &str) -> Option<u64> {
+    row.get::<_, Option<i64>>(column).map(unsigned)
+}
+
 fn batch_record(row: &Row) -> BatchRecord {
-    let orders_written: Option<i64> = row.get("orders_written");
-    let counts = orders_written.map(|orders_written| BatchCounts {
-        orders_written: unsigned(orders_written),
-        tickets: unsigned(row.get::<_, Option<i64>>("tickets").unwrap_or(0)),
-        customers: unsigned(row.get::<_, Option<i64>>("customers").unwrap_or(0)),
-        unused_barcodes: unsigned(row.get::<_, Option<i64>>("unused_barcodes").unwrap_or(0)),
-        issues: unsigned(row.get::<_, Option<i64>>("issues").unwrap_or(0)),
-        issue_counts: row
+    let columns = [
+        "order_rows",
+        "barcode_rows",
+        "orders_written",
+        "tickets",
+        "customers",
+        "unused_barcodes",
+        "issues",
+    ];
+    let known = columns.iter().any(|c| count(row, c).is_some());
+    let counts = known.then(|| BatchCounts {
+        order_rows: count(row, "order_rows").unwrap_or(0),
+        barcode_rows: count(row, "barcode_rows").unwrap_or(0),
+        orders_written: count(row, "orders_written").unwrap_or(0),
+        tickets: count(row, "tickets").unwrap_or(0),
+        customers: count(row, "customers").unwrap_or(0),
+        unused_barcodes: count(row, "unused_barcodes").unwrap_or(0),
+        issues: count(row, "issues").unwrap_or(0),
+        issues_by_code: row
             .get::<_, Option<serde_json::Value>>("issue_counts")
-            .unwrap_or_else(|| serde_json::json!({})),
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default(),
     });
     BatchRecord {
         id: row.get("id"),
         name: row.get("name"),
-        status: row.get("status"),
+        // The column's CHECK constraint admits only the lifecycle's statuses.
+        status: BatchStatus::parse(row.get("status")).unwrap_or(BatchStatus::Failed),
+        attempt: u32::try_from(row.get::<_, i32>("attempt")).unwrap_or(0),
         reason: row.get("reason"),
         created_at: row.get("created_at"),
         updated_at: row.get("updated_at"),
@@ -68,7 +88,9 @@ fn batch_record(row: &Row) -> BatchRecord {
         orders_file: file_info(row, "orders_file", "orders_sha256", "orders_size"),
         barcodes_file: file_info(row, "barcodes_file", "barcodes_sha256", "barcodes_size"),
         counts,
-        progress: row.get("progress"),
+        progress: row
+            .get::<_, Option<serde_json::Value>>("progress")
+            .and_then(|v| serde_json::from_value::<Progress>(v).ok()),
     }
 }
 
@@ -273,7 +295,7 @@ pub async fn unused_barcodes_page(
     let client = pool.get().await?;
     let stmt = client
         .prepare_cached(
-            "SELECT position, barcode FROM batch_unused_barcodes
+            "SELECT position, barcode, line FROM batch_unused_barcodes
              WHERE batch_id = $1 AND position > $2 ORDER BY position LIMIT $3",
         )
         .await
@@ -287,6 +309,7 @@ pub async fn unused_barcodes_page(
         .map(|r| UnusedBarcode {
             position: unsigned(r.get(0)),
             barcode: r.get(1),
+            line: unsigned(r.get(2)),
         })
         .collect())
 }

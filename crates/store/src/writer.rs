@@ -4,39 +4,27 @@
 //! deliveries of the same batch run one after the other, never interleaved) and deletes the
 //! batch's previous rows, so writing a batch twice leaves exactly one copy. The rows are then
 //! streamed with binary `COPY` — one table at a time, row by row, never the whole batch in
-//! memory — and [`BatchWriter::commit`] derives the tickets per customer, marks the batch
-//! `completed` with its counts and commits. Dropping the writer before that rolls everything
+//! memory — and [`BatchWriter::commit`] derives the tickets per customer, records `completed`
+//! with the counts (by the forward-only rule of [`crate::status`]) and commits. Dropping the writer before that rolls everything
 //! back: readers see the old results or the new ones, never a mix.
 
 use crate::error::{db, Result, StoreError};
+use crate::status::{apply, CountsFrom, Recorded};
 use deadpool_postgres::{Client, Transaction};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::pin::Pin;
-use tiqets_domain::{Issue, IssueCode};
+use tiqets_bus::{BatchCounts, BatchId, BatchStatus, StatusEvent};
+use tiqets_domain::Issue;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 
 /// Class id of the per-batch advisory locks (the object id is a hash of the batch id).
 const BATCH_LOCK_CLASS: i32 = 0x7471_6231; // "tqb1"
 
-/// What a completed batch holds, as counted while writing it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BatchTotals {
-    pub orders_written: u64,
-    pub tickets: u64,
-    pub customers: u64,
-    pub unused_barcodes: u64,
-    pub issues: u64,
-    /// Issues per code, only codes that occurred.
-    pub issue_counts: BTreeMap<String, u64>,
-}
-
 /// An open write of one batch. See the module docs.
 pub struct BatchWriter<'c> {
     tx: Transaction<'c>,
-    batch_id: String,
-    totals: BatchTotals,
+    batch_id: BatchId,
+    totals: BatchCounts,
     orders_done: bool,
     unused_done: bool,
     issues_done: bool,
@@ -44,14 +32,15 @@ pub struct BatchWriter<'c> {
 
 impl<'c> BatchWriter<'c> {
     /// Starts replacing `batch_id`'s results: waits for its lock, deletes its old rows.
-    pub async fn begin(client: &'c mut Client, batch_id: &str) -> Result<BatchWriter<'c>> {
+    pub async fn begin(client: &'c mut Client, batch_id: &BatchId) -> Result<BatchWriter<'c>> {
+        let id = batch_id.as_str();
         let tx = client
             .transaction()
             .await
             .map_err(db("begin batch write"))?;
         tx.execute(
             "SELECT pg_advisory_xact_lock($1, hashtext($2))",
-            &[&BATCH_LOCK_CLASS, &batch_id],
+            &[&BATCH_LOCK_CLASS, &id],
         )
         .await
         .map_err(db("batch lock"))?;
@@ -61,17 +50,14 @@ impl<'c> BatchWriter<'c> {
             "batch_issues",
             "batch_customer_tickets",
         ] {
-            tx.execute(
-                &format!("DELETE FROM {table} WHERE batch_id = $1"),
-                &[&batch_id],
-            )
-            .await
-            .map_err(db("delete previous batch rows"))?;
+            tx.execute(&format!("DELETE FROM {table} WHERE batch_id = $1"), &[&id])
+                .await
+                .map_err(db("delete previous batch rows"))?;
         }
         Ok(BatchWriter {
             tx,
-            batch_id: batch_id.to_owned(),
-            totals: BatchTotals::default(),
+            batch_id: batch_id.clone(),
+            totals: BatchCounts::default(),
             orders_done: false,
             unused_done: false,
             issues_done: false,
@@ -79,12 +65,12 @@ impl<'c> BatchWriter<'c> {
     }
 
     /// The batch being written.
-    pub fn batch_id(&self) -> &str {
+    pub fn batch_id(&self) -> &BatchId {
         &self.batch_id
     }
 
-    /// Counts so far.
-    pub fn totals(&self) -> &BatchTotals {
+    /// Counts so far (the input row counts stay 0: only the validator knows them).
+    pub fn totals(&self) -> &BatchCounts {
         &self.totals
     }
 
@@ -108,7 +94,7 @@ impl<'c> BatchWriter<'c> {
             .await?;
         Ok(OrdersCopy {
             writer,
-            batch_id: &self.batch_id,
+            batch_id: self.batch_id.as_str(),
             totals: &mut self.totals,
             last: None,
         })
@@ -119,13 +105,13 @@ impl<'c> BatchWriter<'c> {
         once(&mut self.unused_done, "unused barcodes")?;
         let writer = self
             .copy(
-                "COPY batch_unused_barcodes (batch_id, position, barcode) FROM STDIN BINARY",
-                &[Type::TEXT, Type::INT8, Type::TEXT],
+                "COPY batch_unused_barcodes (batch_id, position, barcode, line) FROM STDIN BINARY",
+                &[Type::TEXT, Type::INT8, Type::TEXT, Type::INT8],
             )
             .await?;
         Ok(UnusedCopy {
             writer,
-            batch_id: &self.batch_id,
+            batch_id: self.batch_id.as_str(),
             totals: &mut self.totals,
         })
     }
@@ -148,14 +134,16 @@ impl<'c> BatchWriter<'c> {
             .await?;
         Ok(IssuesCopy {
             writer,
-            batch_id: &self.batch_id,
+            batch_id: self.batch_id.as_str(),
             totals: &mut self.totals,
         })
     }
 
-    /// Derives the tickets per customer, marks the batch `completed` with its counts and
-    /// commits. Returns the counts.
-    pub async fn commit(mut self) -> Result<BatchTotals> {
+    /// Derives the tickets per customer, records `completed` for `attempt` with the counts
+    /// and commits. Returns the counts and what became of the status: a batch whose
+    /// recorded status is already past this attempt keeps it (its rows are replaced all the
+    /// same: a batch's results depend only on its files).
+    pub async fn commit(mut self, name: &str, attempt: u32) -> Result<(BatchCounts, Recorded)> {
         let customers = self
             .tx
             .execute(
@@ -163,37 +151,16 @@ impl<'c> BatchWriter<'c> {
                  SELECT batch_id, customer_id, sum(cardinality(barcodes))
                  FROM batch_orders WHERE batch_id = $1
                  GROUP BY batch_id, customer_id",
-                &[&self.batch_id],
+                &[&self.batch_id.as_str()],
             )
             .await
             .map_err(db("aggregate customer tickets"))?;
         self.totals.customers = customers;
-        let t = &self.totals;
-        let issue_counts = serde_json::to_value(&t.issue_counts)
-            .map_err(|e| StoreError::Invalid(format!("issue counts: {e}")))?;
-        self.tx
-            .execute(
-                "INSERT INTO batches AS b (id, status, completed_at, updated_at, orders_written,
-                     tickets, customers, unused_barcodes, issues, issue_counts)
-                 VALUES ($1, 'completed', now(), now(), $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (id) DO UPDATE SET
-                     status = 'completed', reason = NULL, completed_at = now(),
-                     updated_at = now(), orders_written = $2, tickets = $3, customers = $4,
-                     unused_barcodes = $5, issues = $6, issue_counts = $7",
-                &[
-                    &self.batch_id,
-                    &to_i64(t.orders_written)?,
-                    &to_i64(t.tickets)?,
-                    &to_i64(t.customers)?,
-                    &to_i64(t.unused_barcodes)?,
-                    &to_i64(t.issues)?,
-                    &issue_counts,
-                ],
-            )
-            .await
-            .map_err(db("mark batch completed"))?;
+        let event = StatusEvent::new(self.batch_id.clone(), name, BatchStatus::Completed, attempt)
+            .with_counts(self.totals.clone());
+        let recorded = apply(&self.tx, &event, CountsFrom::Writer).await?;
         self.tx.commit().await.map_err(db("commit batch"))?;
-        Ok(self.totals)
+        Ok((self.totals, recorded))
     }
 }
 
@@ -223,7 +190,7 @@ async fn finish(mut writer: Pin<Box<BinaryCopyInWriter>>) -> Result<u64> {
 pub struct OrdersCopy<'w> {
     writer: Pin<Box<BinaryCopyInWriter>>,
     batch_id: &'w str,
-    totals: &'w mut BatchTotals,
+    totals: &'w mut BatchCounts,
     last: Option<(i64, i64)>,
 }
 
@@ -268,14 +235,19 @@ impl OrdersCopy<'_> {
 pub struct UnusedCopy<'w> {
     writer: Pin<Box<BinaryCopyInWriter>>,
     batch_id: &'w str,
-    totals: &'w mut BatchTotals,
+    totals: &'w mut BatchCounts,
 }
 
 impl UnusedCopy<'_> {
-    /// Writes the next unused barcode (in `barcodes.csv` order).
-    pub async fn write(&mut self, barcode: &str) -> Result<()> {
+    /// Writes the next unused barcode (in `barcodes.csv` order) and its line there.
+    pub async fn write(&mut self, barcode: &str, line: u64) -> Result<()> {
         let position = to_i64(self.totals.unused_barcodes + 1)?;
-        write_row(&mut self.writer, &[&self.batch_id, &position, &barcode]).await?;
+        let line = to_i64(line)?;
+        write_row(
+            &mut self.writer,
+            &[&self.batch_id, &position, &barcode, &line],
+        )
+        .await?;
         self.totals.unused_barcodes += 1;
         Ok(())
     }
@@ -290,7 +262,7 @@ impl UnusedCopy<'_> {
 pub struct IssuesCopy<'w> {
     writer: Pin<Box<BinaryCopyInWriter>>,
     batch_id: &'w str,
-    totals: &'w mut BatchTotals,
+    totals: &'w mut BatchCounts,
 }
 
 impl IssuesCopy<'_> {
@@ -298,7 +270,6 @@ impl IssuesCopy<'_> {
     pub async fn write(&mut self, issue: &Issue) -> Result<()> {
         let seq = to_i64(self.totals.issues + 1)?;
         let line = to_i64(issue.line)?;
-        let code: IssueCode = issue.code;
         write_row(
             &mut self.writer,
             &[
@@ -306,19 +277,13 @@ impl IssuesCopy<'_> {
                 &seq,
                 &issue.file.as_str(),
                 &line,
-                &code.as_str(),
+                &issue.code.as_str(),
                 &issue.message.as_str(),
             ],
         )
         .await?;
         self.totals.issues += 1;
-        let counts = &mut self.totals.issue_counts;
-        match counts.get_mut(code.as_str()) {
-            Some(n) => *n += 1,
-            None => {
-                counts.insert(code.as_str().to_owned(), 1);
-            }
-        }
+        *self.totals.issues_by_code.entry(issue.code).or_default() += 1;
         Ok(())
     }
 

@@ -3,4 +3,5 @@
 mod migrations;
 mod queries;
 mod sample;
+mod status;
 mod writer;

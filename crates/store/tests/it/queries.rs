@@ -63,9 +63,9 @@ async fn unused_barcodes_page_by_position() {
         .unwrap();
     let got: Vec<_> = page
         .iter()
-        .map(|u| (u.position, u.barcode.as_str()))
+        .map(|u| (u.position, u.barcode.as_str(), u.line))
         .collect();
-    assert_eq!(got, [(2, "u2"), (3, "u3")]);
+    assert_eq!(got, [(2, "u2", 5), (3, "u3", 11)]);
 }
 
 #[tokio::test]

@@ -1,11 +1,12 @@
 //! A small batch to write.
 
+use tiqets_bus::{BatchCounts, BatchId};
 use tiqets_domain::{FileKind, Issue, IssueCode};
-use tiqets_store::{BatchTotals, BatchWriter, Pool};
+use tiqets_store::{BatchWriter, Pool};
 
 pub struct Sample {
     pub orders: Vec<(u64, u64, Vec<&'static str>)>,
-    pub unused: Vec<&'static str>,
+    pub unused: Vec<(&'static str, u64)>,
     pub issues: Vec<Issue>,
 }
 
@@ -18,7 +19,7 @@ pub fn sample() -> Sample {
             (30, 3, vec!["666"]),
             (40, 5, vec!["777", "888", "999"]),
         ],
-        unused: vec!["u1", "u2", "u3"],
+        unused: vec![("u1", 2), ("u2", 5), ("u3", 11)],
         issues: vec![
             Issue::new(
                 FileKind::Orders,
@@ -48,21 +49,25 @@ pub fn sample() -> Sample {
     }
 }
 
+pub fn id(s: &str) -> BatchId {
+    BatchId::parse(s).unwrap()
+}
+
 pub async fn write(
     pool: &Pool,
     batch_id: &str,
     s: &Sample,
-) -> Result<BatchTotals, tiqets_store::StoreError> {
+) -> Result<BatchCounts, tiqets_store::StoreError> {
     let mut client = pool.get().await?;
-    let mut w = BatchWriter::begin(&mut client, batch_id).await?;
+    let mut w = BatchWriter::begin(&mut client, &id(batch_id)).await?;
     let mut orders = w.orders().await?;
     for (c, o, b) in &s.orders {
         orders.write(*c, *o, b).await?;
     }
     orders.finish().await?;
     let mut unused = w.unused().await?;
-    for b in &s.unused {
-        unused.write(b).await?;
+    for (b, line) in &s.unused {
+        unused.write(b, *line).await?;
     }
     unused.finish().await?;
     let mut issues = w.issues().await?;
@@ -70,7 +75,7 @@ pub async fn write(
         issues.write(i).await?;
     }
     issues.finish().await?;
-    w.commit().await
+    Ok(w.commit("sample", 1).await?.0)
 }
 
 /// Row counts of every batch table for `batch_id`.

@@ -1,4 +1,5 @@
-use crate::sample::{row_counts, sample, write};
+use crate::sample::{id, row_counts, sample, write};
+use tiqets_domain::IssueCode;
 use tiqets_store::{queries, BatchWriter};
 use tiqets_testkit::TestDatabase;
 
@@ -11,15 +12,16 @@ async fn a_written_batch_is_completed_with_its_counts() {
     assert_eq!(totals.customers, 4);
     assert_eq!(totals.unused_barcodes, 3);
     assert_eq!(totals.issues, 4);
-    assert_eq!(totals.issue_counts["duplicate_barcode"], 2);
+    assert_eq!(totals.issues_by_code[&IssueCode::DuplicateBarcode], 2);
     let batch = queries::batch(db.pool(), "b1").await.unwrap().unwrap();
-    assert_eq!(batch.status, "completed");
+    assert_eq!(batch.status, tiqets_bus::BatchStatus::Completed);
+    assert_eq!((batch.name.as_str(), batch.attempt), ("sample", 1));
     let counts = batch.counts.unwrap();
     assert_eq!(
         (counts.orders_written, counts.tickets, counts.customers),
         (5, 10, 4)
     );
-    assert_eq!(counts.issue_counts["order_without_barcodes"], 1);
+    assert_eq!(counts.issues_by_code[&IssueCode::OrderWithoutBarcodes], 1);
     assert_eq!(row_counts(db.pool(), "b1").await, [5, 3, 4, 4]);
 }
 
@@ -73,7 +75,7 @@ async fn a_writer_dropped_before_commit_rolls_back() {
     let db = TestDatabase::create().await;
     {
         let mut client = db.pool().get().await.unwrap();
-        let mut w = BatchWriter::begin(&mut client, "b1").await.unwrap();
+        let mut w = BatchWriter::begin(&mut client, &id("b1")).await.unwrap();
         let mut orders = w.orders().await.unwrap();
         orders.write(1, 1, &["a"]).await.unwrap();
         orders.finish().await.unwrap();
