@@ -3,7 +3,7 @@
 //! Books only collect: the duplicate rules (1 and 2) are applied in [`crate::merge`], by
 //! sorting, which is much faster than a hash lookup per row on millions of rows.
 
-use crate::barcode::{numeric_key, text_key, text_range, BarcodeBuf};
+use crate::barcode::{is_text_key, numeric_key, text_key, text_range, BarcodeBuf};
 use crate::parse::{BarcodeRow, OrderRow};
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
@@ -99,6 +99,24 @@ impl BarcodeBook {
             order_id: row.order_id.unwrap_or(0),
             line: row.line,
         });
+    }
+
+    /// Appends the rows of a later part of the same file, collected by `other`; its lines
+    /// are shifted by `line_offset`.
+    pub fn append(&mut self, other: BarcodeBook, line_offset: u64) {
+        self.rows.reserve(other.rows.len());
+        for r in other.rows {
+            let key = if is_text_key(r.key) {
+                self.intern(&other.arena[text_range(r.key)])
+            } else {
+                r.key
+            };
+            self.rows.push(BarcodeRec {
+                key,
+                order_id: r.order_id,
+                line: r.line + line_offset,
+            });
+        }
     }
 
     fn intern(&mut self, bytes: &[u8]) -> u64 {

@@ -43,11 +43,13 @@ pub use book::{BarcodeBook, OrderBook};
 pub use issue::{sort_issues, FileKind, Issue, IssueCode, IssueCounts};
 pub use merge::{merge, top_customers, CustomerTickets, Outcome, OutputRow};
 pub use output::{
-    csv_field, format_issue, format_row, write_issues, write_processed, ISSUES_HEADER,
-    PROCESSED_HEADER,
+    csv_field, format_issue, format_row, write_issues, write_processed, write_processed_parallel,
+    ISSUES_HEADER, PROCESSED_HEADER,
 };
 pub use parse::{
     BarcodeRow, BarcodesParser, FatalError, FatalProblem, FileParser, OrderRow, OrdersParser,
     OwnedBarcodeRow, Parsed, Schema,
 };
 pub use process::process;
+#[cfg(unix)]
+pub use process::process_files;

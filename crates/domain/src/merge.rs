@@ -18,7 +18,7 @@ pub struct CustomerTickets {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Row {
+pub(crate) struct Row {
     customer_id: u64,
     order_id: u64,
     start: usize,
@@ -28,7 +28,7 @@ struct Row {
 /// The result of a batch: output rows, unused barcodes, tickets and every issue.
 pub struct Outcome {
     /// Sorted by (customer_id, order_id); each row's barcodes are `keys[start..end]`.
-    rows: Vec<Row>,
+    pub(crate) rows: Vec<Row>,
     keys: Vec<u64>,
     unused: Vec<u64>,
     arena: Vec<u8>,
@@ -229,7 +229,15 @@ fn first_barcodes(book: &BarcodeBook) -> (Vec<BarcodeRec>, Vec<u64>, Vec<Issue>)
 impl Outcome {
     /// The output rows in order (rule 6).
     pub fn rows(&self) -> impl ExactSizeIterator<Item = OutputRow<'_>> + '_ {
-        self.rows.iter().map(move |r| OutputRow {
+        self.rows_in(0..self.rows.len())
+    }
+
+    /// The output rows `range` (indices into [`Outcome::rows`]).
+    pub fn rows_in(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl ExactSizeIterator<Item = OutputRow<'_>> + '_ {
+        self.rows[range].iter().map(move |r| OutputRow {
             customer_id: r.customer_id,
             order_id: r.order_id,
             keys: &self.keys[r.start..r.end],

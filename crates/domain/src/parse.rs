@@ -225,6 +225,34 @@ impl<S: Schema> FileParser<S> {
         }
     }
 
+    /// Whether the header has been read (and was usable).
+    pub fn has_header(&self) -> bool {
+        self.columns.is_some()
+    }
+
+    /// A parser for a later part of the same file, starting at a record boundary, with this
+    /// parser's columns; its lines count from 1. `None` until the header is read.
+    pub fn continuation(&self) -> Option<Self> {
+        self.columns?;
+        Some(FileParser {
+            splitter: Splitter::continuation(),
+            columns: self.columns,
+            fatal: None,
+            records: 0,
+            _schema: PhantomData,
+        })
+    }
+
+    /// Whether everything pushed so far ended exactly at the end of a record.
+    pub fn at_record_boundary(&self) -> bool {
+        self.splitter.at_record_boundary()
+    }
+
+    /// The line the next record starts on.
+    pub fn next_line(&self) -> u64 {
+        self.splitter.next_line()
+    }
+
     /// Data records seen so far (header and blank lines excluded).
     pub fn records(&self) -> u64 {
         self.records

@@ -136,6 +136,25 @@ impl Splitter {
         self.bytes_seen
     }
 
+    /// A splitter for a later part of the same input, starting at a record boundary: no BOM
+    /// expected, lines counted from 1 (the caller adds the part's first line).
+    pub fn continuation() -> Splitter {
+        Splitter {
+            at_start: false,
+            ..Splitter::new()
+        }
+    }
+
+    /// Whether everything fed so far ended exactly at the end of a record.
+    pub fn at_record_boundary(&self) -> bool {
+        !self.at_start && self.buf.is_empty() && self.skipping.is_none()
+    }
+
+    /// The line the next record starts on.
+    pub fn next_line(&self) -> u64 {
+        self.line
+    }
+
     /// Feeds the next chunk of the file; calls `sink` for each complete record in it.
     pub fn push(&mut self, mut chunk: &[u8], sink: &mut impl FnMut(Split<'_>)) {
         self.bytes_seen += chunk.len() as u64;

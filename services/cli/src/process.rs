@@ -43,10 +43,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .unwrap_or(args.dir.join("barcodes.csv"));
     let orders = open(&orders_path)?;
     let barcodes = open(&barcodes_path)?;
-    let sizes = (len_of(&orders), len_of(&barcodes));
-
-    let bar = progress_bar(sizes.0 + sizes.1);
-    let outcome = tiqets_domain::process(orders, barcodes, sizes, &|n| bar.inc(n))
+    let bar = progress_bar(len_of(&orders) + len_of(&barcodes));
+    let outcome = tiqets_domain::process_files(orders, barcodes, &|n| bar.inc(n))
         .map_err(|e| anyhow::anyhow!("{}", with_path(&e, &orders_path, &barcodes_path)))?;
     bar.finish_and_clear();
 
@@ -101,7 +99,7 @@ fn progress_bar(total: u64) -> ProgressBar {
 fn write_atomically(output: &Path, issues: &Path, outcome: &Outcome) -> anyhow::Result<()> {
     let out_tmp = temp_beside(output)?;
     let mut w = BufWriter::with_capacity(1 << 20, out_tmp.as_file());
-    tiqets_domain::write_processed(outcome, &mut w)
+    tiqets_domain::write_processed_parallel(outcome, &mut w)
         .and_then(|_| w.flush())
         .with_context(|| format!("cannot write {}", output.display()))?;
     drop(w);
