@@ -9,18 +9,36 @@
 //! - [`events`]: the work messages ([`ValidateWork`], [`MergeWork`], [`PersistWork`]) and
 //!   [`Notice`]s.
 //! - [`chunk`]: validated rows in a compact binary [`RowChunk`].
+//! - [`client`]: [`Bus`], a connection in a namespace, with publishing helpers.
+//! - [`setup`]: idempotent creation of streams, consumers and the file bucket.
+//! - [`consumer`]: the consumer loop: fetch, handle, ack / nak / dead-letter.
+//! - [`propagation`]: W3C trace context in NATS headers.
+//! - [`publish`]: the file publishing path shared by ingest and the api upload.
+//! - [`error`]: the error type, [`BusError`].
 
 pub mod chunk;
+pub mod client;
+pub mod consumer;
 pub mod digest;
+pub mod error;
 pub mod events;
 pub mod names;
+pub mod propagation;
+pub mod publish;
+pub mod setup;
 pub mod status;
 
 pub use chunk::{ChunkError, ChunkRows, ChunkWriter, RowChunk, CHUNK_TARGET_BYTES};
+pub use client::{Bus, PublishAck};
+pub use consumer::{
+    run_consumer, run_work, run_work_with, ConsumerOptions, Delivery, Handler, Outcome, WorkHandler,
+};
 pub use digest::{BadBatchId, BatchId, Sha256, Sha256Hasher};
+pub use error::BusError;
 pub use events::{
     BatchRef, ChunkSet, FileRef, Inputs, MergeWork, Notice, NoticeKind, PersistWork, ResultRef,
     Source, TopCustomer, ValidateWork, Work,
 };
 pub use names::{Names, ResultFile, Stage};
+pub use publish::{hash_file, hash_reader, PairRequest, PublishError, Published, Publisher};
 pub use status::{progression, BatchCounts, BatchStatus, Progress, Progression, StatusEvent};

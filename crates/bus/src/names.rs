@@ -167,6 +167,11 @@ impl Names {
         format!("{}.dead.{}", self.ns, stage.as_str())
     }
 
+    /// `{ns}.dead.status`: status events the status recorder gave up on.
+    pub fn dead_status(&self) -> String {
+        format!("{}.dead.status", self.ns)
+    }
+
     // ---- streams ----------------------------------------------------------------------------
 
     /// `{ns}_WORK`: work queue over `{ns}.work.>`.

@@ -1,0 +1,56 @@
+//! The bus crate's error type: every variant says what it was doing and on which name.
+
+/// Something went wrong talking to NATS.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("cannot connect to NATS at {url}: {message}")]
+    Connect { url: String, message: String },
+    #[error("cannot set up {what} {name}: {message}")]
+    Setup {
+        what: &'static str,
+        name: String,
+        message: String,
+    },
+    #[error("publishing to {subject} failed: {message}")]
+    Publish { subject: String, message: String },
+    #[error("reading {what} failed: {message}")]
+    Read { what: String, message: String },
+    #[error("cannot encode a message for {subject}: {source}")]
+    Encode {
+        subject: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("cannot decode {what}: {message}")]
+    Decode { what: String, message: String },
+    #[error("object {key} in bucket {bucket}: {message}")]
+    Object {
+        bucket: String,
+        key: String,
+        message: String,
+    },
+}
+
+impl BusError {
+    pub(crate) fn setup(what: &'static str, name: &str, err: impl std::fmt::Display) -> BusError {
+        BusError::Setup {
+            what,
+            name: name.to_string(),
+            message: err.to_string(),
+        }
+    }
+
+    pub(crate) fn publish(subject: &str, err: impl std::fmt::Display) -> BusError {
+        BusError::Publish {
+            subject: subject.to_string(),
+            message: err.to_string(),
+        }
+    }
+
+    pub(crate) fn read(what: impl Into<String>, err: impl std::fmt::Display) -> BusError {
+        BusError::Read {
+            what: what.into(),
+            message: err.to_string(),
+        }
+    }
+}

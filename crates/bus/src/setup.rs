@@ -1,0 +1,203 @@
+//! Creating the namespace's streams, consumers and bucket: idempotent, and safe when several
+//! replicas start at once (a create that loses the race finds the winner's).
+//!
+//! Works with NATS 2.9: one filter subject per consumer, no per-message TTL.
+
+use crate::client::Bus;
+use crate::error::BusError;
+use crate::names::{Names, Stage};
+use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
+use async_nats::jetstream::object_store;
+use async_nats::jetstream::stream::{self, DiscardPolicy, RetentionPolicy, StorageType};
+use std::time::Duration;
+
+/// How long a consumer waits for an ack before redelivering; long work sends in-progress
+/// acks every [`PROGRESS_EVERY`].
+pub const ACK_WAIT: Duration = Duration::from_secs(60);
+/// The interval of in-progress acks during long work.
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(15);
+/// Deliveries before a message is dead-lettered.
+pub const MAX_DELIVER: i64 = 5;
+/// The duplicate window of the work, rows and status streams: a re-published message with
+/// the same `Nats-Msg-Id` within it is dropped.
+pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(30 * 60);
+
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
+/// The stream configurations of a namespace.
+pub fn stream_configs(names: &Names) -> Vec<stream::Config> {
+    vec![
+        stream::Config {
+            name: names.work_stream(),
+            description: Some("Tiqets work queue: one message per unit of work".into()),
+            subjects: vec![names.work_subjects()],
+            retention: RetentionPolicy::WorkQueue,
+            storage: StorageType::File,
+            duplicate_window: DUPLICATE_WINDOW,
+            ..Default::default()
+        },
+        stream::Config {
+            name: names.rows_stream(),
+            description: Some("Tiqets validated row chunks".into()),
+            subjects: vec![names.rows_subjects()],
+            retention: RetentionPolicy::Limits,
+            storage: StorageType::File,
+            max_age: DAY,
+            duplicate_window: DUPLICATE_WINDOW,
+            ..Default::default()
+        },
+        stream::Config {
+            name: names.status_stream(),
+            description: Some("Tiqets batch status events and notices".into()),
+            subjects: names.status_subjects(),
+            retention: RetentionPolicy::Limits,
+            storage: StorageType::File,
+            // The last status of a batch decides whether a repeated pair is processed again,
+            // so status is kept without an age limit, bounded per batch.
+            max_messages_per_subject: 1000,
+            duplicate_window: DUPLICATE_WINDOW,
+            discard: DiscardPolicy::Old,
+            ..Default::default()
+        },
+        stream::Config {
+            name: names.dead_stream(),
+            description: Some("Tiqets dead letters: work that exhausted its deliveries".into()),
+            subjects: vec![names.dead_subjects()],
+            retention: RetentionPolicy::Limits,
+            storage: StorageType::File,
+            max_age: 30 * DAY,
+            ..Default::default()
+        },
+    ]
+}
+
+/// The durable pull consumer of a stage on the work stream.
+pub fn work_consumer_config(names: &Names, stage: Stage) -> pull::Config {
+    pull::Config {
+        durable_name: Some(stage.consumer().to_string()),
+        description: Some(format!("Tiqets {} stage", stage.as_str())),
+        filter_subject: names.work(stage),
+        ack_policy: AckPolicy::Explicit,
+        deliver_policy: DeliverPolicy::All,
+        ack_wait: ACK_WAIT,
+        max_deliver: MAX_DELIVER,
+        ..Default::default()
+    }
+}
+
+/// The persister's durable consumer of status events.
+pub fn status_consumer_config(names: &Names) -> pull::Config {
+    pull::Config {
+        durable_name: Some(names.status_consumer().to_string()),
+        description: Some("Tiqets status recorder".into()),
+        filter_subject: names.status_all(),
+        ack_policy: AckPolicy::Explicit,
+        deliver_policy: DeliverPolicy::All,
+        ack_wait: Duration::from_secs(30),
+        max_deliver: MAX_DELIVER,
+        ..Default::default()
+    }
+}
+
+/// Makes sure every stream, consumer and the file bucket of the namespace exist.
+pub async fn ensure(bus: &Bus) -> Result<(), BusError> {
+    let names = bus.names();
+    for config in stream_configs(names) {
+        ensure_stream(bus, config).await?;
+    }
+    for stage in Stage::ALL {
+        ensure_consumer(
+            bus,
+            &names.work_stream(),
+            work_consumer_config(names, stage),
+        )
+        .await?;
+    }
+    ensure_consumer(bus, &names.status_stream(), status_consumer_config(names)).await?;
+    ensure_files_bucket(bus).await
+}
+
+/// Creates a stream unless it exists (an existing one is left as it is).
+pub async fn ensure_stream(bus: &Bus, config: stream::Config) -> Result<(), BusError> {
+    let js = bus.jetstream();
+    let name = config.name.clone();
+    for attempt in 0..3 {
+        match js.get_or_create_stream(config.clone()).await {
+            Ok(_) => return Ok(()),
+            // Another replica created it between our lookup and our create: look again.
+            Err(e) if attempt < 2 => {
+                tracing::debug!(stream = %name, error = %e, "stream create raced, retrying");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(BusError::setup("stream", &name, e)),
+        }
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// Creates a durable pull consumer unless it exists.
+pub async fn ensure_consumer(
+    bus: &Bus,
+    stream_name: &str,
+    config: pull::Config,
+) -> Result<(), BusError> {
+    let name = config.durable_name.clone().unwrap_or_default();
+    let stream = bus
+        .jetstream()
+        .get_stream_no_info(stream_name)
+        .await
+        .map_err(|e| BusError::setup("stream", stream_name, e))?;
+    for attempt in 0..3 {
+        match stream
+            .get_or_create_consumer::<pull::Config>(&name, config.clone())
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(e) if attempt < 2 => {
+                tracing::debug!(consumer = %name, error = %e, "consumer create raced, retrying");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(BusError::setup("consumer", &name, e)),
+        }
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// Creates the file bucket unless it exists.
+pub async fn ensure_files_bucket(bus: &Bus) -> Result<(), BusError> {
+    let js = bus.jetstream();
+    let bucket = bus.names().files_bucket();
+    for attempt in 0..3 {
+        if js.get_object_store(&bucket).await.is_ok() {
+            return Ok(());
+        }
+        let created = js
+            .create_object_store(object_store::Config {
+                bucket: bucket.clone(),
+                description: Some("Tiqets input files and results".into()),
+                storage: StorageType::File,
+                ..Default::default()
+            })
+            .await;
+        match created {
+            Ok(_) => return Ok(()),
+            Err(e) if attempt < 2 => {
+                tracing::debug!(%bucket, error = %e, "bucket create raced, retrying");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(BusError::setup("object store", &bucket, e)),
+        }
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// Deletes every stream, consumer and the bucket of the namespace (tests, teardown).
+pub async fn delete_all(bus: &Bus) -> Result<(), BusError> {
+    let js = bus.jetstream();
+    let names = bus.names();
+    for config in stream_configs(names) {
+        let _ = js.delete_stream(&config.name).await;
+    }
+    let _ = js.delete_object_store(names.files_bucket()).await;
+    Ok(())
+}

@@ -1,0 +1,258 @@
+use crate::support::{eventually, TestBus};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tiqets_bus::consumer::run_work_with;
+use tiqets_bus::{
+    BatchId, BatchRef, BatchStatus, ConsumerOptions, Delivery, FileRef, Inputs, Outcome, Sha256,
+    Source, Stage, ValidateWork, WorkHandler,
+};
+use tokio_util::sync::CancellationToken;
+
+fn work(id: &str) -> ValidateWork {
+    let file = |k: &str| FileRef {
+        key: k.into(),
+        sha256: Sha256::of(k.as_bytes()),
+        size: 1,
+    };
+    ValidateWork {
+        batch: BatchRef {
+            batch_id: BatchId::parse(id).unwrap(),
+            name: id.into(),
+            attempt: 1,
+        },
+        source: Source::Upload {
+            orders: "o".into(),
+            barcodes: "b".into(),
+        },
+        inputs: Inputs {
+            orders: file("o"),
+            barcodes: file("b"),
+        },
+        received_at: time::OffsetDateTime::now_utc(),
+    }
+}
+
+fn fast(t: &TestBus) -> ConsumerOptions {
+    ConsumerOptions {
+        retry_delays: vec![Duration::from_millis(50)],
+        fetch_expires: Duration::from_millis(500),
+        drain_timeout: Duration::from_millis(500),
+        ..ConsumerOptions::work(t.names(), Stage::Validate)
+    }
+}
+
+/// Fails with `outcome` the first `fail_times` deliveries of each message, then acks.
+#[derive(Clone)]
+struct Scripted {
+    fail_times: u32,
+    outcome: Outcome,
+    calls: Arc<AtomicU32>,
+}
+
+impl WorkHandler<ValidateWork> for Scripted {
+    async fn handle(&self, _work: ValidateWork, _d: &Delivery) -> Outcome {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        if n < self.fail_times {
+            self.outcome.clone()
+        } else {
+            Outcome::Ack
+        }
+    }
+}
+
+async fn stream_messages(t: &TestBus, stream: &str) -> u64 {
+    let mut s = t.bus.jetstream().get_stream(stream).await.unwrap();
+    s.info().await.unwrap().state.messages
+}
+
+#[tokio::test]
+async fn a_retried_message_is_acked_once_it_succeeds() {
+    let t = TestBus::new().await;
+    let calls = Arc::new(AtomicU32::new(0));
+    let handler = Scripted {
+        fail_times: 2,
+        outcome: Outcome::Retry("db down".into()),
+        calls: calls.clone(),
+    };
+    let shutdown = CancellationToken::new();
+    let options = fast(&t);
+    let task = tokio::spawn(run_work_with(
+        t.bus.clone(),
+        options_static(options),
+        handler,
+        shutdown.clone(),
+    ));
+    t.bus.publish_work(&work("b1")).await.unwrap();
+    eventually("three deliveries", Duration::from_secs(10), || async {
+        (calls.load(Ordering::SeqCst) >= 3).then_some(())
+    })
+    .await;
+    let work_stream = t.names().work_stream();
+    eventually(
+        "the work queue to be empty",
+        Duration::from_secs(10),
+        || async { (stream_messages(&t, &work_stream).await == 0).then_some(()) },
+    )
+    .await;
+    assert_eq!(stream_messages(&t, &t.names().dead_stream()).await, 0);
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("the loop stops")
+        .unwrap();
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_fatal_message_is_dead_lettered_and_its_batch_failed() {
+    let t = TestBus::new().await;
+    let calls = Arc::new(AtomicU32::new(0));
+    let handler = Scripted {
+        fail_times: 100,
+        outcome: Outcome::Fatal("missing column".into()),
+        calls: calls.clone(),
+    };
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(run_work_with(
+        t.bus.clone(),
+        options_static(fast(&t)),
+        handler,
+        shutdown.clone(),
+    ));
+    t.bus.publish_work(&work("b2")).await.unwrap();
+    let id = BatchId::parse("b2").unwrap();
+    let failed = eventually("a failed status", Duration::from_secs(10), || async {
+        t.bus
+            .last_status(&id)
+            .await
+            .unwrap()
+            .filter(|e| e.status == BatchStatus::Failed)
+    })
+    .await;
+    assert!(failed.reason.unwrap().contains("missing column"));
+    let dead = t
+        .bus
+        .jetstream()
+        .get_stream(t.names().dead_stream())
+        .await
+        .unwrap();
+    let msg = dead
+        .get_last_raw_message_by_subject(&t.names().dead(Stage::Validate))
+        .await
+        .unwrap();
+    assert_eq!(
+        msg.headers.get("Tiqets-Dead-Reason").unwrap().as_str(),
+        "missing column"
+    );
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "a fatal message is not retried"
+    );
+    let work_stream = t.names().work_stream();
+    eventually(
+        "the message to be terminated",
+        Duration::from_secs(10),
+        || async { (stream_messages(&t, &work_stream).await == 0).then_some(()) },
+    )
+    .await;
+    shutdown.cancel();
+    task.await.unwrap();
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_undecodable_message_is_dead_lettered() {
+    let t = TestBus::new().await;
+    let handler = Scripted {
+        fail_times: 0,
+        outcome: Outcome::Ack,
+        calls: Arc::new(AtomicU32::new(0)),
+    };
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(run_work_with(
+        t.bus.clone(),
+        options_static(fast(&t)),
+        handler,
+        shutdown.clone(),
+    ));
+    t.bus
+        .publish_json(
+            t.names().work_validate(),
+            None,
+            &serde_json::json!({"nonsense": true}),
+        )
+        .await
+        .unwrap();
+    let dead_stream = t.names().dead_stream();
+    eventually("a dead letter", Duration::from_secs(10), || async {
+        (stream_messages(&t, &dead_stream).await == 1).then_some(())
+    })
+    .await;
+    shutdown.cancel();
+    task.await.unwrap();
+    t.cleanup().await;
+}
+
+/// A handler that blocks until told, to test shutdown during work.
+struct Slow(Arc<tokio::sync::Notify>, Arc<AtomicU32>);
+
+impl WorkHandler<ValidateWork> for Slow {
+    async fn handle(&self, _work: ValidateWork, _d: &Delivery) -> Outcome {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.notified().await;
+        Outcome::Ack
+    }
+}
+
+#[tokio::test]
+async fn shutdown_releases_work_that_does_not_finish_in_time() {
+    let t = TestBus::new().await;
+    let started = Arc::new(AtomicU32::new(0));
+    let shutdown = CancellationToken::new();
+    let slow = Slow(Arc::new(tokio::sync::Notify::new()), started.clone());
+    let task = tokio::spawn(run_work_with(
+        t.bus.clone(),
+        options_static(fast(&t)),
+        slow,
+        shutdown.clone(),
+    ));
+    t.bus.publish_work(&work("b3")).await.unwrap();
+    eventually("the handler to start", Duration::from_secs(10), || async {
+        (started.load(Ordering::SeqCst) == 1).then_some(())
+    })
+    .await;
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("the loop stops")
+        .unwrap();
+    // Released, not lost: a second consumer gets it at once.
+    let calls = Arc::new(AtomicU32::new(0));
+    let shutdown2 = CancellationToken::new();
+    let handler = Scripted {
+        fail_times: 0,
+        outcome: Outcome::Ack,
+        calls: calls.clone(),
+    };
+    let task2 = tokio::spawn(run_work_with(
+        t.bus.clone(),
+        options_static(fast(&t)),
+        handler,
+        shutdown2.clone(),
+    ));
+    eventually(
+        "the released message to be handled again",
+        Duration::from_secs(10),
+        || async { (calls.load(Ordering::SeqCst) == 1).then_some(()) },
+    )
+    .await;
+    shutdown2.cancel();
+    task2.await.unwrap();
+    t.cleanup().await;
+}
+
+fn options_static(o: ConsumerOptions) -> &'static ConsumerOptions {
+    Box::leak(Box::new(o))
+}
