@@ -285,3 +285,36 @@ fn every_code_is_reachable() {
     codes.dedup();
     assert_eq!(codes, IssueCode::ALL);
 }
+
+#[test]
+fn hostile_input_gets_issues_or_a_fatal_error_never_a_panic() {
+    // A row of a million columns, a 3 MB line, and deep quoting, between valid rows.
+    let mut barcodes = b"barcode,order_id\n1,1\n".to_vec();
+    barcodes.extend(std::iter::repeat_n(b',', 1_000_000));
+    barcodes.extend_from_slice(b"\n");
+    barcodes.extend(std::iter::repeat_n(b'7', 3_000_000));
+    barcodes.extend_from_slice(b",1\n");
+    barcodes.extend(std::iter::repeat_n(b'"', 10_001));
+    barcodes.extend_from_slice(b"\n2,1\n");
+    let o = run_bytes(b"order_id,customer_id\n1,10\n", &barcodes);
+    assert_eq!(
+        issues(&o),
+        [
+            "barcodes:3:malformed_row",
+            "barcodes:4:malformed_row",
+            "barcodes:5:malformed_row"
+        ]
+    );
+    assert_eq!(o.issues()[1].message, "record longer than 1048576 bytes");
+    // The odd run of quotes swallows the rest of the file as one unterminated field.
+    assert_eq!(processed(&o), "customer_id,order_id,barcodes\n10,1,[1]\n");
+
+    // A header of two million columns is not a usable header.
+    let mut orders = b"order_id,customer_id".to_vec();
+    orders.extend_from_slice(&b",c".repeat(2_000_000));
+    let e = fatal(&orders, b"barcode,order_id\n");
+    assert_eq!(
+        e.to_string(),
+        "orders.csv: the header cannot be read: record longer than 1048576 bytes"
+    );
+}

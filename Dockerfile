@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1
+# One build for every service; each service is a small, non-root runtime image:
+#   docker build --target ingest -t tiqets/ingest .      (ingest, validator, merger, persister, cli)
+# The build stage runs the same cargo command as CI (scripts/test builds with --locked).
+
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    cargo build --release --locked \
+      --bin tiqets --bin tiqets-ingest --bin tiqets-validator --bin tiqets-merger --bin tiqets-persister \
+ && mkdir -p /out \
+ && cp target/release/tiqets target/release/tiqets-ingest target/release/tiqets-validator \
+       target/release/tiqets-merger target/release/tiqets-persister /out/
+
+FROM debian:bookworm-slim AS runtime
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates tini \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 tiqets \
+ && useradd --system --uid 10001 --gid tiqets --home-dir /data --shell /usr/sbin/nologin tiqets \
+ && mkdir -p /data/input /data/archive /data/output \
+ && chown -R tiqets:tiqets /data
+WORKDIR /data
+USER 10001:10001
+ENTRYPOINT ["/usr/bin/tini", "--"]
+
+FROM runtime AS ingest
+COPY --from=build /out/tiqets-ingest /usr/local/bin/
+CMD ["tiqets-ingest"]
+
+FROM runtime AS validator
+COPY --from=build /out/tiqets-validator /usr/local/bin/
+CMD ["tiqets-validator"]
+
+FROM runtime AS merger
+COPY --from=build /out/tiqets-merger /usr/local/bin/
+CMD ["tiqets-merger"]
+
+FROM runtime AS persister
+COPY --from=build /out/tiqets-persister /usr/local/bin/
+CMD ["tiqets-persister"]
+
+FROM runtime AS cli
+COPY --from=build /out/tiqets /usr/local/bin/
+ENTRYPOINT ["/usr/bin/tini", "--", "tiqets"]
+CMD ["process", "/data/input"]
