@@ -165,7 +165,7 @@ fn proportions_of_a_20k_order_batch() {
         .count();
     assert!(adjacent_same_order < barcodes.len() / 100);
 
-    // About 100 bytes per 1000 orders... i.e. ≈ 100 MB per million orders.
+    // About 90 bytes per order: ≈ 90 MB per million orders.
     let bytes_per_order = (s.orders_bytes + s.barcodes_bytes) as f64 / n as f64;
     assert!(
         (80.0..110.0).contains(&bytes_per_order),
