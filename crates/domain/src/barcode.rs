@@ -91,6 +91,11 @@ impl BarcodeBuf {
         out
     }
 
+    /// The barcode's bytes (ASCII).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+
     pub fn as_str(&self) -> &str {
         // Only ASCII digits or validated ASCII alphanumerics are ever stored.
         std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")

@@ -148,9 +148,7 @@ impl Schema for Barcodes {
     type Row<'a> = BarcodeRow<'a>;
 
     fn row<'a>(line: u64, barcode: &'a [u8], order_id: &'a [u8]) -> Result<BarcodeRow<'a>, Issue> {
-        let valid = is_valid_barcode(barcode);
-        // A valid barcode is ASCII, so it always converts.
-        let Some(barcode) = valid.then(|| std::str::from_utf8(barcode).ok()).flatten() else {
+        if !is_valid_barcode(barcode) {
             let message = format!(
                 "invalid barcode {}: expected 1 to 64 ASCII letters or digits",
                 shown(&String::from_utf8_lossy(barcode))
@@ -161,7 +159,10 @@ impl Schema for Barcodes {
                 IssueCode::InvalidBarcode,
                 message,
             ));
-        };
+        }
+        // SAFETY: a valid barcode is ASCII letters and digits only, so it is UTF-8. (The
+        // checked conversion costs more than the rest of the row on millions of rows.)
+        let barcode = unsafe { std::str::from_utf8_unchecked(barcode) };
         let order_id = if order_id.is_empty() {
             None
         } else {

@@ -313,8 +313,7 @@ fn is_blank_byte(b: u8) -> bool {
 fn scan(buf: &[u8], pos: usize, eof: bool, spans: &mut Vec<Span>, scratch: &mut Vec<u8>) -> Scan {
     // Fast path: an unquoted single line.
     let mut field_start = pos;
-    let mut i = pos;
-    while i < buf.len() {
+    for i in memchr::memchr3_iter(b',', b'\n', b'"', &buf[pos..]).map(|i| pos + i) {
         match buf[i] {
             b',' => {
                 spans.push(plain(field_start, i));
@@ -328,14 +327,13 @@ fn scan(buf: &[u8], pos: usize, eof: bool, spans: &mut Vec<Span>, scratch: &mut 
                     lines: 1,
                 };
             }
-            b'"' => {
+            _ => {
                 spans.clear();
                 return scan_quoted(buf, pos, eof, spans, scratch);
             }
-            _ => {}
         }
-        i += 1;
     }
+    let i = buf.len();
     if eof {
         spans.push(plain(field_start, i));
         Scan::Done {
