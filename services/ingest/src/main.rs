@@ -1,0 +1,13 @@
+//! `tiqets-ingest`: settings → telemetry → run until SIGTERM/SIGINT → flush.
+
+use anyhow::Context;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = tiqets_ingest::Settings::from_env().context("reading settings")?;
+    let _telemetry = tiqets_telemetry::init("tiqets-ingest");
+    let shutdown = tiqets_telemetry::shutdown_token();
+    tiqets_ingest::run(settings, shutdown)
+        .await
+        .context("running ingest")
+}

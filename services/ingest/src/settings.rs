@@ -1,0 +1,102 @@
+//! Configuration from environment variables (see `docs/operations.md`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `NATS_URL`, default `nats://127.0.0.1:4222`.
+    pub nats_url: String,
+    /// `TIQETS_NAMESPACE`, default `tiqets`.
+    pub namespace: String,
+    /// `TIQETS_INPUT_DIR`, default `data/input`.
+    pub input_dir: PathBuf,
+    /// `TIQETS_ARCHIVE_DIR`, default `data/archive`.
+    pub archive_dir: PathBuf,
+    /// `TIQETS_QUIET_MS`, default 2000: how long a file's size and modification time must
+    /// stay unchanged before it is read.
+    pub quiet: Duration,
+    /// `TIQETS_RESCAN_SECS`, default 10: the periodic rescan.
+    pub rescan: Duration,
+    /// `TIQETS_CLAIM_STALE_SECS`, default 60: after how long without a heartbeat another
+    /// replica's claim is taken over.
+    pub claim_stale: Duration,
+    /// `TIQETS_INSTANCE`, default `<hostname>-<pid>`: names this replica's claims.
+    pub instance: String,
+}
+
+/// A variable that is set but not understood.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}={value:?} is not valid: {expected}")]
+pub struct SettingsError {
+    pub name: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Settings, SettingsError> {
+        Settings::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
+        let text = |k: &str, d: &str| {
+            get(k)
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| d.to_string())
+        };
+        let number = |k: &'static str, d: u64| -> Result<u64, SettingsError> {
+            match get(k).filter(|v| !v.is_empty()) {
+                None => Ok(d),
+                Some(v) => v.trim().parse().map_err(|_| SettingsError {
+                    name: k,
+                    value: v,
+                    expected: "a whole number",
+                }),
+            }
+        };
+        let namespace = text("TIQETS_NAMESPACE", "tiqets");
+        if !tiqets_bus::Names::is_valid_namespace(&namespace) {
+            return Err(SettingsError {
+                name: "TIQETS_NAMESPACE",
+                value: namespace,
+                expected: "1-64 ASCII letters, digits, '-' or '_'",
+            });
+        }
+        let host = get("HOSTNAME").unwrap_or_else(|| "ingest".into());
+        Ok(Settings {
+            nats_url: text("NATS_URL", "nats://127.0.0.1:4222"),
+            namespace,
+            input_dir: text("TIQETS_INPUT_DIR", "data/input").into(),
+            archive_dir: text("TIQETS_ARCHIVE_DIR", "data/archive").into(),
+            quiet: Duration::from_millis(number("TIQETS_QUIET_MS", 2000)?),
+            rescan: Duration::from_secs(number("TIQETS_RESCAN_SECS", 10)?.max(1)),
+            claim_stale: Duration::from_secs(number("TIQETS_CLAIM_STALE_SECS", 60)?.max(5)),
+            instance: text("TIQETS_INSTANCE", &format!("{host}-{}", std::process::id())),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_work_locally() {
+        let s = Settings::from_lookup(|_| None).unwrap();
+        assert_eq!(s.nats_url, "nats://127.0.0.1:4222");
+        assert_eq!(s.input_dir, PathBuf::from("data/input"));
+        assert_eq!(s.archive_dir, PathBuf::from("data/archive"));
+        assert_eq!(s.quiet, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e =
+            Settings::from_lookup(|k| (k == "TIQETS_QUIET_MS").then(|| "soon".into())).unwrap_err();
+        assert!(e.to_string().contains("TIQETS_QUIET_MS"), "{e}");
+        assert!(
+            Settings::from_lookup(|k| (k == "TIQETS_NAMESPACE").then(|| "a.b".into())).is_err()
+        );
+    }
+}
