@@ -218,7 +218,7 @@ mod tests {
         ]);
         assert_eq!(
             names(&p).0,
-            vec!["2026-11-24".to_string(), "input".to_string()]
+            vec!["input".to_string(), "2026-11-24".to_string()]
         );
     }
 
