@@ -28,6 +28,7 @@ pub struct BatchWriter<'c> {
     orders_done: bool,
     unused_done: bool,
     issues_done: bool,
+    input_rows: Option<(u64, u64)>,
 }
 
 impl<'c> BatchWriter<'c> {
@@ -61,6 +62,7 @@ impl<'c> BatchWriter<'c> {
             orders_done: false,
             unused_done: false,
             issues_done: false,
+            input_rows: None,
         })
     }
 
@@ -69,9 +71,15 @@ impl<'c> BatchWriter<'c> {
         &self.batch_id
     }
 
-    /// Counts so far (the input row counts stay 0: only the validator knows them).
+    /// Counts so far.
     pub fn totals(&self) -> &BatchCounts {
         &self.totals
+    }
+
+    /// Records the valid row counts of the two input files with the batch (only the
+    /// validator knows them; without this call the recorded ones are kept).
+    pub fn set_input_rows(&mut self, order_rows: u64, barcode_rows: u64) {
+        self.input_rows = Some((order_rows, barcode_rows));
     }
 
     async fn copy(&self, sql: &str, types: &[Type]) -> Result<Pin<Box<BinaryCopyInWriter>>> {
@@ -156,9 +164,17 @@ impl<'c> BatchWriter<'c> {
             .await
             .map_err(db("aggregate customer tickets"))?;
         self.totals.customers = customers;
+        let counts_from = match self.input_rows {
+            Some((orders, barcodes)) => {
+                self.totals.order_rows = orders;
+                self.totals.barcode_rows = barcodes;
+                CountsFrom::Event
+            }
+            None => CountsFrom::Writer,
+        };
         let event = StatusEvent::new(self.batch_id.clone(), name, BatchStatus::Completed, attempt)
             .with_counts(self.totals.clone());
-        let recorded = apply(&self.tx, &event, CountsFrom::Writer).await?;
+        let recorded = apply(&self.tx, &event, counts_from).await?;
         self.tx.commit().await.map_err(db("commit batch"))?;
         Ok((self.totals, recorded))
     }

@@ -1,0 +1,373 @@
+//! The persist stage: one [`PersistWork`] becomes the batch's rows in PostgreSQL, its output
+//! files, and the `persisting` / `completed` status events.
+//!
+//! Idempotent: the rows are replaced in one transaction (see [`tiqets_store::writer`]) and
+//! the files renamed into place, so a redelivered message (a crash before the ack) gives the
+//! same result. A batch already completed for this attempt, with its files in place, is only
+//! reported `completed` again.
+
+use crate::error::PersistError;
+use crate::output::OutputFiles;
+use crate::results::{number, text, Records, ResultStream};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tiqets_bus::{
+    BatchCounts, BatchStatus, Bus, Delivery, Outcome, PersistWork, Progress, ResultFile, ResultRef,
+    StatusEvent, WorkHandler,
+};
+use tiqets_domain::{FileKind, Issue, IssueCode, ISSUES_HEADER, PROCESSED_HEADER};
+use tiqets_store::{queries, BatchWriter, IssuesCopy, OrdersCopy, Pool, StoreError, UnusedCopy};
+
+/// The header of `unused_barcodes.csv` (see [`ResultFile::UnusedBarcodes`]).
+pub const UNUSED_HEADER: &str = "barcode,line";
+
+/// How often a long persist reports its progress.
+const PROGRESS_EVERY: Duration = Duration::from_secs(2);
+
+/// Handles persist work. Cheap to clone.
+#[derive(Clone)]
+pub struct Persister {
+    bus: Bus,
+    pool: Pool,
+    output_dir: PathBuf,
+}
+
+impl WorkHandler<PersistWork> for Persister {
+    async fn handle(&self, work: PersistWork, _delivery: &Delivery) -> Outcome {
+        self.handle(&work).await
+    }
+}
+
+impl Persister {
+    pub fn new(bus: Bus, pool: Pool, output_dir: impl Into<PathBuf>) -> Persister {
+        Persister {
+            bus,
+            pool,
+            output_dir: output_dir.into(),
+        }
+    }
+
+    /// Persists `work` and says what to do with its message.
+    pub async fn handle(&self, work: &PersistWork) -> Outcome {
+        let started = Instant::now();
+        match self.run(work).await {
+            Ok(counts) => {
+                tracing::info!(
+                    batch_id = %work.batch.batch_id,
+                    orders = counts.orders_written,
+                    issues = counts.issues,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "batch persisted"
+                );
+                Outcome::Ack
+            }
+            Err(e) if e.is_transient() => Outcome::Retry(e.to_string()),
+            Err(e) => Outcome::Fatal(e.to_string()),
+        }
+    }
+
+    async fn run(&self, work: &PersistWork) -> Result<BatchCounts, PersistError> {
+        let b = &work.batch;
+        let counts = match self.already_persisted(work).await? {
+            Some(counts) => {
+                tracing::info!(batch_id = %b.batch_id, "already persisted; reporting completed again");
+                counts
+            }
+            None => {
+                let persisting = StatusEvent::new(
+                    b.batch_id.clone(),
+                    b.name.clone(),
+                    BatchStatus::Persisting,
+                    b.attempt,
+                );
+                self.bus.publish_status(&persisting).await?;
+                self.persist(work).await?
+            }
+        };
+        let completed = StatusEvent::new(
+            b.batch_id.clone(),
+            b.name.clone(),
+            BatchStatus::Completed,
+            b.attempt,
+        )
+        .with_counts(counts.clone());
+        self.bus.publish_status(&completed).await?;
+        Ok(counts)
+    }
+
+    /// The recorded counts when this attempt (or a later one) is completed and its files are
+    /// in place.
+    async fn already_persisted(
+        &self,
+        work: &PersistWork,
+    ) -> Result<Option<BatchCounts>, PersistError> {
+        let id = work.batch.batch_id.as_str();
+        let Some(batch) = queries::batch(&self.pool, id).await? else {
+            return Ok(None);
+        };
+        if batch.status != BatchStatus::Completed || batch.attempt < work.batch.attempt {
+            return Ok(None);
+        }
+        for file in [ResultFile::ProcessedOrders, ResultFile::Issues] {
+            if !OutputFiles::exists(&self.output_dir, id, file.file_name()).await {
+                return Ok(None);
+            }
+        }
+        Ok(batch.counts)
+    }
+
+    /// Replaces the batch's rows and output files with the work's results, without
+    /// publishing anything. Returns the counts as stored.
+    pub async fn persist(&self, work: &PersistWork) -> Result<BatchCounts, PersistError> {
+        let b = &work.batch;
+        let result = |file: ResultFile| {
+            work.result(file)
+                .ok_or(PersistError::MissingResult(file.file_name()))
+        };
+        let (processed, issues, unused) = (
+            result(ResultFile::ProcessedOrders)?,
+            result(ResultFile::Issues)?,
+            result(ResultFile::UnusedBarcodes)?,
+        );
+        let files = self.bus.files().await?;
+        let mut progress = ProgressReport::new(self, work, [processed, issues, unused]);
+        let mut out = OutputFiles::create(&self.output_dir, b.batch_id.as_str()).await?;
+        let mut client = self.pool.get().await.map_err(StoreError::from)?;
+        let mut writer = BatchWriter::begin(&mut client, &b.batch_id).await?;
+
+        let tee = out.file(ResultFile::ProcessedOrders.file_name()).await?;
+        let header = PROCESSED_HEADER.trim_end();
+        let mut stream = ResultStream::open(&files, processed, header, Some(tee)).await?;
+        let mut copy = writer.orders().await?;
+        let mut customers = Customers::default();
+        while let Some(records) = stream.next().await? {
+            write_orders(records, &mut copy, &mut customers).await?;
+            progress.step(stream.bytes()).await;
+        }
+        copy.finish().await?;
+        progress.next_file();
+
+        let tee = out.file(ResultFile::Issues.file_name()).await?;
+        let header = ISSUES_HEADER.trim_end();
+        let mut stream = ResultStream::open(&files, issues, header, Some(tee)).await?;
+        let mut copy = writer.issues().await?;
+        while let Some(records) = stream.next().await? {
+            write_issues(records, &mut copy).await?;
+            progress.step(stream.bytes()).await;
+        }
+        copy.finish().await?;
+        progress.next_file();
+
+        let mut stream = ResultStream::open(&files, unused, UNUSED_HEADER, None).await?;
+        let mut copy = writer.unused().await?;
+        while let Some(records) = stream.next().await? {
+            write_unused(records, &mut copy).await?;
+            progress.step(stream.bytes()).await;
+        }
+        copy.finish().await?;
+
+        let mut stored = writer.totals().clone();
+        stored.customers = customers.count;
+        check_counts(&stored, &work.counts)?;
+        writer.set_input_rows(work.counts.order_rows, work.counts.barcode_rows);
+        // Files first: once the database says `completed`, the files are there.
+        out.publish().await?;
+        let (counts, recorded) = writer.commit(&b.name, b.attempt).await?;
+        tracing::debug!(batch_id = %b.batch_id, ?recorded, "rows committed");
+        Ok(counts)
+    }
+}
+
+/// Distinct customers of output rows sorted by customer.
+#[derive(Default)]
+struct Customers {
+    last: Option<u64>,
+    count: u64,
+}
+
+const PROCESSED: &str = "processed_orders.csv";
+const ISSUES: &str = "issues.csv";
+const UNUSED: &str = "unused_barcodes.csv";
+
+fn fields(file: &'static str, line: u64, got: usize, want: usize) -> Result<(), PersistError> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(PersistError::BadRow {
+            file,
+            line,
+            message: format!("{got} fields, expected {want}"),
+        })
+    }
+}
+
+async fn write_orders(
+    records: &Records,
+    copy: &mut OrdersCopy<'_>,
+    customers: &mut Customers,
+) -> Result<(), PersistError> {
+    let mut barcodes: Vec<&str> = Vec::new();
+    for r in records.iter() {
+        fields(PROCESSED, r.line, r.len(), 3)?;
+        let customer_id = number(PROCESSED, r.line, r.field(0))?;
+        let order_id = number(PROCESSED, r.line, r.field(1))?;
+        let list = text(PROCESSED, r.line, r.field(2))?;
+        let inner = list
+            .strip_prefix('[')
+            .and_then(|l| l.strip_suffix(']'))
+            .ok_or_else(|| PersistError::BadRow {
+                file: PROCESSED,
+                line: r.line,
+                message: format!("barcodes {list:?} are not a [list]"),
+            })?;
+        barcodes.clear();
+        barcodes.extend(inner.split(", "));
+        if barcodes.iter().any(|b| b.is_empty()) {
+            return Err(PersistError::BadRow {
+                file: PROCESSED,
+                line: r.line,
+                message: format!("empty barcode in {list:?}"),
+            });
+        }
+        copy.write(customer_id, order_id, &barcodes).await?;
+        if customers.last != Some(customer_id) {
+            customers.last = Some(customer_id);
+            customers.count += 1;
+        }
+    }
+    Ok(())
+}
+
+async fn write_issues(records: &Records, copy: &mut IssuesCopy<'_>) -> Result<(), PersistError> {
+    for r in records.iter() {
+        fields(ISSUES, r.line, r.len(), 4)?;
+        let bad = |message: String| PersistError::BadRow {
+            file: ISSUES,
+            line: r.line,
+            message,
+        };
+        let file = match r.field(0) {
+            b"orders" => FileKind::Orders,
+            b"barcodes" => FileKind::Barcodes,
+            other => {
+                return Err(bad(format!(
+                    "unknown file {:?}",
+                    String::from_utf8_lossy(other)
+                )))
+            }
+        };
+        let line = number(ISSUES, r.line, r.field(1))?;
+        let code = text(ISSUES, r.line, r.field(2))?;
+        let code = IssueCode::parse(code).ok_or_else(|| bad(format!("unknown code {code:?}")))?;
+        let message = text(ISSUES, r.line, r.field(3))?.to_owned();
+        copy.write(&Issue::new(file, line, code, message)).await?;
+    }
+    Ok(())
+}
+
+async fn write_unused(records: &Records, copy: &mut UnusedCopy<'_>) -> Result<(), PersistError> {
+    for r in records.iter() {
+        fields(UNUSED, r.line, r.len(), 2)?;
+        let barcode = text(UNUSED, r.line, r.field(0))?;
+        let line = number(UNUSED, r.line, r.field(1))?;
+        copy.write(barcode, line).await?;
+    }
+    Ok(())
+}
+
+/// The stored figures must be the merger's: anything else means the objects and the work
+/// message disagree.
+fn check_counts(stored: &BatchCounts, expected: &BatchCounts) -> Result<(), PersistError> {
+    let pairs = [
+        (
+            "orders_written",
+            stored.orders_written,
+            expected.orders_written,
+        ),
+        ("tickets", stored.tickets, expected.tickets),
+        ("customers", stored.customers, expected.customers),
+        (
+            "unused_barcodes",
+            stored.unused_barcodes,
+            expected.unused_barcodes,
+        ),
+        ("issues", stored.issues, expected.issues),
+    ];
+    for (what, got, want) in pairs {
+        if got != want {
+            return Err(PersistError::Mismatch {
+                file: "results",
+                message: format!("{what}: the files hold {got}, the work says {want}"),
+            });
+        }
+    }
+    let nonzero = |c: &BatchCounts| {
+        c.issues_by_code
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| (*k, *n))
+            .collect::<Vec<_>>()
+    };
+    if nonzero(stored) != nonzero(expected) {
+        return Err(PersistError::Mismatch {
+            file: ISSUES,
+            message: "issue counts per code differ from the work's".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Publishes `persisting` progress at most every [`PROGRESS_EVERY`] (best effort).
+struct ProgressReport<'a> {
+    persister: &'a Persister,
+    work: &'a PersistWork,
+    total: u64,
+    /// Bytes of the files already read.
+    done_before: u64,
+    sizes: [u64; 3],
+    file: usize,
+    last: Instant,
+}
+
+impl<'a> ProgressReport<'a> {
+    fn new(persister: &'a Persister, work: &'a PersistWork, refs: [&ResultRef; 3]) -> Self {
+        let sizes = refs.map(|r| r.size);
+        ProgressReport {
+            persister,
+            work,
+            total: sizes.iter().sum(),
+            done_before: 0,
+            sizes,
+            file: 0,
+            last: Instant::now(),
+        }
+    }
+
+    fn next_file(&mut self) {
+        self.done_before += self.sizes[self.file];
+        self.file += 1;
+    }
+
+    async fn step(&mut self, bytes_of_file: u64) {
+        if self.last.elapsed() < PROGRESS_EVERY {
+            return;
+        }
+        self.last = Instant::now();
+        let b = &self.work.batch;
+        let event = StatusEvent::new(
+            b.batch_id.clone(),
+            b.name.clone(),
+            BatchStatus::Persisting,
+            b.attempt,
+        )
+        .with_progress(Progress {
+            file: None,
+            done_bytes: self.done_before + bytes_of_file,
+            total_bytes: self.total,
+            rows: 0,
+        });
+        if let Err(e) = self.persister.bus.publish_progress(&event).await {
+            tracing::warn!(error = %e, "progress not published");
+        }
+    }
+}

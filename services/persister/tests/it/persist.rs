@@ -1,0 +1,142 @@
+use crate::harness::{
+    big_batch, bus, put_results, row_counts, small_batch, start, wait_for_idle, wait_for_status,
+};
+use tiqets_bus::BatchStatus;
+use tiqets_domain::CustomerTickets;
+use tiqets_persister::Persister;
+use tiqets_store::queries;
+use tiqets_testkit::{TestDatabase, TestNamespace};
+
+#[tokio::test]
+async fn a_persist_message_completes_the_batch_with_exactly_its_rows_and_files() {
+    let ns = TestNamespace::new();
+    let db = TestDatabase::create().await;
+    let out = tempfile::tempdir().unwrap();
+    let bus = bus(&ns).await;
+    let batch = small_batch();
+    let work = put_results(&bus, &batch).await;
+    let running = start(&bus, db.pool(), out.path());
+
+    bus.publish_work(&work).await.unwrap();
+    wait_for_status(db.pool(), &batch.id, BatchStatus::Completed).await;
+
+    let pool = db.pool();
+    let id = batch.id.as_str();
+    assert_eq!(row_counts(pool, &batch.id).await, [3, 2, 3, 2]);
+    let record = queries::batch(pool, id).await.unwrap().unwrap();
+    assert_eq!((record.name.as_str(), record.attempt), ("monday", 1));
+    assert_eq!(record.counts.unwrap(), batch.counts);
+    let orders = queries::customer_orders(pool, id, 10).await.unwrap();
+    let got: Vec<_> = orders
+        .iter()
+        .map(|o| (o.order_id, o.barcodes.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (1, vec!["111".to_string(), "222".into()]),
+            (3, vec!["555".into()])
+        ]
+    );
+    let top = queries::top_customers(pool, id, 5).await.unwrap();
+    let expected = [(10, 3), (20, 1)].map(|(customer_id, tickets)| CustomerTickets {
+        customer_id,
+        tickets,
+    });
+    assert_eq!(top, expected);
+    let unused = queries::unused_barcodes_page(pool, id, 0, 10)
+        .await
+        .unwrap();
+    let got: Vec<_> = unused
+        .iter()
+        .map(|u| (u.barcode.as_str(), u.line))
+        .collect();
+    assert_eq!(got, [("444", 5), ("777", 9)]);
+    let issues = queries::issues_page(pool, id, None, 0, 10).await.unwrap();
+    let codes: Vec<_> = issues.iter().map(|i| i.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "order_without_barcodes",
+            "duplicate_barcode",
+            "unknown_order"
+        ]
+    );
+
+    let dir = out.path().join(id);
+    assert_eq!(
+        std::fs::read(dir.join("processed_orders.csv")).unwrap(),
+        batch.processed
+    );
+    assert_eq!(std::fs::read(dir.join("issues.csv")).unwrap(), batch.issues);
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary files left: {names:?}");
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_message_delivered_twice_stores_its_rows_once() {
+    let ns = TestNamespace::new();
+    let db = TestDatabase::create().await;
+    let out = tempfile::tempdir().unwrap();
+    let bus = bus(&ns).await;
+    let batch = small_batch();
+    let work = put_results(&bus, &batch).await;
+    let running = start(&bus, db.pool(), out.path());
+
+    // Two copies that JetStream does not deduplicate (as after a publisher's retry).
+    let subject = bus.names().work_persist();
+    for id in ["copy-1", "copy-2"] {
+        bus.publish_json(subject.clone(), Some(id), &work)
+            .await
+            .unwrap();
+    }
+    wait_for_status(db.pool(), &batch.id, BatchStatus::Completed).await;
+    wait_for_idle(&bus).await;
+    assert_eq!(row_counts(db.pool(), &batch.id).await, [3, 2, 3, 2]);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn persisting_again_replaces_the_rows_with_the_same_ones() {
+    let ns = TestNamespace::new();
+    let db = TestDatabase::create().await;
+    let out = tempfile::tempdir().unwrap();
+    let bus = bus(&ns).await;
+    let batch = small_batch();
+    let work = put_results(&bus, &batch).await;
+    let persister = Persister::new(bus.clone(), db.pool().clone(), out.path());
+
+    let first = persister.persist(&work).await.unwrap();
+    let second = persister.persist(&work).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(first, batch.counts);
+    assert_eq!(row_counts(db.pool(), &batch.id).await, [3, 2, 3, 2]);
+}
+
+#[tokio::test]
+async fn a_large_batch_streams_through() {
+    let ns = TestNamespace::new();
+    let db = TestDatabase::create().await;
+    let out = tempfile::tempdir().unwrap();
+    let bus = bus(&ns).await;
+    let batch = big_batch(50_000);
+    let work = put_results(&bus, &batch).await;
+    let persister = Persister::new(bus.clone(), db.pool().clone(), out.path());
+    let counts = persister.persist(&work).await.unwrap();
+    assert_eq!(counts, batch.counts);
+    assert_eq!(
+        row_counts(db.pool(), &batch.id).await,
+        [50_000, 1, 0, 16_667]
+    );
+    let written = std::fs::read(
+        out.path()
+            .join(batch.id.as_str())
+            .join("processed_orders.csv"),
+    );
+    assert_eq!(written.unwrap(), batch.processed);
+}
