@@ -1,0 +1,242 @@
+use crate::support::{batch_of, eventually, files_in, Env, QUIET};
+use std::io::Write;
+use std::time::{Duration, Instant};
+use tiqets_bus::{BatchId, BatchStatus, Source};
+use tokio::io::AsyncReadExt;
+
+const ORDERS: &str = "order_id,customer_id\n1,10\n2,20\n";
+const BARCODES: &str = "barcode,order_id\n111,1\n222,2\n333,\n";
+const WAIT: Duration = Duration::from_secs(15);
+
+async fn received(env: &Env, id: &BatchId) -> tiqets_bus::StatusEvent {
+    eventually("the batch to be received", WAIT, || async {
+        env.last_status(id)
+            .await
+            .filter(|e| e.status == BatchStatus::Received)
+    })
+    .await
+}
+
+async fn archived(env: &Env, id: &BatchId, n: usize) -> Vec<String> {
+    eventually("the files to be archived", WAIT, || async {
+        let a = env.archived(id);
+        (a.len() >= n).then_some(a)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_subfolder_pair_is_published_then_archived() {
+    let env = Env::started().await;
+    env.write("monday/orders.csv", ORDERS);
+    env.write("monday/barcodes.csv", BARCODES);
+    let id = batch_of(ORDERS, BARCODES);
+    let status = received(&env, &id).await;
+    assert_eq!(status.name, "monday");
+    assert_eq!(status.supersedes, Some(BatchId::waiting("monday")));
+    assert!(matches!(status.source, Some(Source::Folder { .. })));
+    assert_eq!(
+        archived(&env, &id, 3).await,
+        ["barcodes.csv", "claim.json", "orders.csv"]
+    );
+    assert!(
+        files_in(env.input()).is_empty(),
+        "{:?}",
+        files_in(env.input())
+    );
+    assert_eq!(env.work_messages().await, 1);
+    env.stop().await;
+}
+
+#[tokio::test]
+async fn top_level_and_tagged_pairs_are_batches() {
+    let env = Env::started().await;
+    env.write("orders.csv", ORDERS);
+    env.write("barcodes.csv", BARCODES);
+    let tagged_orders = "order_id,customer_id\n7,70\n";
+    env.write("orders-2026-11-24.csv", tagged_orders);
+    env.write("barcodes-2026-11-24.csv", BARCODES);
+    assert_eq!(
+        received(&env, &batch_of(ORDERS, BARCODES)).await.name,
+        "input"
+    );
+    let tagged = batch_of(tagged_orders, BARCODES);
+    assert_eq!(received(&env, &tagged).await.name, "2026-11-24");
+    assert_eq!(
+        archived(&env, &tagged, 3).await,
+        [
+            "barcodes-2026-11-24.csv",
+            "claim.json",
+            "orders-2026-11-24.csv"
+        ]
+    );
+    env.stop().await;
+}
+
+#[tokio::test]
+async fn a_lone_file_waits_visibly_until_its_partner_arrives() {
+    let env = Env::started().await;
+    env.write("orders_y.csv", ORDERS);
+    let waiting = BatchId::waiting("y");
+    let event = eventually("a waiting status", WAIT, || async {
+        env.last_status(&waiting).await
+    })
+    .await;
+    assert_eq!(event.status, BatchStatus::Waiting);
+    assert!(event.reason.unwrap().contains("barcodes_y.csv"));
+    assert!(
+        env.input().join("orders_y.csv").exists(),
+        "a lone file stays"
+    );
+    assert_eq!(env.work_messages().await, 0);
+    env.write("barcodes_y.csv", BARCODES);
+    let status = received(&env, &batch_of(ORDERS, BARCODES)).await;
+    assert_eq!(status.supersedes, Some(waiting));
+    env.stop().await;
+}
+
+#[tokio::test]
+async fn temporary_names_are_ignored_until_renamed() {
+    let env = Env::started().await;
+    env.write("orders.csv.part", ORDERS);
+    env.write("barcodes.csv.tmp", BARCODES);
+    env.write(".hidden/orders.csv", ORDERS);
+    // Several quiet periods and a rescan pass without anything happening.
+    tokio::time::sleep(QUIET * 3 + Duration::from_secs(1)).await;
+    assert_eq!(env.work_messages().await, 0);
+    let mut status = env
+        .bus
+        .jetstream()
+        .get_stream(env.bus.names().status_stream())
+        .await
+        .unwrap();
+    assert_eq!(
+        status.info().await.unwrap().state.messages,
+        0,
+        "not even a waiting status"
+    );
+    std::fs::rename(
+        env.input().join("orders.csv.part"),
+        env.input().join("orders.csv"),
+    )
+    .unwrap();
+    std::fs::rename(
+        env.input().join("barcodes.csv.tmp"),
+        env.input().join("barcodes.csv"),
+    )
+    .unwrap();
+    received(&env, &batch_of(ORDERS, BARCODES)).await;
+    env.stop().await;
+}
+
+#[tokio::test]
+async fn a_file_still_being_written_is_not_read_early() {
+    let env = Env::started().await;
+    env.write("slow/barcodes.csv", BARCODES);
+    let path = env.input().join("slow/orders.csv");
+    let mut full = String::from("order_id,customer_id\n");
+    let mut file = std::fs::File::create(&path).unwrap();
+    file.write_all(full.as_bytes()).unwrap();
+    // Append a row every QUIET/2 for about 3 seconds.
+    let started = Instant::now();
+    let mut n = 0;
+    while started.elapsed() < Duration::from_secs(3) {
+        tokio::time::sleep(QUIET / 2).await;
+        n += 1;
+        let row = format!("{n},{}\n", n * 10);
+        file.write_all(row.as_bytes()).unwrap();
+        file.flush().unwrap();
+        full.push_str(&row);
+        assert_eq!(
+            env.work_messages().await,
+            0,
+            "published while still being written"
+        );
+    }
+    drop(file);
+    let id = batch_of(&full, BARCODES);
+    let status = received(&env, &id).await;
+    let inputs = status.inputs.unwrap();
+    let mut stored = String::new();
+    let files = env.bus.files().await.unwrap();
+    files
+        .get(&inputs.orders.key)
+        .await
+        .unwrap()
+        .read_to_string(&mut stored)
+        .await
+        .unwrap();
+    assert_eq!(stored, full, "the whole file was published");
+    env.stop().await;
+}
+
+#[tokio::test]
+async fn files_present_before_start_up_are_processed() {
+    let mut env = Env::new().await;
+    env.write("early/orders.csv", ORDERS);
+    env.write("early/barcodes.csv", BARCODES);
+    env.start();
+    let id = batch_of(ORDERS, BARCODES);
+    assert_eq!(received(&env, &id).await.name, "early");
+    archived(&env, &id, 3).await;
+    env.stop().await;
+}
+
+#[tokio::test]
+async fn the_same_pair_twice_is_processed_once() {
+    let env = Env::started().await;
+    env.write("first/orders.csv", ORDERS);
+    env.write("first/barcodes.csv", BARCODES);
+    let id = batch_of(ORDERS, BARCODES);
+    archived(&env, &id, 3).await;
+    env.write("second/orders.csv", ORDERS);
+    env.write("second/barcodes.csv", BARCODES);
+    archived(&env, &id, 6).await;
+    assert_eq!(env.work_messages().await, 1, "one ValidateWork");
+    let stream = env
+        .bus
+        .jetstream()
+        .get_stream(env.bus.names().status_stream())
+        .await
+        .unwrap();
+    let notice = stream
+        .get_last_raw_message_by_subject(&env.bus.names().notice(id.as_str()))
+        .await
+        .expect("a repeat notice");
+    let notice: tiqets_bus::Notice = serde_json::from_slice(&notice.payload).unwrap();
+    assert_eq!(notice.name, "second");
+    assert_eq!(env.last_status(&id).await.unwrap().name, "first");
+    env.stop().await;
+}
+
+#[tokio::test]
+async fn files_are_archived_only_after_nats_acknowledged_them() {
+    let env = Env::started().await;
+    // Once a lone file is announced, ingest has finished its own setup.
+    env.write("marker/orders.csv", ORDERS);
+    let marker = BatchId::waiting("marker");
+    eventually("ingest to run", WAIT, || async {
+        env.last_status(&marker).await
+    })
+    .await;
+    // No work stream: the publish cannot be acknowledged.
+    env.bus
+        .jetstream()
+        .delete_stream(env.bus.names().work_stream())
+        .await
+        .unwrap();
+    env.write("held/orders.csv", ORDERS);
+    env.write("held/barcodes.csv", BARCODES);
+    tokio::time::sleep(QUIET * 2 + Duration::from_secs(2)).await;
+    assert!(env.archived(&batch_of(ORDERS, BARCODES)).is_empty());
+    assert!(
+        env.input().join("held/orders.csv").exists(),
+        "the files are put back"
+    );
+    assert!(env.input().join("held/barcodes.csv").exists());
+    tiqets_bus::setup::ensure(&env.bus).await.unwrap();
+    let id = batch_of(ORDERS, BARCODES);
+    archived(&env, &id, 3).await;
+    assert_eq!(env.work_messages().await, 1);
+    env.stop().await;
+}
