@@ -1,0 +1,102 @@
+//! Validating one file: stream the object through the domain parser and publish its chunks.
+//!
+//! The object is read in [`READ_BYTES`] pieces, so memory stays bounded whatever the file's
+//! size: one piece, the chunk being filled and the window of chunks being published.
+
+use crate::cutter::ChunkCutter;
+use crate::error::ValidateError;
+use crate::parser::FileParser;
+use crate::progress::Meter;
+use crate::publisher::ChunkPublisher;
+use async_nats::jetstream::object_store::GetErrorKind;
+use std::sync::Arc;
+use tiqets_bus::{BatchRef, Bus, ChunkSet, FileRef, Sha256Hasher};
+use tiqets_domain::{FatalError, FileKind};
+use tokio::io::AsyncReadExt;
+
+/// Bytes read from the object store per parser push.
+pub const READ_BYTES: usize = 64 * 1024;
+
+/// One file of a batch to validate.
+#[derive(Clone)]
+pub struct FileJob {
+    pub bus: Bus,
+    pub batch: BatchRef,
+    pub file: FileKind,
+    pub input: FileRef,
+    pub chunk_bytes: usize,
+    pub inflight: usize,
+    pub meter: Arc<Meter>,
+}
+
+/// Validates one file and publishes its chunks; returns what was published once JetStream
+/// has stored all of it.
+pub async fn validate_file(job: FileJob) -> Result<ChunkSet, ValidateError> {
+    let FileJob {
+        bus,
+        batch,
+        file,
+        input,
+        chunk_bytes,
+        inflight,
+        meter,
+    } = job;
+    let files = bus.files().await?;
+    let read_error = |e: &dyn std::fmt::Display| ValidateError::Read {
+        key: input.key.clone(),
+        message: e.to_string(),
+    };
+    let mut object = match files.get(&input.key).await {
+        Ok(object) => object,
+        Err(e) if e.kind() == GetErrorKind::NotFound => {
+            let why = format!("it is not in the file store (object {})", input.key);
+            return Err(FatalError::unreadable(file, why).into());
+        }
+        Err(e) => return Err(read_error(&e)),
+    };
+    let mut parser = FileParser::new(file);
+    let mut cutter = ChunkCutter::new(&batch.batch_id, batch.attempt, file, chunk_bytes);
+    let mut publisher = ChunkPublisher::new(bus.clone(), &batch, file, inflight);
+    let mut hasher = Sha256Hasher::new();
+    let mut size = 0u64;
+    let mut buf = vec![0u8; READ_BYTES];
+    loop {
+        let n = object.read(&mut buf).await.map_err(|e| read_error(&e))?;
+        if n == 0 {
+            break;
+        }
+        let piece = &buf[..n];
+        hasher.update(piece);
+        size += n as u64;
+        let before = cutter.counts();
+        parser.push(piece, &mut cutter)?;
+        let after = cutter.counts();
+        meter.add(n as u64, after.0 + after.1 - before.0 - before.1);
+        for cut in cutter.take_ready() {
+            publisher.send(cut).await?;
+        }
+    }
+    let digest = hasher.finish();
+    if digest != input.sha256 || size != input.size {
+        let why = format!(
+            "the stored bytes ({size} bytes, SHA-256 {digest}) are not the file that was received ({} bytes, SHA-256 {})",
+            input.size, input.sha256
+        );
+        return Err(FatalError::unreadable(file, why).into());
+    }
+    parser.finish(&mut cutter)?;
+    let (cuts, set) = cutter.finish();
+    for cut in cuts {
+        publisher.send(cut).await?;
+    }
+    publisher.flush().await?;
+    tracing::info!(
+        file = file.as_str(),
+        bytes = size,
+        rows = set.rows,
+        issues = set.issues,
+        chunks = set.chunks,
+        "file validated"
+    );
+    Ok(set)
+}

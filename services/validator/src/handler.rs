@@ -1,0 +1,154 @@
+//! The validator's handling of one [`ValidateWork`]: both files at once, then `MergeWork`.
+
+use crate::error::ValidateError;
+use crate::file::{validate_file, FileJob};
+use crate::progress::{self, Meter};
+use crate::settings::Settings;
+use std::sync::Arc;
+use std::time::Duration;
+use tiqets_bus::{
+    BatchRef, BatchStatus, Bus, ChunkSet, Delivery, MergeWork, Outcome, StatusEvent, ValidateWork,
+    WorkHandler,
+};
+use tiqets_domain::{FatalError, FileKind};
+use tokio_util::task::AbortOnDropHandle;
+use tracing::Instrument;
+
+/// Validates batches. Cheap to clone.
+#[derive(Clone)]
+pub struct Validator {
+    bus: Bus,
+    chunk_bytes: usize,
+    inflight: usize,
+    progress_every: Duration,
+}
+
+impl Validator {
+    pub fn new(bus: Bus, settings: &Settings) -> Validator {
+        Validator {
+            bus,
+            chunk_bytes: settings.chunk_bytes,
+            inflight: settings.inflight,
+            progress_every: Duration::from_secs(2),
+        }
+    }
+
+    /// Handles one message: publishes `validating`, validates both files, and publishes
+    /// `MergeWork` — or `failed` on a fatal file error. Acks only once those publishes were
+    /// acknowledged; anything transient is retried (doing it again is harmless: chunks and
+    /// events carry deterministic message ids).
+    pub async fn validate(&self, work: ValidateWork) -> Outcome {
+        let batch = &work.batch;
+        let meter = Arc::new(Meter::new(
+            work.inputs.orders.size + work.inputs.barcodes.size,
+        ));
+        if let Err(e) = self
+            .bus
+            .publish_status(&progress::validating(batch, &meter))
+            .await
+        {
+            return Outcome::Retry(e.to_string());
+        }
+        let validated = tokio::select! {
+            r = self.both_files(&work, &meter) => r,
+            _ = progress::report(&self.bus, batch, &meter, self.progress_every) => {
+                unreachable!("progress reports until dropped")
+            }
+        };
+        match validated {
+            Ok((orders, barcodes)) => {
+                let merge = MergeWork {
+                    batch: batch.clone(),
+                    inputs: work.inputs.clone(),
+                    orders,
+                    barcodes,
+                };
+                match self.bus.publish_work(&merge).await {
+                    Ok(_) => {
+                        tracing::info!(
+                            order_rows = merge.orders.rows,
+                            barcode_rows = merge.barcodes.rows,
+                            issues = merge.orders.issues + merge.barcodes.issues,
+                            "batch validated"
+                        );
+                        Outcome::Ack
+                    }
+                    Err(e) => Outcome::Retry(e.to_string()),
+                }
+            }
+            Err(ValidateError::File(fatal)) => self.fail(batch, &fatal).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "validation interrupted");
+                e.retry()
+            }
+        }
+    }
+
+    /// Validates both files on their own tasks; the first error stops the other.
+    async fn both_files(
+        &self,
+        work: &ValidateWork,
+        meter: &Arc<Meter>,
+    ) -> Result<(ChunkSet, ChunkSet), ValidateError> {
+        let spawn = |file: FileKind| {
+            let job = FileJob {
+                bus: self.bus.clone(),
+                batch: work.batch.clone(),
+                file,
+                input: work.inputs.get(file).clone(),
+                chunk_bytes: self.chunk_bytes,
+                inflight: self.inflight,
+                meter: meter.clone(),
+            };
+            let span = tracing::info_span!("validate_file", file = file.as_str());
+            let handle = AbortOnDropHandle::new(tokio::spawn(validate_file(job).instrument(span)));
+            async move {
+                handle.await.map_err(|e| ValidateError::Task {
+                    file: file.file_name(),
+                    message: e.to_string(),
+                })?
+            }
+        };
+        tokio::try_join!(spawn(FileKind::Orders), spawn(FileKind::Barcodes))
+    }
+
+    /// Fails the batch with the file error as its reason, dropping what was published of it.
+    async fn fail(&self, batch: &BatchRef, fatal: &FatalError) -> Outcome {
+        let reason = fatal.to_string();
+        tracing::warn!(%reason, "batch failed: unusable file");
+        self.purge_chunks(batch).await;
+        let event = StatusEvent::new(
+            batch.batch_id.clone(),
+            batch.name.clone(),
+            BatchStatus::Failed,
+            batch.attempt,
+        )
+        .with_reason(reason);
+        match self.bus.publish_status(&event).await {
+            Ok(_) => Outcome::Ack,
+            Err(e) => Outcome::Retry(e.to_string()),
+        }
+    }
+
+    /// Best effort: the chunks of a failed attempt are never read, and would otherwise
+    /// stay until the rows stream's age limit.
+    async fn purge_chunks(&self, batch: &BatchRef) {
+        let names = self.bus.names();
+        let stream_name = names.rows_stream();
+        let Ok(stream) = self.bus.jetstream().get_stream_no_info(&stream_name).await else {
+            return;
+        };
+        for file in [FileKind::Orders, FileKind::Barcodes] {
+            let subject = names.rows(batch.batch_id.as_str(), batch.attempt, file);
+            if let Err(e) = stream.purge().filter(subject.as_str()).await {
+                tracing::warn!(%subject, error = %e, "could not purge the chunks of a failed batch");
+            }
+        }
+    }
+}
+
+impl WorkHandler<ValidateWork> for Validator {
+    async fn handle(&self, work: ValidateWork, _delivery: &Delivery) -> Outcome {
+        self.validate(work).await
+    }
+}

@@ -1,0 +1,162 @@
+//! Settings from the environment (documented in `docs/operations.md`).
+
+use std::time::Duration;
+use tiqets_bus::{Names, CHUNK_TARGET_BYTES};
+
+/// Default of `NATS_URL` (SPEC §2).
+pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+
+/// Largest chunk target accepted: a chunk must stay well below NATS's 1 MiB payload limit.
+pub const MAX_CHUNK_BYTES: usize = 512 * 1024;
+
+/// What the validator needs to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// `NATS_URL`.
+    pub nats_url: String,
+    /// `TIQETS_NAMESPACE`.
+    pub namespace: String,
+    /// `TIQETS_VALIDATOR_CHUNK_BYTES`: encoded size at which a row chunk is cut.
+    pub chunk_bytes: usize,
+    /// `TIQETS_VALIDATOR_INFLIGHT`: chunk publishes awaiting their acknowledgement at once,
+    /// per file.
+    pub inflight: usize,
+    /// `TIQETS_DRAIN_TIMEOUT_SECS`: how long running work may go on after SIGTERM before
+    /// its message is released to another replica.
+    pub drain_timeout: Duration,
+}
+
+/// A variable that is set but unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name}={value:?}: {problem}")]
+pub struct SettingsError {
+    pub name: &'static str,
+    pub value: String,
+    pub problem: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            nats_url: DEFAULT_NATS_URL.to_string(),
+            namespace: Names::DEFAULT_NAMESPACE.to_string(),
+            chunk_bytes: CHUNK_TARGET_BYTES,
+            inflight: 16,
+            drain_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Settings, SettingsError> {
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests). Unset or
+    /// empty variables take their defaults.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let d = Settings::default();
+        let namespace = get("TIQETS_NAMESPACE").unwrap_or(d.namespace);
+        if !Names::is_valid_namespace(&namespace) {
+            return Err(SettingsError {
+                name: "TIQETS_NAMESPACE",
+                value: namespace,
+                problem: "use 1-64 ASCII letters, digits, '-' or '_'".into(),
+            });
+        }
+        Ok(Settings {
+            nats_url: get("NATS_URL").unwrap_or(d.nats_url),
+            namespace,
+            chunk_bytes: number(
+                &get,
+                "TIQETS_VALIDATOR_CHUNK_BYTES",
+                d.chunk_bytes,
+                1024,
+                MAX_CHUNK_BYTES,
+            )?,
+            inflight: number(&get, "TIQETS_VALIDATOR_INFLIGHT", d.inflight, 1, 1024)?,
+            drain_timeout: Duration::from_secs(number(
+                &get,
+                "TIQETS_DRAIN_TIMEOUT_SECS",
+                d.drain_timeout.as_secs() as usize,
+                0,
+                3600,
+            )? as u64),
+        })
+    }
+
+    pub fn names(&self) -> Names {
+        Names::new(self.namespace.clone())
+    }
+}
+
+fn number(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: usize,
+    min: usize,
+    max: usize,
+) -> Result<usize, SettingsError> {
+    let Some(value) = get(name) else {
+        return Ok(default);
+    };
+    match value.trim().parse::<usize>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(SettingsError {
+            name,
+            value,
+            problem: format!("expected a whole number from {min} to {max}"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn unset_variables_take_the_documented_defaults() {
+        assert_eq!(from(&[]).unwrap(), Settings::default());
+        assert_eq!(from(&[("NATS_URL", "  ")]).unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn variables_override_the_defaults() {
+        let s = from(&[
+            ("NATS_URL", "nats://nats:4222"),
+            ("TIQETS_NAMESPACE", "staging"),
+            ("TIQETS_VALIDATOR_CHUNK_BYTES", "4096"),
+            ("TIQETS_VALIDATOR_INFLIGHT", "4"),
+            ("TIQETS_DRAIN_TIMEOUT_SECS", "5"),
+        ])
+        .unwrap();
+        assert_eq!(s.nats_url, "nats://nats:4222");
+        assert_eq!(s.names().work_validate(), "staging.work.validate");
+        assert_eq!((s.chunk_bytes, s.inflight), (4096, 4));
+        assert_eq!(s.drain_timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        let e = from(&[("TIQETS_NAMESPACE", "a.b")]).unwrap_err();
+        assert_eq!(e.name, "TIQETS_NAMESPACE");
+        let e = from(&[("TIQETS_VALIDATOR_CHUNK_BYTES", "2000000")]).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("TIQETS_VALIDATOR_CHUNK_BYTES=\"2000000\""),
+            "{e}"
+        );
+        assert!(from(&[("TIQETS_VALIDATOR_INFLIGHT", "0")]).is_err());
+    }
+}
