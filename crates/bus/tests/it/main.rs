@@ -5,3 +5,4 @@ mod consumer;
 mod publish;
 mod setup;
 mod support;
+mod trace;

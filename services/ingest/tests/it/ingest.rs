@@ -240,3 +240,35 @@ async fn files_are_archived_only_after_nats_acknowledged_them() {
     assert_eq!(env.work_messages().await, 1);
     env.stop().await;
 }
+
+#[tokio::test]
+async fn two_replicas_publish_each_pair_once() {
+    let mut env = Env::new().await;
+    let pairs: Vec<(String, String)> = (0..6)
+        .map(|i| {
+            (
+                format!("order_id,customer_id\n{i},1\n"),
+                BARCODES.to_string(),
+            )
+        })
+        .collect();
+    for (i, (o, b)) in pairs.iter().enumerate() {
+        env.write(&format!("p{i}/orders.csv"), o);
+        env.write(&format!("p{i}/barcodes.csv"), b);
+    }
+    env.start_replica("a");
+    env.start_replica("b");
+    for (o, b) in &pairs {
+        archived(&env, &batch_of(o, b), 3).await;
+    }
+    assert_eq!(env.work_messages().await, pairs.len() as u64);
+    for (o, b) in &pairs {
+        assert_eq!(env.archived(&batch_of(o, b)).len(), 3, "archived once");
+    }
+    assert!(
+        files_in(env.input()).is_empty(),
+        "{:?}",
+        files_in(env.input())
+    );
+    env.stop().await;
+}

@@ -16,7 +16,7 @@ pub struct Env {
     _dir: tempfile::TempDir,
     pub settings: Settings,
     shutdown: CancellationToken,
-    task: Option<tokio::task::JoinHandle<()>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Env {
@@ -42,7 +42,7 @@ impl Env {
             _dir: dir,
             settings,
             shutdown: CancellationToken::new(),
-            task: None,
+            tasks: Vec::new(),
         }
     }
 
@@ -53,10 +53,16 @@ impl Env {
     }
 
     pub fn start(&mut self) {
+        self.start_replica("replica-a");
+    }
+
+    /// Starts one more ingest on the same folders (a replica with its own instance name).
+    pub fn start_replica(&mut self, instance: &str) {
         let bus = self.bus.clone();
-        let settings = self.settings.clone();
+        let mut settings = self.settings.clone();
+        settings.instance = instance.to_string();
         let shutdown = self.shutdown.clone();
-        self.task = Some(tokio::spawn(async move {
+        self.tasks.push(tokio::spawn(async move {
             tiqets_ingest::run_with_bus(bus, settings, shutdown)
                 .await
                 .unwrap();
@@ -105,7 +111,7 @@ impl Env {
 
     pub async fn stop(mut self) {
         self.shutdown.cancel();
-        if let Some(task) = self.task.take() {
+        for task in self.tasks.drain(..) {
             tokio::time::timeout(Duration::from_secs(10), task)
                 .await
                 .expect("ingest stops")
