@@ -1,0 +1,135 @@
+//! A small health endpoint for the services that do not otherwise serve HTTP (ingest and
+//! the consumers): `GET /healthz` (the process answers), `GET /readyz` (200 once the service
+//! reports itself ready, 503 before and while draining), `GET /metrics` (Prometheus text
+//! from a callback). Kubernetes probes and `scripts/stack` use it.
+//!
+//! Enabled by `TIQETS_HEALTH_ADDR` (e.g. `0.0.0.0:9090`); unset means no listener.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Readiness shared between a service and its health endpoint.
+#[derive(Clone, Default)]
+pub struct Readiness(Arc<AtomicBool>);
+
+impl Readiness {
+    pub fn new() -> Readiness {
+        Readiness::default()
+    }
+
+    pub fn set(&self, ready: bool) {
+        self.0.store(ready, Ordering::SeqCst);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Renders the service's metrics in the Prometheus text format.
+pub type MetricsFn = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// The address from `TIQETS_HEALTH_ADDR`, if set and valid.
+pub fn addr_from_env() -> Result<Option<SocketAddr>, String> {
+    match std::env::var("TIQETS_HEALTH_ADDR") {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|e| format!("TIQETS_HEALTH_ADDR={v:?}: {e}")),
+        _ => Ok(None),
+    }
+}
+
+/// Binds `addr` and answers health requests until `shutdown` fires. Returns the bound
+/// address (useful with port 0).
+pub async fn serve(
+    addr: SocketAddr,
+    readiness: Readiness,
+    metrics: Option<MetricsFn>,
+    shutdown: CancellationToken,
+) -> std::io::Result<SocketAddr> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    tokio::spawn(async move {
+        loop {
+            let accepted = tokio::select! {
+                _ = shutdown.cancelled() => return,
+                a = listener.accept() => a,
+            };
+            let Ok((mut stream, _)) = accepted else {
+                continue;
+            };
+            let (readiness, metrics) = (readiness.clone(), metrics.clone());
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1024];
+                let n = match tokio::time::timeout(
+                    std::time::Duration::from_secs(5),
+                    stream.read(&mut buf),
+                )
+                .await
+                {
+                    Ok(Ok(n)) => n,
+                    _ => return,
+                };
+                let request = String::from_utf8_lossy(&buf[..n]);
+                let path = request.split_whitespace().nth(1).unwrap_or("/");
+                let (status, body) = match path {
+                    "/healthz" => ("200 OK", "ok\n".to_string()),
+                    "/readyz" if readiness.is_ready() => ("200 OK", "ready\n".to_string()),
+                    "/readyz" => ("503 Service Unavailable", "not ready\n".to_string()),
+                    "/metrics" => ("200 OK", metrics.map(|m| m()).unwrap_or_default()),
+                    _ => ("404 Not Found", "not found\n".to_string()),
+                };
+                let response = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    Ok(local)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn get(addr: SocketAddr, path: &str) -> String {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(format!("GET {path} HTTP/1.1\r\nhost: x\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        out
+    }
+
+    #[tokio::test]
+    async fn readiness_and_metrics_are_served() {
+        let ready = Readiness::new();
+        let metrics: MetricsFn = Arc::new(|| "tiqets_up 1\n".to_string());
+        let stop = CancellationToken::new();
+        let addr = serve(
+            "127.0.0.1:0".parse().unwrap(),
+            ready.clone(),
+            Some(metrics),
+            stop.clone(),
+        )
+        .await
+        .unwrap();
+        assert!(get(addr, "/healthz").await.starts_with("HTTP/1.1 200"));
+        assert!(get(addr, "/readyz").await.starts_with("HTTP/1.1 503"));
+        ready.set(true);
+        assert!(get(addr, "/readyz").await.starts_with("HTTP/1.1 200"));
+        assert!(get(addr, "/metrics").await.ends_with("tiqets_up 1\n"));
+        assert!(get(addr, "/nope").await.starts_with("HTTP/1.1 404"));
+        stop.cancel();
+    }
+}
