@@ -191,8 +191,12 @@ pub async fn run_consumer<H: Handler>(
     tracing::info!(consumer = %options.consumer, stream = %options.stream, "consumer started");
     'outer: while !shutdown.is_cancelled() {
         let consumer = match get_consumer(bus, options).await {
-            Ok(c) => c,
+            Ok(c) => {
+                tiqets_telemetry::health::readiness().set(true);
+                c
+            }
             Err(e) => {
+                tiqets_telemetry::health::readiness().set(false);
                 tracing::warn!(consumer = %options.consumer, error = %e, "consumer unavailable, ensuring setup and retrying");
                 if let Err(e) = setup::ensure(bus).await {
                     tracing::warn!(error = %e, "setup failed");
@@ -213,6 +217,7 @@ pub async fn run_consumer<H: Handler>(
             let mut batch = match fetched {
                 Ok(b) => b,
                 Err(e) => {
+                    tiqets_telemetry::health::readiness().set(false);
                     tracing::warn!(consumer = %options.consumer, error = %e, "fetch failed");
                     backoff.wait(shutdown).await;
                     continue 'outer;
@@ -240,6 +245,7 @@ pub async fn run_consumer<H: Handler>(
             }
         }
     }
+    tiqets_telemetry::health::readiness().set(false);
     tracing::info!(consumer = %options.consumer, "consumer stopped");
 }
 

@@ -30,6 +30,28 @@ impl Readiness {
     }
 }
 
+/// The process's readiness: the consumer loop and the ingest loop set it once they run
+/// (and clear it while NATS is unreachable or the service drains).
+pub fn readiness() -> &'static Readiness {
+    static READY: std::sync::OnceLock<Readiness> = std::sync::OnceLock::new();
+    READY.get_or_init(Readiness::new)
+}
+
+/// Starts the endpoint on `TIQETS_HEALTH_ADDR` when it is set, with the process's
+/// [`readiness`]. Returns the bound address.
+pub async fn serve_from_env(
+    metrics: Option<MetricsFn>,
+    shutdown: CancellationToken,
+) -> std::io::Result<Option<SocketAddr>> {
+    let addr = addr_from_env().map_err(std::io::Error::other)?;
+    match addr {
+        Some(addr) => serve(addr, readiness().clone(), metrics, shutdown)
+            .await
+            .map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Renders the service's metrics in the Prometheus text format.
 pub type MetricsFn = Arc<dyn Fn() -> String + Send + Sync>;
 

@@ -70,6 +70,7 @@ pub async fn run_with_bus(
         namespace = %settings.namespace,
         "ingest started"
     );
+    tiqets_telemetry::health::readiness().set(true);
     let mut ingest = Ingest::new(Publisher::new(bus), settings);
     while !shutdown.is_cancelled() {
         ingest.scan_once(&shutdown).await;
