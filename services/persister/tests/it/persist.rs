@@ -140,3 +140,39 @@ async fn a_large_batch_streams_through() {
     );
     assert_eq!(written.unwrap(), batch.processed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_given_the_same_batch_twice_store_it_once() {
+    let ns = TestNamespace::new();
+    let db = TestDatabase::create().await;
+    let out = tempfile::tempdir().unwrap();
+    let bus = bus(&ns).await;
+    let batch = big_batch(20_000);
+    let work = put_results(&bus, &batch).await;
+    let replicas = [
+        start(&bus, db.pool(), out.path()),
+        start(&bus, db.pool(), out.path()),
+    ];
+
+    let subject = bus.names().work_persist();
+    for id in ["copy-1", "copy-2"] {
+        bus.publish_json(subject.clone(), Some(id), &work)
+            .await
+            .unwrap();
+    }
+    wait_for_status(db.pool(), &batch.id, BatchStatus::Completed).await;
+    wait_for_idle(&bus).await;
+    assert_eq!(
+        row_counts(db.pool(), &batch.id).await,
+        [20_000, 1, 0, 6_667]
+    );
+    let written = std::fs::read(
+        out.path()
+            .join(batch.id.as_str())
+            .join("processed_orders.csv"),
+    );
+    assert_eq!(written.unwrap(), batch.processed);
+    for r in replicas {
+        r.stop().await;
+    }
+}
