@@ -339,8 +339,14 @@ struct Plan {
     unusual_barcodes: Vec<(u64, Unusual)>,
     order_extras: Vec<Extra>,
     barcode_extras: Vec<Extra>,
+    /// `orders.csv` gets a leading extra `channel` column (an `extra_column` issue).
+    channel_column: bool,
     summary: GenSummary,
 }
+
+/// Order that gets no barcode when malformed rows are asked for, so that even a small
+/// sample has an `order_without_barcodes`.
+const ORDER_WITHOUT_BARCODES: u64 = 3;
 
 /// Invalid id forms; the empty one is valid (unsold) as a barcode's order id.
 const INVALID_IDS: [&str; 9] = [
@@ -382,7 +388,10 @@ impl Plan {
         let mut rows: Vec<PackedRow> = Vec::with_capacity(estimate);
         let mut next_barcode: u64 = 0;
         for order in 1..=n {
-            let k = barcodes_for_order(&mut rng);
+            let mut k = barcodes_for_order(&mut rng);
+            if opts.malformed && order == ORDER_WITHOUT_BARCODES {
+                k = 0;
+            }
             if k == 0 {
                 summary.orders_without_barcodes += 1;
             }
@@ -462,6 +471,7 @@ impl Plan {
             unusual_barcodes: Vec::new(),
             order_extras,
             barcode_extras: Vec::new(),
+            channel_column: opts.malformed,
             summary,
         };
         if opts.malformed {
@@ -583,6 +593,13 @@ impl Plan {
     /// Writes `orders.csv`, returning the number of records after the header.
     fn write_orders(&self, path: &Path) -> io::Result<u64> {
         let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
+        // With the extra column, every record starts with its channel.
+        let channel: &[u8] = if self.channel_column {
+            w.write_all(b"channel,")?;
+            b"web,"
+        } else {
+            b""
+        };
         w.write_all(ORDERS_HEADER.as_bytes())?;
         w.write_all(b"\n")?;
         let mut records = 0u64;
@@ -593,13 +610,17 @@ impl Plan {
         let mut customer_buf = itoa::Buffer::new();
         for (i, &customer) in self.customer_of.iter().enumerate() {
             while let Some(extra) = extras.next_if(|e| e.pos == i as u64) {
+                if is_record(&extra.bytes) {
+                    w.write_all(channel)?;
+                    records += 1;
+                }
                 w.write_all(&extra.bytes)?;
-                records += is_record(&extra.bytes) as u64;
             }
             let order = i as u64 + 1;
             let o = order_buf.format(order).as_bytes();
             let c = customer_buf.format(customer).as_bytes();
             line.clear();
+            line.extend_from_slice(channel);
             match unusual.next_if(|u| u.0 == order).map(|u| u.1) {
                 None => write_fields(&mut line, o, b"", c, b""),
                 Some(Unusual::PandasFloat) => write_fields(&mut line, o, b".0", c, b".0"),
@@ -619,8 +640,11 @@ impl Plan {
             records += 1;
         }
         for extra in extras {
+            if is_record(&extra.bytes) {
+                w.write_all(channel)?;
+                records += 1;
+            }
             w.write_all(&extra.bytes)?;
-            records += is_record(&extra.bytes) as u64;
         }
         w.flush()?;
         Ok(records)
