@@ -7,6 +7,10 @@ async fn main() -> anyhow::Result<()> {
     let settings = tiqets_validator::Settings::from_env().context("reading the settings")?;
     let _telemetry = tiqets_telemetry::init("tiqets-validator");
     let shutdown = tiqets_telemetry::shutdown_token();
+    // Readiness is reported by the consumer loop: ready while it can fetch work.
+    tiqets_telemetry::health::serve_from_env(None, shutdown.clone())
+        .await
+        .context("starting the health endpoint (TIQETS_HEALTH_ADDR)")?;
     tiqets_validator::run(settings, shutdown).await;
     tracing::info!("validator stopped");
     Ok(())

@@ -1,0 +1,150 @@
+//! Collecting a file's chunks into the domain's books, and checking them against what the
+//! validator announced.
+
+use crate::error::MergeError;
+use tiqets_bus::{ChunkRows, ChunkSet, RowChunk};
+use tiqets_domain::{BarcodeBook, FileKind, Issue, OrderBook};
+
+/// The valid rows of one file in a domain book, and the file's row issues.
+#[derive(Default)]
+pub struct Collected<B> {
+    pub book: B,
+    pub issues: Vec<Issue>,
+    pub rows: u64,
+}
+
+pub type Orders = Collected<OrderBook>;
+pub type Barcodes = Collected<BarcodeBook>;
+
+impl Orders {
+    /// Pre-sized for the announced rows.
+    pub fn for_set(set: &ChunkSet) -> Orders {
+        Collected {
+            book: OrderBook::with_capacity(capped(set.rows)),
+            ..Collected::default()
+        }
+    }
+
+    pub fn add(&mut self, chunk: RowChunk) -> Result<(), MergeError> {
+        let ChunkRows::Orders(rows) = chunk.rows else {
+            return Err(wrong_rows(FileKind::Orders, chunk.seq));
+        };
+        self.rows += rows.len() as u64;
+        rows.into_iter().for_each(|r| self.book.push(r));
+        self.issues.extend(chunk.issues);
+        Ok(())
+    }
+}
+
+impl Barcodes {
+    /// Pre-sized for the announced rows.
+    pub fn for_set(set: &ChunkSet) -> Barcodes {
+        Collected {
+            book: BarcodeBook::with_capacity(capped(set.rows)),
+            ..Collected::default()
+        }
+    }
+
+    pub fn add(&mut self, chunk: RowChunk) -> Result<(), MergeError> {
+        let ChunkRows::Barcodes(rows) = chunk.rows else {
+            return Err(wrong_rows(FileKind::Barcodes, chunk.seq));
+        };
+        self.rows += rows.len() as u64;
+        rows.iter().for_each(|r| self.book.push(r.as_row()));
+        self.issues.extend(chunk.issues);
+        Ok(())
+    }
+}
+
+impl<B> Collected<B> {
+    /// The rows and issues read must be the ones the validator published.
+    pub fn check(&self, file: FileKind, set: &ChunkSet) -> Result<(), MergeError> {
+        let got = (self.rows, self.issues.len() as u64);
+        if got == (set.rows, set.issues) {
+            return Ok(());
+        }
+        Err(MergeError::Counts {
+            file: file.file_name(),
+            got: format!("{} rows and {} issues", got.0, got.1),
+            want: format!("{} rows and {} issues", set.rows, set.issues),
+        })
+    }
+}
+
+/// A capacity hint no larger than a corrupt announcement should make us allocate.
+fn capped(rows: u64) -> usize {
+    rows.min(1 << 24) as usize
+}
+
+fn wrong_rows(file: FileKind, seq: u32) -> MergeError {
+    MergeError::Corrupt {
+        file: file.file_name(),
+        seq,
+        message: "it holds rows of the other file".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tiqets_bus::BatchId;
+    use tiqets_domain::{IssueCode, OrderRow, OwnedBarcodeRow};
+
+    fn chunk(file: FileKind, rows: ChunkRows, issues: Vec<Issue>) -> RowChunk {
+        RowChunk {
+            batch_id: BatchId::parse("b1").unwrap(),
+            attempt: 1,
+            file,
+            seq: 0,
+            last: true,
+            rows,
+            issues,
+        }
+    }
+
+    #[test]
+    fn chunks_fill_the_books_and_are_checked_against_the_announcement() {
+        let set = ChunkSet {
+            chunks: 1,
+            rows: 1,
+            issues: 1,
+        };
+        let mut orders = Orders::for_set(&set);
+        let issue = Issue::new(FileKind::Orders, 3, IssueCode::InvalidOrderId, "x".into());
+        let rows = ChunkRows::Orders(vec![OrderRow {
+            line: 2,
+            order_id: 1,
+            customer_id: 5,
+        }]);
+        orders
+            .add(chunk(FileKind::Orders, rows, vec![issue]))
+            .unwrap();
+        assert_eq!(orders.book.len(), 1);
+        orders.check(FileKind::Orders, &set).unwrap();
+        let more = ChunkSet { rows: 2, ..set };
+        let e = orders.check(FileKind::Orders, &more).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the orders.csv chunks hold 1 rows and 1 issues, the MergeWork announced 2 rows and 1 issues"
+        );
+        assert!(!e.is_transient());
+    }
+
+    #[test]
+    fn rows_of_the_other_file_are_corrupt() {
+        let mut barcodes = Barcodes::default();
+        let rows = ChunkRows::Orders(Vec::new());
+        assert!(barcodes
+            .add(chunk(FileKind::Barcodes, rows, vec![]))
+            .is_err());
+        let rows = ChunkRows::Barcodes(vec![OwnedBarcodeRow {
+            line: 2,
+            barcode: "A1".into(),
+            order_id: None,
+        }]);
+        barcodes
+            .add(chunk(FileKind::Barcodes, rows, vec![]))
+            .unwrap();
+        assert_eq!((barcodes.rows, barcodes.book.len()), (1, 1));
+    }
+}

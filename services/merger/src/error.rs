@@ -1,0 +1,52 @@
+//! What can go wrong merging a batch, and whether trying again can help.
+
+use tiqets_bus::BusError;
+
+/// Why a batch could not be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error(transparent)]
+    Bus(#[from] BusError),
+    #[error("reading the {file} chunks: {message}")]
+    Read { file: &'static str, message: String },
+    #[error("only {have} of the {want} {file} chunks arrived within {waited_s} s")]
+    Missing {
+        file: &'static str,
+        have: u32,
+        want: u32,
+        waited_s: u64,
+    },
+    #[error("{file} chunk {seq}: {message}")]
+    Corrupt {
+        file: &'static str,
+        seq: u32,
+        message: String,
+    },
+    #[error("the {file} chunks hold {got}, the MergeWork announced {want}")]
+    Counts {
+        file: &'static str,
+        got: String,
+        want: String,
+    },
+    #[error("{0}")]
+    Lines(String),
+    #[error("writing result object {key}: {message}")]
+    Upload { key: String, message: String },
+    #[error("a merge task stopped: {0}")]
+    Task(String),
+}
+
+impl MergeError {
+    /// Whether the same work may succeed later (NATS was unavailable, chunks not visible
+    /// yet); otherwise the inputs are inconsistent and retrying cannot help.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            MergeError::Bus(_)
+            | MergeError::Read { .. }
+            | MergeError::Missing { .. }
+            | MergeError::Upload { .. }
+            | MergeError::Task(_) => true,
+            MergeError::Corrupt { .. } | MergeError::Counts { .. } | MergeError::Lines(_) => false,
+        }
+    }
+}

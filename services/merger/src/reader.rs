@@ -1,0 +1,99 @@
+//! Reading one file's chunks of a batch attempt back from the rows stream, in sequence
+//! order, each once (see [`crate::sequencer`]).
+//!
+//! An ordered consumer (ephemeral, server-side filtered on the file's subject) replays the
+//! subject from its start. Chunks announced but not stored yet are waited for up to
+//! `wait` without progress; then the read fails as transient and the work is retried later.
+
+use crate::error::MergeError;
+use crate::sequencer::Sequencer;
+use async_nats::jetstream::consumer::{pull, DeliverPolicy};
+use futures::StreamExt;
+use std::time::Duration;
+use tiqets_bus::{BatchRef, Bus, ChunkSet, RowChunk};
+use tiqets_domain::FileKind;
+
+/// Calls `each` with every chunk of `file`, in sequence order. Returns the number of
+/// duplicate chunks that were skipped.
+pub async fn read_chunks(
+    bus: &Bus,
+    batch: &BatchRef,
+    file: FileKind,
+    set: &ChunkSet,
+    wait: Duration,
+    mut each: impl FnMut(RowChunk) -> Result<(), MergeError>,
+) -> Result<u64, MergeError> {
+    let mut sequencer = Sequencer::new(set.chunks);
+    if sequencer.is_complete() {
+        return Ok(0);
+    }
+    let name = file.file_name();
+    let read = |e: &dyn std::fmt::Display| MergeError::Read {
+        file: name,
+        message: e.to_string(),
+    };
+    let names = bus.names();
+    let subject = names.rows(batch.batch_id.as_str(), batch.attempt, file);
+    let stream = bus
+        .jetstream()
+        .get_stream_no_info(names.rows_stream())
+        .await
+        .map_err(|e| read(&e))?;
+    let consumer = stream
+        .create_consumer(pull::OrderedConfig {
+            filter_subject: subject.clone(),
+            deliver_policy: DeliverPolicy::All,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| read(&e))?;
+    let mut messages = consumer.messages().await.map_err(|e| read(&e))?;
+    while !sequencer.is_complete() {
+        let msg = match tokio::time::timeout(wait, messages.next()).await {
+            Err(_) => {
+                return Err(MergeError::Missing {
+                    file: name,
+                    have: sequencer.released(),
+                    want: set.chunks,
+                    waited_s: wait.as_secs(),
+                })
+            }
+            Ok(None) => return Err(read(&"the chunk stream ended")),
+            Ok(Some(Err(e))) => return Err(read(&e)),
+            Ok(Some(Ok(msg))) => msg,
+        };
+        let chunk = RowChunk::decode(&msg.payload).map_err(|e| MergeError::Corrupt {
+            file: name,
+            seq: u32::MAX,
+            message: format!("undecodable message on {subject}: {e}"),
+        })?;
+        if chunk.batch_id != batch.batch_id || chunk.attempt != batch.attempt || chunk.file != file
+        {
+            return Err(MergeError::Corrupt {
+                file: name,
+                seq: chunk.seq,
+                message: format!(
+                    "it belongs to batch {} attempt {} ({}), not to this one",
+                    chunk.batch_id, chunk.attempt, chunk.file
+                ),
+            });
+        }
+        let seq = chunk.seq;
+        let ready = sequencer.offer(chunk).map_err(|e| MergeError::Corrupt {
+            file: name,
+            seq,
+            message: e.to_string(),
+        })?;
+        for chunk in ready {
+            each(chunk)?;
+        }
+    }
+    if sequencer.duplicates() > 0 {
+        tracing::info!(
+            file = file.as_str(),
+            duplicates = sequencer.duplicates(),
+            "skipped chunks stored twice"
+        );
+    }
+    Ok(sequencer.duplicates())
+}

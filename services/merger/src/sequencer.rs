@@ -1,0 +1,148 @@
+//! Putting a file's chunks back in sequence order, each sequence number once.
+//!
+//! Chunks normally arrive in order and once, but a validation redelivered after
+//! JetStream's duplicate window stores them a second time, and a retried publish may store
+//! one late. The sequencer hands chunks on strictly as `0, 1, 2, …`, drops sequence numbers
+//! it has already seen, and holds early ones until their turn.
+
+use std::collections::BTreeMap;
+use tiqets_bus::RowChunk;
+
+/// A chunk that cannot belong to the announced set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SequenceError {
+    #[error("sequence number {seq} is beyond the {total} chunks announced")]
+    Beyond { seq: u32, total: u32 },
+    #[error("the last-chunk flag of chunk {seq} disagrees with the {total} chunks announced")]
+    LastFlag { seq: u32, total: u32 },
+}
+
+/// Releases chunks `0..total` in order.
+#[derive(Debug)]
+pub struct Sequencer {
+    total: u32,
+    next: u32,
+    held: BTreeMap<u32, RowChunk>,
+    duplicates: u64,
+}
+
+impl Sequencer {
+    pub fn new(total: u32) -> Sequencer {
+        Sequencer {
+            total,
+            next: 0,
+            held: BTreeMap::new(),
+            duplicates: 0,
+        }
+    }
+
+    /// Takes one chunk; returns the chunks whose turn it now is, in order.
+    pub fn offer(&mut self, chunk: RowChunk) -> Result<Vec<RowChunk>, SequenceError> {
+        let (seq, total) = (chunk.seq, self.total);
+        if seq >= total {
+            return Err(SequenceError::Beyond { seq, total });
+        }
+        if chunk.last != (seq + 1 == total) {
+            return Err(SequenceError::LastFlag { seq, total });
+        }
+        if seq < self.next || self.held.contains_key(&seq) {
+            self.duplicates += 1;
+            return Ok(Vec::new());
+        }
+        if seq > self.next {
+            self.held.insert(seq, chunk);
+            return Ok(Vec::new());
+        }
+        let mut ready = vec![chunk];
+        self.next += 1;
+        while let Some(c) = self.held.remove(&self.next) {
+            ready.push(c);
+            self.next += 1;
+        }
+        Ok(ready)
+    }
+
+    /// Whether every chunk was released.
+    pub fn is_complete(&self) -> bool {
+        self.next == self.total
+    }
+
+    /// Chunks released so far.
+    pub fn released(&self) -> u32 {
+        self.next
+    }
+
+    /// Chunks dropped because their sequence number was already seen.
+    pub fn duplicates(&self) -> u64 {
+        self.duplicates
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tiqets_bus::{BatchId, ChunkRows};
+    use tiqets_domain::FileKind;
+
+    fn chunk(seq: u32, total: u32) -> RowChunk {
+        RowChunk {
+            batch_id: BatchId::parse("b1").unwrap(),
+            attempt: 1,
+            file: FileKind::Orders,
+            seq,
+            last: seq + 1 == total,
+            rows: ChunkRows::Orders(Vec::new()),
+            issues: Vec::new(),
+        }
+    }
+
+    fn released(total: u32, arrivals: &[u32]) -> (Vec<u32>, Sequencer) {
+        let mut s = Sequencer::new(total);
+        let mut out = Vec::new();
+        for &seq in arrivals {
+            out.extend(s.offer(chunk(seq, total)).unwrap().iter().map(|c| c.seq));
+        }
+        (out, s)
+    }
+
+    #[test]
+    fn in_order_chunks_pass_straight_through() {
+        let (out, s) = released(3, &[0, 1, 2]);
+        assert_eq!(out, [0, 1, 2]);
+        assert!(s.is_complete());
+        assert_eq!(s.duplicates(), 0);
+    }
+
+    #[test]
+    fn a_redelivered_validation_s_chunks_are_used_once() {
+        let (out, s) = released(4, &[0, 1, 2, 0, 1, 2, 3]);
+        assert_eq!(out, [0, 1, 2, 3]);
+        assert!(s.is_complete());
+        assert_eq!(s.duplicates(), 3);
+    }
+
+    #[test]
+    fn early_chunks_wait_for_their_turn() {
+        let (out, s) = released(4, &[2, 3, 2, 0, 1]);
+        assert_eq!(out, [0, 1, 2, 3]);
+        assert_eq!(s.duplicates(), 1);
+        let (out, s) = released(4, &[1, 3]);
+        assert!(out.is_empty());
+        assert!(!s.is_complete());
+        assert_eq!(s.released(), 0);
+    }
+
+    #[test]
+    fn chunks_outside_the_announced_set_are_errors() {
+        let mut s = Sequencer::new(2);
+        assert_eq!(
+            s.offer(chunk(2, 3)),
+            Err(SequenceError::Beyond { seq: 2, total: 2 })
+        );
+        // Chunk 1 of a 3-chunk run is not the last of 2.
+        assert_eq!(
+            s.offer(chunk(1, 3)),
+            Err(SequenceError::LastFlag { seq: 1, total: 2 })
+        );
+    }
+}

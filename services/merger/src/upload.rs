@@ -1,0 +1,225 @@
+//! Streaming a result file into the object store while it is being written.
+//!
+//! The file is produced by synchronous writers (the domain's among them) on a blocking
+//! thread, in pieces handed over a small channel to the object store's `put`, so a result
+//! is never held whole in memory. A failing writer fails the `put` before its metadata is
+//! written, so an object already stored under the key stays as it was.
+
+use bytes::Bytes;
+use std::io::{self, Write};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+use tiqets_bus::{Sha256, Sha256Hasher};
+use tokio::io::{AsyncRead, ReadBuf};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use async_nats::jetstream::object_store::{ObjectMetadata, ObjectStore};
+
+/// Bytes handed over per piece.
+const PIECE: usize = 128 * 1024;
+/// Pieces buffered between the writer and the upload.
+const PIECES_AHEAD: usize = 4;
+
+/// What was stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uploaded {
+    pub sha256: Sha256,
+    pub size: u64,
+}
+
+/// Why an upload failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("writing the file failed: {0}")]
+    Write(io::Error),
+    #[error("storing the object failed: {0}")]
+    Store(String),
+    #[error("the writing thread stopped: {0}")]
+    Task(String),
+}
+
+/// Stores what `produce` writes as object `key`; returns its digest and size.
+pub async fn upload<F>(files: &ObjectStore, key: &str, produce: F) -> Result<Uploaded, UploadError>
+where
+    F: FnOnce(&mut PieceWriter) -> io::Result<()> + Send + 'static,
+{
+    let (producer, mut reader) = spawn_writer(produce);
+    let meta = ObjectMetadata {
+        name: key.to_string(),
+        ..Default::default()
+    };
+    let stored = files.put(meta, &mut reader).await;
+    drop(reader); // a writer still running sees the upload gone and stops
+    let produced = producer
+        .await
+        .map_err(|e| UploadError::Task(e.to_string()))?;
+    match (stored, produced) {
+        (Ok(_), Ok(uploaded)) => Ok(uploaded),
+        // The writer stopped because the upload had failed: the upload's error says why.
+        (Err(e), Err(w)) if w.kind() == io::ErrorKind::BrokenPipe => {
+            Err(UploadError::Store(e.to_string()))
+        }
+        (_, Err(w)) => Err(UploadError::Write(w)),
+        (Err(e), Ok(_)) => Err(UploadError::Store(e.to_string())),
+    }
+}
+
+/// Runs `produce` on a blocking thread; what it writes comes out of the reader.
+fn spawn_writer<F>(produce: F) -> (JoinHandle<io::Result<Uploaded>>, PieceReader)
+where
+    F: FnOnce(&mut PieceWriter) -> io::Result<()> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(PIECES_AHEAD);
+    let producer = tokio::task::spawn_blocking(move || {
+        let mut w = PieceWriter::new(tx);
+        match produce(&mut w).and_then(|()| w.flush()) {
+            Ok(()) => Ok(w.finish()),
+            Err(e) => {
+                w.fail(&e);
+                Err(e)
+            }
+        }
+    });
+    (producer, PieceReader::new(rx))
+}
+
+/// The writing end: buffers, hashes and counts, and hands pieces to the upload.
+pub struct PieceWriter {
+    tx: mpsc::Sender<io::Result<Bytes>>,
+    buf: Vec<u8>,
+    hasher: Sha256Hasher,
+    size: u64,
+}
+
+impl PieceWriter {
+    fn new(tx: mpsc::Sender<io::Result<Bytes>>) -> PieceWriter {
+        PieceWriter {
+            tx,
+            buf: Vec::with_capacity(PIECE),
+            hasher: Sha256Hasher::new(),
+            size: 0,
+        }
+    }
+
+    fn send(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let piece = std::mem::replace(&mut self.buf, Vec::with_capacity(PIECE));
+        self.hasher.update(&piece);
+        self.size += piece.len() as u64;
+        self.tx
+            .blocking_send(Ok(Bytes::from(piece)))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the upload stopped"))
+    }
+
+    /// Makes the upload fail with `e` rather than store a truncated object.
+    fn fail(self, e: &io::Error) {
+        let _ = self
+            .tx
+            .blocking_send(Err(io::Error::new(e.kind(), e.to_string())));
+    }
+
+    fn finish(self) -> Uploaded {
+        Uploaded {
+            sha256: self.hasher.finish(),
+            size: self.size,
+        }
+    }
+}
+
+impl Write for PieceWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= PIECE {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.send()
+    }
+}
+
+/// The reading end, given to the object store's `put`.
+struct PieceReader {
+    rx: mpsc::Receiver<io::Result<Bytes>>,
+    current: Bytes,
+}
+
+impl PieceReader {
+    fn new(rx: mpsc::Receiver<io::Result<Bytes>>) -> PieceReader {
+        PieceReader {
+            rx,
+            current: Bytes::new(),
+        }
+    }
+}
+
+impl AsyncRead for PieceReader {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        loop {
+            if !this.current.is_empty() {
+                let n = buf.remaining().min(this.current.len());
+                buf.put_slice(&this.current.split_to(n));
+                return Poll::Ready(Ok(()));
+            }
+            match ready!(this.rx.poll_recv(cx)) {
+                Some(Ok(piece)) => this.current = piece,
+                Some(Err(e)) => return Poll::Ready(Err(e)),
+                None => return Poll::Ready(Ok(())), // the writer is done: end of file
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncReadExt;
+
+    /// Reads what `produce` writes, as the object store's `put` does.
+    async fn pipe(
+        produce: impl FnOnce(&mut PieceWriter) -> io::Result<()> + Send + 'static,
+    ) -> (io::Result<Vec<u8>>, io::Result<Uploaded>) {
+        let (producer, mut reader) = spawn_writer(produce);
+        let mut out = Vec::new();
+        let read = reader.read_to_end(&mut out).await.map(|_| out);
+        (read, producer.await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn pieces_arrive_whole_and_in_order_with_their_digest() {
+        let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+        let copy = data.clone();
+        let (read, uploaded) = pipe(move |w| {
+            for part in copy.chunks(1000) {
+                w.write_all(part)?;
+            }
+            Ok(())
+        })
+        .await;
+        assert_eq!(read.unwrap(), data);
+        let uploaded = uploaded.unwrap();
+        assert_eq!(uploaded.size, data.len() as u64);
+        assert_eq!(uploaded.sha256, Sha256::of(&data));
+    }
+
+    #[tokio::test]
+    async fn a_failing_writer_fails_the_reader_instead_of_ending_the_file() {
+        let (read, uploaded) = pipe(|w| {
+            w.write_all(&[b'x'; PIECE + 10])?;
+            Err(io::Error::other("disk on fire"))
+        })
+        .await;
+        assert_eq!(read.unwrap_err().to_string(), "disk on fire");
+        assert!(uploaded.is_err());
+    }
+}

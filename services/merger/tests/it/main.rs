@@ -1,0 +1,9 @@
+//! Integration tests of the merger against the real NATS server (and PostgreSQL for the
+//! whole pipeline), each test in its own namespace and database.
+
+mod failures;
+mod golden;
+mod pipeline;
+mod redelivery;
+mod support;
+mod waiting;

@@ -1,0 +1,235 @@
+//! A namespace with everything set up, batches put the way ingest puts them, the two
+//! stages run directly, and what `tiqets process` makes of the same files.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tiqets_bus::publish::Input;
+use tiqets_bus::{
+    setup, Bus, MergeWork, Names, Outcome, PairRequest, PersistWork, Published, Publisher,
+    ResultFile, Sha256, Source, ValidateWork,
+};
+use tiqets_merger::Merger;
+use tiqets_testkit::TestNamespace;
+use tiqets_validator::Validator;
+use tokio::io::AsyncReadExt;
+
+pub struct Env {
+    pub bus: Bus,
+    pub ns: TestNamespace,
+}
+
+impl Env {
+    pub async fn new() -> Env {
+        let ns = TestNamespace::new();
+        let bus = Bus::connect(ns.nats_url(), Names::new(ns.name()), "merger-tests")
+            .await
+            .expect("NATS reachable");
+        setup::ensure(&bus).await.expect("setup");
+        Env { bus, ns }
+    }
+
+    pub fn names(&self) -> &Names {
+        self.bus.names()
+    }
+
+    /// Validator settings for this namespace: small chunks, so batches span several.
+    pub fn validator_settings(&self) -> tiqets_validator::Settings {
+        tiqets_validator::Settings {
+            nats_url: self.ns.nats_url().to_string(),
+            namespace: self.ns.name().to_string(),
+            chunk_bytes: 2048,
+            inflight: 4,
+            drain_timeout: Duration::from_secs(2),
+        }
+    }
+
+    pub fn merger_settings(&self) -> tiqets_merger::Settings {
+        tiqets_merger::Settings {
+            nats_url: self.ns.nats_url().to_string(),
+            namespace: self.ns.name().to_string(),
+            chunk_wait: Duration::from_secs(5),
+            drain_timeout: Duration::from_secs(2),
+        }
+    }
+
+    pub fn validator(&self) -> Validator {
+        Validator::new(self.bus.clone(), &self.validator_settings())
+    }
+
+    pub fn merger(&self) -> Merger {
+        Merger::new(self.bus.clone(), &self.merger_settings())
+    }
+
+    /// Stores both files and queues their `ValidateWork`, as ingest does.
+    pub async fn put_batch(&self, name: &str, orders: &[u8], barcodes: &[u8]) -> ValidateWork {
+        let input = |bytes: &[u8]| Input {
+            reader: std::io::Cursor::new(bytes.to_vec()),
+            sha256: Sha256::of(bytes),
+            size: bytes.len() as u64,
+        };
+        let source = Source::Upload {
+            orders: "orders.csv".into(),
+            barcodes: "barcodes.csv".into(),
+        };
+        let request = PairRequest {
+            name: name.into(),
+            source: source.clone(),
+            supersedes: None,
+        };
+        let published = Publisher::new(self.bus.clone())
+            .publish_pair(request, input(orders), input(barcodes))
+            .await
+            .expect("publish the pair");
+        let Published::Queued { batch, inputs } = published else {
+            panic!("a new pair is queued, got {published:?}")
+        };
+        ValidateWork {
+            batch,
+            source,
+            inputs,
+            received_at: time::OffsetDateTime::now_utc(),
+        }
+    }
+
+    /// Validates `work` directly and returns the `MergeWork` it queued.
+    pub async fn validated(&self, work: &ValidateWork) -> MergeWork {
+        assert_eq!(self.validator().validate(work.clone()).await, Outcome::Ack);
+        self.queued::<MergeWork>(&self.names().work_merge())
+            .await
+            .into_iter()
+            .find(|m| m.batch == work.batch)
+            .expect("a MergeWork for the batch")
+    }
+
+    /// Merges `work` directly and returns the `PersistWork` it queued.
+    pub async fn merged(&self, work: &MergeWork) -> PersistWork {
+        assert_eq!(self.merger().merge(work.clone()).await, Outcome::Ack);
+        self.persist_work(work)
+            .await
+            .expect("a PersistWork for the batch")
+    }
+
+    pub async fn persist_work(&self, work: &MergeWork) -> Option<PersistWork> {
+        self.queued::<PersistWork>(&self.names().work_persist())
+            .await
+            .into_iter()
+            .find(|p| p.batch == work.batch)
+    }
+
+    /// Raw messages stored on `subject` in `stream`, in stream order.
+    pub async fn messages(
+        &self,
+        stream: &str,
+        subject: &str,
+    ) -> Vec<async_nats::jetstream::message::StreamMessage> {
+        let mut s = self.bus.jetstream().get_stream(stream).await.unwrap();
+        let state = s.info().await.unwrap().state.clone();
+        let mut out = Vec::new();
+        if state.messages == 0 {
+            return out;
+        }
+        for seq in state.first_sequence..=state.last_sequence {
+            if let Ok(m) = s.get_raw_message(seq).await {
+                if m.subject.as_str() == subject {
+                    out.push(m);
+                }
+            }
+        }
+        out
+    }
+
+    /// The JSON messages waiting on a work subject.
+    pub async fn queued<T: serde::de::DeserializeOwned>(&self, subject: &str) -> Vec<T> {
+        self.messages(&self.names().work_stream(), subject)
+            .await
+            .iter()
+            .map(|m| serde_json::from_slice(&m.payload).expect("work JSON"))
+            .collect()
+    }
+
+    /// The bytes of every result object of `work`, checked against its references.
+    pub async fn results(&self, work: &PersistWork) -> Results {
+        let files = self.bus.files().await.unwrap();
+        let mut out = Results::default();
+        assert_eq!(work.results.len(), ResultFile::ALL.len());
+        for r in &work.results {
+            let mut bytes = Vec::new();
+            let mut object = files.get(&r.key).await.unwrap();
+            object.read_to_end(&mut bytes).await.unwrap();
+            assert_eq!(
+                r.key,
+                self.names()
+                    .result_key(work.batch.batch_id.as_str(), r.file)
+            );
+            assert_eq!(r.size, bytes.len() as u64, "{:?}", r.file);
+            assert_eq!(r.sha256, Sha256::of(&bytes), "{:?}", r.file);
+            let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64;
+            assert_eq!(r.rows + 1, lines, "{:?}: rows + header", r.file);
+            out.files.push((r.file, String::from_utf8(bytes).unwrap()));
+        }
+        out
+    }
+}
+
+/// The result objects of one batch.
+#[derive(Debug, Default, PartialEq)]
+pub struct Results {
+    files: Vec<(ResultFile, String)>,
+}
+
+impl Results {
+    pub fn get(&self, file: ResultFile) -> &str {
+        &self
+            .files
+            .iter()
+            .find(|(f, _)| *f == file)
+            .expect("present")
+            .1
+    }
+}
+
+/// What `tiqets process` writes and prints for two files: the same domain calls it makes.
+pub struct Cli {
+    pub processed: String,
+    pub issues: String,
+    pub top: Vec<(u64, u64)>,
+    pub unused: u64,
+    pub outcome: tiqets_domain::Outcome,
+}
+
+pub fn cli(orders: &[u8], barcodes: &[u8]) -> Cli {
+    let outcome = tiqets_domain::process(orders, barcodes, (0, 0), &|_| {}).unwrap();
+    let mut processed = Vec::new();
+    tiqets_domain::write_processed_parallel(&outcome, &mut processed).unwrap();
+    let mut issues = Vec::new();
+    tiqets_domain::write_issues(outcome.issues(), &mut issues).unwrap();
+    Cli {
+        processed: String::from_utf8(processed).unwrap(),
+        issues: String::from_utf8(issues).unwrap(),
+        top: outcome
+            .top_customers(100)
+            .iter()
+            .map(|c| (c.customer_id, c.tickets))
+            .collect(),
+        unused: outcome.unused_count(),
+        outcome,
+    }
+}
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+pub fn read(path: impl AsRef<Path>) -> Vec<u8> {
+    std::fs::read(path.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
+}
+
+/// The bundled sample (`data/input`).
+pub fn sample() -> (Vec<u8>, Vec<u8>) {
+    (
+        read(repo("data/input/orders.csv")),
+        read(repo("data/input/barcodes.csv")),
+    )
+}
