@@ -14,6 +14,7 @@ pub struct OwnedNats {
     dir: PathBuf,
     port: u16,
     child: Child,
+    bin: PathBuf,
 }
 
 impl OwnedNats {
@@ -28,9 +29,19 @@ impl OwnedNats {
         };
         let dir = scratch_dir("nats")?;
         let port = free_port()?;
+        let child = Self::spawn(&bin, &dir, port)?;
+        Ok(OwnedNats {
+            dir,
+            port,
+            child,
+            bin,
+        })
+    }
+
+    fn spawn(bin: &std::path::Path, dir: &std::path::Path, port: u16) -> io::Result<Child> {
         let mut cmd = Command::new(bin);
         cmd.args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-            .arg(&dir)
+            .arg(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -39,7 +50,15 @@ impl OwnedNats {
             stop_child(&mut child, libc::SIGKILL, Duration::from_secs(1));
             return Err(io::Error::other("nats-server did not start listening"));
         }
-        Ok(OwnedNats { dir, port, child })
+        Ok(child)
+    }
+
+    /// Stops the server (SIGTERM, as a restart would) and starts it again on the same port
+    /// with the same store, so JetStream state survives.
+    pub fn restart(&mut self) -> io::Result<()> {
+        stop_child(&mut self.child, libc::SIGTERM, Duration::from_secs(10));
+        self.child = Self::spawn(&self.bin, &self.dir, self.port)?;
+        Ok(())
     }
 
     /// `nats://127.0.0.1:<port>`.

@@ -1,0 +1,228 @@
+//! One test's stack: service processes with their environment.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A pipeline service binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    Ingest,
+    Validator,
+    Merger,
+    Persister,
+}
+
+impl Service {
+    pub const ALL: [Service; 4] = [
+        Service::Ingest,
+        Service::Validator,
+        Service::Merger,
+        Service::Persister,
+    ];
+
+    pub fn binary(self) -> &'static str {
+        match self {
+            Service::Ingest => "tiqets-ingest",
+            Service::Validator => "tiqets-validator",
+            Service::Merger => "tiqets-merger",
+            Service::Persister => "tiqets-persister",
+        }
+    }
+}
+
+/// The services of one test, with their folders and environment.
+pub struct Stack {
+    pub dir: tempfile::TempDir,
+    pub namespace: String,
+    pub nats_url: String,
+    pub database_url: String,
+    env: Vec<(String, String)>,
+    children: HashMap<Service, Vec<Child>>,
+}
+
+impl Stack {
+    /// A stack on `nats_url` / `database_url` in namespace `namespace`, nothing started.
+    pub fn new(namespace: &str, nats_url: &str, database_url: &str) -> Stack {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        for sub in ["input", "archive", "output", "logs"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("stack folders");
+        }
+        Stack {
+            namespace: namespace.to_owned(),
+            nats_url: nats_url.to_owned(),
+            database_url: database_url.to_owned(),
+            env: Vec::new(),
+            children: HashMap::new(),
+            dir,
+        }
+    }
+
+    pub fn input(&self) -> PathBuf {
+        self.dir.path().join("input")
+    }
+
+    pub fn output(&self) -> PathBuf {
+        self.dir.path().join("output")
+    }
+
+    pub fn archive(&self) -> PathBuf {
+        self.dir.path().join("archive")
+    }
+
+    /// Adds an environment variable for every process started from now on.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.push((key.to_owned(), value.to_owned()));
+    }
+
+    /// Starts one more replica of `service`.
+    pub fn start(&mut self, service: Service) {
+        let n = self.children.get(&service).map_or(0, Vec::len);
+        let log_path = self
+            .dir
+            .path()
+            .join("logs")
+            .join(format!("{}-{n}.log", service.binary()));
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .expect("a log file");
+        let mut cmd = Command::new(binary(service.binary()));
+        cmd.env("NATS_URL", &self.nats_url)
+            .env("DATABASE_URL", &self.database_url)
+            .env("TIQETS_NAMESPACE", &self.namespace)
+            .env("TIQETS_INPUT_DIR", self.input())
+            .env("TIQETS_ARCHIVE_DIR", self.archive())
+            .env("TIQETS_OUTPUT_DIR", self.output())
+            .env("TIQETS_QUIET_MS", "300")
+            .env("TIQETS_RESCAN_SECS", "1")
+            .env("TIQETS_INSTANCE", format!("{}-{n}", service.binary()))
+            .env("RUST_LOG", "info")
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log handle"))
+            .stderr(log);
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", service.binary()));
+        self.children.entry(service).or_default().push(child);
+    }
+
+    /// Starts `replicas` of every service.
+    pub fn start_all(&mut self, replicas: usize) {
+        for _ in 0..replicas {
+            for s in Service::ALL {
+                self.start(s);
+            }
+        }
+    }
+
+    /// `kill -9` every replica of `service` (no chance to clean up).
+    pub fn kill9(&mut self, service: Service) {
+        for mut child in self.children.remove(&service).unwrap_or_default() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// SIGTERM every replica of `service` and waits for it to exit.
+    pub fn stop(&mut self, service: Service) {
+        for mut child in self.children.remove(&service).unwrap_or_default() {
+            terminate(&mut child);
+        }
+    }
+
+    /// The services' logs, for failure messages.
+    pub fn logs(&self) -> String {
+        let mut out = String::new();
+        let mut entries: Vec<_> = std::fs::read_dir(self.dir.path().join("logs"))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        entries.sort();
+        for path in entries {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(15).collect();
+            out += &format!("--- {}\n", path.display());
+            for line in tail.into_iter().rev() {
+                out += line;
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Drops `orders` and `barcodes` into the input folder the way a careful exporter does:
+    /// written under a temporary name, then renamed into place. `folder` is a batch
+    /// subfolder, or `None` for the top level.
+    pub fn drop_pair(&self, folder: Option<&str>, orders: &Path, barcodes: &Path) -> PathBuf {
+        let target = match folder {
+            Some(f) => self.input().join(f),
+            None => self.input(),
+        };
+        let staging = self.dir.path().join(".staging");
+        std::fs::create_dir_all(&staging).expect("staging folder");
+        let _ = std::fs::remove_dir_all(staging.join("pair"));
+        std::fs::create_dir_all(staging.join("pair")).expect("staging pair");
+        std::fs::copy(orders, staging.join("pair/orders.csv")).expect("copy orders");
+        std::fs::copy(barcodes, staging.join("pair/barcodes.csv")).expect("copy barcodes");
+        match folder {
+            Some(_) => std::fs::rename(staging.join("pair"), &target).expect("rename folder"),
+            None => {
+                for f in ["orders.csv", "barcodes.csv"] {
+                    std::fs::rename(staging.join("pair").join(f), target.join(f))
+                        .expect("rename file");
+                }
+            }
+        }
+        target
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        for (_, children) in self.children.drain() {
+            for mut child in children {
+                terminate(&mut child);
+            }
+        }
+    }
+}
+
+fn terminate(child: &mut Child) {
+    // SAFETY: sending a signal to a child we own; the pid is valid until we wait on it.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    for _ in 0..200 {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The path of a workspace binary: next to the test executable's `deps` folder (cargo
+/// builds every workspace binary for `cargo test --workspace`), built on demand otherwise.
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps")
+        .to_path_buf();
+    let path = dir.join(name);
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--bin", name])
+            .status()
+            .expect("cargo build");
+        assert!(status.success(), "cargo build --bin {name} failed");
+    }
+    path
+}

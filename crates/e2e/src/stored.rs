@@ -1,0 +1,88 @@
+//! What the pipeline stored for a batch, read back from PostgreSQL in the CLI's formats.
+
+use crate::expected::Expected;
+use tiqets_domain::{FileKind, Issue, IssueCode};
+use tiqets_store::Pool;
+
+/// Reads the batch's rows, issues, top customers and unused count from PostgreSQL.
+pub async fn stored(pool: &Pool, batch_id: &str) -> Expected {
+    let db = pool.get().await.expect("a connection");
+    let rows = db
+        .query(
+            "SELECT customer_id, order_id, barcodes FROM batch_orders \
+             WHERE batch_id = $1 ORDER BY customer_id, order_id",
+            &[&batch_id],
+        )
+        .await
+        .expect("orders");
+    let mut processed = String::from(tiqets_domain::PROCESSED_HEADER);
+    for r in &rows {
+        let (c, o, b): (i64, i64, Vec<String>) = (r.get(0), r.get(1), r.get(2));
+        let list = format!("[{}]", b.join(", "));
+        let field = if b.len() > 1 {
+            format!("\"{list}\"")
+        } else {
+            list
+        };
+        processed += &format!("{c},{o},{field}\n");
+    }
+    let issue_rows = db
+        .query(
+            "SELECT file, line, code, message FROM batch_issues WHERE batch_id = $1 ORDER BY seq",
+            &[&batch_id],
+        )
+        .await
+        .expect("issues");
+    let issues: Vec<Issue> = issue_rows
+        .iter()
+        .map(|r| {
+            let file = match r.get::<_, String>(0).as_str() {
+                "orders" => FileKind::Orders,
+                _ => FileKind::Barcodes,
+            };
+            let code = IssueCode::parse(&r.get::<_, String>(2)).expect("a known code");
+            Issue::new(file, r.get::<_, i64>(1) as u64, code, r.get(3))
+        })
+        .collect();
+    let mut issues_csv = Vec::new();
+    tiqets_domain::write_issues(&issues, &mut issues_csv).expect("in memory");
+    let top = db
+        .query(
+            "SELECT customer_id, tickets FROM batch_customer_tickets WHERE batch_id = $1 \
+             ORDER BY tickets DESC, customer_id LIMIT 5",
+            &[&batch_id],
+        )
+        .await
+        .expect("top customers");
+    let unused: i64 = db
+        .query_one(
+            "SELECT count(*) FROM batch_unused_barcodes WHERE batch_id = $1",
+            &[&batch_id],
+        )
+        .await
+        .expect("unused")
+        .get(0);
+    Expected {
+        orders_written: rows.len() as u64,
+        processed_orders_csv: processed,
+        issues_csv: String::from_utf8(issues_csv).expect("UTF-8"),
+        top5: top
+            .iter()
+            .map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64))
+            .collect(),
+        unused: unused as u64,
+    }
+}
+
+/// The batch's status and reason, if it is known.
+pub async fn status(pool: &Pool, batch_id: &str) -> Option<(String, Option<String>)> {
+    let db = pool.get().await.ok()?;
+    let row = db
+        .query_opt(
+            "SELECT status, reason FROM batches WHERE id = $1",
+            &[&batch_id],
+        )
+        .await
+        .ok()??;
+    Some((row.get(0), row.get(1)))
+}

@@ -1,0 +1,6 @@
+//! The pipeline end to end: the four service binaries, a real NATS and a real PostgreSQL.
+
+mod faults;
+mod pipeline;
+mod support;
+mod traces;

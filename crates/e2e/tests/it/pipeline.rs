@@ -1,0 +1,143 @@
+//! Batches through the whole pipeline give exactly the command line's result.
+
+use crate::support::*;
+use std::time::Duration;
+use tiqets_e2e::expected::expected;
+use tiqets_e2e::stored::stored;
+use tiqets_e2e::Stack;
+use tiqets_testkit::{TestDatabase, TestNamespace};
+
+const DEADLINE: Duration = Duration::from_secs(120);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sample_dropped_into_the_folder_completes_with_exactly_the_cli_result() {
+    let ns = TestNamespace::new();
+    let db = TestDatabase::create().await;
+    let mut stack = Stack::new(ns.name(), ns.nats_url(), db.url());
+    stack.start_all(1);
+    let (orders, barcodes) = sample();
+    let batch = batch_id(&orders, &barcodes).await;
+    stack.drop_pair(None, &orders, &barcodes);
+
+    wait_status(db.pool(), &stack, &batch, &["completed"], DEADLINE).await;
+    let want = expected(&orders, &barcodes);
+    assert_eq!(stored(db.pool(), &batch).await, want);
+    let (processed, issues) = output_files(&stack, &batch);
+    assert_eq!(processed, want.processed_orders_csv);
+    assert_eq!(issues, want.issues_csv);
+    // Inputs were archived, not lost; the input folder is empty again.
+    let archived = files_under(&stack.archive());
+    assert!(
+        archived.iter().any(|p| p.ends_with("orders.csv")),
+        "{archived:?}"
+    );
+    assert!(
+        archived.iter().any(|p| p.ends_with("barcodes.csv")),
+        "{archived:?}"
+    );
+    assert!(files_under(&stack.input()).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_of_every_service_process_a_generated_batch_once() {
+    let ns = TestNamespace::new();
+    let db = TestDatabase::create().await;
+    let mut stack = Stack::new(ns.name(), ns.nats_url(), db.url());
+    stack.start_all(2);
+    let data = stack.dir.path().join("data");
+    let (orders, barcodes) = generated(&data, 20_000, 7);
+    let batch = batch_id(&orders, &barcodes).await;
+    stack.drop_pair(Some("export-1"), &orders, &barcodes);
+
+    wait_status(db.pool(), &stack, &batch, &["completed"], DEADLINE).await;
+    let want = expected(&orders, &barcodes);
+    let codes_present = want
+        .issues_csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().to_string());
+    let codes: std::collections::BTreeSet<String> = codes_present.collect();
+    assert_eq!(
+        codes.len(),
+        10,
+        "the data holds every issue kind: {codes:?}"
+    );
+    assert_eq!(stored(db.pool(), &batch).await, want);
+    let (processed, issues) = output_files(&stack, &batch);
+    assert_eq!(processed, want.processed_orders_csv);
+    assert_eq!(issues, want.issues_csv);
+    // Each stage ran once: one event per status.
+    let events = status_events(ns.nats_url(), ns.name(), &batch).await;
+    let mut seen = events.clone();
+    seen.dedup();
+    assert_eq!(
+        seen,
+        [
+            "received",
+            "validating",
+            "merging",
+            "persisting",
+            "completed"
+        ],
+        "{events:?}"
+    );
+    for s in ["received", "completed"] {
+        assert_eq!(
+            events.iter().filter(|e| *e == s).count(),
+            1,
+            "{s} in {events:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_missing_a_column_fails_its_batch_with_the_reason_and_keeps_earlier_batches() {
+    let ns = TestNamespace::new();
+    let db = TestDatabase::create().await;
+    let mut stack = Stack::new(ns.name(), ns.nats_url(), db.url());
+    stack.start_all(1);
+    let (orders, barcodes) = sample();
+    let good = batch_id(&orders, &barcodes).await;
+    stack.drop_pair(Some("good"), &orders, &barcodes);
+    wait_status(db.pool(), &stack, &good, &["completed"], DEADLINE).await;
+    let before = stored(db.pool(), &good).await;
+
+    let bad_dir = stack.dir.path().join("bad");
+    std::fs::create_dir_all(&bad_dir).unwrap();
+    std::fs::write(bad_dir.join("orders.csv"), "order_id,client_id\n1,2\n").unwrap();
+    std::fs::write(bad_dir.join("barcodes.csv"), "barcode,order_id\n11,1\n").unwrap();
+    let (bo, bb) = (bad_dir.join("orders.csv"), bad_dir.join("barcodes.csv"));
+    let bad = batch_id(&bo, &bb).await;
+    stack.drop_pair(Some("bad"), &bo, &bb);
+    let (_, reason) = wait_status(db.pool(), &stack, &bad, &["failed"], DEADLINE).await;
+    let reason = reason.unwrap_or_default();
+    assert!(reason.contains("orders.csv"), "{reason}");
+    assert!(
+        reason.contains("missing required column `customer_id`"),
+        "{reason}"
+    );
+    assert_eq!(stored(db.pool(), &bad).await.orders_written, 0);
+
+    // Binary garbage is a failed batch too.
+    let junk_dir = stack.dir.path().join("junk");
+    std::fs::create_dir_all(&junk_dir).unwrap();
+    std::fs::write(
+        junk_dir.join("orders.csv"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xfe",
+    )
+    .unwrap();
+    std::fs::write(junk_dir.join("barcodes.csv"), "barcode,order_id\n11,1\n").unwrap();
+    let (jo, jb) = (junk_dir.join("orders.csv"), junk_dir.join("barcodes.csv"));
+    let junk = batch_id(&jo, &jb).await;
+    stack.drop_pair(Some("junk"), &jo, &jb);
+    let (_, reason) = wait_status(db.pool(), &stack, &junk, &["failed"], DEADLINE).await;
+    assert!(reason.unwrap_or_default().contains("orders.csv"));
+
+    assert_eq!(
+        stored(db.pool(), &good).await,
+        before,
+        "the earlier batch is untouched"
+    );
+    let (status, _) = tiqets_e2e::stored::status(db.pool(), &good).await.unwrap();
+    assert_eq!(status, "completed");
+}

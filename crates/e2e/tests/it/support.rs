@@ -1,0 +1,112 @@
+//! Helpers shared by the end-to-end tests.
+
+use futures::StreamExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tiqets_e2e::Stack;
+use tiqets_store::Pool;
+
+/// The bundled sample pair.
+pub fn sample() -> (PathBuf, PathBuf) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/input");
+    (dir.join("orders.csv"), dir.join("barcodes.csv"))
+}
+
+/// A generated pair with every issue kind, in `dir`.
+pub fn generated(dir: &Path, orders: u64, seed: u64) -> (PathBuf, PathBuf) {
+    std::fs::create_dir_all(dir).unwrap();
+    let opts = tiqets_datagen::GenOptions {
+        orders,
+        seed,
+        malformed: true,
+    };
+    tiqets_datagen::generate(&opts, dir).expect("generated data");
+    (dir.join("orders.csv"), dir.join("barcodes.csv"))
+}
+
+/// The batch id the pipeline gives a pair (derived from the contents).
+pub async fn batch_id(orders: &Path, barcodes: &Path) -> String {
+    let (o, _) = tiqets_bus::hash_file(orders).await.unwrap();
+    let (b, _) = tiqets_bus::hash_file(barcodes).await.unwrap();
+    tiqets_bus::BatchId::for_pair(&o, &b).to_string()
+}
+
+/// Waits until the batch's recorded status is one of `want`; panics with the services'
+/// logs after `deadline`.
+pub async fn wait_status(
+    pool: &Pool,
+    stack: &Stack,
+    batch: &str,
+    want: &[&str],
+    deadline: Duration,
+) -> (String, Option<String>) {
+    let start = Instant::now();
+    loop {
+        if let Some((status, reason)) = tiqets_e2e::stored::status(pool, batch).await {
+            if want.contains(&status.as_str()) {
+                return (status, reason);
+            }
+            if status == "failed" && !want.contains(&"failed") {
+                panic!("batch {batch} failed: {reason:?}\n{}", stack.logs());
+            }
+        }
+        if start.elapsed() > deadline {
+            let now = tiqets_e2e::stored::status(pool, batch).await;
+            panic!(
+                "batch {batch} not {want:?} after {deadline:?} (now {now:?})\n{}",
+                stack.logs()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Every status event published for `batch`, in order.
+pub async fn status_events(nats_url: &str, ns: &str, batch: &str) -> Vec<String> {
+    let names = tiqets_bus::Names::new(ns);
+    let client = async_nats::connect(nats_url).await.unwrap();
+    let js = async_nats::jetstream::new(client);
+    let stream = js.get_stream(names.status_stream()).await.unwrap();
+    let consumer = stream
+        .create_consumer(async_nats::jetstream::consumer::pull::OrderedConfig {
+            filter_subject: names.status(batch),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let pending = consumer.cached_info().num_pending as usize;
+    let mut messages = consumer.messages().await.unwrap().take(pending);
+    let mut out = Vec::new();
+    while let Some(Ok(m)) = messages.next().await {
+        let v: serde_json::Value = serde_json::from_slice(&m.payload).unwrap();
+        out.push(v["status"].as_str().unwrap_or("?").to_string());
+    }
+    out
+}
+
+/// The files the persister wrote for `batch`.
+pub fn output_files(stack: &Stack, batch: &str) -> (String, String) {
+    let dir = stack.output().join(batch);
+    let read = |f: &str| {
+        std::fs::read_to_string(dir.join(f))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.join(f).display()))
+    };
+    (read("processed_orders.csv"), read("issues.csv"))
+}
+
+/// Files left anywhere under `dir` (recursively).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
