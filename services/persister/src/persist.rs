@@ -118,6 +118,7 @@ impl Persister {
 
     /// Replaces the batch's rows and output files with the work's results, without
     /// publishing anything. Returns the counts as stored.
+    #[tracing::instrument(name = "persist", skip_all, fields(batch_id = %work.batch.batch_id))]
     pub async fn persist(&self, work: &PersistWork) -> Result<BatchCounts, PersistError> {
         let b = &work.batch;
         let result = |file: ResultFile| {
