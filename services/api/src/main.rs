@@ -1,0 +1,23 @@
+//! `tiqets-api`: settings → telemetry → connect, migrate → serve until SIGTERM/SIGINT →
+//! drain → exit.
+
+use anyhow::Context;
+use tiqets_api::{run, Settings};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = Settings::from_env().context("reading the settings")?;
+    // Flushes trace export when dropped, after the server has stopped.
+    let _telemetry = tiqets_telemetry::init("tiqets-api");
+    let shutdown = tiqets_telemetry::shutdown_token();
+    tracing::info!(
+        addr = %settings.addr,
+        namespace = %settings.namespace,
+        writes_need_token = settings.api_token.is_some(),
+        reads_need_token = settings.read_token.is_some(),
+        "api starting"
+    );
+    run(settings, shutdown).await.context("api failed")?;
+    tracing::info!("api stopped");
+    Ok(())
+}

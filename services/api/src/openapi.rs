@@ -1,0 +1,130 @@
+//! The OpenAPI document, generated from the handlers' annotations (utoipa) and served at
+//! `/api/openapi.json`. [`CommonErrors`] adds the answers every `/api/` operation may give
+//! (401 when a token is configured, 500, 503) and the bearer security scheme.
+
+use crate::model::*;
+use crate::params::{FileParam, IssueCodeParam};
+use crate::routes::{batches, downloads, events, health, seed, upload};
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tiqets order processor API",
+        description = "Results of the order processor from PostgreSQL, uploads into the \
+            pipeline, and live batch progress. Successful answers are \
+            `{\"status\": \"success\", \"data\": …}`, errors `{\"status\": \"error\", \
+            \"message\": …}`. Ids are JSON numbers, barcodes JSON strings. The seed's \
+            endpoints (`/api/customers/top`, `/api/barcodes/unused`, `/api/orders/{customer_id}`) \
+            answer for the current batch, the last completed one. See docs/api.md."
+    ),
+    paths(
+        seed::top_customers,
+        seed::unused_barcodes,
+        seed::customer_orders,
+        batches::list,
+        upload::upload,
+        batches::one,
+        batches::orders,
+        batches::issues,
+        batches::top_customers,
+        batches::unused_barcodes,
+        downloads::processed_orders,
+        downloads::issues,
+        events::events,
+        health::healthz,
+        health::readyz,
+        health::metrics,
+        document,
+    ),
+    components(schemas(ErrorBody, FileParam, IssueCodeParam)),
+    modifiers(&CommonErrors),
+    tags(
+        (name = "current batch", description = "The seed's endpoints, for the last completed batch"),
+        (name = "batches", description = "Every batch: list, status, results, upload, live events"),
+        (name = "downloads", description = "A completed batch's output files"),
+        (name = "operations", description = "Health, readiness, metrics and this document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds 401/500/503 to every `/api/` operation that does not say otherwise, and the
+/// optional bearer token.
+pub struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        let error = |description: &str| -> RefOr<utoipa::openapi::Response> {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        let optional_bearer = vec![
+            SecurityRequirement::default(),
+            SecurityRequirement::new("bearer", Vec::<String>::new()),
+        ];
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let api = path.starts_with("/api/") && path != "/api/openapi.json";
+            for op in [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.delete.as_mut(),
+                item.patch.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let responses = &mut op.responses.responses;
+                if api {
+                    responses.entry("401".into()).or_insert_with(|| {
+                        error("A bearer token is configured and was not sent, or is wrong")
+                    });
+                    op.security = Some(optional_bearer.clone());
+                }
+                if path != "/healthz" && path != "/metrics" && path != "/api/openapi.json" {
+                    responses
+                        .entry("500".into())
+                        .or_insert_with(|| error("An unexpected failure (see the logs)"));
+                    responses.entry("503".into()).or_insert_with(|| {
+                        error("PostgreSQL or NATS is unavailable; try again shortly")
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "operations",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object))
+)]
+pub async fn document() -> HttpResponse {
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let json = DOCUMENT.get_or_init(|| {
+        // The document is plain data: serializing it cannot fail.
+        ApiDoc::openapi().to_json().unwrap_or_default()
+    });
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(json.clone())
+}

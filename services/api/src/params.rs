@@ -1,0 +1,278 @@
+//! Query and path parameters, checked by hand so that a bad value gets a message saying
+//! what is allowed (`limit` of 0, 101 or `abc` → "`limit` must be a whole number from 1 to
+//! 100"). The query structs take every value as text; their OpenAPI schemas say the types.
+
+use crate::error::ApiError;
+use serde::Deserialize;
+use tiqets_bus::BatchId;
+use tiqets_domain::IssueCode;
+use utoipa::IntoParams;
+
+/// The largest id (SPEC §3: 1 to 9223372036854775807).
+pub const MAX_ID: u64 = i64::MAX as u64;
+/// Default and largest `limit` of the top customers.
+pub const DEFAULT_LIMIT: u64 = 5;
+pub const MAX_LIMIT: u64 = 100;
+/// Default and largest page size.
+pub const DEFAULT_PER_PAGE: u64 = 100;
+pub const MAX_PER_PAGE: u64 = 1000;
+/// The largest page number (keeps every offset far inside PostgreSQL's bigint).
+pub const MAX_PAGE_NUMBER: u64 = 1_000_000_000;
+
+/// A whole number in `min..=max`, `default` when absent.
+pub fn number(
+    name: &str,
+    raw: Option<&str>,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(default);
+    };
+    match raw.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) && raw.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(ApiError::bad_request(format!(
+            "`{name}` must be a whole number from {min} to {max}, not {raw:?}"
+        ))),
+    }
+}
+
+/// An id (customer or order): 1 to 9223372036854775807.
+pub fn id(name: &str, raw: &str) -> Result<u64, ApiError> {
+    number(name, Some(raw), 0, 1, MAX_ID)
+}
+
+/// `?limit=` of the top customers.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LimitQuery {
+    /// How many customers, 1 to 100 (default 5).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+}
+
+impl LimitQuery {
+    pub fn limit(&self) -> Result<u32, ApiError> {
+        number("limit", self.limit.as_deref(), DEFAULT_LIMIT, 1, MAX_LIMIT).map(|n| n as u32)
+    }
+}
+
+/// A page: `page` from 1, `per_page` items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl Page {
+    /// How many items come before this page.
+    pub fn offset(&self) -> u64 {
+        (self.page - 1) * self.per_page
+    }
+
+    pub fn limit(&self) -> u32 {
+        self.per_page as u32
+    }
+}
+
+/// `?page=&per_page=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number, from 1 (default 1). A page past the end is empty.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000000)]
+    pub page: Option<String>,
+    /// Items per page, 1 to 1000 (default 100).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000)]
+    pub per_page: Option<String>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> Result<Page, ApiError> {
+        Ok(Page {
+            page: number("page", self.page.as_deref(), 1, 1, MAX_PAGE_NUMBER)?,
+            per_page: number(
+                "per_page",
+                self.per_page.as_deref(),
+                DEFAULT_PER_PAGE,
+                1,
+                MAX_PER_PAGE,
+            )?,
+        })
+    }
+}
+
+/// `?customer_id=` filter of a batch's orders.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerFilter {
+    /// Only this customer's orders.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 9223372036854775807_u64)]
+    pub customer_id: Option<String>,
+}
+
+impl CustomerFilter {
+    pub fn customer_id(&self) -> Result<Option<u64>, ApiError> {
+        self.customer_id
+            .as_deref()
+            .map(|raw| id("customer_id", raw))
+            .transpose()
+    }
+}
+
+/// Which input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FileParam {
+    Orders,
+    Barcodes,
+}
+
+/// `?code=&file=` filters of a batch's issues.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IssueFilter {
+    /// Only issues with this code.
+    #[param(value_type = Option<IssueCodeParam>)]
+    pub code: Option<String>,
+    /// Only issues of this file.
+    #[param(value_type = Option<FileParam>)]
+    pub file: Option<String>,
+}
+
+/// The issue codes (SPEC §3).
+#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // only its schema is used
+pub enum IssueCodeParam {
+    ExtraColumn,
+    MalformedRow,
+    InvalidUtf8,
+    InvalidOrderId,
+    InvalidCustomerId,
+    InvalidBarcode,
+    DuplicateOrder,
+    DuplicateBarcode,
+    UnknownOrder,
+    OrderWithoutBarcodes,
+}
+
+impl IssueFilter {
+    /// The code, checked against the known codes.
+    pub fn code(&self) -> Result<Option<IssueCode>, ApiError> {
+        let Some(raw) = self.code.as_deref() else {
+            return Ok(None);
+        };
+        IssueCode::parse(raw).map(Some).ok_or_else(|| {
+            let known: Vec<&str> = IssueCode::ALL.iter().map(|c| c.as_str()).collect();
+            ApiError::bad_request(format!(
+                "`code` must be one of {}, not {raw:?}",
+                known.join(", ")
+            ))
+        })
+    }
+
+    pub fn file(&self) -> Result<Option<FileParam>, ApiError> {
+        match self.file.as_deref() {
+            None => Ok(None),
+            Some("orders") => Ok(Some(FileParam::Orders)),
+            Some("barcodes") => Ok(Some(FileParam::Barcodes)),
+            Some(raw) => Err(ApiError::bad_request(format!(
+                "`file` must be `orders` or `barcodes`, not {raw:?}"
+            ))),
+        }
+    }
+}
+
+/// A batch named in a path: its id, or `latest` for the current batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchRef {
+    Latest,
+    Id(BatchId),
+}
+
+impl BatchRef {
+    pub fn parse(raw: &str) -> Result<BatchRef, ApiError> {
+        if raw == "latest" {
+            return Ok(BatchRef::Latest);
+        }
+        BatchId::parse(raw).map(BatchRef::Id).map_err(|_| {
+            ApiError::bad_request(format!(
+                "`batch_id` must be a batch id (1-100 ASCII letters, digits, '-' or '_') or `latest`, not {raw:?}"
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit(raw: Option<&str>) -> Result<u32, String> {
+        LimitQuery {
+            limit: raw.map(str::to_string),
+        }
+        .limit()
+        .map_err(|e| e.public_message())
+    }
+
+    #[test]
+    fn limits_are_1_to_100_default_5() {
+        assert_eq!(limit(None), Ok(5));
+        assert_eq!(limit(Some("1")), Ok(1));
+        assert_eq!(limit(Some("100")), Ok(100));
+        for bad in ["0", "101", "abc", "", "-1", "+5", "1.0", " 5"] {
+            let e = limit(Some(bad)).unwrap_err();
+            assert!(
+                e.contains("`limit` must be a whole number from 1 to 100"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn pages_and_ids_are_bounded() {
+        let q = PageQuery {
+            page: Some("3".into()),
+            per_page: Some("20".into()),
+        };
+        let p = q.page().unwrap();
+        assert_eq!((p.offset(), p.limit()), (40, 20));
+        let q = PageQuery {
+            page: None,
+            per_page: Some("1001".into()),
+        };
+        assert!(q.page().is_err());
+        assert_eq!(id("customer_id", "9223372036854775807").unwrap(), MAX_ID);
+        assert!(id("customer_id", "9223372036854775808").is_err());
+        assert!(id("customer_id", "0").is_err());
+        assert_eq!(id("customer_id", "007").unwrap(), 7);
+    }
+
+    #[test]
+    fn issue_filters_name_the_allowed_values() {
+        let f = IssueFilter {
+            code: Some("nope".into()),
+            file: Some("x".into()),
+        };
+        assert!(f
+            .code()
+            .unwrap_err()
+            .public_message()
+            .contains("duplicate_barcode"));
+        assert!(f
+            .file()
+            .unwrap_err()
+            .public_message()
+            .contains("`orders` or `barcodes`"));
+        let f = IssueFilter {
+            code: Some("unknown_order".into()),
+            file: Some("barcodes".into()),
+        };
+        assert_eq!(f.code().unwrap(), Some(IssueCode::UnknownOrder));
+        assert_eq!(f.file().unwrap(), Some(FileParam::Barcodes));
+        assert_eq!(BatchRef::parse("latest").unwrap(), BatchRef::Latest);
+        assert!(BatchRef::parse("a.b").is_err());
+    }
+}

@@ -1,0 +1,262 @@
+//! Batches: the list, one batch, and a completed batch's results (orders, issues, top
+//! customers, unused barcodes). A path's `{batch_id}` may be `latest`: the current batch.
+
+use crate::db;
+use crate::error::ApiError;
+use crate::model::{
+    ok, Batch, BatchResponse, BatchesPage, BatchesPageResponse, ErrorBody, IssuesPage,
+    IssuesPageResponse, OrdersPage, OrdersPageResponse, TopCustomer, TopCustomersResponse,
+    UnusedBarcodesPage, UnusedBarcodesResponse,
+};
+use crate::params::{
+    BatchRef, CustomerFilter, FileParam, IssueFilter, LimitQuery, Page, PageQuery,
+};
+use crate::routes::{find, find_completed};
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use tiqets_store::{queries, BatchRecord, Pool};
+
+/// The top `limit` customers of a batch.
+pub async fn top_of(pool: &Pool, batch_id: &str, limit: u32) -> Result<Vec<TopCustomer>, ApiError> {
+    Ok(queries::top_customers(pool, batch_id, limit)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// A page of a completed batch's unused barcodes.
+pub async fn unused_of(
+    pool: &Pool,
+    batch: &BatchRecord,
+    page: Page,
+) -> Result<UnusedBarcodesPage, ApiError> {
+    let total = batch.counts.as_ref().map_or(0, |c| c.unused_barcodes);
+    let barcodes = if page.offset() < total {
+        queries::unused_barcodes_page(pool, &batch.id, page.offset(), page.limit())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(UnusedBarcodesPage {
+        count: total,
+        barcodes,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
+}
+
+/// Batches, newest first (waiting files, running, completed and failed batches alike).
+#[utoipa::path(
+    get,
+    path = "/api/batches",
+    tag = "batches",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of batches", body = BatchesPageResponse),
+        (status = 400, description = "`page` or `per_page` out of range", body = ErrorBody),
+    )
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = query.page()?;
+    let total = db::count_batches(&state.pool).await?;
+    let batches = if page.offset() < total {
+        queries::list_batches(&state.pool, page.offset(), page.limit())
+            .await?
+            .into_iter()
+            .map(Batch::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ok(BatchesPage {
+        batches,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    }))
+}
+
+/// One batch: status, timestamps, input files, counts, progress; `latest` is the current
+/// batch.
+#[utoipa::path(
+    get,
+    path = "/api/batches/{batch_id}",
+    tag = "batches",
+    params(("batch_id" = String, Path, description = "A batch id, or `latest` for the current batch")),
+    responses(
+        (status = 200, description = "The batch", body = BatchResponse),
+        (status = 400, description = "Not a batch id", body = ErrorBody),
+        (status = 404, description = "No such batch (or, for `latest`, none completed yet)", body = ErrorBody),
+    )
+)]
+pub async fn one(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let batch = find(&state.pool, &BatchRef::parse(&path)?).await?;
+    Ok(ok(Batch::from(batch)))
+}
+
+/// A completed batch's output rows (sorted by customer_id, then order_id), a page at a
+/// time, optionally of one customer.
+#[utoipa::path(
+    get,
+    path = "/api/batches/{batch_id}/orders",
+    tag = "batches",
+    params(("batch_id" = String, Path, description = "A batch id, or `latest`"), PageQuery, CustomerFilter),
+    responses(
+        (status = 200, description = "A page of output rows", body = OrdersPageResponse),
+        (status = 400, description = "A parameter is out of range", body = ErrorBody),
+        (status = 404, description = "No such batch", body = ErrorBody),
+        (status = 409, description = "The batch is not completed (running or failed)", body = ErrorBody),
+    )
+)]
+pub async fn orders(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    page: web::Query<PageQuery>,
+    filter: web::Query<CustomerFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, customer) = (page.page()?, filter.customer_id()?);
+    let batch = find_completed(&state.pool, &path).await?;
+    let total = match customer {
+        Some(c) => db::count_customer_orders(&state.pool, &batch.id, c).await?,
+        None => batch.counts.as_ref().map_or(0, |c| c.orders_written),
+    };
+    let orders = if page.offset() < total {
+        db::orders_at(
+            &state.pool,
+            &batch.id,
+            customer,
+            page.offset(),
+            page.limit(),
+        )
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ok(OrdersPage {
+        orders,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    }))
+}
+
+/// A completed batch's validation report in report order (orders before barcodes, then
+/// by line), a page at a time, optionally of one code and/or one file.
+#[utoipa::path(
+    get,
+    path = "/api/batches/{batch_id}/issues",
+    tag = "batches",
+    params(("batch_id" = String, Path, description = "A batch id, or `latest`"), PageQuery, IssueFilter),
+    responses(
+        (status = 200, description = "A page of issues", body = IssuesPageResponse),
+        (status = 400, description = "A parameter is out of range or unknown", body = ErrorBody),
+        (status = 404, description = "No such batch", body = ErrorBody),
+        (status = 409, description = "The batch is not completed (running or failed)", body = ErrorBody),
+    )
+)]
+pub async fn issues(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    page: web::Query<PageQuery>,
+    filter: web::Query<IssueFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, code, file) = (page.page()?, filter.code()?, filter.file()?);
+    let batch = find_completed(&state.pool, &path).await?;
+    let code = code.map(|c| c.as_str());
+    let file = file.map(|f| match f {
+        FileParam::Orders => "orders",
+        FileParam::Barcodes => "barcodes",
+    });
+    let counts = batch.counts.clone().unwrap_or_default();
+    let total = match (code, file) {
+        (None, None) => counts.issues,
+        (Some(c), None) => counts
+            .issues_by_code
+            .iter()
+            .find(|(k, _)| k.as_str() == c)
+            .map_or(0, |(_, n)| *n),
+        _ => db::count_issues(&state.pool, &batch.id, code, file).await?,
+    };
+    let issues = if page.offset() < total {
+        db::issues_at(
+            &state.pool,
+            &batch.id,
+            code,
+            file,
+            page.offset(),
+            page.limit(),
+        )
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ok(IssuesPage {
+        issues,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    }))
+}
+
+/// A completed batch's top customers.
+#[utoipa::path(
+    get,
+    path = "/api/batches/{batch_id}/customers/top",
+    tag = "batches",
+    params(("batch_id" = String, Path, description = "A batch id, or `latest`"), LimitQuery),
+    responses(
+        (status = 200, description = "The top customers", body = TopCustomersResponse),
+        (status = 400, description = "`limit` is not a whole number from 1 to 100", body = ErrorBody),
+        (status = 404, description = "No such batch", body = ErrorBody),
+        (status = 409, description = "The batch is not completed (running or failed)", body = ErrorBody),
+    )
+)]
+pub async fn top_customers(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<LimitQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = query.limit()?;
+    let batch = find_completed(&state.pool, &path).await?;
+    Ok(ok(top_of(&state.pool, &batch.id, limit).await?))
+}
+
+/// A completed batch's unused barcodes, a page at a time, in `barcodes.csv` order.
+#[utoipa::path(
+    get,
+    path = "/api/batches/{batch_id}/barcodes/unused",
+    tag = "batches",
+    params(("batch_id" = String, Path, description = "A batch id, or `latest`"), PageQuery),
+    responses(
+        (status = 200, description = "A page of unused barcodes", body = UnusedBarcodesResponse),
+        (status = 400, description = "`page` or `per_page` out of range", body = ErrorBody),
+        (status = 404, description = "No such batch", body = ErrorBody),
+        (status = 409, description = "The batch is not completed (running or failed)", body = ErrorBody),
+    )
+)]
+pub async fn unused_barcodes(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = query.page()?;
+    let batch = find_completed(&state.pool, &path).await?;
+    Ok(ok(unused_of(&state.pool, &batch, page).await?))
+}

@@ -1,0 +1,99 @@
+//! The endpoints, one module per resource, and how they are mounted.
+//!
+//! Every resource is a `web::resource` with explicit methods, so a wrong method gets 405
+//! with `Allow` (turned into the JSON envelope by [`crate::error::json_errors`]).
+
+pub mod batches;
+pub mod dashboard;
+pub mod downloads;
+pub mod events;
+pub mod health;
+pub mod seed;
+pub mod upload;
+
+use crate::error::ApiError;
+use crate::params::BatchRef;
+use actix_web::web;
+use tiqets_bus::BatchStatus;
+use tiqets_store::{queries, BatchRecord, Pool};
+
+/// Mounts every endpoint (not the dashboard, which goes last).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
+        .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+        .service(web::resource("/metrics").route(web::get().to(health::metrics)))
+        .service(web::resource("/api/openapi.json").route(web::get().to(crate::openapi::document)))
+        .service(web::resource("/api/customers/top").route(web::get().to(seed::top_customers)))
+        .service(web::resource("/api/barcodes/unused").route(web::get().to(seed::unused_barcodes)))
+        .service(
+            web::resource("/api/orders/{customer_id}").route(web::get().to(seed::customer_orders)),
+        )
+        .service(web::resource("/api/events").route(web::get().to(events::events)))
+        .service(
+            web::resource("/api/batches")
+                .route(web::get().to(batches::list))
+                .route(web::post().to(upload::upload)),
+        )
+        .service(web::resource("/api/batches/{batch_id}").route(web::get().to(batches::one)))
+        .service(
+            web::resource("/api/batches/{batch_id}/orders").route(web::get().to(batches::orders)),
+        )
+        .service(
+            web::resource("/api/batches/{batch_id}/issues").route(web::get().to(batches::issues)),
+        )
+        .service(
+            web::resource("/api/batches/{batch_id}/customers/top")
+                .route(web::get().to(batches::top_customers)),
+        )
+        .service(
+            web::resource("/api/batches/{batch_id}/barcodes/unused")
+                .route(web::get().to(batches::unused_barcodes)),
+        )
+        .service(
+            web::resource("/api/batches/{batch_id}/processed_orders.csv")
+                .route(web::get().to(downloads::processed_orders)),
+        )
+        .service(
+            web::resource("/api/batches/{batch_id}/issues.csv")
+                .route(web::get().to(downloads::issues)),
+        );
+}
+
+/// The current batch (the last completed one), or 404.
+pub async fn current(pool: &Pool) -> Result<BatchRecord, ApiError> {
+    queries::current_batch(pool).await?.ok_or_else(|| {
+        ApiError::NotFound(
+            "no batch has completed yet: upload one with POST /api/batches or drop the files \
+             into the input folder"
+                .into(),
+        )
+    })
+}
+
+/// The batch a path names (`latest` is the current one), or 404.
+pub async fn find(pool: &Pool, batch: &BatchRef) -> Result<BatchRecord, ApiError> {
+    match batch {
+        BatchRef::Latest => current(pool).await,
+        BatchRef::Id(id) => queries::batch(pool, id.as_str())
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no batch with id {id}"))),
+    }
+}
+
+/// The batch a path names, which must be completed to have results: 404 or 409 otherwise.
+pub async fn find_completed(pool: &Pool, raw: &str) -> Result<BatchRecord, ApiError> {
+    let batch = find(pool, &BatchRef::parse(raw)?).await?;
+    match batch.status {
+        BatchStatus::Completed => Ok(batch),
+        BatchStatus::Failed => Err(ApiError::Conflict(format!(
+            "batch {} failed and has no results: {}",
+            batch.id,
+            batch.reason.as_deref().unwrap_or("no reason recorded")
+        ))),
+        status => Err(ApiError::Conflict(format!(
+            "batch {} is {status}, not completed yet: its results are served once it \
+             completes (follow it at /api/batches/{} or /api/events)",
+            batch.id, batch.id
+        ))),
+    }
+}

@@ -1,0 +1,197 @@
+//! Configuration from the environment (documented in docs/operations.md, `api` section).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use thiserror::Error;
+use tiqets_bus::Names;
+
+/// One GiB: the default largest accepted uploaded file.
+pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 1 << 30;
+
+/// What the api needs to run.
+#[derive(Clone)]
+pub struct Settings {
+    /// `API_ADDR`, default `127.0.0.1:8080`.
+    pub addr: SocketAddr,
+    /// `DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/tiqets`.
+    pub database_url: String,
+    /// `NATS_URL`, default `nats://127.0.0.1:4222`.
+    pub nats_url: String,
+    /// `TIQETS_NAMESPACE`, default `tiqets`.
+    pub namespace: String,
+    /// `TIQETS_API_TOKEN`: when set, writes need `Authorization: Bearer <it>`.
+    pub api_token: Option<String>,
+    /// `TIQETS_API_READ_TOKEN`: when set, reads under `/api/` need it (or the write token).
+    pub read_token: Option<String>,
+    /// `TIQETS_UPLOAD_MAX_BYTES`, default 1 GiB: the largest accepted size of each uploaded
+    /// file.
+    pub upload_max_bytes: u64,
+    /// `TIQETS_UPLOAD_DIR`, default the system's temporary folder: where uploads are spooled
+    /// (as anonymous files, gone when closed) while they are hashed.
+    pub upload_dir: PathBuf,
+    /// `TIQETS_WEB_DIR`, default `web/dist`: the dashboard, served at `/` when it exists.
+    pub web_dir: PathBuf,
+    /// `API_DB_POOL_SIZE`, default 16: PostgreSQL connections of one replica.
+    pub db_pool_size: usize,
+    /// `API_WORKERS`, default the number of CPUs: HTTP worker threads.
+    pub workers: usize,
+    /// `TIQETS_SSE_HEARTBEAT_SECS`, default 15: comment lines sent on idle event streams.
+    pub sse_heartbeat: Duration,
+    /// `API_SHUTDOWN_TIMEOUT_SECS`, default 20: how long running requests may go on after
+    /// SIGTERM.
+    pub shutdown_timeout: Duration,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Tokens are secrets: say whether they are set, never what they are.
+        f.debug_struct("Settings")
+            .field("addr", &self.addr)
+            .field("nats_url", &self.nats_url)
+            .field("namespace", &self.namespace)
+            .field("api_token", &self.api_token.as_ref().map(|_| "<set>"))
+            .field("read_token", &self.read_token.as_ref().map(|_| "<set>"))
+            .field("upload_max_bytes", &self.upload_max_bytes)
+            .field("upload_dir", &self.upload_dir)
+            .field("web_dir", &self.web_dir)
+            .field("db_pool_size", &self.db_pool_size)
+            .field("workers", &self.workers)
+            .field("sse_heartbeat", &self.sse_heartbeat)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum SettingsError {
+    #[error("{name}={value:?} is invalid: {why}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        why: String,
+    },
+}
+
+fn invalid(name: &'static str, value: &str, why: impl Into<String>) -> SettingsError {
+    SettingsError::Invalid {
+        name,
+        value: value.to_string(),
+        why: why.into(),
+    }
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Settings, SettingsError> {
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `get` (tests pass a map). Empty values count as unset.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
+        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let or = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_string());
+        let number = |name: &'static str, default: u64, min: u64, max: u64| {
+            let raw = or(name, &default.to_string());
+            match raw.trim().parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                _ => Err(invalid(
+                    name,
+                    &raw,
+                    format!("expected a whole number from {min} to {max}"),
+                )),
+            }
+        };
+
+        let addr_raw = or("API_ADDR", "127.0.0.1:8080");
+        let addr = addr_raw.trim().parse().map_err(|_| {
+            invalid(
+                "API_ADDR",
+                &addr_raw,
+                "expected host:port, e.g. 0.0.0.0:8080",
+            )
+        })?;
+        let namespace = or("TIQETS_NAMESPACE", Names::DEFAULT_NAMESPACE);
+        if !Names::is_valid_namespace(&namespace) {
+            return Err(invalid(
+                "TIQETS_NAMESPACE",
+                &namespace,
+                "use 1-64 ASCII letters, digits, '-' or '_'",
+            ));
+        }
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+        Ok(Settings {
+            addr,
+            database_url: or("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tiqets"),
+            nats_url: or("NATS_URL", "nats://127.0.0.1:4222"),
+            namespace,
+            api_token: get("TIQETS_API_TOKEN"),
+            read_token: get("TIQETS_API_READ_TOKEN"),
+            upload_max_bytes: number(
+                "TIQETS_UPLOAD_MAX_BYTES",
+                DEFAULT_UPLOAD_MAX_BYTES,
+                1,
+                1 << 40,
+            )?,
+            upload_dir: get("TIQETS_UPLOAD_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(std::env::temp_dir),
+            web_dir: PathBuf::from(or("TIQETS_WEB_DIR", "web/dist")),
+            db_pool_size: number("API_DB_POOL_SIZE", 16, 1, 256)? as usize,
+            workers: number("API_WORKERS", cpus, 1, 256)? as usize,
+            sse_heartbeat: Duration::from_secs(number("TIQETS_SSE_HEARTBEAT_SECS", 15, 1, 300)?),
+            shutdown_timeout: Duration::from_secs(number(
+                "API_SHUTDOWN_TIMEOUT_SECS",
+                20,
+                0,
+                3600,
+            )?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_work_locally() {
+        let s = from(&[]).unwrap();
+        assert_eq!(s.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.namespace, "tiqets");
+        assert_eq!(s.upload_max_bytes, 1 << 30);
+        assert_eq!(s.web_dir, PathBuf::from("web/dist"));
+        assert_eq!(s.sse_heartbeat, Duration::from_secs(15));
+        assert!(s.api_token.is_none() && s.read_token.is_none());
+    }
+
+    #[test]
+    fn empty_tokens_count_as_unset_and_tokens_never_show_in_debug() {
+        let s = from(&[
+            ("TIQETS_API_TOKEN", "s3cret"),
+            ("TIQETS_API_READ_TOKEN", " "),
+        ])
+        .unwrap();
+        assert_eq!(s.api_token.as_deref(), Some("s3cret"));
+        assert!(s.read_token.is_none());
+        assert!(!format!("{s:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = from(&[("TIQETS_UPLOAD_MAX_BYTES", "lots")]).unwrap_err();
+        assert!(e.to_string().contains("TIQETS_UPLOAD_MAX_BYTES"), "{e}");
+        assert!(from(&[("API_ADDR", "localhost")]).is_err());
+        assert!(from(&[("TIQETS_NAMESPACE", "a.b")]).is_err());
+        assert!(from(&[("TIQETS_SSE_HEARTBEAT_SECS", "0")]).is_err());
+    }
+}

@@ -1,0 +1,187 @@
+//! Start-up: connecting (waiting for NATS and PostgreSQL), the namespace's streams, the
+//! schema migrations, and the HTTP server with its middleware, until the shutdown token
+//! fires.
+
+use crate::auth::Tokens;
+use crate::metrics::Metrics;
+use crate::routes::{self, dashboard};
+use crate::settings::Settings;
+use crate::state::{AppState, UploadLimits};
+use crate::telemetry::{request_id_header, ApiRootSpan};
+use crate::{auth, error, metrics};
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+use tiqets_bus::{setup, Bus, BusError, Names, Publisher};
+use tiqets_store::{Pool, StoreError};
+use tokio_util::sync::CancellationToken;
+use tracing_actix_web::TracingLogger;
+
+/// Why the api could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    #[error("NATS: {0}")]
+    Bus(#[from] BusError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("HTTP server: {0}")]
+    Server(#[source] std::io::Error),
+}
+
+/// The connections the api works with.
+pub struct Dependencies {
+    pub pool: Pool,
+    pub bus: Bus,
+}
+
+impl Dependencies {
+    /// Connects to NATS and PostgreSQL, waiting (with back-off) while they are not up yet,
+    /// creates the namespace's streams if missing and applies the schema migrations.
+    /// `Ok(None)` when `shutdown` fired first.
+    pub async fn connect(
+        settings: &Settings,
+        shutdown: &CancellationToken,
+    ) -> Result<Option<Dependencies>, StartError> {
+        let names = Names::new(settings.namespace.clone());
+        let Some(bus) =
+            Bus::connect_retrying(&settings.nats_url, names, "tiqets-api", shutdown).await
+        else {
+            return Ok(None);
+        };
+        if !until_ready(shutdown, "NATS setup", || setup::ensure(&bus), |_| true).await? {
+            return Ok(None);
+        }
+        let pool = tiqets_store::connect_with(&settings.database_url, settings.db_pool_size)?;
+        let migrate = || tiqets_store::migrate(&pool);
+        if !until_ready(shutdown, "migrations", migrate, StoreError::is_transient).await? {
+            return Ok(None);
+        }
+        Ok(Some(Dependencies { pool, bus }))
+    }
+}
+
+/// Runs `step` until it succeeds (`Ok(true)`), fails for good (`Err`), or shutdown fires
+/// first (`Ok(false)`). Transient failures are logged and retried with back-off.
+async fn until_ready<T, E, F, Fut>(
+    shutdown: &CancellationToken,
+    what: &str,
+    mut step: F,
+    transient: impl Fn(&E) -> bool,
+) -> Result<bool, E>
+where
+    E: std::fmt::Display,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match step().await {
+            Ok(_) => return Ok(true),
+            Err(e) if transient(&e) => {
+                let retry_in_ms = delay.as_millis() as u64;
+                tracing::warn!(error = %e, retry_in_ms, "{what} failed, retrying");
+            }
+            Err(e) => return Err(e),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return Ok(false),
+            _ = tokio::time::sleep(delay) => {}
+        }
+        delay = (delay * 2).min(Duration::from_secs(10));
+    }
+}
+
+/// A bound, not yet running HTTP server.
+pub struct Application {
+    server: actix_web::dev::Server,
+    addr: SocketAddr,
+}
+
+impl Application {
+    /// Builds the server on `listener` (bind port 0 in tests). It stops gracefully when
+    /// `shutdown` fires: no new connections, running requests get
+    /// `settings.shutdown_timeout`, event streams end at once.
+    pub fn build(
+        settings: &Settings,
+        deps: Dependencies,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> Result<Application, StartError> {
+        let addr = listener.local_addr().map_err(StartError::Server)?;
+        let state = web::Data::new(AppState {
+            publisher: Publisher::new(deps.bus.clone()),
+            pool: deps.pool,
+            bus: deps.bus,
+            tokens: Tokens {
+                write: settings.api_token.clone(),
+                read: settings.read_token.clone(),
+            },
+            uploads: UploadLimits {
+                max_bytes: settings.upload_max_bytes,
+                dir: settings.upload_dir.clone(),
+            },
+            sse_heartbeat: settings.sse_heartbeat,
+            shutdown: shutdown.clone(),
+            metrics: Metrics::new(),
+        });
+        let web_dir = settings.web_dir.clone();
+        if dashboard::service(&web_dir).is_none() {
+            tracing::info!(web_dir = %web_dir.display(), "no dashboard there (no index.html); not serving one");
+        }
+        let server = HttpServer::new(move || {
+            let app = App::new()
+                .app_data(state.clone())
+                .configure(error::extractor_errors)
+                .configure(routes::configure)
+                // The last `wrap` runs first: tracing, request id, metrics, JSON errors, auth.
+                .wrap(from_fn(auth::require_tokens))
+                .wrap(ErrorHandlers::new().default_handler(error::json_errors))
+                .wrap(from_fn(metrics::record))
+                .wrap(from_fn(request_id_header))
+                .wrap(TracingLogger::<ApiRootSpan>::new());
+            let app = match dashboard::service(&web_dir) {
+                Some(files) => app.service(files),
+                None => app,
+            };
+            app.default_service(web::to(error::not_found))
+        })
+        .workers(settings.workers)
+        .shutdown_timeout(settings.shutdown_timeout.as_secs())
+        .shutdown_signal(shutdown.cancelled_owned())
+        .listen(listener)
+        .map_err(StartError::Server)?
+        .run();
+        Ok(Application { server, addr })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until the shutdown token fires and the workers have stopped.
+    pub async fn run_until_stopped(self) -> Result<(), StartError> {
+        self.server.await.map_err(StartError::Server)
+    }
+}
+
+/// Connects, migrates, binds `API_ADDR` and serves until `shutdown` fires.
+pub async fn run(settings: Settings, shutdown: CancellationToken) -> Result<(), StartError> {
+    let Some(deps) = Dependencies::connect(&settings, &shutdown).await? else {
+        return Ok(());
+    };
+    let listener = TcpListener::bind(settings.addr).map_err(|source| StartError::Bind {
+        addr: settings.addr,
+        source,
+    })?;
+    let app = Application::build(&settings, deps, listener, shutdown)?;
+    tracing::info!(addr = %app.addr(), "api listening");
+    app.run_until_stopped().await
+}

@@ -1,0 +1,32 @@
+//! What every request handler shares.
+
+use crate::auth::Tokens;
+use crate::metrics::Metrics;
+use std::path::PathBuf;
+use std::time::Duration;
+use tiqets_bus::{Bus, Publisher};
+use tiqets_store::Pool;
+use tokio_util::sync::CancellationToken;
+
+/// The application state, one per process (behind `web::Data`, shared by the workers).
+pub struct AppState {
+    pub pool: Pool,
+    pub bus: Bus,
+    pub publisher: Publisher,
+    pub tokens: Tokens,
+    pub uploads: UploadLimits,
+    /// Interval of the comment lines on idle event streams.
+    pub sse_heartbeat: Duration,
+    /// Fired on SIGTERM/SIGINT: event streams end, readiness turns 503.
+    pub shutdown: CancellationToken,
+    pub metrics: Metrics,
+}
+
+/// Where and how much an upload may spool.
+#[derive(Debug, Clone)]
+pub struct UploadLimits {
+    /// The largest accepted size of each file.
+    pub max_bytes: u64,
+    /// The folder of the anonymous spool files.
+    pub dir: PathBuf,
+}
