@@ -101,7 +101,7 @@ pub async fn one(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let batch = find(&state.pool, &BatchRef::parse(&path)?).await?;
+    let batch = find(&state, &BatchRef::parse(&path)?).await?;
     Ok(ok(Batch::from(batch)))
 }
 
@@ -126,7 +126,7 @@ pub async fn orders(
     filter: web::Query<CustomerFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, customer) = (page.page()?, filter.customer_id()?);
-    let batch = find_completed(&state.pool, &path).await?;
+    let batch = find_completed(&state, &path).await?;
     let total = match customer {
         Some(c) => db::count_customer_orders(&state.pool, &batch.id, c).await?,
         None => batch.counts.as_ref().map_or(0, |c| c.orders_written),
@@ -175,7 +175,7 @@ pub async fn issues(
     filter: web::Query<IssueFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, code, file) = (page.page()?, filter.code()?, filter.file()?);
-    let batch = find_completed(&state.pool, &path).await?;
+    let batch = find_completed(&state, &path).await?;
     let code = code.map(|c| c.as_str());
     let file = file.map(|f| match f {
         FileParam::Orders => "orders",
@@ -234,7 +234,7 @@ pub async fn top_customers(
     query: web::Query<LimitQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = query.limit()?;
-    let batch = find_completed(&state.pool, &path).await?;
+    let batch = find_completed(&state, &path).await?;
     Ok(ok(top_of(&state.pool, &batch.id, limit).await?))
 }
 
@@ -257,6 +257,6 @@ pub async fn unused_barcodes(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page()?;
-    let batch = find_completed(&state.pool, &path).await?;
+    let batch = find_completed(&state, &path).await?;
     Ok(ok(unused_of(&state.pool, &batch, page).await?))
 }

@@ -115,7 +115,7 @@ pub async fn processed_orders(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let batch = find_completed(&state.pool, &path).await?;
+    let batch = find_completed(&state, &path).await?;
     let client = state.pool.get().await.map_err(StoreError::from)?;
     let rows = queries::stream_orders(&client, &batch.id).await?;
     let body = csv_body(PROCESSED_HEADER, rows, format_order, client);
@@ -140,7 +140,7 @@ pub async fn issues(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let batch = find_completed(&state.pool, &path).await?;
+    let batch = find_completed(&state, &path).await?;
     let client = state.pool.get().await.map_err(StoreError::from)?;
     let rows = db::stream_issues(&client, &batch.id).await?;
     let body = csv_body(ISSUES_HEADER, rows, format_issue, client);

@@ -13,9 +13,11 @@ pub mod upload;
 
 use crate::error::ApiError;
 use crate::params::BatchRef;
+use crate::state::AppState;
 use actix_web::web;
-use tiqets_bus::BatchStatus;
-use tiqets_store::{queries, BatchRecord, Pool};
+use tiqets_bus::{BatchStatus, Source, StatusEvent};
+use tiqets_domain::FileKind;
+use tiqets_store::{queries, BatchRecord, FileInfo, Pool};
 
 /// Mounts every endpoint (not the dashboard, which goes last).
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -71,18 +73,76 @@ pub async fn current(pool: &Pool) -> Result<BatchRecord, ApiError> {
 }
 
 /// The batch a path names (`latest` is the current one), or 404.
-pub async fn find(pool: &Pool, batch: &BatchRef) -> Result<BatchRecord, ApiError> {
-    match batch {
-        BatchRef::Latest => current(pool).await,
-        BatchRef::Id(id) => queries::batch(pool, id.as_str())
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no batch with id {id}"))),
+///
+/// A batch is recorded in PostgreSQL by the persister's status recorder a moment after its
+/// `received` event; until then (or while the recorder is behind) its last status event on
+/// NATS answers, so the status URL of an upload is valid as soon as it is returned.
+pub async fn find(state: &AppState, batch: &BatchRef) -> Result<BatchRecord, ApiError> {
+    let id = match batch {
+        BatchRef::Latest => return current(&state.pool).await,
+        BatchRef::Id(id) => id,
+    };
+    if let Some(record) = queries::batch(&state.pool, id.as_str()).await? {
+        return Ok(record);
+    }
+    match state.bus.last_status(id).await {
+        Ok(Some(event)) => Ok(record_of(event)),
+        Ok(None) => Err(ApiError::NotFound(format!("no batch with id {id}"))),
+        Err(e) => {
+            tracing::warn!(error = %e, "batch not recorded yet, and its status stream is unreadable");
+            Err(ApiError::NotFound(format!("no batch with id {id}")))
+        }
+    }
+}
+
+/// A batch as its last status event describes it.
+fn record_of(e: StatusEvent) -> BatchRecord {
+    let at = |s: BatchStatus| (e.status == s).then_some(e.at);
+    let file = |kind: FileKind| {
+        let name = match &e.source {
+            Some(Source::Folder { orders, barcodes } | Source::Upload { orders, barcodes }) => {
+                Some(
+                    if kind == FileKind::Orders {
+                        orders
+                    } else {
+                        barcodes
+                    }
+                    .clone(),
+                )
+            }
+            None => None,
+        };
+        let stored = e.inputs.as_ref().map(|i| i.get(kind));
+        name.map(|name| FileInfo {
+            name,
+            sha256: stored.map(|f| f.sha256.to_hex()),
+            size: stored.map(|f| f.size),
+        })
+    };
+    BatchRecord {
+        id: e.batch_id.to_string(),
+        name: e.name.clone(),
+        status: e.status,
+        attempt: e.attempt,
+        reason: e.reason.clone(),
+        created_at: e.at,
+        updated_at: e.at,
+        received_at: at(BatchStatus::Received),
+        validating_at: at(BatchStatus::Validating),
+        merging_at: at(BatchStatus::Merging),
+        persisting_at: at(BatchStatus::Persisting),
+        completed_at: at(BatchStatus::Completed),
+        failed_at: at(BatchStatus::Failed),
+        orders_file: file(FileKind::Orders),
+        barcodes_file: file(FileKind::Barcodes),
+        counts: e.counts.clone(),
+        progress: e.progress.clone(),
     }
 }
 
 /// The batch a path names, which must be completed to have results: 404 or 409 otherwise.
-pub async fn find_completed(pool: &Pool, raw: &str) -> Result<BatchRecord, ApiError> {
-    let batch = find(pool, &BatchRef::parse(raw)?).await?;
+pub async fn find_completed(state: &AppState, raw: &str) -> Result<BatchRecord, ApiError> {
+    let batch = find(state, &BatchRef::parse(raw)?).await?;
     match batch.status {
         BatchStatus::Completed => Ok(batch),
         BatchStatus::Failed => Err(ApiError::Conflict(format!(

@@ -1,0 +1,13 @@
+//! Integration tests of the api against a real PostgreSQL and a real NATS, each test with
+//! its own database and namespace (`support::spawn_app`).
+
+mod auth;
+mod batches;
+mod downloads;
+mod events;
+mod operations;
+mod pipeline;
+mod seed;
+mod sse;
+mod support;
+mod upload;

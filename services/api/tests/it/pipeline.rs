@@ -1,0 +1,154 @@
+//! The whole way: an upload through the real validator, merger and persister (run in this
+//! process) to a completed batch the api serves with exactly the CLI's results.
+
+use crate::sse::Sse;
+use crate::support::{spawn_app, Files};
+use reqwest::multipart::{Form, Part};
+use serde_json::{json, Value};
+use std::time::Duration;
+use tiqets_bus::BatchStatus;
+use tiqets_testkit::eventually;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_results() {
+    let app = spawn_app().await;
+    let out = tempfile::tempdir().unwrap();
+    let (ns, shutdown) = (&app.ns, app.shutdown.clone());
+    let validator = tokio::spawn(tiqets_validator::run(
+        tiqets_validator::Settings {
+            nats_url: ns.nats_url().to_string(),
+            namespace: ns.name().to_string(),
+            chunk_bytes: 4096,
+            inflight: 4,
+            drain_timeout: Duration::from_secs(2),
+        },
+        shutdown.clone(),
+    ));
+    let merger = tokio::spawn(tiqets_merger::run(
+        tiqets_merger::Settings {
+            nats_url: ns.nats_url().to_string(),
+            namespace: ns.name().to_string(),
+            chunk_wait: Duration::from_secs(5),
+            drain_timeout: Duration::from_secs(2),
+        },
+        shutdown.clone(),
+    ));
+    let persister = tokio::spawn(tiqets_persister::run(
+        tiqets_persister::Settings {
+            nats_url: ns.nats_url().to_string(),
+            database_url: app.db.url().to_string(),
+            namespace: ns.name().to_string(),
+            output_dir: out.path().to_path_buf(),
+            db_pool_size: 2,
+        },
+        shutdown.clone(),
+    ));
+
+    let mut events = Sse::new(app.client.get(app.url("/api/events")).send().await.unwrap());
+    events.frame(Duration::from_secs(5)).await.unwrap();
+    let files = Files::sample();
+    let form = Form::new()
+        .part(
+            "orders",
+            Part::bytes(files.orders.clone()).file_name("orders.csv"),
+        )
+        .part(
+            "barcodes",
+            Part::bytes(files.barcodes.clone()).file_name("barcodes.csv"),
+        )
+        .text("name", "through");
+    let res = app
+        .client
+        .post(app.url("/api/batches"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let body: Value = res.json().await.unwrap();
+    let id = body["data"]["batch_id"].as_str().unwrap().to_string();
+    assert_eq!(id, files.batch_id().to_string());
+
+    // Live progress: every stage of this batch, in lifecycle order.
+    let mut stages = Vec::new();
+    while stages.last() != Some(&BatchStatus::Completed) {
+        let (_, event) = events.status(Duration::from_secs(60)).await;
+        assert_eq!(event.batch_id.as_str(), id);
+        assert_ne!(event.status, BatchStatus::Failed, "{:?}", event.reason);
+        if stages.last() != Some(&event.status) {
+            stages.push(event.status);
+        }
+    }
+    assert_eq!(
+        stages,
+        [
+            BatchStatus::Received,
+            BatchStatus::Validating,
+            BatchStatus::Merging,
+            BatchStatus::Persisting,
+            BatchStatus::Completed
+        ]
+    );
+
+    // Completed in PostgreSQL and listed.
+    let batch = eventually(Duration::from_secs(30), || async {
+        let (_, body) = app.get(&format!("/api/batches/{id}")).await;
+        (body["data"]["status"] == "completed").then_some(body["data"].clone())
+    })
+    .await;
+    assert_eq!(batch["name"], "through");
+    let listed = app.data("/api/batches").await;
+    assert_eq!(listed["batches"][0]["id"], id.as_str());
+    assert_eq!(listed["batches"][0]["status"], "completed");
+
+    // The CLI's results.
+    let outcome = files.outcome();
+    let top: Vec<Value> = outcome
+        .top_customers(5)
+        .iter()
+        .map(|c| json!({"customer_id": c.customer_id, "ticket_count": c.tickets}))
+        .collect();
+    assert_eq!(app.data("/api/customers/top").await, Value::Array(top));
+    let unused = app.data("/api/barcodes/unused?per_page=1000").await;
+    assert_eq!(unused["count"], outcome.unused_count());
+    let want_unused: Vec<Value> = files
+        .unused_with_lines()
+        .into_iter()
+        .map(|(b, line)| json!({"barcode": b, "order_id": null, "line": line}))
+        .collect();
+    assert_eq!(unused["barcodes"], Value::Array(want_unused));
+    let (processed, issues) = files.expected_csv();
+    let get = |path: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url(&path))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        get(format!("/api/batches/{id}/processed_orders.csv")).await,
+        processed
+    );
+    assert_eq!(get(format!("/api/batches/{id}/issues.csv")).await, issues);
+    assert_eq!(batch["counts"]["orders_written"], outcome.orders_written());
+    assert_eq!(batch["counts"]["issues"], outcome.issues().len());
+
+    shutdown.cancel();
+    for service in [validator, merger] {
+        tokio::time::timeout(Duration::from_secs(15), service)
+            .await
+            .expect("the service stops")
+            .unwrap();
+    }
+    tokio::time::timeout(Duration::from_secs(30), persister)
+        .await
+        .expect("the persister stops")
+        .unwrap()
+        .unwrap();
+}
