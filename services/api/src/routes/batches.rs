@@ -90,7 +90,7 @@ pub async fn list(
     get,
     path = "/api/batches/{batch_id}",
     tag = "batches",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest` for the current batch")),
+    params(("batch_id" = String, Path, description = "A batch id, or `latest` for the current batch", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest")),
     responses(
         (status = 200, description = "The batch", body = BatchResponse),
         (status = 400, description = "Not a batch id", body = ErrorBody),
@@ -111,7 +111,7 @@ pub async fn one(
     get,
     path = "/api/batches/{batch_id}/orders",
     tag = "batches",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest`"), PageQuery, CustomerFilter),
+    params(("batch_id" = String, Path, description = "A batch id, or `latest`", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest"), PageQuery, CustomerFilter),
     responses(
         (status = 200, description = "A page of output rows", body = OrdersPageResponse),
         (status = 400, description = "A parameter is out of range", body = ErrorBody),
@@ -160,7 +160,7 @@ pub async fn orders(
     get,
     path = "/api/batches/{batch_id}/issues",
     tag = "batches",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest`"), PageQuery, IssueFilter),
+    params(("batch_id" = String, Path, description = "A batch id, or `latest`", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest"), PageQuery, IssueFilter),
     responses(
         (status = 200, description = "A page of issues", body = IssuesPageResponse),
         (status = 400, description = "A parameter is out of range or unknown", body = ErrorBody),
@@ -220,7 +220,7 @@ pub async fn issues(
     get,
     path = "/api/batches/{batch_id}/customers/top",
     tag = "batches",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest`"), LimitQuery),
+    params(("batch_id" = String, Path, description = "A batch id, or `latest`", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest"), LimitQuery),
     responses(
         (status = 200, description = "The top customers", body = TopCustomersResponse),
         (status = 400, description = "`limit` is not a whole number from 1 to 100", body = ErrorBody),
@@ -243,7 +243,7 @@ pub async fn top_customers(
     get,
     path = "/api/batches/{batch_id}/barcodes/unused",
     tag = "batches",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest`"), PageQuery),
+    params(("batch_id" = String, Path, description = "A batch id, or `latest`", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest"), PageQuery),
     responses(
         (status = 200, description = "A page of unused barcodes", body = UnusedBarcodesResponse),
         (status = 400, description = "`page` or `per_page` out of range", body = ErrorBody),

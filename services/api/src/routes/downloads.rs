@@ -102,7 +102,7 @@ fn csv_response(name: &str) -> actix_web::HttpResponseBuilder {
     get,
     path = "/api/batches/{batch_id}/processed_orders.csv",
     tag = "downloads",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest`")),
+    params(("batch_id" = String, Path, description = "A batch id, or `latest`", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest")),
     responses(
         (status = 200, description = "The output file, streamed", content_type = "text/csv",
             body = String, example = "customer_id,order_id,barcodes\n10,1,\"[000111, 222]\"\n10,2,[333]\n"),
@@ -127,7 +127,7 @@ pub async fn processed_orders(
     get,
     path = "/api/batches/{batch_id}/issues.csv",
     tag = "downloads",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest`")),
+    params(("batch_id" = String, Path, description = "A batch id, or `latest`", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest")),
     responses(
         (status = 200, description = "The validation report, streamed", content_type = "text/csv",
             body = String, example = "file,line,code,message\nbarcodes,7,duplicate_barcode,barcode 111 was already seen on line 3\n"),

@@ -29,17 +29,23 @@ const MAX_NAME_CHARS: usize = 100;
 /// instead of a connection reset in the middle of sending.
 const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
 
-/// The multipart form of an upload.
-#[derive(ToSchema)]
+/// The multipart form of an upload: no other parts.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)] // for the schema: `additionalProperties: false`
 #[allow(dead_code)] // only its schema is used
 pub struct UploadForm {
-    /// `orders.csv`: `order_id,customer_id` (at most `TIQETS_UPLOAD_MAX_BYTES`).
-    #[schema(value_type = String, format = Binary)]
+    /// `orders.csv`: `order_id,customer_id` (1 byte to `TIQETS_UPLOAD_MAX_BYTES`).
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     orders: Vec<u8>,
-    /// `barcodes.csv`: `barcode,order_id` (at most `TIQETS_UPLOAD_MAX_BYTES`).
-    #[schema(value_type = String, format = Binary)]
+    /// `barcodes.csv`: `barcode,order_id` (1 byte to `TIQETS_UPLOAD_MAX_BYTES`).
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     barcodes: Vec<u8>,
-    /// The batch's name, 1-100 characters (default `upload-<UTC time>`).
+    /// The batch's name (default `upload-<UTC time>`): at most 100 characters, no control
+    /// characters, not only spaces; surrounding spaces are dropped.
+    #[schema(
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     name: Option<String>,
 }
 
@@ -330,15 +336,14 @@ async fn read_name(mut field: Field) -> Result<String, ApiError> {
         }
     }
     let name = String::from_utf8(bytes).unwrap_or_default();
-    let name = name.trim();
-    let ok = !name.is_empty()
+    let ok = !name.trim().is_empty()
         && name.chars().count() <= MAX_NAME_CHARS
         && !name.chars().any(char::is_control);
     if ok {
-        Ok(name.to_string())
+        Ok(name.trim().to_string())
     } else {
         Err(ApiError::bad_request(format!(
-            "`name` must be 1 to {MAX_NAME_CHARS} characters of UTF-8 text without control characters"
+            "`name` must be UTF-8 text of at most {MAX_NAME_CHARS} characters, without control characters and not only spaces"
         )))
     }
 }

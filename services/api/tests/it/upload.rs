@@ -220,12 +220,12 @@ async fn malformed_forms_are_400_or_415_saying_what_to_send() {
         (
             form(&files).text("name", "   "),
             StatusCode::BAD_REQUEST,
-            "`name` must be 1 to 100 characters of UTF-8 text without control characters".into(),
+            "`name` must be UTF-8 text of at most 100 characters, without control characters and not only spaces".into(),
         ),
         (
             form(&files).text("name", "x".repeat(101)),
             StatusCode::BAD_REQUEST,
-            "`name` must be 1 to 100 characters of UTF-8 text without control characters".into(),
+            "`name` must be UTF-8 text of at most 100 characters, without control characters and not only spaces".into(),
         ),
     ];
     for (form, status, message) in cases {

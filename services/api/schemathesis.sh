@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Fuzzes the api against its own OpenAPI document with schemathesis (PyPI): no 5xx, every
+# response (status, content type, headers, body) as the document says.
+#
+# It runs the api with the real pipeline (validator, merger, persister) on a private NATS
+# server and a fresh PostgreSQL database, uploads the bundled sample so that the results
+# endpoints have a completed batch to serve, then lets schemathesis generate requests for
+# every operation but the endless event stream (examples, coverage and fuzzing phases; the
+# stateful phase has no links to follow). Everything it started is stopped and removed at
+# the end.
+#
+# Usage: services/api/schemathesis.sh [extra schemathesis arguments]
+# Environment: SCHEMATHESIS_MAX_EXAMPLES (default 30 per operation), SCHEMATHESIS_SEED,
+#   DATABASE_URL (the PostgreSQL server to use; default postgres://postgres@127.0.0.1:5432/tiqets),
+#   CARGO_TARGET_DIR (as scripts/test), TIQETS_SCHEMATHESIS_VENV (where schemathesis is installed).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tiqets-target}
+venv=${TIQETS_SCHEMATHESIS_VENV:-$HOME/.cache/tiqets-schemathesis}
+max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-30}
+seed=${SCHEMATHESIS_SEED:-2026}
+
+say() { echo "schemathesis.sh: $*" >&2; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# PostgreSQL (and the nats-server binary) from the machine, as the tests use them.
+scripts/test-services
+
+if ! "$venv/bin/schemathesis" --version >/dev/null 2>&1; then
+  say "installing schemathesis into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "schemathesis>=4,<5"
+fi
+
+say "building the services"
+cargo build -q -p tiqets-api -p tiqets-validator -p tiqets-merger -p tiqets-persister --bins
+bin=$CARGO_TARGET_DIR/debug
+
+work=$(mktemp -d)
+pids=()
+server_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tiqets}
+server_url=${server_url%/*}
+db=schemathesis_$RANDOM$RANDOM
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  psql -q "$server_url/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+nats_port=$(free_port)
+nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/nats" >"$work/nats.log" 2>&1 &
+pids+=($!)
+psql -q "$server_url/postgres" -c "CREATE DATABASE $db" >/dev/null
+
+api_port=$(free_port)
+export NATS_URL=nats://127.0.0.1:$nats_port
+export DATABASE_URL=$server_url/$db
+export TIQETS_NAMESPACE=schemathesis
+export TIQETS_OUTPUT_DIR=$work/output
+export TIQETS_UPLOAD_DIR=$work
+export TIQETS_WEB_DIR=$work/no-dashboard
+export API_ADDR=127.0.0.1:$api_port
+export API_WORKERS=2
+export RUST_LOG=${RUST_LOG:-warn}
+for service in validator merger persister api; do
+  "$bin/tiqets-$service" >"$work/$service.log" 2>&1 &
+  pids+=($!)
+done
+base=http://127.0.0.1:$api_port
+
+for _ in $(seq 1 300); do
+  curl -sf "$base/readyz" >/dev/null && break
+  sleep 0.2
+done
+curl -sf "$base/readyz" >/dev/null || { say "the api did not get ready"; cat "$work/api.log" >&2; exit 1; }
+
+say "uploading the sample"
+batch=$(curl -sf -F orders=@data/input/orders.csv -F barcodes=@data/input/barcodes.csv \
+  -F name=sample "$base/api/batches" | python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["batch_id"])')
+for _ in $(seq 1 300); do
+  status=$(curl -sf "$base/api/batches/$batch" | python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["status"])' || true)
+  [ "$status" = completed ] && break
+  [ "$status" = failed ] && { say "the sample batch failed"; exit 1; }
+  sleep 0.2
+done
+[ "$status" = completed ] || { say "the sample batch did not complete (status: $status)"; exit 1; }
+
+say "fuzzing $base/api/openapi.json ($max_examples examples per operation)"
+status=0
+"$venv/bin/schemathesis" run "$base/api/openapi.json" \
+  --checks all \
+  --phases examples,coverage,fuzzing \
+  --exclude-path /api/events \
+  --max-examples "$max_examples" \
+  --seed "$seed" \
+  --request-timeout 10 \
+  --workers 2 \
+  --report junit --report-dir "${SCHEMATHESIS_REPORT_DIR:-$root/target/schemathesis}" \
+  "$@" || status=$?
+
+# Failed requests the api logged (not clients' malformed HTTP, which actix logs too).
+if grep -q '"request failed"' "$work/api.log"; then
+  say "the api logged failed requests:"
+  grep '"request failed"' "$work/api.log" | head -20 >&2
+  status=1
+fi
+exit $status
