@@ -9,6 +9,9 @@ async fn main() -> anyhow::Result<()> {
     // Flushes trace export when dropped, after the consumers have drained.
     let _telemetry = tiqets_telemetry::init("tiqets-persister");
     let shutdown = tiqets_telemetry::shutdown_token();
+    tiqets_telemetry::health::serve_from_env(None, shutdown.clone())
+        .await
+        .context("starting the health endpoint (TIQETS_HEALTH_ADDR)")?;
     tracing::info!(
         namespace = %settings.namespace,
         output_dir = %settings.output_dir.display(),
