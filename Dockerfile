@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One build for every service; each service is a small, non-root runtime image:
-#   docker build --target ingest -t tiqets/ingest .      (ingest, validator, merger, persister, cli)
+#   docker build --target ingest -t tiqets/ingest .      (ingest, validator, merger, persister, api, cli)
 # The build stage runs the same cargo command as CI (scripts/test builds with --locked).
 
 FROM rust:1.95-bookworm AS build
@@ -10,9 +10,10 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked \
       --bin tiqets --bin tiqets-ingest --bin tiqets-validator --bin tiqets-merger --bin tiqets-persister \
+      --bin tiqets-api \
  && mkdir -p /out \
  && cp target/release/tiqets target/release/tiqets-ingest target/release/tiqets-validator \
-       target/release/tiqets-merger target/release/tiqets-persister /out/
+       target/release/tiqets-merger target/release/tiqets-persister target/release/tiqets-api /out/
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
@@ -41,6 +42,12 @@ CMD ["tiqets-merger"]
 FROM runtime AS persister
 COPY --from=build /out/tiqets-persister /usr/local/bin/
 CMD ["tiqets-persister"]
+
+FROM runtime AS api
+COPY --from=build /out/tiqets-api /usr/local/bin/
+ENV API_ADDR=0.0.0.0:8080
+EXPOSE 8080
+CMD ["tiqets-api"]
 
 FROM runtime AS cli
 COPY --from=build /out/tiqets /usr/local/bin/
