@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Benchmark of the api's data endpoints against /healthz (no database), in the same run.
+#
+# Runs the release api with the real pipeline on a private NATS server and a fresh
+# PostgreSQL database, uploads the medium dataset (1,000,000 orders, data/bench/medium,
+# generated with `tiqets generate --orders 1000000 --seed 42` when missing) and waits until
+# it is completed. Then wrk (Debian package) loads, at 64 connections, in interleaved rounds:
+#   healthz    GET /healthz
+#   top        GET /api/customers/top                  (top 5)
+#   orders     GET /api/orders/{id}                    (random customers of the batch)
+#   unused     GET /api/barcodes/unused?page=N         (random pages of 100)
+# and prints, per endpoint, the median over the rounds of requests/s, p50 and p99 latency,
+# and its throughput as a ratio of /healthz's. Target (issue 4): every data endpoint at
+# least 0.5 of /healthz's throughput, p99 under 20 ms.
+#
+# Usage: services/api/bench.sh     ROUNDS (default 3), SECONDS_PER_RUN (default 10),
+#        CONNECTIONS (default 64), DATABASE_URL (server to use), CARGO_TARGET_DIR,
+#        SKIP_BUILD=1 (use the release binaries already built).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+target=${CARGO_TARGET_DIR:-$root/target}
+rounds=${ROUNDS:-3}
+secs=${SECONDS_PER_RUN:-10}
+conns=${CONNECTIONS:-64}
+data=data/bench/medium
+
+say() { echo "bench: $*" >&2; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+json() { python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
+
+command -v wrk >/dev/null || { say "needs wrk (apt-get install wrk)"; exit 2; }
+scripts/test-services
+if [ -z "${SKIP_BUILD:-}" ]; then
+  say "building (release)"
+  cargo build -q --release -p tiqets-api -p tiqets-validator -p tiqets-merger -p tiqets-persister -p tiqets-cli --bins
+fi
+bin=$target/release
+if [ ! -f "$data/orders.csv" ]; then
+  say "generating $data"
+  "$bin/tiqets" generate --orders 1000000 --seed 42 --out "$data"
+fi
+
+work=$(mktemp -d)
+pids=()
+server_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tiqets}
+server_url=${server_url%/*}
+db=bench_$RANDOM$RANDOM
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  psql -q "$server_url/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+nats_port=$(free_port)
+nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/nats" >"$work/nats.log" 2>&1 &
+pids+=($!)
+psql -q "$server_url/postgres" -c "CREATE DATABASE $db" >/dev/null
+api_port=$(free_port)
+export NATS_URL=nats://127.0.0.1:$nats_port DATABASE_URL=$server_url/$db TIQETS_NAMESPACE=bench
+export TIQETS_OUTPUT_DIR=$work/output TIQETS_UPLOAD_DIR=$work TIQETS_WEB_DIR=$work/none
+export API_ADDR=127.0.0.1:$api_port RUST_LOG=${RUST_LOG:-warn}
+for service in validator merger persister api; do
+  "$bin/tiqets-$service" >"$work/$service.log" 2>&1 &
+  pids+=($!)
+done
+base=http://127.0.0.1:$api_port
+for _ in $(seq 1 300); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.2; done
+
+say "uploading $data and waiting for it to complete"
+batch=$(curl -sf -F orders=@$data/orders.csv -F barcodes=@$data/barcodes.csv -F name=medium \
+  "$base/api/batches" | json 'd["data"]["batch_id"]')
+status=
+for _ in $(seq 1 1800); do
+  status=$(curl -sf "$base/api/batches/$batch" | json 'd["data"]["status"]' || true)
+  [ "$status" = completed ] || [ "$status" = failed ] && break
+  sleep 1
+done
+[ "$status" = completed ] || { say "the batch did not complete ($status)"; tail -5 "$work"/*.log >&2; exit 1; }
+counts=$(curl -sf "$base/api/batches/$batch" | json 'd["data"]["counts"]')
+say "completed: $counts"
+unused=$(curl -sf "$base/api/barcodes/unused?per_page=1" | json 'd["data"]["total"]')
+pages=$(( (unused + 99) / 100 ))
+
+# Random customers of the batch, and the Lua scripts that pick from them.
+psql -qAt "$DATABASE_URL" -c "SELECT customer_id FROM batch_customer_tickets WHERE batch_id = '$batch' ORDER BY random() LIMIT 20000" >"$work/customers"
+report='done = function(s, lat, req)
+  io.write(string.format("RESULT %.1f %.3f %.3f %d %d\n", s.requests / (s.duration / 1e6),
+    lat:percentile(50) / 1000, lat:percentile(99) / 1000, s.errors.status, s.errors.timeout))
+end'
+{
+  echo "ids = {$(paste -sd, "$work/customers")}"
+  echo 'request = function() return wrk.format("GET", "/api/orders/" .. ids[math.random(#ids)]) end'
+  echo "$report"
+} >"$work/orders.lua"
+{
+  echo "request = function() return wrk.format(\"GET\", \"/api/barcodes/unused?page=\" .. math.random($pages)) end"
+  echo "$report"
+} >"$work/unused.lua"
+echo "$report" >"$work/plain.lua"
+
+declare -A path=([healthz]=/healthz [top]=/api/customers/top [orders]=/ [unused]=/)
+declare -A script=([healthz]=plain [top]=plain [orders]=orders [unused]=unused)
+endpoints=(healthz top orders unused)
+for round in $(seq 1 "$rounds"); do
+  for e in "${endpoints[@]}"; do
+    line=$(wrk -t2 -c"$conns" -d"${secs}s" --timeout 5s -s "$work/${script[$e]}.lua" "$base${path[$e]}" | grep '^RESULT')
+    echo "$e $line" >>"$work/results"
+    say "round $round $e: $line"
+  done
+done
+
+python3 - "$work/results" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    e, _, rps, p50, p99, errors, timeouts = line.split()
+    rows.setdefault(e, []).append((float(rps), float(p50), float(p99), int(errors) + int(timeouts)))
+med = {e: tuple(statistics.median(r[i] for r in v) for i in range(3)) + (sum(r[3] for r in v),)
+       for e, v in rows.items()}
+base = med["healthz"][0]
+print("| endpoint | requests/s | p50 ms | p99 ms | vs /healthz | non-2xx or timeouts |")
+print("|---|---:|---:|---:|---:|---:|")
+for e in ["healthz", "top", "orders", "unused"]:
+    rps, p50, p99, bad = med[e]
+    print(f"| {e} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / base:.2f} | {bad} |")
+PY
