@@ -18,9 +18,12 @@
 //! - [`telemetry`]: request spans joined to OpenTelemetry, request ids.
 //! - [`spool`]: uploads spooled to anonymous files while hashed.
 //! - [`db`]: the read queries the store crate does not have.
+//! - [`cache`]: answers about completed batches (immutable) and the current batch, in
+//!   memory.
 //! - [`state`]: what the handlers share.
 
 pub mod auth;
+pub mod cache;
 pub mod db;
 pub mod error;
 pub mod metrics;

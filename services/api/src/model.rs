@@ -59,6 +59,23 @@ pub fn ok<T: Serialize>(data: T) -> HttpResponse {
     })
 }
 
+/// The envelope around `data`, as JSON bytes (for answers that are cached).
+pub fn envelope_bytes<T: Serialize>(data: T) -> Result<bytes::Bytes, crate::ApiError> {
+    serde_json::to_vec(&Envelope {
+        status: SuccessTag::Success,
+        data,
+    })
+    .map(Into::into)
+    .map_err(|e| crate::ApiError::Internal(format!("encoding an answer: {e}")))
+}
+
+/// `200 OK` with a JSON body made by [`envelope_bytes`].
+pub fn ok_bytes(body: bytes::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body)
+}
+
 /// Declares the documented form of an envelope holding `$data` (what [`ok`] serializes).
 macro_rules! envelope {
     ($(#[$meta:meta])* $name:ident => $data:ty) => {

@@ -38,6 +38,9 @@ pub struct Settings {
     pub workers: usize,
     /// `TIQETS_SSE_HEARTBEAT_SECS`, default 15: comment lines sent on idle event streams.
     pub sse_heartbeat: Duration,
+    /// `TIQETS_API_CACHE_BYTES`, default 64 MiB: memory for answers about completed
+    /// batches (0 turns the cache off).
+    pub cache_bytes: u64,
     /// `API_SHUTDOWN_TIMEOUT_SECS`, default 20: how long running requests may go on after
     /// SIGTERM.
     pub shutdown_timeout: Duration,
@@ -58,6 +61,7 @@ impl std::fmt::Debug for Settings {
             .field("db_pool_size", &self.db_pool_size)
             .field("workers", &self.workers)
             .field("sse_heartbeat", &self.sse_heartbeat)
+            .field("cache_bytes", &self.cache_bytes)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .finish_non_exhaustive()
     }
@@ -140,6 +144,7 @@ impl Settings {
             db_pool_size: number("API_DB_POOL_SIZE", 16, 1, 256)? as usize,
             workers: number("API_WORKERS", cpus, 1, 256)? as usize,
             sse_heartbeat: Duration::from_secs(number("TIQETS_SSE_HEARTBEAT_SECS", 15, 1, 300)?),
+            cache_bytes: number("TIQETS_API_CACHE_BYTES", 64 << 20, 0, 1 << 40)?,
             shutdown_timeout: Duration::from_secs(number(
                 "API_SHUTDOWN_TIMEOUT_SECS",
                 20,

@@ -3,6 +3,7 @@
 //! fires.
 
 use crate::auth::Tokens;
+use crate::cache::{watch_completions, Answers, Current};
 use crate::metrics::Metrics;
 use crate::routes::{self, dashboard};
 use crate::settings::Settings;
@@ -12,6 +13,7 @@ use crate::{auth, error, metrics};
 use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::time::Duration;
 use tiqets_bus::{setup, Bus, BusError, Names, Publisher};
 use tiqets_store::{Pool, StoreError};
@@ -115,6 +117,12 @@ impl Application {
         shutdown: CancellationToken,
     ) -> Result<Application, StartError> {
         let addr = listener.local_addr().map_err(StartError::Server)?;
+        let current = Arc::new(Current::default());
+        tokio::spawn(watch_completions(
+            deps.bus.clone(),
+            current.clone(),
+            shutdown.clone(),
+        ));
         let state = web::Data::new(AppState {
             publisher: Publisher::new(deps.bus.clone()),
             pool: deps.pool,
@@ -130,6 +138,8 @@ impl Application {
             sse_heartbeat: settings.sse_heartbeat,
             shutdown: shutdown.clone(),
             metrics: Metrics::new(),
+            answers: Answers::new(settings.cache_bytes),
+            current,
         });
         let web_dir = settings.web_dir.clone();
         if dashboard::service(&web_dir).is_none() {

@@ -1,8 +1,10 @@
 //! What every request handler shares.
 
 use crate::auth::Tokens;
+use crate::cache::{Answers, Current};
 use crate::metrics::Metrics;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use tiqets_bus::{Bus, Publisher};
 use tiqets_store::Pool;
@@ -20,6 +22,10 @@ pub struct AppState {
     /// Fired on SIGTERM/SIGINT: event streams end, readiness turns 503.
     pub shutdown: CancellationToken,
     pub metrics: Metrics,
+    /// Answers about completed batches (they never change).
+    pub answers: Answers,
+    /// Which batch is the current one.
+    pub current: Arc<Current>,
 }
 
 /// Where and how much an upload may spool.

@@ -4,9 +4,9 @@
 use crate::db;
 use crate::error::ApiError;
 use crate::model::{
-    ok, Batch, BatchResponse, BatchesPage, BatchesPageResponse, ErrorBody, IssuesPage,
-    IssuesPageResponse, OrdersPage, OrdersPageResponse, TopCustomer, TopCustomersResponse,
-    UnusedBarcodesPage, UnusedBarcodesResponse,
+    envelope_bytes, ok, ok_bytes, Batch, BatchResponse, BatchesPage, BatchesPageResponse,
+    ErrorBody, IssuesPage, IssuesPageResponse, OrdersPage, OrdersPageResponse, TopCustomer,
+    TopCustomersResponse, UnusedBarcodesPage, UnusedBarcodesResponse,
 };
 use crate::params::{
     BatchRef, CustomerFilter, FileParam, IssueFilter, LimitQuery, Page, PageQuery,
@@ -48,6 +48,32 @@ pub async fn unused_of(
         per_page: page.per_page,
         total,
     })
+}
+
+/// The top customers of a completed batch, as a (cached) answer.
+pub async fn top_answer(
+    state: &AppState,
+    batch: &BatchRecord,
+    limit: u32,
+) -> Result<HttpResponse, ApiError> {
+    let compute = async { envelope_bytes(top_of(&state.pool, &batch.id, limit).await?) };
+    let body = state
+        .answers
+        .body(&batch.id, format!("top:{limit}"), compute)
+        .await?;
+    Ok(ok_bytes(body))
+}
+
+/// A page of a completed batch's unused barcodes, as a (cached) answer.
+pub async fn unused_answer(
+    state: &AppState,
+    batch: &BatchRecord,
+    page: Page,
+) -> Result<HttpResponse, ApiError> {
+    let compute = async { envelope_bytes(unused_of(&state.pool, batch, page).await?) };
+    let key = format!("unused:{}:{}", page.page, page.per_page);
+    let body = state.answers.body(&batch.id, key, compute).await?;
+    Ok(ok_bytes(body))
 }
 
 /// Batches, newest first (waiting files, running, completed and failed batches alike).
@@ -127,31 +153,36 @@ pub async fn orders(
 ) -> Result<HttpResponse, ApiError> {
     let (page, customer) = (page.page()?, filter.customer_id()?);
     let batch = find_completed(&state, &path).await?;
-    let total = match customer {
-        Some(c) => db::count_customer_orders(&state.pool, &batch.id, c).await?,
-        None => batch.counts.as_ref().map_or(0, |c| c.orders_written),
+    let compute = async {
+        let total = match customer {
+            Some(c) => db::count_customer_orders(&state.pool, &batch.id, c).await?,
+            None => batch.counts.as_ref().map_or(0, |c| c.orders_written),
+        };
+        let orders = if page.offset() < total {
+            db::orders_at(
+                &state.pool,
+                &batch.id,
+                customer,
+                page.offset(),
+                page.limit(),
+            )
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect()
+        } else {
+            Vec::new()
+        };
+        envelope_bytes(OrdersPage {
+            orders,
+            page: page.page,
+            per_page: page.per_page,
+            total,
+        })
     };
-    let orders = if page.offset() < total {
-        db::orders_at(
-            &state.pool,
-            &batch.id,
-            customer,
-            page.offset(),
-            page.limit(),
-        )
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect()
-    } else {
-        Vec::new()
-    };
-    Ok(ok(OrdersPage {
-        orders,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-    }))
+    let key = format!("orders:{customer:?}:{}:{}", page.page, page.per_page);
+    let body = state.answers.body(&batch.id, key, compute).await?;
+    Ok(ok_bytes(body))
 }
 
 /// A completed batch's validation report in report order (orders before barcodes, then
@@ -181,38 +212,43 @@ pub async fn issues(
         FileParam::Orders => "orders",
         FileParam::Barcodes => "barcodes",
     });
-    let counts = batch.counts.clone().unwrap_or_default();
-    let total = match (code, file) {
-        (None, None) => counts.issues,
-        (Some(c), None) => counts
-            .issues_by_code
-            .iter()
-            .find(|(k, _)| k.as_str() == c)
-            .map_or(0, |(_, n)| *n),
-        _ => db::count_issues(&state.pool, &batch.id, code, file).await?,
+    let compute = async {
+        let counts = batch.counts.clone().unwrap_or_default();
+        let total = match (code, file) {
+            (None, None) => counts.issues,
+            (Some(c), None) => counts
+                .issues_by_code
+                .iter()
+                .find(|(k, _)| k.as_str() == c)
+                .map_or(0, |(_, n)| *n),
+            _ => db::count_issues(&state.pool, &batch.id, code, file).await?,
+        };
+        let issues = if page.offset() < total {
+            db::issues_at(
+                &state.pool,
+                &batch.id,
+                code,
+                file,
+                page.offset(),
+                page.limit(),
+            )
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect()
+        } else {
+            Vec::new()
+        };
+        envelope_bytes(IssuesPage {
+            issues,
+            page: page.page,
+            per_page: page.per_page,
+            total,
+        })
     };
-    let issues = if page.offset() < total {
-        db::issues_at(
-            &state.pool,
-            &batch.id,
-            code,
-            file,
-            page.offset(),
-            page.limit(),
-        )
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect()
-    } else {
-        Vec::new()
-    };
-    Ok(ok(IssuesPage {
-        issues,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-    }))
+    let key = format!("issues:{code:?}:{file:?}:{}:{}", page.page, page.per_page);
+    let body = state.answers.body(&batch.id, key, compute).await?;
+    Ok(ok_bytes(body))
 }
 
 /// A completed batch's top customers.
@@ -235,7 +271,7 @@ pub async fn top_customers(
 ) -> Result<HttpResponse, ApiError> {
     let limit = query.limit()?;
     let batch = find_completed(&state, &path).await?;
-    Ok(ok(top_of(&state.pool, &batch.id, limit).await?))
+    top_answer(&state, &batch, limit).await
 }
 
 /// A completed batch's unused barcodes, a page at a time, in `barcodes.csv` order.
@@ -258,5 +294,5 @@ pub async fn unused_barcodes(
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page()?;
     let batch = find_completed(&state, &path).await?;
-    Ok(ok(unused_of(&state.pool, &batch, page).await?))
+    unused_answer(&state, &batch, page).await
 }

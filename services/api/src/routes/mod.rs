@@ -17,7 +17,7 @@ use crate::state::AppState;
 use actix_web::web;
 use tiqets_bus::{BatchStatus, Source, StatusEvent};
 use tiqets_domain::FileKind;
-use tiqets_store::{queries, BatchRecord, FileInfo, Pool};
+use tiqets_store::{queries, BatchRecord, FileInfo};
 
 /// Mounts every endpoint (not the dashboard, which goes last).
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -62,8 +62,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The current batch (the last completed one), or 404.
-pub async fn current(pool: &Pool) -> Result<BatchRecord, ApiError> {
-    queries::current_batch(pool).await?.ok_or_else(|| {
+pub async fn current(state: &AppState) -> Result<BatchRecord, ApiError> {
+    state.current.get(&state.pool).await?.ok_or_else(|| {
         ApiError::NotFound(
             "no batch has completed yet: upload one with POST /api/batches or drop the files \
              into the input folder"
@@ -79,10 +79,14 @@ pub async fn current(pool: &Pool) -> Result<BatchRecord, ApiError> {
 /// NATS answers, so the status URL of an upload is valid as soon as it is returned.
 pub async fn find(state: &AppState, batch: &BatchRef) -> Result<BatchRecord, ApiError> {
     let id = match batch {
-        BatchRef::Latest => return current(&state.pool).await,
+        BatchRef::Latest => return current(state).await,
         BatchRef::Id(id) => id,
     };
+    if let Some(record) = state.answers.record(id.as_str()) {
+        return Ok(record);
+    }
     if let Some(record) = queries::batch(&state.pool, id.as_str()).await? {
+        state.answers.remember(&record);
         return Ok(record);
     }
     match state.bus.last_status(id).await {

@@ -3,8 +3,8 @@
 
 use crate::error::ApiError;
 use crate::model::{
-    ok, CustomerOrder, CustomerOrdersResponse, ErrorBody, TopCustomersResponse,
-    UnusedBarcodesResponse,
+    envelope_bytes, ok_bytes, CustomerOrder, CustomerOrdersResponse, ErrorBody,
+    TopCustomersResponse, UnusedBarcodesResponse,
 };
 use crate::params::{self, LimitQuery, PageQuery};
 use crate::routes::{batches, current};
@@ -30,8 +30,8 @@ pub async fn top_customers(
     query: web::Query<LimitQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = query.limit()?;
-    let batch = current(&state.pool).await?;
-    Ok(ok(batches::top_of(&state.pool, &batch.id, limit).await?))
+    let batch = current(&state).await?;
+    batches::top_answer(&state, &batch, limit).await
 }
 
 /// The unused barcodes of the current batch, a page at a time, in `barcodes.csv` order.
@@ -52,8 +52,8 @@ pub async fn unused_barcodes(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = query.page()?;
-    let batch = current(&state.pool).await?;
-    Ok(ok(batches::unused_of(&state.pool, &batch, page).await?))
+    let batch = current(&state).await?;
+    batches::unused_answer(&state, &batch, page).await
 }
 
 /// A customer's orders in the current batch, by order_id, each with its barcodes in
@@ -76,17 +76,26 @@ pub async fn customer_orders(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let customer_id = params::id("customer_id", &path)?;
-    let batch = current(&state.pool).await?;
-    let orders: Vec<CustomerOrder> = queries::customer_orders(&state.pool, &batch.id, customer_id)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    if orders.is_empty() {
-        return Err(ApiError::NotFound(format!(
-            "customer {customer_id} has no orders in the current batch ({})",
-            batch.id
-        )));
-    }
-    Ok(ok(orders))
+    let batch = current(&state).await?;
+    let compute = async {
+        let orders: Vec<CustomerOrder> =
+            queries::customer_orders(&state.pool, &batch.id, customer_id)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect();
+        if orders.is_empty() {
+            // An error: not remembered, asked again next time.
+            return Err(ApiError::NotFound(format!(
+                "customer {customer_id} has no orders in the current batch ({})",
+                batch.id
+            )));
+        }
+        envelope_bytes(orders)
+    };
+    let body = state
+        .answers
+        .body(&batch.id, format!("customer:{customer_id}"), compute)
+        .await?;
+    Ok(ok_bytes(body))
 }

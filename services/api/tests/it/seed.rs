@@ -229,3 +229,36 @@ async fn the_current_batch_is_the_one_completed_last() {
     );
     app.error("/api/orders/10", StatusCode::NOT_FOUND).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_that_completes_becomes_current_at_once() {
+    let app = spawn_app().await;
+    let first = Files::new(
+        "one",
+        "order_id,customer_id\n1,10\n",
+        "barcode,order_id\nA1,1\n",
+    );
+    let second = Files::new(
+        "two",
+        "order_id,customer_id\n1,20\n",
+        "barcode,order_id\nB1,1\n",
+    );
+    app.seed(&first).await;
+    assert_eq!(app.data("/api/customers/top").await[0]["customer_id"], 10);
+
+    // The persister commits, then publishes `completed`: the api hears it.
+    app.seed(&second).await;
+    let completed = tiqets_bus::StatusEvent::new(
+        second.batch_id(),
+        "two",
+        tiqets_bus::BatchStatus::Completed,
+        1,
+    );
+    app.bus.publish_status(&completed).await.unwrap();
+    let start = std::time::Instant::now();
+    tiqets_testkit::eventually(std::time::Duration::from_secs(2), || async {
+        app.data("/api/customers/top").await[0]["customer_id"] == 20
+    })
+    .await;
+    assert!(start.elapsed() < tiqets_api::cache::CURRENT_TTL);
+}

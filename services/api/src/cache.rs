@@ -1,0 +1,216 @@
+//! In-memory caches of what cannot change, so the hot reads skip PostgreSQL.
+//!
+//! - [`Answers`]: the JSON answers about completed batches (top customers, pages of orders,
+//!   issues and unused barcodes, a customer's orders). A batch id names its files'
+//!   contents, and a batch's results depend only on them, so once a batch is completed its
+//!   answers never change: they need no invalidation, only a bound on memory
+//!   (`TIQETS_API_CACHE_BYTES`, least recently used first out; 0 turns caching off).
+//! - [`Current`]: which batch is the current one (the last completed). It changes when a
+//!   batch completes: [`watch_completions`] forgets it on every `completed` status event,
+//!   and it is read again at least every [`CURRENT_TTL`] in case an event was missed.
+
+use crate::error::ApiError;
+use bytes::Bytes;
+use quick_cache::sync::Cache;
+use quick_cache::Weighter;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+use tiqets_bus::{BatchStatus, Bus, StatusEvent};
+use tiqets_store::{queries, BatchRecord, Pool};
+use tokio_util::sync::CancellationToken;
+
+/// The longest the current batch is taken from memory without asking PostgreSQL.
+pub const CURRENT_TTL: Duration = Duration::from_secs(5);
+
+#[derive(Clone)]
+struct ByteSize;
+
+impl Weighter<(String, String), Bytes> for ByteSize {
+    fn weight(&self, key: &(String, String), value: &Bytes) -> u64 {
+        (key.0.len() + key.1.len() + value.len() + 64) as u64
+    }
+}
+
+impl Weighter<String, BatchRecord> for ByteSize {
+    fn weight(&self, key: &String, _: &BatchRecord) -> u64 {
+        (key.len() + 1024) as u64
+    }
+}
+
+/// Answers and records of completed batches, bounded in bytes.
+pub struct Answers {
+    bodies: Option<Cache<(String, String), Bytes, ByteSize>>,
+    records: Option<Cache<String, BatchRecord, ByteSize>>,
+}
+
+impl Answers {
+    /// Caches holding about `max_bytes` (0: no caching).
+    pub fn new(max_bytes: u64) -> Answers {
+        if max_bytes == 0 {
+            return Answers {
+                bodies: None,
+                records: None,
+            };
+        }
+        let records = (max_bytes / 64).max(64 * 1024);
+        Answers {
+            bodies: Some(Cache::with_weighter(
+                (max_bytes / 2048).max(16) as usize,
+                max_bytes,
+                ByteSize,
+            )),
+            records: Some(Cache::with_weighter(
+                (records / 1024) as usize,
+                records,
+                ByteSize,
+            )),
+        }
+    }
+
+    /// The answer `what` about completed batch `batch_id`, computed by `compute` once.
+    pub async fn body<F>(&self, batch_id: &str, what: String, compute: F) -> Result<Bytes, ApiError>
+    where
+        F: std::future::Future<Output = Result<Bytes, ApiError>>,
+    {
+        match &self.bodies {
+            Some(cache) => {
+                cache
+                    .get_or_insert_async(&(batch_id.to_string(), what), compute)
+                    .await
+            }
+            None => compute.await,
+        }
+    }
+
+    /// A completed batch's record, if remembered.
+    pub fn record(&self, batch_id: &str) -> Option<BatchRecord> {
+        self.records.as_ref()?.get(batch_id)
+    }
+
+    /// Remembers a batch's record if it is completed (only then is it final).
+    pub fn remember(&self, record: &BatchRecord) {
+        if let Some(cache) = &self.records {
+            if record.status == BatchStatus::Completed {
+                cache.insert(record.id.clone(), record.clone());
+            }
+        }
+    }
+}
+
+/// The current batch, remembered for at most [`CURRENT_TTL`].
+#[derive(Default)]
+pub struct Current {
+    slot: RwLock<Option<(Instant, Option<BatchRecord>)>>,
+    /// Counts [`Current::forget`]s, so that an answer read before one is not kept after it.
+    generation: AtomicU64,
+}
+
+impl Current {
+    /// The last completed batch (`None` when none completed yet).
+    pub async fn get(&self, pool: &Pool) -> Result<Option<BatchRecord>, ApiError> {
+        if let Ok(slot) = self.slot.read() {
+            if let Some((at, record)) = slot.as_ref() {
+                if at.elapsed() < CURRENT_TTL {
+                    return Ok(record.clone());
+                }
+            }
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let asked = Instant::now();
+        let record = queries::current_batch(pool).await?;
+        if let Ok(mut slot) = self.slot.write() {
+            // A completion seen while asking would be undone by keeping an older answer.
+            if self.generation.load(Ordering::SeqCst) == generation {
+                *slot = Some((asked, record.clone()));
+            }
+        }
+        Ok(record)
+    }
+
+    /// Forgets the current batch: the next request asks PostgreSQL.
+    pub fn forget(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut slot) = self.slot.write() {
+            *slot = None;
+        }
+    }
+}
+
+/// Forgets the current batch whenever a `completed` status event passes on NATS, until
+/// `shutdown` fires. (A batch completes in PostgreSQL before its event is published.)
+pub async fn watch_completions(
+    bus: Bus,
+    current: std::sync::Arc<Current>,
+    shutdown: CancellationToken,
+) {
+    let subject = bus.names().status_all();
+    let mut subscription = match bus.client().subscribe(subject.clone()).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, %subject, "cannot watch completions; the current batch is re-read every few seconds");
+            return;
+        }
+    };
+    loop {
+        let msg = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            msg = futures::StreamExt::next(&mut subscription) => msg,
+        };
+        let Some(msg) = msg else { return };
+        let completed = serde_json::from_slice::<StatusEvent>(&msg.payload)
+            .is_ok_and(|e| e.status == BatchStatus::Completed);
+        if completed {
+            current.forget();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_answer_is_computed_once_and_a_zero_budget_caches_nothing() {
+        let answers = Answers::new(1 << 20);
+        let calls = std::sync::atomic::AtomicU32::new(0);
+        for _ in 0..3 {
+            let body = answers
+                .body("b1", "top:5".into(), async {
+                    calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    Ok(Bytes::from_static(b"{}"))
+                })
+                .await
+                .unwrap();
+            assert_eq!(body, Bytes::from_static(b"{}"));
+        }
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+        let off = Answers::new(0);
+        for _ in 0..2 {
+            off.body("b1", "top:5".into(), async {
+                calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(Bytes::new())
+            })
+            .await
+            .unwrap();
+        }
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn failures_are_not_remembered() {
+        let answers = Answers::new(1 << 20);
+        let e = answers
+            .body("b1", "x".into(), async {
+                Err(ApiError::Unavailable("down".into()))
+            })
+            .await;
+        assert!(e.is_err());
+        let ok = answers
+            .body("b1", "x".into(), async { Ok(Bytes::from_static(b"1")) })
+            .await
+            .unwrap();
+        assert_eq!(ok, Bytes::from_static(b"1"));
+    }
+}
