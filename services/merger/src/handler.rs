@@ -75,12 +75,19 @@ impl Merger {
 
     /// Everything but the publishes: the merged batch as stored result objects.
     pub async fn persist_work(&self, work: &MergeWork) -> Result<PersistWork, MergeError> {
+        let t = Instant::now();
         let (orders, barcodes) = tokio::try_join!(self.orders(work), self.barcodes(work))?;
+        let read_ms = t.elapsed().as_millis() as u64;
         let (order_rows, barcode_rows) = (orders.rows, barcodes.rows);
+        let t = Instant::now();
         let merged = self.merged(work, orders, barcodes).await?;
+        let merge_ms = t.elapsed().as_millis() as u64;
         let counts = merged.counts(order_rows, barcode_rows);
         let top_customers = merged.top_customers();
+        let t = Instant::now();
         let results = self.store(work, Arc::new(merged)).await?;
+        let store_ms = t.elapsed().as_millis() as u64;
+        tracing::info!(read_ms, merge_ms, store_ms, "merge phases");
         Ok(PersistWork {
             batch: work.batch.clone(),
             inputs: work.inputs.clone(),

@@ -16,11 +16,12 @@
 //! match can never pick a wrong row. Memory: the output barcodes' text once, and one line
 //! per barcode.
 
+use hashbrown::HashMap;
 use tiqets_domain::Outcome;
 
 /// Barcodes the replay did not find: the rows replayed are not the ones merged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{missing} {what} barcodes were not found again in barcodes.csv's rows")]
+#[error("{missing} {what} not found again in barcodes.csv's rows")]
 pub struct Unmatched {
     pub what: &'static str,
     pub missing: u64,
@@ -48,68 +49,69 @@ impl Texts {
     }
 }
 
+/// Where an output row's matching stands.
+#[derive(Clone, Copy)]
+struct Cursor {
+    /// Position of the row's next unmatched barcode in the texts, and the end of its
+    /// barcodes there.
+    pos: usize,
+    end: usize,
+    /// Index of that barcode in the lines.
+    ticket: usize,
+}
+
 /// Lines of the output rows' barcodes, in output order.
 pub struct SoldLines {
-    /// `(order_id, output row)`, sorted by order id.
-    by_order: Vec<(u64, u32)>,
+    /// The cursor of each output order, by order id (one lookup per row replayed).
+    by_order: HashMap<u64, Cursor>,
     texts: Texts,
-    /// Per output row: position of its next unmatched barcode in `texts`, its end, and the
-    /// index of that barcode in `lines`.
-    cursors: Vec<(usize, usize, usize)>,
     lines: Vec<u64>,
 }
 
 impl SoldLines {
     pub fn new(outcome: &Outcome) -> SoldLines {
         let rows = outcome.rows();
-        let mut by_order = Vec::with_capacity(rows.len());
-        let mut cursors = Vec::with_capacity(rows.len());
+        let mut by_order = HashMap::with_capacity(rows.len());
         let mut texts = Texts::default();
         let mut ticket = 0usize;
-        for (i, row) in rows.enumerate() {
-            by_order.push((row.order_id, i as u32));
-            let start = texts.0.len();
+        for row in rows {
+            let pos = texts.0.len();
             let barcodes = row.barcodes();
             let n = barcodes.len();
             barcodes.for_each(|b| texts.push(&b));
-            cursors.push((start, texts.0.len(), ticket));
+            let end = texts.0.len();
+            by_order.insert(row.order_id, Cursor { pos, end, ticket });
             ticket += n;
         }
-        by_order.sort_unstable();
         SoldLines {
             by_order,
             texts,
-            cursors,
             lines: vec![0; ticket],
         }
     }
 
     /// Takes the next valid sold row of `barcodes.csv` (in file order).
     pub fn observe(&mut self, order_id: u64, barcode: &str, line: u64) {
-        let Ok(i) = self.by_order.binary_search_by_key(&order_id, |p| p.0) else {
-            return; // not an output order: an unknown order, or one not kept
+        // Not an output order: an unknown order, or one that was not kept.
+        let Some(c) = self.by_order.get_mut(&order_id) else {
+            return;
         };
-        let row = self.by_order[i].1 as usize;
-        let (pos, end, ticket) = self.cursors[row];
-        if pos == end {
+        if c.pos == c.end {
             return;
         }
-        if let Some(next) = self.texts.matches(pos, barcode) {
-            self.lines[ticket] = line;
-            self.cursors[row] = (next, end, ticket + 1);
+        if let Some(next) = self.texts.matches(c.pos, barcode) {
+            self.lines[c.ticket] = line;
+            c.pos = next;
+            c.ticket += 1;
         }
     }
 
     /// The line of every output barcode, row by row, in each row's barcode order.
     pub fn finish(self) -> Result<Vec<u64>, Unmatched> {
-        let missing = self
-            .cursors
-            .iter()
-            .filter(|(pos, end, _)| pos != end)
-            .count() as u64;
+        let missing = self.by_order.values().filter(|c| c.pos != c.end).count() as u64;
         if missing > 0 {
             return Err(Unmatched {
-                what: "output",
+                what: "output orders had barcodes",
                 missing,
             });
         }
@@ -150,7 +152,7 @@ impl UnusedLines {
     pub fn finish(self) -> Result<Vec<u64>, Unmatched> {
         if self.lines.len() != self.expected {
             return Err(Unmatched {
-                what: "unused",
+                what: "unused barcodes were",
                 missing: (self.expected - self.lines.len()) as u64,
             });
         }
@@ -242,7 +244,7 @@ mod tests {
         let unused = UnusedLines::new(&outcome);
         assert_eq!(
             sold.finish().unwrap_err().to_string(),
-            "1 output barcodes were not found again in barcodes.csv's rows"
+            "1 output orders had barcodes not found again in barcodes.csv's rows"
         );
         assert_eq!(unused.finish().unwrap_err().missing, 1);
     }

@@ -16,8 +16,10 @@ use tokio::task::JoinHandle;
 
 use async_nats::jetstream::object_store::{ObjectMetadata, ObjectStore};
 
-/// Bytes handed over per piece.
-const PIECE: usize = 128 * 1024;
+/// Bytes handed over per piece, and the object's chunk size: every piece becomes one
+/// chunk message, each waiting for its acknowledgement, so bigger pieces mean fewer round
+/// trips (NATS's message limit is 1 MiB).
+const PIECE: usize = 512 * 1024;
 /// Pieces buffered between the writer and the upload.
 const PIECES_AHEAD: usize = 4;
 
@@ -47,6 +49,7 @@ where
     let (producer, mut reader) = spawn_writer(produce);
     let meta = ObjectMetadata {
         name: key.to_string(),
+        chunk_size: Some(PIECE),
         ..Default::default()
     };
     let stored = files.put(meta, &mut reader).await;

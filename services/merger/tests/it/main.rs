@@ -5,5 +5,6 @@ mod failures;
 mod golden;
 mod pipeline;
 mod redelivery;
+mod scale;
 mod support;
 mod waiting;
