@@ -13,7 +13,8 @@
 //!   its order, in file order; so the same greedy match works within each order.
 //!
 //! An earlier row with the same barcode would itself be the first occurrence, so a greedy
-//! match can never pick a wrong row. Memory: the output barcodes' text once, and one line
+//! match can never pick a wrong row. Memory: the output barcodes' text once, a cursor per
+//! output order, and one line
 //! per barcode.
 
 use hashbrown::HashMap;
