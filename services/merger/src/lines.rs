@@ -14,8 +14,7 @@
 //!
 //! An earlier row with the same barcode would itself be the first occurrence, so a greedy
 //! match can never pick a wrong row. Memory: the output barcodes' text once, a cursor per
-//! output order, and one line
-//! per barcode.
+//! output order, and one line per barcode.
 
 use hashbrown::HashMap;
 use tiqets_domain::Outcome;
