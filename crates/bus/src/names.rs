@@ -51,31 +51,22 @@ pub enum ResultFile {
     ProcessedOrders,
     /// `issues.csv`: `file,line,code,message`, in report order.
     Issues,
-    /// `order_barcodes.csv`: `customer_id,order_id,barcode,line`, one row per sold barcode
-    /// in the output, in output order.
-    OrderBarcodes,
     /// `unused_barcodes.csv`: `barcode,line`, in `barcodes.csv` line order.
     UnusedBarcodes,
-    /// `customer_tickets.csv`: `customer_id,tickets`, by tickets descending, then id.
-    CustomerTickets,
 }
 
 impl ResultFile {
-    pub const ALL: [ResultFile; 5] = [
+    pub const ALL: [ResultFile; 3] = [
         ResultFile::ProcessedOrders,
         ResultFile::Issues,
-        ResultFile::OrderBarcodes,
         ResultFile::UnusedBarcodes,
-        ResultFile::CustomerTickets,
     ];
 
     pub fn file_name(self) -> &'static str {
         match self {
             ResultFile::ProcessedOrders => "processed_orders.csv",
             ResultFile::Issues => "issues.csv",
-            ResultFile::OrderBarcodes => "order_barcodes.csv",
             ResultFile::UnusedBarcodes => "unused_barcodes.csv",
-            ResultFile::CustomerTickets => "customer_tickets.csv",
         }
     }
 }

@@ -30,7 +30,11 @@ pub struct Outcome {
     /// Sorted by (customer_id, order_id); each row's barcodes are `keys[start..end]`.
     pub(crate) rows: Vec<Row>,
     keys: Vec<u64>,
+    /// The `barcodes.csv` line of each of `keys`.
+    lines: Vec<u64>,
     unused: Vec<u64>,
+    /// The `barcodes.csv` line of each of `unused`.
+    unused_lines: Vec<u64>,
     arena: Vec<u8>,
     /// Sorted by customer_id.
     tickets: Vec<CustomerTickets>,
@@ -43,6 +47,7 @@ pub struct OutputRow<'a> {
     pub customer_id: u64,
     pub order_id: u64,
     keys: &'a [u64],
+    lines: &'a [u64],
     arena: &'a [u8],
 }
 
@@ -52,17 +57,23 @@ impl<'a> OutputRow<'a> {
         let arena = self.arena;
         self.keys.iter().map(move |&k| BarcodeBuf::decode(k, arena))
     }
+
+    /// The `barcodes.csv` line of each of [`OutputRow::barcodes`], in the same order.
+    pub fn barcode_lines(&self) -> &'a [u64] {
+        self.lines
+    }
 }
 
 /// Applies rules 1–7 to the valid rows of both files. `issues` are the issues found while
 /// parsing; the outcome holds them together with its own, in report order.
 pub fn merge(orders: OrderBook, barcodes: BarcodeBook, mut issues: Vec<Issue>) -> Outcome {
-    let ((orders, order_issues), (sold, unused, barcode_issues)) = std::thread::scope(|s| {
-        let o = s.spawn(|| first_orders(orders.rows));
-        let b = first_barcodes(&barcodes);
-        let o = o.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (o, b)
-    });
+    let ((orders, order_issues), (sold, (unused, unused_lines), barcode_issues)) =
+        std::thread::scope(|s| {
+            let o = s.spawn(|| first_orders(orders.rows));
+            let b = first_barcodes(&barcodes);
+            let o = o.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (o, b)
+        });
     issues.extend(order_issues);
     issues.extend(barcode_issues);
 
@@ -70,6 +81,7 @@ pub fn merge(orders: OrderBook, barcodes: BarcodeBook, mut issues: Vec<Issue>) -
     // order id, file order within one order).
     let mut rows = Vec::with_capacity(orders.len());
     let mut keys = Vec::with_capacity(sold.len());
+    let mut lines = Vec::with_capacity(sold.len());
     let mut o = 0;
     let mut b = 0;
     while o < orders.len() || b < sold.len() {
@@ -90,6 +102,7 @@ pub fn merge(orders: OrderBook, barcodes: BarcodeBook, mut issues: Vec<Issue>) -
         if next_order == next_sold {
             let start = keys.len();
             keys.extend(sold[b..run_end].iter().map(|x| x.key));
+            lines.extend(sold[b..run_end].iter().map(|x| x.line));
             rows.push(Row {
                 customer_id: orders[o].customer_id,
                 order_id: next_order,
@@ -138,7 +151,9 @@ pub fn merge(orders: OrderBook, barcodes: BarcodeBook, mut issues: Vec<Issue>) -
     Outcome {
         rows,
         keys,
+        lines,
         unused,
+        unused_lines,
         arena: barcodes.arena,
         tickets,
         issues,
@@ -178,8 +193,9 @@ fn first_orders(rows: Vec<OrderRec>) -> (Vec<OrderRec>, Vec<Issue>) {
 }
 
 /// Rules 2 and 3: the first row of each barcode wins. Returns the kept sold barcodes sorted
-/// by order_id (file order within one order) and the unused barcodes' keys in file order.
-fn first_barcodes(book: &BarcodeBook) -> (Vec<BarcodeRec>, Vec<u64>, Vec<Issue>) {
+/// by order_id (file order within one order) and the unused barcodes' keys and lines in
+/// file order.
+fn first_barcodes(book: &BarcodeBook) -> (Vec<BarcodeRec>, (Vec<u64>, Vec<u64>), Vec<Issue>) {
     let rows = &book.rows;
     let mut by_key: Vec<(u64, u32)> = rows
         .iter()
@@ -212,18 +228,20 @@ fn first_barcodes(book: &BarcodeBook) -> (Vec<BarcodeRec>, Vec<u64>, Vec<Issue>)
     drop(by_key);
     let mut sold = Vec::with_capacity(rows.len());
     let mut unused = Vec::new();
+    let mut unused_lines = Vec::new();
     for (r, dup) in rows.iter().zip(duplicate) {
         if dup {
             continue;
         }
         if r.order_id == 0 {
             unused.push(r.key);
+            unused_lines.push(r.line);
         } else {
             sold.push(*r);
         }
     }
     radsort::sort_by_key(&mut sold, |r| r.order_id);
-    (sold, unused, issues)
+    (sold, (unused, unused_lines), issues)
 }
 
 impl Outcome {
@@ -241,6 +259,7 @@ impl Outcome {
             customer_id: r.customer_id,
             order_id: r.order_id,
             keys: &self.keys[r.start..r.end],
+            lines: &self.lines[r.start..r.end],
             arena: &self.arena,
         })
     }
@@ -265,6 +284,14 @@ impl Outcome {
         self.unused
             .iter()
             .map(move |&k| BarcodeBuf::decode(k, &self.arena))
+    }
+
+    /// Unused barcodes with their `barcodes.csv` lines, in file order.
+    pub fn unused_with_lines(&self) -> impl ExactSizeIterator<Item = (BarcodeBuf, u64)> + '_ {
+        self.unused
+            .iter()
+            .zip(&self.unused_lines)
+            .map(move |(&k, &line)| (BarcodeBuf::decode(k, &self.arena), line))
     }
 
     pub fn unused_count(&self) -> u64 {

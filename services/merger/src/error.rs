@@ -28,8 +28,6 @@ pub enum MergeError {
         got: String,
         want: String,
     },
-    #[error("{0}")]
-    Lines(String),
     #[error("writing result object {key}: {message}")]
     Upload { key: String, message: String },
     #[error("a merge task stopped: {0}")]
@@ -46,7 +44,7 @@ impl MergeError {
             | MergeError::Missing { .. }
             | MergeError::Upload { .. }
             | MergeError::Task(_) => true,
-            MergeError::Corrupt { .. } | MergeError::Counts { .. } | MergeError::Lines(_) => false,
+            MergeError::Corrupt { .. } | MergeError::Counts { .. } => false,
         }
     }
 }

@@ -3,7 +3,6 @@
 
 use crate::books::{Barcodes, Orders};
 use crate::error::MergeError;
-use crate::lines::{SoldLines, UnusedLines};
 use crate::reader::read_chunks;
 use crate::results::Merged;
 use crate::settings::Settings;
@@ -11,8 +10,8 @@ use crate::upload::upload;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tiqets_bus::{
-    BatchCounts, BatchStatus, Bus, ChunkRows, Delivery, MergeWork, Outcome, PersistWork,
-    ResultFile, ResultRef, StatusEvent, WorkHandler,
+    BatchCounts, BatchStatus, Bus, Delivery, MergeWork, Outcome, PersistWork, ResultFile,
+    ResultRef, StatusEvent, WorkHandler,
 };
 use tiqets_domain::FileKind;
 
@@ -80,7 +79,7 @@ impl Merger {
         let read_ms = t.elapsed().as_millis() as u64;
         let (order_rows, barcode_rows) = (orders.rows, barcodes.rows);
         let t = Instant::now();
-        let merged = self.merged(work, orders, barcodes).await?;
+        let merged = self.merged(orders, barcodes).await?;
         let merge_ms = t.elapsed().as_millis() as u64;
         let counts = merged.counts(order_rows, barcode_rows);
         let top_customers = merged.top_customers();
@@ -121,46 +120,17 @@ impl Merger {
         Ok(barcodes)
     }
 
-    /// The domain merge (on a blocking thread: it is CPU work), then the lines of the kept
-    /// barcodes from a second read of the barcode chunks.
-    async fn merged(
-        &self,
-        work: &MergeWork,
-        orders: Orders,
-        barcodes: Barcodes,
-    ) -> Result<Merged, MergeError> {
-        let (outcome, mut sold, mut unused) = tokio::task::spawn_blocking(move || {
+    /// The domain merge, on a blocking thread: it is CPU work.
+    async fn merged(&self, orders: Orders, barcodes: Barcodes) -> Result<Merged, MergeError> {
+        tokio::task::spawn_blocking(move || {
             let mut issues = orders.issues;
             issues.extend(barcodes.issues);
-            let outcome = tiqets_domain::merge(orders.book, barcodes.book, issues);
-            let sold = SoldLines::new(&outcome);
-            let unused = UnusedLines::new(&outcome);
-            (outcome, sold, unused)
+            Merged {
+                outcome: tiqets_domain::merge(orders.book, barcodes.book, issues),
+            }
         })
         .await
-        .map_err(|e| MergeError::Task(e.to_string()))?;
-        if outcome.tickets() + outcome.unused_count() > 0 {
-            let set = &work.barcodes;
-            let file = FileKind::Barcodes;
-            read_chunks(&self.bus, &work.batch, file, set, self.chunk_wait, |c| {
-                if let ChunkRows::Barcodes(rows) = &c.rows {
-                    for r in rows {
-                        match r.order_id {
-                            Some(id) => sold.observe(id, &r.barcode, r.line),
-                            None => unused.observe(&r.barcode, r.line),
-                        }
-                    }
-                }
-                Ok(())
-            })
-            .await?;
-        }
-        let lines = |e: crate::lines::Unmatched| MergeError::Lines(e.to_string());
-        Ok(Merged {
-            outcome,
-            sold_lines: sold.finish().map_err(lines)?,
-            unused_lines: unused.finish().map_err(lines)?,
-        })
+        .map_err(|e| MergeError::Task(e.to_string()))
     }
 
     /// Writes every result file to the object store, all at once.

@@ -10,15 +10,13 @@
 //! - [`reader`]: [`read_chunks`], a file's chunks back from the rows stream, in order.
 //! - [`sequencer`]: [`Sequencer`], in-order, once-only release of chunks.
 //! - [`books`]: chunks into the domain's books, checked against the announcement.
-//! - [`lines`]: the `barcodes.csv` lines of the kept barcodes.
-//! - [`results`]: [`Merged`], the five result files and the batch's figures.
+//! - [`results`]: [`Merged`], the result files and the batch's figures.
 //! - [`upload`](mod@upload): streaming a result file into the object store as it is written.
 //! - [`error`](mod@error): [`MergeError`].
 
 pub mod books;
 pub mod error;
 pub mod handler;
-pub mod lines;
 pub mod reader;
 pub mod results;
 pub mod sequencer;

@@ -1,32 +1,24 @@
 //! The result files the persister reads (see [`ResultFile`]), written from a merged batch.
 //!
 //! `processed_orders.csv` and `issues.csv` are written by the domain's own writers, so they
-//! are byte for byte what `tiqets process` writes. The other three are the table data:
-//! every file starts with its header line and ends each line with `\n`.
+//! are byte for byte what `tiqets process` writes. `unused_barcodes.csv` is table data: its
+//! header line, then one `barcode,line` line per unused barcode, each ending with `\n`.
 
 use std::io::{self, Write};
 use tiqets_bus::{BatchCounts, ResultFile, TopCustomer};
 use tiqets_domain::{csv_field, Outcome};
 
-/// Header of `order_barcodes.csv`.
-pub const ORDER_BARCODES_HEADER: &str = "customer_id,order_id,barcode,line\n";
 /// Header of `unused_barcodes.csv`.
 pub const UNUSED_BARCODES_HEADER: &str = "barcode,line\n";
-/// Header of `customer_tickets.csv`.
-pub const CUSTOMER_TICKETS_HEADER: &str = "customer_id,tickets\n";
 
 /// How many top customers a `PersistWork` carries (the api's largest `limit`).
 pub const TOP_CUSTOMERS: usize = 100;
 
 const FLUSH_AT: usize = 256 * 1024;
 
-/// A merged batch and the `barcodes.csv` lines of its barcodes.
+/// A merged batch.
 pub struct Merged {
     pub outcome: Outcome,
-    /// Line of every output barcode, row by row ([`crate::lines::SoldLines`]).
-    pub sold_lines: Vec<u64>,
-    /// Line of every unused barcode ([`crate::lines::UnusedLines`]).
-    pub unused_lines: Vec<u64>,
 }
 
 impl Merged {
@@ -63,9 +55,7 @@ impl Merged {
         match file {
             ResultFile::ProcessedOrders => o.orders_written(),
             ResultFile::Issues => o.issues().len() as u64,
-            ResultFile::OrderBarcodes => o.tickets(),
             ResultFile::UnusedBarcodes => o.unused_count(),
-            ResultFile::CustomerTickets => o.customers(),
         }
     }
 
@@ -75,44 +65,18 @@ impl Merged {
         match file {
             ResultFile::ProcessedOrders => tiqets_domain::write_processed(o, w),
             ResultFile::Issues => tiqets_domain::write_issues(o.issues(), w),
-            ResultFile::OrderBarcodes => self.write_order_barcodes(w),
             ResultFile::UnusedBarcodes => self.write_unused(w),
-            ResultFile::CustomerTickets => write_customer_tickets(o, w),
         }
-    }
-
-    fn write_order_barcodes(&self, w: &mut impl Write) -> io::Result<()> {
-        let mut out = Lines::new(w, ORDER_BARCODES_HEADER);
-        let mut lines = self.sold_lines.iter();
-        for row in self.outcome.rows() {
-            for barcode in row.barcodes() {
-                let line = lines.next().copied().unwrap_or(0);
-                out.number(row.customer_id).comma();
-                out.number(row.order_id).comma();
-                out.text(&barcode).comma();
-                out.number(line).end()?;
-            }
-        }
-        out.finish()
     }
 
     fn write_unused(&self, w: &mut impl Write) -> io::Result<()> {
         let mut out = Lines::new(w, UNUSED_BARCODES_HEADER);
-        for (barcode, line) in self.outcome.unused().zip(&self.unused_lines) {
+        for (barcode, line) in self.outcome.unused_with_lines() {
             out.text(&barcode).comma();
-            out.number(*line).end()?;
+            out.number(line).end()?;
         }
         out.finish()
     }
-}
-
-fn write_customer_tickets(o: &Outcome, w: &mut impl Write) -> io::Result<()> {
-    let mut out = Lines::new(w, CUSTOMER_TICKETS_HEADER);
-    for c in o.top_customers(o.customer_tickets().len()) {
-        out.number(c.customer_id).comma();
-        out.number(c.tickets).end()?;
-    }
-    out.finish()
 }
 
 /// A buffered CSV line writer.
@@ -162,15 +126,11 @@ impl<'w, W: Write> Lines<'w, W> {
 mod tests {
     use super::*;
 
-    fn merged(orders: &str, barcodes: &str, sold: Vec<u64>, unused: Vec<u64>) -> Merged {
+    fn merged(orders: &str, barcodes: &str) -> Merged {
         let outcome =
             tiqets_domain::process(orders.as_bytes(), barcodes.as_bytes(), (0, 0), &|_| {})
                 .unwrap();
-        Merged {
-            outcome,
-            sold_lines: sold,
-            unused_lines: unused,
-        }
+        Merged { outcome }
     }
 
     fn text(m: &Merged, file: ResultFile) -> String {
@@ -183,8 +143,6 @@ mod tests {
         merged(
             "order_id,customer_id\n1,10\n2,20\n3,10\n4,30\n",
             "barcode,order_id\n111,1\n222,1\n333,2\n444,\n555,3\n111,3\n666,9\n007,\n",
-            vec![2, 3, 6, 4],
-            vec![5, 9],
         )
     }
 
@@ -196,16 +154,8 @@ mod tests {
             "customer_id,order_id,barcodes\n10,1,\"[111, 222]\"\n10,3,[555]\n20,2,[333]\n"
         );
         assert_eq!(
-            text(&m, ResultFile::OrderBarcodes),
-            "customer_id,order_id,barcode,line\n10,1,111,2\n10,1,222,3\n10,3,555,6\n20,2,333,4\n"
-        );
-        assert_eq!(
             text(&m, ResultFile::UnusedBarcodes),
             "barcode,line\n444,5\n007,9\n"
-        );
-        assert_eq!(
-            text(&m, ResultFile::CustomerTickets),
-            "customer_id,tickets\n10,3\n20,1\n"
         );
         let issues = text(&m, ResultFile::Issues);
         assert!(issues.starts_with("file,line,code,message\n"), "{issues}");

@@ -213,6 +213,13 @@ fn check(orders: &[u8], barcodes: &[u8], chunk: usize) -> Result<(), TestCaseErr
             .collect();
         prop_assert_eq!(top, model.top5.clone());
         prop_assert_eq!(outcome.unused_count(), model.unused);
+        let unused: Vec<(String, u64)> = outcome
+            .unused_with_lines()
+            .map(|(b, line)| (b.as_str().to_string(), line))
+            .collect();
+        prop_assert_eq!(unused, model.unused_lines.clone());
+        let row_lines: Vec<Vec<u64>> = outcome.rows().map(|r| r.barcode_lines().to_vec()).collect();
+        prop_assert_eq!(row_lines, model.row_lines.clone());
     }
     Ok(())
 }

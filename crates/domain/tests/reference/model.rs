@@ -9,6 +9,10 @@ pub struct ModelResult {
     pub issues: Vec<(String, u64, String)>,
     pub top5: Vec<(u64, u64)>,
     pub unused: u64,
+    /// Unused barcodes with their lines, in file order.
+    pub unused_lines: Vec<(String, u64)>,
+    /// Each output row's barcode lines, in output order.
+    pub row_lines: Vec<Vec<u64>>,
 }
 
 #[derive(Debug)]
@@ -266,6 +270,11 @@ pub fn run(orders_csv: &[u8], barcodes_csv: &[u8]) -> Option<ModelResult> {
     }
     // Rules 3 and 4.
     let unused = barcodes.iter().filter(|(_, o, _)| o.is_none()).count() as u64;
+    let unused_lines: Vec<(String, u64)> = barcodes
+        .iter()
+        .filter(|(_, o, _)| o.is_none())
+        .map(|(b, _, line)| (b.clone(), *line))
+        .collect();
     for (_, o, line) in &barcodes {
         if let Some(o) = o {
             if !orders.iter().any(|(id, _, _)| id == o) {
@@ -275,6 +284,7 @@ pub fn run(orders_csv: &[u8], barcodes_csv: &[u8]) -> Option<ModelResult> {
     }
     // Rules 5, 6, 7.
     let mut rows: BTreeMap<(u64, u64), Vec<String>> = BTreeMap::new();
+    let mut lines: BTreeMap<(u64, u64), Vec<u64>> = BTreeMap::new();
     let mut tickets: BTreeMap<u64, u64> = BTreeMap::new();
     for (o, c, line) in &orders {
         let mine: Vec<String> = barcodes
@@ -287,6 +297,12 @@ pub fn run(orders_csv: &[u8], barcodes_csv: &[u8]) -> Option<ModelResult> {
         } else {
             *tickets.entry(*c).or_default() += mine.len() as u64;
             rows.insert((*c, *o), mine);
+            let mine_lines = barcodes
+                .iter()
+                .filter(|(_, bo, _)| *bo == Some(*o))
+                .map(|(_, _, l)| *l)
+                .collect();
+            lines.insert((*c, *o), mine_lines);
         }
     }
     let mut processed = String::from("customer_id,order_id,barcodes\n");
@@ -311,5 +327,7 @@ pub fn run(orders_csv: &[u8], barcodes_csv: &[u8]) -> Option<ModelResult> {
         issues,
         top5: top,
         unused,
+        unused_lines,
+        row_lines: lines.into_values().collect(),
     })
 }
