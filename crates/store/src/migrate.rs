@@ -19,11 +19,18 @@ pub struct Migration {
 }
 
 /// Every migration, in version order. Append only: an applied migration must never change.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../migrations/0001_init.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../migrations/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "order position",
+        sql: include_str!("../migrations/0002_order_position.sql"),
+    },
+];
 
 /// Key of the advisory lock that serialises migration runs (any constant unique to us).
 const MIGRATION_LOCK: i64 = 0x7469_7165_7473_6d31; // "tiqetsm1"

@@ -96,8 +96,15 @@ impl<'c> BatchWriter<'c> {
         once(&mut self.orders_done, "orders")?;
         let writer = self
             .copy(
-                "COPY batch_orders (batch_id, customer_id, order_id, barcodes) FROM STDIN BINARY",
-                &[Type::TEXT, Type::INT8, Type::INT8, Type::TEXT_ARRAY],
+                "COPY batch_orders (batch_id, customer_id, order_id, barcodes, position) \
+                 FROM STDIN BINARY",
+                &[
+                    Type::TEXT,
+                    Type::INT8,
+                    Type::INT8,
+                    Type::TEXT_ARRAY,
+                    Type::INT8,
+                ],
             )
             .await?;
         Ok(OrdersCopy {
@@ -231,9 +238,11 @@ impl OrdersCopy<'_> {
             )));
         }
         self.last = Some(key);
+        // The rank in output order, for deep pages (see the order position migration).
+        let position = to_i64(self.totals.orders_written + 1)?;
         write_row(
             &mut self.writer,
-            &[&self.batch_id, &key.0, &key.1, &barcodes],
+            &[&self.batch_id, &key.0, &key.1, &barcodes, &position],
         )
         .await?;
         self.totals.orders_written += 1;

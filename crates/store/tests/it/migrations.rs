@@ -76,3 +76,55 @@ async fn a_schema_newer_than_the_binary_is_refused() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn the_order_position_migration_ranks_existing_rows_per_batch_in_output_order() {
+    let db = TestDatabase::empty().await;
+    let client = db.pool().get().await.unwrap();
+    client.batch_execute(MIGRATIONS[0].sql).await.unwrap();
+    client
+        .batch_execute(
+            "INSERT INTO batch_orders (batch_id, customer_id, order_id, barcodes) VALUES
+             ('b2', 30, 3, '{c}'), ('b1', 20, 7, '{b}'), ('b2', 10, 9, '{a}'),
+             ('b1', 20, 2, '{d}'), ('b1', 5, 8, '{e}')",
+        )
+        .await
+        .unwrap();
+    let order_position = MIGRATIONS
+        .iter()
+        .find(|m| m.name == "order position")
+        .unwrap();
+    client.batch_execute(order_position.sql).await.unwrap();
+    let rows = client
+        .query(
+            "SELECT batch_id, position, customer_id, order_id FROM batch_orders
+             ORDER BY batch_id, position",
+            &[],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(String, i64, i64, i64)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    let want = [
+        ("b1", 1, 5, 8),
+        ("b1", 2, 20, 2),
+        ("b1", 3, 20, 7),
+        ("b2", 1, 10, 9),
+        ("b2", 2, 30, 3),
+    ];
+    let want: Vec<(String, i64, i64, i64)> = want
+        .iter()
+        .map(|&(b, p, c, o)| (b.to_string(), p, c, o))
+        .collect();
+    assert_eq!(got, want);
+    let duplicate = client
+        .execute(
+            "INSERT INTO batch_orders (batch_id, customer_id, order_id, barcodes, position)
+             VALUES ('b1', 99, 99, '{z}', 3)",
+            &[],
+        )
+        .await;
+    assert!(duplicate.is_err(), "a position is unique within its batch");
+}

@@ -55,6 +55,33 @@ async fn orders_pages_follow_output_order() {
 }
 
 #[tokio::test]
+async fn orders_at_a_position_are_the_output_order_from_there_in_each_batch() {
+    let db = TestDatabase::create().await;
+    let mut other = sample();
+    other.orders.insert(0, (5, 9, vec!["x1"]));
+    write(db.pool(), "b0", &other).await.unwrap();
+    write(db.pool(), "b1", &sample()).await.unwrap();
+    let pool = db.pool();
+    let keys = |offset, limit| async move {
+        let page = queries::orders_at_position(pool, "b1", offset, limit)
+            .await
+            .unwrap();
+        page.iter()
+            .map(|o| (o.customer_id, o.order_id))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(0, 2).await, [(10, 1), (10, 4)]);
+    assert_eq!(keys(1, 3).await, [(10, 4), (20, 2), (30, 3)]);
+    assert_eq!(keys(3, 10).await, [(30, 3), (40, 5)]);
+    assert!(keys(5, 10).await.is_empty());
+    let page = queries::orders_at_position(db.pool(), "b0", 0, 1)
+        .await
+        .unwrap();
+    assert_eq!((page[0].customer_id, page[0].order_id), (5, 9));
+    assert_eq!(page[0].barcodes, ["x1"]);
+}
+
+#[tokio::test]
 async fn unused_barcodes_page_by_position() {
     let db = TestDatabase::create().await;
     write(db.pool(), "b1", &sample()).await.unwrap();
