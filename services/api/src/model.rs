@@ -1,54 +1,28 @@
 //! What the API answers, as JSON: the seed's envelope (`{"status": "success", "data": …}` or
 //! `{"status": "error", "message": …}`) and the types inside it, each with its OpenAPI schema.
+//! The types themselves are in `tiqets-api-types` (shared with the dashboard); the
+//! conversions from the store's records are here ([`IntoApi`]).
 //!
 //! Ids are JSON numbers, barcodes JSON strings (`000123` ≠ `123`), times RFC 3339 (UTC).
 
 use actix_web::HttpResponse;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use tiqets_bus::{BatchCounts, BatchStatus, Progress};
 use tiqets_store::{BatchRecord, FileInfo, IssueRecord, OrderRecord, UnusedBarcode};
 use utoipa::ToSchema;
 
-/// `"success"`.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SuccessTag {
-    Success,
-}
+pub use tiqets_api_types::{
+    Batch, BatchesPage, Counts, CustomerOrder, Envelope, ErrorBody, ErrorTag, InputFile, IssueFile,
+    IssueItem, IssuesPage, OrdersPage, ProgressInfo, Status, SuccessTag, TopCustomer,
+    UnusedBarcodeItem, UnusedBarcodesPage, UploadOutcome,
+};
 
-/// `"error"`.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ErrorTag {
-    Error,
-}
-
-/// Every 4xx and 5xx answer.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"status": "error", "message": "`limit` must be a whole number from 1 to 100, not \"abc\""}))]
-pub struct ErrorBody {
-    pub status: ErrorTag,
-    /// What was wrong, and what is allowed instead.
-    pub message: String,
-}
-
-impl ErrorBody {
-    pub fn new(message: impl Into<String>) -> ErrorBody {
-        ErrorBody {
-            status: ErrorTag::Error,
-            message: message.into(),
-        }
-    }
-}
-
-/// A successful answer around `data`.
-#[derive(Debug, Serialize)]
-pub struct Envelope<T> {
-    pub status: SuccessTag,
-    pub data: T,
+/// A store or bus value as the API answers it (the types are another crate's, so this is
+/// not `From`).
+pub trait IntoApi<T> {
+    fn into_api(self) -> T;
 }
 
 /// `200 OK` with `data` in the envelope.
@@ -130,149 +104,54 @@ envelope!(
     ReadyResponse => Readiness
 );
 
-/// A customer and the tickets (barcodes) of their output rows (rule 7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({"customer_id": 10, "ticket_count": 7}))]
-pub struct TopCustomer {
-    pub customer_id: u64,
-    pub ticket_count: u64,
-}
-
-impl From<tiqets_domain::CustomerTickets> for TopCustomer {
-    fn from(c: tiqets_domain::CustomerTickets) -> TopCustomer {
+impl IntoApi<TopCustomer> for tiqets_domain::CustomerTickets {
+    fn into_api(self) -> TopCustomer {
         TopCustomer {
-            customer_id: c.customer_id,
-            ticket_count: c.tickets,
+            customer_id: self.customer_id,
+            ticket_count: self.tickets,
         }
     }
 }
 
-/// A barcode that was not sold (`order_id` is always null).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({"barcode": "000123", "order_id": null, "line": 42}))]
-pub struct UnusedBarcodeItem {
-    pub barcode: String,
-    #[schema(value_type = Option<u64>)]
-    pub order_id: Option<u64>,
-    /// Where it stands in `barcodes.csv` (1-based physical line).
-    pub line: u64,
-}
-
-impl From<UnusedBarcode> for UnusedBarcodeItem {
-    fn from(u: UnusedBarcode) -> UnusedBarcodeItem {
+impl IntoApi<UnusedBarcodeItem> for UnusedBarcode {
+    fn into_api(self) -> UnusedBarcodeItem {
         UnusedBarcodeItem {
-            barcode: u.barcode,
+            barcode: self.barcode,
             order_id: None,
-            line: u.line,
+            line: self.line,
         }
     }
 }
 
-/// A page of unused barcodes, in `barcodes.csv` order.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct UnusedBarcodesPage {
-    /// The number of unused barcodes in the batch (as in the seed API).
-    pub count: u64,
-    pub barcodes: Vec<UnusedBarcodeItem>,
-    pub page: u64,
-    pub per_page: u64,
-    /// The same number as `count`: items across all pages.
-    pub total: u64,
-}
-
-/// One output row: a customer's order and its barcodes in `barcodes.csv` line order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({"customer_id": 10, "order_id": 1, "barcodes": ["000111", "222"]}))]
-pub struct CustomerOrder {
-    pub customer_id: u64,
-    pub order_id: u64,
-    pub barcodes: Vec<String>,
-}
-
-impl From<OrderRecord> for CustomerOrder {
-    fn from(o: OrderRecord) -> CustomerOrder {
+impl IntoApi<CustomerOrder> for OrderRecord {
+    fn into_api(self) -> CustomerOrder {
         CustomerOrder {
-            customer_id: o.customer_id,
-            order_id: o.order_id,
-            barcodes: o.barcodes,
+            customer_id: self.customer_id,
+            order_id: self.order_id,
+            barcodes: self.barcodes,
         }
     }
 }
 
-/// A page of output rows, sorted by customer_id then order_id.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OrdersPage {
-    pub orders: Vec<CustomerOrder>,
-    pub page: u64,
-    pub per_page: u64,
-    /// Rows across all pages (with the filter applied).
-    pub total: u64,
-}
-
-/// Which input file an issue is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum IssueFile {
-    Orders,
-    Barcodes,
-}
-
-/// One line of the validation report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({"seq": 1, "file": "barcodes", "line": 7, "code": "duplicate_barcode", "message": "barcode 111 was already seen on line 3"}))]
-pub struct IssueItem {
-    /// Rank in report order (orders before barcodes, then by line), from 1.
-    pub seq: u64,
-    pub file: IssueFile,
-    /// 1-based physical line where the record starts.
-    pub line: u64,
-    /// One of the issue codes (see `code` in the issues query).
-    pub code: String,
-    pub message: String,
-}
-
-impl From<IssueRecord> for IssueItem {
-    fn from(i: IssueRecord) -> IssueItem {
+impl IntoApi<IssueItem> for IssueRecord {
+    fn into_api(self) -> IssueItem {
         IssueItem {
-            seq: i.seq,
-            file: if i.file == "orders" {
+            seq: self.seq,
+            file: if self.file == "orders" {
                 IssueFile::Orders
             } else {
                 IssueFile::Barcodes
             },
-            line: i.line,
-            code: i.code,
-            message: i.message,
+            line: self.line,
+            code: self.code,
+            message: self.message,
         }
     }
 }
 
-/// A page of issues, in report order.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct IssuesPage {
-    pub issues: Vec<IssueItem>,
-    pub page: u64,
-    pub per_page: u64,
-    /// Issues across all pages (with the filters applied).
-    pub total: u64,
-}
-
-/// Where a batch is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Waiting,
-    Received,
-    Validating,
-    Merging,
-    Persisting,
-    Completed,
-    Failed,
-}
-
-impl From<BatchStatus> for Status {
-    fn from(s: BatchStatus) -> Status {
-        match s {
+impl IntoApi<Status> for BatchStatus {
+    fn into_api(self) -> Status {
+        match self {
             BatchStatus::Waiting => Status::Waiting,
             BatchStatus::Received => Status::Received,
             BatchStatus::Validating => Status::Validating,
@@ -284,54 +163,27 @@ impl From<BatchStatus> for Status {
     }
 }
 
-/// An input file as received.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct InputFile {
-    /// The path it was dropped at, or the name it was uploaded under (display only).
-    pub name: String,
-    pub sha256: Option<String>,
-    pub size: Option<u64>,
-}
-
-impl From<FileInfo> for InputFile {
-    fn from(f: FileInfo) -> InputFile {
+impl IntoApi<InputFile> for FileInfo {
+    fn into_api(self) -> InputFile {
         InputFile {
-            name: f.name,
-            sha256: f.sha256,
-            size: f.size,
+            name: self.name,
+            sha256: self.sha256,
+            size: self.size,
         }
     }
 }
 
-/// A batch's figures (complete once it completed).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Counts {
-    /// Valid rows of `orders.csv` / `barcodes.csv`.
-    pub order_rows: u64,
-    pub barcode_rows: u64,
-    /// Rows of `processed_orders.csv`.
-    pub orders_written: u64,
-    /// Barcodes sold (in the output).
-    pub tickets: u64,
-    /// Customers with at least one output row.
-    pub customers: u64,
-    pub unused_barcodes: u64,
-    pub issues: u64,
-    /// Issues per code (codes without issues may be absent).
-    pub issues_by_code: BTreeMap<String, u64>,
-}
-
-impl From<BatchCounts> for Counts {
-    fn from(c: BatchCounts) -> Counts {
+impl IntoApi<Counts> for BatchCounts {
+    fn into_api(self) -> Counts {
         Counts {
-            order_rows: c.order_rows,
-            barcode_rows: c.barcode_rows,
-            orders_written: c.orders_written,
-            tickets: c.tickets,
-            customers: c.customers,
-            unused_barcodes: c.unused_barcodes,
-            issues: c.issues,
-            issues_by_code: c
+            order_rows: self.order_rows,
+            barcode_rows: self.barcode_rows,
+            orders_written: self.orders_written,
+            tickets: self.tickets,
+            customers: self.customers,
+            unused_barcodes: self.unused_barcodes,
+            issues: self.issues,
+            issues_by_code: self
                 .issues_by_code
                 .into_iter()
                 .map(|(code, n)| (code.as_str().to_string(), n))
@@ -340,58 +192,15 @@ impl From<BatchCounts> for Counts {
     }
 }
 
-/// How far the running stage is.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ProgressInfo {
-    /// `orders` or `barcodes`, when the stage reads one file.
-    pub file: Option<String>,
-    pub done_bytes: u64,
-    pub total_bytes: u64,
-    pub rows: u64,
-}
-
-impl From<Progress> for ProgressInfo {
-    fn from(p: Progress) -> ProgressInfo {
+impl IntoApi<ProgressInfo> for Progress {
+    fn into_api(self) -> ProgressInfo {
         ProgressInfo {
-            file: p.file.map(|f| f.as_str().to_string()),
-            done_bytes: p.done_bytes,
-            total_bytes: p.total_bytes,
-            rows: p.rows,
+            file: self.file.map(|f| f.as_str().to_string()),
+            done_bytes: self.done_bytes,
+            total_bytes: self.total_bytes,
+            rows: self.rows,
         }
     }
-}
-
-/// A batch: one `orders.csv` with one `barcodes.csv`, or a file waiting for its partner.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Batch {
-    /// `b` + 24 hex digits of the files' digests, or `w-…` for a waiting file.
-    pub id: String,
-    pub name: String,
-    pub status: Status,
-    /// 1 for the first run, +1 per retry of a failed batch (0 for a waiting file).
-    pub attempt: u32,
-    /// Why it failed (on `failed`), or what a waiting file waits for.
-    pub reason: Option<String>,
-    #[schema(format = DateTime)]
-    pub created_at: String,
-    #[schema(format = DateTime)]
-    pub updated_at: String,
-    #[schema(format = DateTime)]
-    pub received_at: Option<String>,
-    #[schema(format = DateTime)]
-    pub validating_at: Option<String>,
-    #[schema(format = DateTime)]
-    pub merging_at: Option<String>,
-    #[schema(format = DateTime)]
-    pub persisting_at: Option<String>,
-    #[schema(format = DateTime)]
-    pub completed_at: Option<String>,
-    #[schema(format = DateTime)]
-    pub failed_at: Option<String>,
-    pub orders_file: Option<InputFile>,
-    pub barcodes_file: Option<InputFile>,
-    pub counts: Option<Counts>,
-    pub progress: Option<ProgressInfo>,
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -399,54 +208,28 @@ fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
-impl From<BatchRecord> for Batch {
-    fn from(b: BatchRecord) -> Batch {
+impl IntoApi<Batch> for BatchRecord {
+    fn into_api(self) -> Batch {
         Batch {
-            id: b.id,
-            name: b.name,
-            status: b.status.into(),
-            attempt: b.attempt,
-            reason: b.reason,
-            created_at: rfc3339(b.created_at),
-            updated_at: rfc3339(b.updated_at),
-            received_at: b.received_at.map(rfc3339),
-            validating_at: b.validating_at.map(rfc3339),
-            merging_at: b.merging_at.map(rfc3339),
-            persisting_at: b.persisting_at.map(rfc3339),
-            completed_at: b.completed_at.map(rfc3339),
-            failed_at: b.failed_at.map(rfc3339),
-            orders_file: b.orders_file.map(Into::into),
-            barcodes_file: b.barcodes_file.map(Into::into),
-            counts: b.counts.map(Into::into),
-            progress: b.progress.map(Into::into),
+            id: self.id,
+            name: self.name,
+            status: self.status.into_api(),
+            attempt: self.attempt,
+            reason: self.reason,
+            created_at: rfc3339(self.created_at),
+            updated_at: rfc3339(self.updated_at),
+            received_at: self.received_at.map(rfc3339),
+            validating_at: self.validating_at.map(rfc3339),
+            merging_at: self.merging_at.map(rfc3339),
+            persisting_at: self.persisting_at.map(rfc3339),
+            completed_at: self.completed_at.map(rfc3339),
+            failed_at: self.failed_at.map(rfc3339),
+            orders_file: self.orders_file.map(IntoApi::into_api),
+            barcodes_file: self.barcodes_file.map(IntoApi::into_api),
+            counts: self.counts.map(IntoApi::into_api),
+            progress: self.progress.map(IntoApi::into_api),
         }
     }
-}
-
-/// A page of batches, newest first.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct BatchesPage {
-    pub batches: Vec<Batch>,
-    pub page: u64,
-    pub per_page: u64,
-    pub total: u64,
-}
-
-/// What became of an upload.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"batch_id": "b3f1c2d4e5f60718293a4b5c6", "name": "monday", "status": "received", "repeat": false, "status_url": "/api/batches/b3f1c2d4e5f60718293a4b5c6", "message": "received; follow its progress at /api/batches/b3f1c2d4e5f60718293a4b5c6 or /api/events"}))]
-pub struct UploadOutcome {
-    pub batch_id: String,
-    /// The batch's name (for a repeat, the name it was first given).
-    pub name: String,
-    /// `received` for a new batch; for a repeat, the status of the batch it repeats.
-    pub status: Status,
-    /// True when the files are byte-identical to an earlier batch that is completed or in
-    /// progress: nothing is processed again.
-    pub repeat: bool,
-    /// Where the batch's status can be read.
-    pub status_url: String,
-    pub message: String,
 }
 
 /// The process answers.
@@ -497,7 +280,7 @@ mod tests {
             barcode: "000123".into(),
             line: 4,
         }
-        .into();
+        .into_api();
         assert_eq!(
             serde_json::to_value(item).unwrap(),
             serde_json::json!({"barcode": "000123", "order_id": null, "line": 4})

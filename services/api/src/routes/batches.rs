@@ -5,8 +5,8 @@ use crate::db;
 use crate::error::ApiError;
 use crate::model::{
     envelope_bytes, ok, ok_bytes, Batch, BatchResponse, BatchesPage, BatchesPageResponse,
-    ErrorBody, IssuesPage, IssuesPageResponse, OrdersPage, OrdersPageResponse, TopCustomer,
-    TopCustomersResponse, UnusedBarcodesPage, UnusedBarcodesResponse,
+    ErrorBody, IntoApi, IssuesPage, IssuesPageResponse, OrdersPage, OrdersPageResponse,
+    TopCustomer, TopCustomersResponse, UnusedBarcodesPage, UnusedBarcodesResponse,
 };
 use crate::params::{
     BatchRef, CustomerFilter, FileParam, IssueFilter, LimitQuery, Page, PageQuery,
@@ -21,7 +21,7 @@ pub async fn top_of(pool: &Pool, batch_id: &str, limit: u32) -> Result<Vec<TopCu
     Ok(queries::top_customers(pool, batch_id, limit)
         .await?
         .into_iter()
-        .map(Into::into)
+        .map(IntoApi::into_api)
         .collect())
 }
 
@@ -36,7 +36,7 @@ pub async fn unused_of(
         queries::unused_barcodes_page(pool, &batch.id, page.offset(), page.limit())
             .await?
             .into_iter()
-            .map(Into::into)
+            .map(IntoApi::into_api)
             .collect()
     } else {
         Vec::new()
@@ -97,7 +97,7 @@ pub async fn list(
         queries::list_batches(&state.pool, page.offset(), page.limit())
             .await?
             .into_iter()
-            .map(Batch::from)
+            .map(IntoApi::<Batch>::into_api)
             .collect()
     } else {
         Vec::new()
@@ -128,7 +128,7 @@ pub async fn one(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let batch = find(&state, &BatchRef::parse(&path)?).await?;
-    Ok(ok(Batch::from(batch)))
+    Ok(ok(IntoApi::<Batch>::into_api(batch)))
 }
 
 /// A completed batch's output rows (sorted by customer_id, then order_id), a page at a
@@ -168,7 +168,7 @@ pub async fn orders(
             )
             .await?
             .into_iter()
-            .map(Into::into)
+            .map(IntoApi::into_api)
             .collect()
         } else {
             Vec::new()
@@ -234,7 +234,7 @@ pub async fn issues(
             )
             .await?
             .into_iter()
-            .map(Into::into)
+            .map(IntoApi::into_api)
             .collect()
         } else {
             Vec::new()

@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::model::{
-    envelope_bytes, ok_bytes, CustomerOrder, CustomerOrdersResponse, ErrorBody,
+    envelope_bytes, ok_bytes, CustomerOrder, CustomerOrdersResponse, ErrorBody, IntoApi,
     TopCustomersResponse, UnusedBarcodesResponse,
 };
 use crate::params::{self, LimitQuery, PageQuery};
@@ -82,7 +82,7 @@ pub async fn customer_orders(
             queries::customer_orders(&state.pool, &batch.id, customer_id)
                 .await?
                 .into_iter()
-                .map(Into::into)
+                .map(IntoApi::into_api)
                 .collect();
         if orders.is_empty() {
             // An error: not remembered, asked again next time.

@@ -7,7 +7,7 @@
 //! used as paths.
 
 use crate::error::ApiError;
-use crate::model::{ErrorBody, Status, UploadOutcome, UploadResponse};
+use crate::model::{ErrorBody, IntoApi, Status, UploadOutcome, UploadResponse};
 use crate::spool::{spool, SpoolError, Spooled};
 use crate::state::{AppState, UploadLimits};
 use actix_multipart::{Field, Multipart};
@@ -173,7 +173,7 @@ fn answer(state: &AppState, published: Published, name: String) -> HttpResponse 
                 UploadOutcome {
                     batch_id: id,
                     name: original_name,
-                    status: status.into(),
+                    status: status.into_api(),
                     repeat: true,
                     status_url: url,
                     message,

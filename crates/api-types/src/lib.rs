@@ -1,0 +1,19 @@
+//! The HTTP API's JSON types, shared by the API (`services/api`) and the dashboard (`web/`).
+//!
+//! Plain serde types with no runtime and no I/O, so they build for wasm32 as well as for the
+//! server. With the `openapi` feature each type also derives its utoipa schema, from which
+//! the API's OpenAPI document is generated. Conversions from the store's records stay in
+//! the API.
+
+mod batch;
+mod envelope;
+mod event;
+mod results;
+
+pub use batch::{Batch, BatchesPage, Counts, InputFile, ProgressInfo, Status, UploadOutcome};
+pub use envelope::{Answer, Envelope, ErrorBody, ErrorTag, SuccessTag};
+pub use event::StatusUpdate;
+pub use results::{
+    CustomerOrder, IssueFile, IssueItem, IssuesPage, OrdersPage, TopCustomer, UnusedBarcodeItem,
+    UnusedBarcodesPage, ISSUE_CODES,
+};
