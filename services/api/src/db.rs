@@ -73,7 +73,9 @@ pub async fn count_customer_orders(pool: &Pool, batch_id: &str, customer_id: u64
     Ok(unsigned(row.get(0)))
 }
 
-/// Output rows `offset..offset + limit` in output order, optionally of one customer.
+/// Output rows `offset..offset + limit` in output order, optionally of one customer (a
+/// customer's rows are few: an offset into them is cheap; the whole batch is paged by the
+/// dense `position`, an index range however deep).
 pub async fn orders_at(
     pool: &Pool,
     batch_id: &str,
@@ -81,34 +83,23 @@ pub async fn orders_at(
     offset: u64,
     limit: u32,
 ) -> Result<Vec<OrderRecord>> {
+    let Some(customer_id) = customer_id else {
+        return tiqets_store::queries::orders_at_position(pool, batch_id, offset, limit).await;
+    };
     let client = pool.get().await?;
     let (offset, limit) = (signed(offset), i64::from(limit));
-    let rows = match customer_id {
-        Some(customer_id) => {
-            let stmt = client
-                .prepare_cached(
-                    "SELECT customer_id, order_id, barcodes FROM batch_orders
-                     WHERE batch_id = $1 AND customer_id = $2
-                     ORDER BY order_id OFFSET $3 LIMIT $4",
-                )
-                .await
-                .map_err(db("prepare orders page"))?;
-            client
-                .query(&stmt, &[&batch_id, &signed(customer_id), &offset, &limit])
-                .await
-        }
-        None => {
-            let stmt = client
-                .prepare_cached(
-                    "SELECT customer_id, order_id, barcodes FROM batch_orders
-                     WHERE batch_id = $1 ORDER BY customer_id, order_id OFFSET $2 LIMIT $3",
-                )
-                .await
-                .map_err(db("prepare orders page"))?;
-            client.query(&stmt, &[&batch_id, &offset, &limit]).await
-        }
-    }
-    .map_err(db("orders page"))?;
+    let stmt = client
+        .prepare_cached(
+            "SELECT customer_id, order_id, barcodes FROM batch_orders
+             WHERE batch_id = $1 AND customer_id = $2
+             ORDER BY order_id OFFSET $3 LIMIT $4",
+        )
+        .await
+        .map_err(db("prepare orders page"))?;
+    let rows = client
+        .query(&stmt, &[&batch_id, &signed(customer_id), &offset, &limit])
+        .await
+        .map_err(db("orders page"))?;
     Ok(rows.iter().map(order).collect())
 }
 

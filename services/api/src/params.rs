@@ -1,9 +1,14 @@
 //! Query and path parameters, checked by hand so that a bad value gets a message saying
 //! what is allowed (`limit` of 0, 101 or `abc` → "`limit` must be a whole number from 1 to
 //! 100"). The query structs take every value as text; their OpenAPI schemas say the types.
+//! [`Checked`] is the extractor that hands a handler the checked values.
 
 use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use std::future::{ready, Ready};
 use tiqets_bus::BatchId;
 use tiqets_domain::IssueCode;
 use utoipa::IntoParams;
@@ -183,6 +188,70 @@ impl IssueFilter {
             ))),
         }
     }
+}
+
+/// A query struct whose text values are checked into typed ones.
+pub trait Check: DeserializeOwned + 'static {
+    type Output;
+    /// The values, or a 400 saying what is allowed.
+    fn check(&self) -> Result<Self::Output, ApiError>;
+}
+
+impl Check for LimitQuery {
+    type Output = u32;
+    fn check(&self) -> Result<u32, ApiError> {
+        self.limit()
+    }
+}
+
+impl Check for PageQuery {
+    type Output = Page;
+    fn check(&self) -> Result<Page, ApiError> {
+        self.page()
+    }
+}
+
+impl Check for CustomerFilter {
+    type Output = Option<u64>;
+    fn check(&self) -> Result<Option<u64>, ApiError> {
+        self.customer_id()
+    }
+}
+
+impl Check for IssueFilter {
+    type Output = (Option<IssueCode>, Option<FileParam>);
+    fn check(&self) -> Result<Self::Output, ApiError> {
+        Ok((self.code()?, self.file()?))
+    }
+}
+
+/// An extractor: the query string read as `T` (a malformed one fails as `web::Query` does)
+/// and checked. It is ready at once, so in a handler's arguments before a batch lookup its
+/// 400 comes first.
+pub struct Checked<T: Check>(pub T::Output);
+
+impl<T: Check> FromRequest for Checked<T> {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let query = web::Query::<T>::from_request(req, payload).into_inner();
+        ready(query.and_then(|q| q.check().map(Checked).map_err(Into::into)))
+    }
+}
+
+/// The `{batch_id}` path parameter, as the OpenAPI document describes it.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct BatchPath {
+    /// A batch id, or `latest` for the current batch
+    #[param(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[A-Za-z0-9_-]{1,100}$",
+        example = "latest"
+    )]
+    pub batch_id: String,
 }
 
 /// A batch named in a path: its id, or `latest` for the current batch.

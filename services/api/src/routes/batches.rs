@@ -9,9 +9,11 @@ use crate::model::{
     TopCustomer, TopCustomersResponse, UnusedBarcodesPage, UnusedBarcodesResponse,
 };
 use crate::params::{
-    BatchRef, CustomerFilter, FileParam, IssueFilter, LimitQuery, Page, PageQuery,
+    BatchPath, BatchRef, Checked, CustomerFilter, FileParam, IssueFilter, LimitQuery, Page,
+    PageQuery,
 };
-use crate::routes::{find, find_completed};
+use crate::routes::completed::CompletedBatch;
+use crate::routes::find;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use tiqets_store::{queries, BatchRecord, Pool};
@@ -89,9 +91,8 @@ pub async fn unused_answer(
 )]
 pub async fn list(
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    Checked(page): Checked<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = query.page()?;
     let total = db::count_batches(&state.pool).await?;
     let batches = if page.offset() < total {
         queries::list_batches(&state.pool, page.offset(), page.limit())
@@ -116,7 +117,7 @@ pub async fn list(
     get,
     path = "/api/batches/{batch_id}",
     tag = "batches",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest` for the current batch", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest")),
+    params(BatchPath),
     responses(
         (status = 200, description = "The batch", body = BatchResponse),
         (status = 400, description = "Not a batch id", body = ErrorBody),
@@ -137,7 +138,7 @@ pub async fn one(
     get,
     path = "/api/batches/{batch_id}/orders",
     tag = "batches",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest`", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest"), PageQuery, CustomerFilter),
+    params(BatchPath, PageQuery, CustomerFilter),
     responses(
         (status = 200, description = "A page of output rows", body = OrdersPageResponse),
         (status = 400, description = "A parameter is out of range", body = ErrorBody),
@@ -147,12 +148,10 @@ pub async fn one(
 )]
 pub async fn orders(
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    page: web::Query<PageQuery>,
-    filter: web::Query<CustomerFilter>,
+    Checked(page): Checked<PageQuery>,
+    Checked(customer): Checked<CustomerFilter>,
+    CompletedBatch(batch): CompletedBatch,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, customer) = (page.page()?, filter.customer_id()?);
-    let batch = find_completed(&state, &path).await?;
     let compute = async {
         let total = match customer {
             Some(c) => db::count_customer_orders(&state.pool, &batch.id, c).await?,
@@ -191,7 +190,7 @@ pub async fn orders(
     get,
     path = "/api/batches/{batch_id}/issues",
     tag = "batches",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest`", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest"), PageQuery, IssueFilter),
+    params(BatchPath, PageQuery, IssueFilter),
     responses(
         (status = 200, description = "A page of issues", body = IssuesPageResponse),
         (status = 400, description = "A parameter is out of range or unknown", body = ErrorBody),
@@ -201,12 +200,10 @@ pub async fn orders(
 )]
 pub async fn issues(
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    page: web::Query<PageQuery>,
-    filter: web::Query<IssueFilter>,
+    Checked(page): Checked<PageQuery>,
+    Checked((code, file)): Checked<IssueFilter>,
+    CompletedBatch(batch): CompletedBatch,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, code, file) = (page.page()?, filter.code()?, filter.file()?);
-    let batch = find_completed(&state, &path).await?;
     let code = code.map(|c| c.as_str());
     let file = file.map(|f| match f {
         FileParam::Orders => "orders",
@@ -256,7 +253,7 @@ pub async fn issues(
     get,
     path = "/api/batches/{batch_id}/customers/top",
     tag = "batches",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest`", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest"), LimitQuery),
+    params(BatchPath, LimitQuery),
     responses(
         (status = 200, description = "The top customers", body = TopCustomersResponse),
         (status = 400, description = "`limit` is not a whole number from 1 to 100", body = ErrorBody),
@@ -266,11 +263,9 @@ pub async fn issues(
 )]
 pub async fn top_customers(
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    query: web::Query<LimitQuery>,
+    Checked(limit): Checked<LimitQuery>,
+    CompletedBatch(batch): CompletedBatch,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit()?;
-    let batch = find_completed(&state, &path).await?;
     top_answer(&state, &batch, limit).await
 }
 
@@ -279,7 +274,7 @@ pub async fn top_customers(
     get,
     path = "/api/batches/{batch_id}/barcodes/unused",
     tag = "batches",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest`", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest"), PageQuery),
+    params(BatchPath, PageQuery),
     responses(
         (status = 200, description = "A page of unused barcodes", body = UnusedBarcodesResponse),
         (status = 400, description = "`page` or `per_page` out of range", body = ErrorBody),
@@ -289,10 +284,8 @@ pub async fn top_customers(
 )]
 pub async fn unused_barcodes(
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    Checked(page): Checked<PageQuery>,
+    CompletedBatch(batch): CompletedBatch,
 ) -> Result<HttpResponse, ApiError> {
-    let page = query.page()?;
-    let batch = find_completed(&state, &path).await?;
     unused_answer(&state, &batch, page).await
 }

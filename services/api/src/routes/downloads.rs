@@ -5,7 +5,8 @@
 use crate::db;
 use crate::error::ApiError;
 use crate::model::ErrorBody;
-use crate::routes::find_completed;
+use crate::params::BatchPath;
+use crate::routes::completed::CompletedBatch;
 use crate::state::AppState;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{web, HttpResponse};
@@ -102,7 +103,7 @@ fn csv_response(name: &str) -> actix_web::HttpResponseBuilder {
     get,
     path = "/api/batches/{batch_id}/processed_orders.csv",
     tag = "downloads",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest`", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest")),
+    params(BatchPath),
     responses(
         (status = 200, description = "The output file, streamed", content_type = "text/csv",
             body = String, example = "customer_id,order_id,barcodes\n10,1,\"[000111, 222]\"\n10,2,[333]\n"),
@@ -113,9 +114,8 @@ fn csv_response(name: &str) -> actix_web::HttpResponseBuilder {
 )]
 pub async fn processed_orders(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    CompletedBatch(batch): CompletedBatch,
 ) -> Result<HttpResponse, ApiError> {
-    let batch = find_completed(&state, &path).await?;
     let client = state.pool.get().await.map_err(StoreError::from)?;
     let rows = queries::stream_orders(&client, &batch.id).await?;
     let body = csv_body(PROCESSED_HEADER, rows, format_order, client);
@@ -127,7 +127,7 @@ pub async fn processed_orders(
     get,
     path = "/api/batches/{batch_id}/issues.csv",
     tag = "downloads",
-    params(("batch_id" = String, Path, description = "A batch id, or `latest`", min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$", example = "latest")),
+    params(BatchPath),
     responses(
         (status = 200, description = "The validation report, streamed", content_type = "text/csv",
             body = String, example = "file,line,code,message\nbarcodes,7,duplicate_barcode,barcode 111 was already seen on line 3\n"),
@@ -138,9 +138,8 @@ pub async fn processed_orders(
 )]
 pub async fn issues(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    CompletedBatch(batch): CompletedBatch,
 ) -> Result<HttpResponse, ApiError> {
-    let batch = find_completed(&state, &path).await?;
     let client = state.pool.get().await.map_err(StoreError::from)?;
     let rows = db::stream_issues(&client, &batch.id).await?;
     let body = csv_body(ISSUES_HEADER, rows, format_issue, client);

@@ -4,6 +4,7 @@
 //! with `Allow` (turned into the JSON envelope by [`crate::error::json_errors`]).
 
 pub mod batches;
+pub mod completed;
 pub mod dashboard;
 pub mod downloads;
 pub mod events;

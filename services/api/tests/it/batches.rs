@@ -150,6 +150,25 @@ async fn a_batchs_orders_come_in_output_order_a_page_at_a_time_or_for_one_custom
         all.extend(orders.iter().cloned());
     }
     assert_eq!(all, want);
+    // A page that starts mid-customer, and the page that holds the last row.
+    let page = app
+        .data(&format!(
+            "/api/batches/{}/orders?page=3&per_page=7",
+            sample.id
+        ))
+        .await;
+    assert_eq!(page["orders"], Value::Array(want[14..21].to_vec()));
+    let last = want.len().div_ceil(7);
+    let page = app
+        .data(&format!(
+            "/api/batches/{}/orders?page={last}&per_page=7",
+            sample.id
+        ))
+        .await;
+    assert_eq!(
+        page["orders"],
+        Value::Array(want[(last - 1) * 7..].to_vec())
+    );
 
     let customer = want[0]["customer_id"].as_u64().unwrap();
     let mine: Vec<Value> = want
@@ -317,6 +336,74 @@ async fn results_of_a_running_or_failed_batch_are_a_409_and_of_an_unknown_one_a_
             .await,
             "no batch with id bunknown"
         );
+    }
+    // No batch has completed: `latest` has no results either.
+    for tail in ["orders", "customers/top", "processed_orders.csv"] {
+        let message = app
+            .error(
+                &format!("/api/batches/latest/{tail}"),
+                StatusCode::NOT_FOUND,
+            )
+            .await;
+        assert!(
+            message.starts_with("no batch has completed yet"),
+            "{message}"
+        );
+    }
+    // A path that is not a batch id is a 400 on every results route.
+    for tail in [
+        "orders",
+        "issues",
+        "customers/top",
+        "barcodes/unused",
+        "issues.csv",
+    ] {
+        assert_eq!(
+            app.error(&format!("/api/batches/a.b/{tail}"), StatusCode::BAD_REQUEST)
+                .await,
+            "`batch_id` must be a batch id (1-100 ASCII letters, digits, '-' or '_') or `latest`, not \"a.b\"",
+            "{tail}"
+        );
+    }
+    // Query values are checked before the batch is looked up: a bad one is a 400 whatever
+    // the batch (unknown, not an id, or running).
+    for batch in ["bunknown", "a.b", running.as_str()] {
+        for (tail, message) in [
+            (
+                "orders?page=0",
+                "`page` must be a whole number from 1 to 1000000000, not \"0\"",
+            ),
+            (
+                "orders?customer_id=0",
+                "`customer_id` must be a whole number from 1 to 9223372036854775807, not \"0\"",
+            ),
+            (
+                "issues?per_page=1001",
+                "`per_page` must be a whole number from 1 to 1000, not \"1001\"",
+            ),
+            (
+                "issues?file=x",
+                "`file` must be `orders` or `barcodes`, not \"x\"",
+            ),
+            (
+                "customers/top?limit=101",
+                "`limit` must be a whole number from 1 to 100, not \"101\"",
+            ),
+            (
+                "barcodes/unused?page=abc",
+                "`page` must be a whole number from 1 to 1000000000, not \"abc\"",
+            ),
+        ] {
+            assert_eq!(
+                app.error(
+                    &format!("/api/batches/{batch}/{tail}"),
+                    StatusCode::BAD_REQUEST
+                )
+                .await,
+                message,
+                "{batch}/{tail}"
+            );
+        }
     }
     // The running batch itself is there, with its status.
     assert_eq!(
