@@ -1,0 +1,107 @@
+//! Loading, empty and error states, figures, pagers and status badges.
+
+use crate::format;
+use crate::state::fetch::ApiFailure;
+use crate::state::paging::Paging;
+use tiqets_api_types::Status;
+use yew::prelude::*;
+
+/// A page (or part) still waiting for the API.
+#[function_component(Loading)]
+pub fn loading() -> Html {
+    html! { <p class="loading" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span>{ "Loading…" }</p> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FailureProps {
+    pub failure: ApiFailure,
+}
+
+/// An API failure: its message, and what it means.
+#[function_component(Failure)]
+pub fn failure(props: &FailureProps) -> Html {
+    let f = &props.failure;
+    let title = match f.status {
+        None => "The API is not reachable".to_string(),
+        Some(401) => "A token is needed".to_string(),
+        Some(s) if s >= 500 => format!("The API had a problem ({s})"),
+        Some(s) => format!("The API refused this ({s})"),
+    };
+    html! {
+        <div class="notice error" role="alert">
+            <strong>{ title }</strong>
+            <p>{ &f.message }</p>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct EmptyProps {
+    pub children: Html,
+}
+
+/// Nothing to show, and why.
+#[function_component(Empty)]
+pub fn empty(props: &EmptyProps) -> Html {
+    html! { <div class="empty">{ props.children.clone() }</div> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FigureProps {
+    pub label: AttrValue,
+    pub value: u64,
+    #[prop_or_default]
+    pub id: Option<AttrValue>,
+}
+
+/// One key figure.
+#[function_component(Figure)]
+pub fn figure(props: &FigureProps) -> Html {
+    html! {
+        <div class="figure" data-figure={props.id.clone()}>
+            <span class="value">{ format::count(props.value) }</span>
+            <span class="label">{ &props.label }</span>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PagerProps {
+    pub paging: Paging,
+    pub on_page: Callback<u64>,
+    /// What the items are called (`issues`, `barcodes`).
+    pub noun: AttrValue,
+}
+
+/// "51–100 of 163 · Previous · page 2 of 4 · Next".
+#[function_component(Pager)]
+pub fn pager(props: &PagerProps) -> Html {
+    let p = props.paging;
+    let (first, last) = p.shown();
+    let go = |to: u64| {
+        let cb = props.on_page.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(to))
+    };
+    html! {
+        <nav class="pager" aria-label={format!("Pages of {}", props.noun)}>
+            <span class="shown">
+                { format!("{}–{} of {} {}", format::count(first), format::count(last), format::count(p.total), props.noun) }
+            </span>
+            <button type="button" disabled={!p.has_previous()} onclick={go(p.page.saturating_sub(1))}>{ "← Previous" }</button>
+            <span class="where" aria-live="polite">{ format!("Page {} of {}", p.page, p.pages()) }</span>
+            <button type="button" disabled={!p.has_next()} onclick={go(p.page + 1)}>{ "Next →" }</button>
+        </nav>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct BadgeProps {
+    pub status: Status,
+}
+
+/// A batch's status as a coloured word.
+#[function_component(StatusBadge)]
+pub fn status_badge(props: &BadgeProps) -> Html {
+    let s = props.status.as_str();
+    html! { <span class={classes!("badge", s)} data-status={s}>{ s }</span> }
+}

@@ -1,0 +1,273 @@
+//! One batch: its progress and figures, why it failed, and once completed its downloads,
+//! its validation report (filter by code and file, paginated) and its output rows (filter by
+//! customer, paginated).
+
+use crate::api::{use_get, BASE};
+use crate::components::common::{Empty, Failure, Figure, Loading, Pager, StatusBadge};
+use crate::components::steps::Steps;
+use crate::events::{use_status_events, Live};
+use crate::format;
+use crate::route::Route;
+use crate::state::batches::elapsed;
+use crate::state::fetch::Fetch;
+use crate::state::paging::{query, Paging};
+use tiqets_api_types::{Batch, IssuesPage, OrdersPage, Status, ISSUE_CODES};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+const PER_PAGE: u64 = 25;
+
+#[derive(Properties, PartialEq)]
+pub struct BatchProps {
+    pub id: String,
+}
+
+#[function_component(BatchPage)]
+pub fn batch_page(props: &BatchProps) -> Html {
+    let reload = use_state(|| 0u32);
+    {
+        let reload = reload.clone();
+        let id = props.id.clone();
+        use_status_events(Callback::from(move |e: Live| match e {
+            Live::Status(u) if u.batch_id == id => reload.set(*reload + 1),
+            Live::Open => reload.set(*reload + 1),
+            _ => {}
+        }));
+    }
+    let batch = use_get::<Batch>(format!("/batches/{}", props.id), *reload);
+    let body = match &batch {
+        Fetch::Loading => html! { <Loading /> },
+        Fetch::Failed(f) if f.is_not_found() => html! {
+            <Empty>
+                <p><strong>{ "No such batch." }</strong></p>
+                <p>{ &f.message }{ ". See " }<Link<Route> to={Route::Batches}>{ "all batches" }</Link<Route>>{ "." }</p>
+            </Empty>
+        },
+        Fetch::Failed(f) => html! { <Failure failure={f.clone()} /> },
+        Fetch::Ready(b) => view(b),
+    };
+    html! {
+        <section class="page">
+            <p class="crumbs"><Link<Route> to={Route::Batches}>{ "← Batches" }</Link<Route>></p>
+            { body }
+        </section>
+    }
+}
+
+fn view(b: &Batch) -> Html {
+    let counts = b.counts.clone().unwrap_or_default();
+    let downloads = |file: &str, label: &str| {
+        html! { <a class="button" href={format!("{BASE}/batches/{}/{file}", b.id)} download={file.to_string()}>{ label }</a> }
+    };
+    html! {
+        <>
+            <div class="page-head">
+                <h1>{ &b.name }</h1>
+                <StatusBadge status={b.status} />
+            </div>
+            <p class="muted">
+                { format!("Batch {}", b.id) }
+                { elapsed(b).map(|t| format!(" · took {t}")).unwrap_or_default() }
+                { b.orders_file.as_ref().map(|f| format!(" · {} ({})", f.name, f.size.map(format::bytes).unwrap_or_default())).unwrap_or_default() }
+                { b.barcodes_file.as_ref().map(|f| format!(" · {} ({})", f.name, f.size.map(format::bytes).unwrap_or_default())).unwrap_or_default() }
+            </p>
+            <Steps status={b.status} batch={Some(b.clone())} progress={b.progress.clone()} />
+            if b.status == Status::Failed {
+                <div class="notice error" role="alert">
+                    <strong>{ "This batch failed" }</strong>
+                    <p class="reason">{ b.reason.clone().unwrap_or_else(|| "no reason given".into()) }</p>
+                    <p>{ "Nothing of it was written. Fix the file and upload the pair again." }</p>
+                </div>
+            }
+            if b.counts.is_some() {
+                <div class="figures">
+                    <Figure label="orders written" value={counts.orders_written} id="orders_written" />
+                    <Figure label="tickets" value={counts.tickets} id="tickets" />
+                    <Figure label="customers" value={counts.customers} id="customers" />
+                    <Figure label="unused barcodes" value={counts.unused_barcodes} id="unused_barcodes" />
+                    <Figure label="issues" value={counts.issues} id="issues" />
+                </div>
+            }
+            if b.status == Status::Completed {
+                <section class="card" aria-labelledby="dl-title">
+                    <h2 id="dl-title">{ "Downloads" }</h2>
+                    <div class="actions">
+                        { downloads("processed_orders.csv", "processed_orders.csv") }
+                        { downloads("issues.csv", "issues.csv (validation report)") }
+                    </div>
+                </section>
+                <Issues id={b.id.clone()} />
+                <Orders id={b.id.clone()} />
+            } else if !b.status.is_final() {
+                <Empty>{ "Its results appear here when it completes; this page follows it live." }</Empty>
+            }
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SectionProps {
+    id: String,
+}
+
+/// The validation report, filterable by code and file.
+#[function_component(Issues)]
+fn issues(props: &SectionProps) -> Html {
+    let code = use_state(String::new);
+    let file = use_state(String::new);
+    let page = use_state(|| 1u64);
+    let path = format!(
+        "/batches/{}/issues{}",
+        props.id,
+        query(&[
+            ("page", page.to_string()),
+            ("per_page", PER_PAGE.to_string()),
+            ("code", (*code).clone()),
+            ("file", (*file).clone()),
+        ])
+    );
+    let answer = use_get::<IssuesPage>(path, 0);
+    let select = |state: UseStateHandle<String>| {
+        let page = page.clone();
+        Callback::from(move |e: Event| {
+            let s: HtmlSelectElement = e.target_unchecked_into();
+            state.set(s.value());
+            page.set(1);
+        })
+    };
+    let on_page = {
+        let page = page.clone();
+        Callback::from(move |p: u64| page.set(p))
+    };
+    html! {
+        <section class="card" aria-labelledby="issues-title">
+            <div class="card-head">
+                <h2 id="issues-title">{ "Validation report" }</h2>
+                <div class="filters">
+                    <label>{ "Code " }
+                        <select id="issue-code" onchange={select(code.clone())}>
+                            <option value="" selected={code.is_empty()}>{ "all codes" }</option>
+                            { for ISSUE_CODES.iter().map(|c| html! {
+                                <option value={*c} selected={*code == *c}>{ format::code_label(c) }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <label>{ "File " }
+                        <select id="issue-file" onchange={select(file.clone())}>
+                            <option value="" selected={file.is_empty()}>{ "both files" }</option>
+                            <option value="orders" selected={*file == "orders"}>{ "orders.csv" }</option>
+                            <option value="barcodes" selected={*file == "barcodes"}>{ "barcodes.csv" }</option>
+                        </select>
+                    </label>
+                </div>
+            </div>
+            { match &answer {
+                Fetch::Loading => html! { <Loading /> },
+                Fetch::Failed(f) => html! { <Failure failure={f.clone()} /> },
+                Fetch::Ready(p) if p.issues.is_empty() => html! {
+                    <Empty>{ if code.is_empty() && file.is_empty() { "No issues: every row was valid." } else { "No issues match these filters." } }</Empty>
+                },
+                Fetch::Ready(p) => html! {
+                    <>
+                        <div class="table-wrap">
+                            <table class="issues">
+                                <thead><tr>
+                                    <th scope="col">{ "File" }</th>
+                                    <th scope="col" class="num">{ "Line" }</th>
+                                    <th scope="col">{ "Code" }</th>
+                                    <th scope="col">{ "Message" }</th>
+                                </tr></thead>
+                                <tbody>
+                                    { for p.issues.iter().map(|i| html! {
+                                        <tr data-code={i.code.clone()}>
+                                            <td>{ format!("{}.csv", i.file.as_str()) }</td>
+                                            <td class="num">{ i.line }</td>
+                                            <td><code>{ &i.code }</code></td>
+                                            <td class="message">{ &i.message }</td>
+                                        </tr>
+                                    }) }
+                                </tbody>
+                            </table>
+                        </div>
+                        <Pager paging={Paging { page: p.page, per_page: p.per_page, total: p.total }} {on_page} noun="issues" />
+                    </>
+                },
+            } }
+        </section>
+    }
+}
+
+/// The output rows, filterable by customer.
+#[function_component(Orders)]
+fn orders(props: &SectionProps) -> Html {
+    let customer = use_state(String::new);
+    let page = use_state(|| 1u64);
+    let input = use_node_ref();
+    let path = format!(
+        "/batches/{}/orders{}",
+        props.id,
+        query(&[
+            ("page", page.to_string()),
+            ("per_page", PER_PAGE.to_string()),
+            ("customer_id", (*customer).clone()),
+        ])
+    );
+    let answer = use_get::<OrdersPage>(path, 0);
+    let on_submit = {
+        let (customer, page, input) = (customer.clone(), page.clone(), input.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(i) = input.cast::<HtmlInputElement>() {
+                customer.set(i.value().trim().to_string());
+                page.set(1);
+            }
+        })
+    };
+    let on_page = {
+        let page = page.clone();
+        Callback::from(move |p: u64| page.set(p))
+    };
+    html! {
+        <section class="card" aria-labelledby="orders-title">
+            <div class="card-head">
+                <h2 id="orders-title">{ "Orders written" }</h2>
+                <form class="filters" onsubmit={on_submit} role="search">
+                    <label for="orders-customer">{ "Customer id" }</label>
+                    <input id="orders-customer" ref={input} inputmode="numeric" placeholder="all customers" />
+                    <button type="submit">{ "Filter" }</button>
+                </form>
+            </div>
+            { match &answer {
+                Fetch::Loading => html! { <Loading /> },
+                Fetch::Failed(f) => html! { <Failure failure={f.clone()} /> },
+                Fetch::Ready(p) if p.orders.is_empty() => html! {
+                    <Empty>{ if customer.is_empty() { "No orders were written.".to_string() } else { format!("Customer {} has no orders in this batch.", *customer) } }</Empty>
+                },
+                Fetch::Ready(p) => html! {
+                    <>
+                        <div class="table-wrap">
+                            <table class="orders">
+                                <thead><tr>
+                                    <th scope="col" class="num">{ "Customer" }</th>
+                                    <th scope="col" class="num">{ "Order" }</th>
+                                    <th scope="col">{ "Barcodes" }</th>
+                                </tr></thead>
+                                <tbody>
+                                    { for p.orders.iter().map(|o| html! {
+                                        <tr>
+                                            <td class="num"><Link<Route> to={Route::Customer { id: o.customer_id.to_string() }}>{ o.customer_id }</Link<Route>></td>
+                                            <td class="num">{ o.order_id }</td>
+                                            <td class="barcodes">{ o.barcodes.join(", ") }</td>
+                                        </tr>
+                                    }) }
+                                </tbody>
+                            </table>
+                        </div>
+                        <Pager paging={Paging { page: p.page, per_page: p.per_page, total: p.total }} {on_page} noun="orders" />
+                    </>
+                },
+            } }
+        </section>
+    }
+}
