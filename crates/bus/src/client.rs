@@ -2,6 +2,7 @@
 //! the publishing helpers every service uses (JSON, trace headers, `Nats-Msg-Id`, waiting
 //! for the JetStream acknowledgement).
 
+use crate::auth::NatsAuth;
 use crate::digest::BatchId;
 use crate::error::BusError;
 use crate::events::{Notice, Work};
@@ -30,11 +31,29 @@ pub struct Bus {
 }
 
 impl Bus {
-    /// Connects once; fails when the server is not reachable.
+    /// Connects once with the credentials of the environment ([`NatsAuth::from_env`]:
+    /// `TIQETS_NATS_USER` + `TIQETS_NATS_PASSWORD`, none when unset); fails when the server
+    /// is not reachable or refuses them.
     pub async fn connect(url: &str, names: Names, client_name: &str) -> Result<Bus, BusError> {
-        let client = async_nats::ConnectOptions::new()
+        let auth = NatsAuth::from_env().map_err(|e| BusError::Connect {
+            url: url.to_string(),
+            message: e.to_string(),
+        })?;
+        Bus::connect_as(url, names, client_name, &auth).await
+    }
+
+    /// Connects once presenting `auth`.
+    pub async fn connect_as(
+        url: &str,
+        names: Names,
+        client_name: &str,
+        auth: &NatsAuth,
+    ) -> Result<Bus, BusError> {
+        let options = async_nats::ConnectOptions::new()
             .name(client_name)
-            .connection_timeout(Duration::from_secs(5))
+            .connection_timeout(Duration::from_secs(5));
+        let client = auth
+            .apply(options)
             .connect(url)
             .await
             .map_err(|e| BusError::Connect {

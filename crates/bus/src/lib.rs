@@ -9,6 +9,7 @@
 //! - [`events`]: the work messages ([`ValidateWork`], [`MergeWork`], [`PersistWork`]) and
 //!   [`Notice`]s.
 //! - [`chunk`]: validated rows in a compact binary [`RowChunk`].
+//! - [`auth`]: the credentials a connection presents ([`NatsAuth`]).
 //! - [`client`]: [`Bus`], a connection in a namespace, with publishing helpers.
 //! - [`setup`]: idempotent creation of streams, consumers and the file bucket.
 //! - [`consumer`]: the consumer loop: fetch, handle, ack / nak / dead-letter.
@@ -16,6 +17,7 @@
 //! - [`publish`]: the file publishing path shared by ingest and the api upload.
 //! - [`error`]: the error type, [`BusError`].
 
+pub mod auth;
 pub mod chunk;
 pub mod client;
 pub mod consumer;
@@ -28,6 +30,7 @@ pub mod publish;
 pub mod setup;
 pub mod status;
 
+pub use auth::NatsAuth;
 pub use chunk::{ChunkError, ChunkRows, ChunkWriter, RowChunk, CHUNK_TARGET_BYTES};
 pub use client::{Bus, PublishAck};
 pub use consumer::{

@@ -1,10 +1,11 @@
-//! A throwaway NATS server with JetStream, owned by the test process.
+//! A throwaway NATS server with JetStream, owned by the test process: open to anyone, or
+//! with a configuration file (users and permissions) and the environment it reads.
 
 use crate::process::{
     apt_install, free_port, reachable, scratch_dir, spawn_owned, stop_child, wait_for, which,
 };
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -15,11 +16,38 @@ pub struct OwnedNats {
     port: u16,
     child: Child,
     bin: PathBuf,
+    config: Option<ServerConfig>,
+}
+
+/// A configuration file and the variables it references (e.g. passwords).
+#[derive(Debug, Clone)]
+struct ServerConfig {
+    file: PathBuf,
+    env: Vec<(String, String)>,
 }
 
 impl OwnedNats {
     /// Starts the server (installs `nats-server` when missing) and waits until it listens.
     pub fn start() -> io::Result<OwnedNats> {
+        Self::start_inner(None)
+    }
+
+    /// Starts the server with configuration file `file` (`nats-server -c`), its process
+    /// environment extended by `env`. The listen address, port and store directory are still
+    /// the owned ones (command-line flags win over the file). The server's log is kept (see
+    /// [`OwnedNats::log`]).
+    pub fn start_with_config(file: &Path, env: &[(&str, &str)]) -> io::Result<OwnedNats> {
+        let config = ServerConfig {
+            file: file.to_path_buf(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        Self::start_inner(Some(config))
+    }
+
+    fn start_inner(config: Option<ServerConfig>) -> io::Result<OwnedNats> {
         let bin = match which("nats-server") {
             Some(b) => b,
             None => {
@@ -29,19 +57,30 @@ impl OwnedNats {
         };
         let dir = scratch_dir("nats")?;
         let port = free_port()?;
-        let child = Self::spawn(&bin, &dir, port)?;
+        let child = Self::spawn(&bin, &dir, port, config.as_ref())?;
         Ok(OwnedNats {
             dir,
             port,
             child,
             bin,
+            config,
         })
     }
 
-    fn spawn(bin: &std::path::Path, dir: &std::path::Path, port: u16) -> io::Result<Child> {
+    fn spawn(
+        bin: &Path,
+        dir: &Path,
+        port: u16,
+        config: Option<&ServerConfig>,
+    ) -> io::Result<Child> {
         let mut cmd = Command::new(bin);
+        if let Some(config) = config {
+            cmd.arg("-c").arg(&config.file);
+            cmd.envs(config.env.iter().map(|(k, v)| (k, v)));
+            cmd.arg("-l").arg(dir.join("server.log"));
+        }
         cmd.args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-            .arg(dir)
+            .arg(dir.join("store"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -57,8 +96,13 @@ impl OwnedNats {
     /// with the same store, so JetStream state survives.
     pub fn restart(&mut self) -> io::Result<()> {
         stop_child(&mut self.child, libc::SIGTERM, Duration::from_secs(10));
-        self.child = Self::spawn(&self.bin, &self.dir, self.port)?;
+        self.child = Self::spawn(&self.bin, &self.dir, self.port, self.config.as_ref())?;
         Ok(())
+    }
+
+    /// The server's log so far (kept only for servers started with a configuration file).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
     }
 
     /// `nats://127.0.0.1:<port>`.

@@ -1,0 +1,363 @@
+//! The least-privilege NATS users (`deploy/k8s/base/nats/nats.conf`): a private server runs
+//! that very file, `tiqets setup-nats` creates the streams as the `setup` user, the four
+//! pipeline services each connect as their own user and process the sample exactly as the
+//! command line does, and each user is refused what belongs to another.
+
+use crate::support::*;
+use async_nats::{Client, ConnectOptions, Event, ServerError};
+use futures::StreamExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+use tiqets_bus::{setup, Bus, Names, NatsAuth};
+use tiqets_e2e::expected::expected;
+use tiqets_e2e::stored::stored;
+use tiqets_e2e::{Service, Stack};
+use tiqets_testkit::{OwnedNats, TestDatabase};
+use tokio::sync::mpsc;
+
+const USERS: [&str; 6] = ["setup", "ingest", "api", "validator", "merger", "persister"];
+
+fn config() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/k8s/base/nats/nats.conf")
+}
+
+fn password(user: &str) -> String {
+    format!("test-{user}-{}", std::process::id())
+}
+
+fn password_var(user: &str) -> String {
+    format!("NATS_{}_PASSWORD", user.to_ascii_uppercase())
+}
+
+fn start_server() -> OwnedNats {
+    let env: Vec<(String, String)> = USERS
+        .iter()
+        .map(|u| (password_var(u), password(u)))
+        .collect();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    OwnedNats::start_with_config(&config(), &env).expect("nats-server with nats.conf")
+}
+
+fn auth(user: &str) -> NatsAuth {
+    NatsAuth::UserPassword {
+        user: user.to_string(),
+        password: password(user),
+    }
+}
+
+/// A connection as `user` whose server errors (permission violations) arrive on the receiver.
+async fn connect(url: &str, user: &str) -> (Client, mpsc::UnboundedReceiver<String>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let client = ConnectOptions::new()
+        .user_and_password(user.into(), password(user))
+        .event_callback(move |event| {
+            let tx = tx.clone();
+            async move {
+                if let Event::ServerError(ServerError::Other(message)) = event {
+                    let _ = tx.send(message);
+                }
+            }
+        })
+        .connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("connect as {user}: {e}"));
+    (client, rx)
+}
+
+/// Sends a request to `subject` as the connection's user and returns whether it was
+/// answered; a refused one must come with the server's permission violation naming it.
+async fn request(
+    client: &Client,
+    errors: &mut mpsc::UnboundedReceiver<String>,
+    subject: &str,
+    payload: &'static str,
+) -> Result<String, String> {
+    while errors.try_recv().is_ok() {}
+    // A refused publish is never answered; the server's -ERR arrives instead.
+    tokio::select! {
+        reply = client.request(subject.to_string(), payload.into()) => match reply {
+            Ok(msg) => Ok(String::from_utf8_lossy(&msg.payload).into_owned()),
+            Err(e) => Err(format!("request failed without a server error: {e}")),
+        },
+        error = errors.recv() => Err(error.unwrap_or_default()),
+        _ = tokio::time::sleep(Duration::from_secs(5)) => Err("no answer, no error".into()),
+    }
+}
+
+/// Asserts that `user` is refused publishing to `subject` with a permission violation.
+async fn assert_denied(url: &str, user: &str, subject: &str) {
+    let (client, mut errors) = connect(url, user).await;
+    match request(&client, &mut errors, subject, "{}").await {
+        Ok(reply) => panic!("{user} may publish to {subject} (answered {reply})"),
+        Err(error) => {
+            let lower = error.to_ascii_lowercase();
+            assert!(
+                lower.contains("permissions violation for publish") && error.contains(subject),
+                "{user} → {subject}: expected a permission violation, got {error:?}"
+            );
+        }
+    }
+}
+
+/// Asserts that `user` may publish to `subject` (the server answers).
+async fn assert_allowed(url: &str, user: &str, subject: &str) {
+    let (client, mut errors) = connect(url, user).await;
+    if let Err(error) = request(&client, &mut errors, subject, "{}").await {
+        panic!("{user} → {subject} refused: {error:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() {
+    let nats = start_server();
+    let url = nats.url();
+    let names = Names::new(Names::DEFAULT_NAMESPACE);
+
+    // Nobody gets in without a user, or with another user's password.
+    let anonymous = ConnectOptions::new()
+        .max_reconnects(1)
+        .connect(url.as_str())
+        .await;
+    assert!(anonymous.is_err(), "an anonymous client was let in");
+    let wrong = ConnectOptions::new()
+        .user_and_password("merger".into(), password("persister"))
+        .max_reconnects(1)
+        .connect(url.as_str())
+        .await;
+    assert!(
+        wrong.is_err(),
+        "merger was let in with persister's password"
+    );
+
+    // A service cannot create the streams; only the setup user can.
+    assert_denied(&url, "validator", "$JS.API.STREAM.CREATE.tiqets_WORK").await;
+    assert!(
+        nats.log().contains(
+            r#"Publish Violation - User "validator", Subject "$JS.API.STREAM.CREATE.tiqets_WORK""#
+        ),
+        "no violation logged:\n{}",
+        nats.log()
+    );
+    let out = Command::new(tiqets_e2e::stack::binary("tiqets"))
+        .arg("setup-nats")
+        .env("NATS_URL", &url)
+        .env("TIQETS_NAMESPACE", names.namespace())
+        .env("TIQETS_NATS_USER", "setup")
+        .env("TIQETS_NATS_PASSWORD", password("setup"))
+        .output()
+        .expect("tiqets setup-nats");
+    assert!(
+        out.status.success(),
+        "tiqets setup-nats: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Now every service finds what it needs without creating anything.
+    for user in ["ingest", "api", "validator", "merger", "persister"] {
+        let bus = Bus::connect_as(&url, names.clone(), "perm-test", &auth(user))
+            .await
+            .unwrap();
+        setup::ensure(&bus)
+            .await
+            .unwrap_or_else(|e| panic!("{user} cannot look the setup up: {e}"));
+    }
+
+    // The pipeline, each service as its own user.
+    let log_before = nats.log().len();
+    let db = TestDatabase::create().await;
+    let mut stack = Stack::new(names.namespace(), &url, db.url());
+    for (service, user) in [
+        (Service::Ingest, "ingest"),
+        (Service::Validator, "validator"),
+        (Service::Merger, "merger"),
+        (Service::Persister, "persister"),
+    ] {
+        stack.set_service_env(service, "TIQETS_NATS_USER", user);
+        stack.set_service_env(service, "TIQETS_NATS_PASSWORD", &password(user));
+        stack.start(service);
+    }
+    let (orders, barcodes) = sample();
+    let batch = batch_id(&orders, &barcodes).await;
+    stack.drop_pair(None, &orders, &barcodes);
+    wait_status(
+        db.pool(),
+        &stack,
+        &batch,
+        &["completed"],
+        Duration::from_secs(120),
+    )
+    .await;
+    assert_eq!(
+        stored(db.pool(), &batch).await,
+        expected(&orders, &barcodes)
+    );
+    // The api's NATS paths as the api user: an upload (stored, queued, and processed by the
+    // services) and the live view's ordered consumer of status events.
+    let api_bus = Bus::connect_as(&url, names.clone(), "perm-test-api", &auth("api"))
+        .await
+        .unwrap();
+    let (up_orders, up_barcodes) = generated(&stack.dir.path().join("upload"), 300, 11);
+    let published = tiqets_bus::Publisher::new(api_bus.clone())
+        .publish_files(
+            tiqets_bus::PairRequest {
+                name: "upload".into(),
+                source: tiqets_bus::Source::Upload {
+                    orders: "orders.csv".into(),
+                    barcodes: "barcodes.csv".into(),
+                },
+                supersedes: None,
+            },
+            &up_orders,
+            &up_barcodes,
+        )
+        .await
+        .expect("the api user publishes an upload");
+    let uploaded = published.batch_id().to_string();
+    assert!(
+        matches!(published, tiqets_bus::Published::Queued { .. }),
+        "{published:?}"
+    );
+    wait_status(
+        db.pool(),
+        &stack,
+        &uploaded,
+        &["completed"],
+        Duration::from_secs(120),
+    )
+    .await;
+    assert_eq!(
+        stored(db.pool(), &uploaded).await,
+        expected(&up_orders, &up_barcodes)
+    );
+    let live = api_bus
+        .jetstream()
+        .get_stream(names.status_stream())
+        .await
+        .expect("the api user reads the status stream")
+        .create_consumer(async_nats::jetstream::consumer::pull::OrderedConfig {
+            filter_subject: names.status_all(),
+            ..Default::default()
+        })
+        .await
+        .expect("the api user creates the live view's ordered consumer");
+    let first = live
+        .messages()
+        .await
+        .unwrap()
+        .next()
+        .await
+        .expect("a status event")
+        .expect("a status event");
+    assert!(
+        first.subject.starts_with("tiqets.status."),
+        "{}",
+        first.subject
+    );
+
+    let log = nats.log();
+    let violations: Vec<&str> = log[log_before..]
+        .lines()
+        .filter(|l| l.contains("Violation"))
+        .collect();
+    assert!(
+        violations.is_empty(),
+        "the pipeline hit permission violations:\n{}",
+        violations.join("\n")
+    );
+
+    // What each user may not do.
+    let api = "$JS.API";
+    // The ingest only publishes: it can neither create a consumer nor fetch work.
+    assert_denied(
+        &url,
+        "ingest",
+        &format!("{api}.CONSUMER.DURABLE.CREATE.tiqets_WORK.sneaky"),
+    )
+    .await;
+    assert_denied(
+        &url,
+        "ingest",
+        &format!("{api}.CONSUMER.CREATE.tiqets_WORK"),
+    )
+    .await;
+    assert_denied(
+        &url,
+        "ingest",
+        &format!("{api}.CONSUMER.MSG.NEXT.tiqets_WORK.validator"),
+    )
+    .await;
+    // The api cannot delete or purge streams, nor take the status recorder's messages.
+    assert_denied(&url, "api", &format!("{api}.STREAM.DELETE.tiqets_WORK")).await;
+    assert_denied(&url, "api", &format!("{api}.STREAM.PURGE.tiqets_STATUS")).await;
+    assert_denied(
+        &url,
+        "api",
+        &format!("{api}.CONSUMER.DELETE.tiqets_STATUS.status-recorder"),
+    )
+    .await;
+    assert_denied(
+        &url,
+        "api",
+        &format!("{api}.CONSUMER.MSG.NEXT.tiqets_STATUS.status-recorder"),
+    )
+    .await;
+    // Each stage takes only its own work and publishes only the next stage's.
+    assert_denied(
+        &url,
+        "validator",
+        &format!("{api}.CONSUMER.MSG.NEXT.tiqets_WORK.merger"),
+    )
+    .await;
+    assert_denied(&url, "validator", &names.work_persist()).await;
+    assert_denied(
+        &url,
+        "validator",
+        &format!("{api}.STREAM.CREATE.tiqets_EVIL"),
+    )
+    .await;
+    assert_denied(
+        &url,
+        "merger",
+        &format!("{api}.CONSUMER.MSG.NEXT.tiqets_WORK.validator"),
+    )
+    .await;
+    assert_denied(&url, "merger", &names.dead(tiqets_bus::Stage::Validate)).await;
+    assert_denied(&url, "persister", &names.work_validate()).await;
+    assert_denied(
+        &url,
+        "persister",
+        &format!("{api}.STREAM.DELETE.OBJ_tiqets_files"),
+    )
+    .await;
+    // A service's work belongs to it alone.
+    assert_denied(
+        &url,
+        "persister",
+        &format!("{api}.CONSUMER.MSG.NEXT.tiqets_WORK.validator"),
+    )
+    .await;
+    // Controls: the same requests are answered for the user they belong to.
+    assert_allowed(&url, "api", &format!("{api}.STREAM.INFO.tiqets_WORK")).await;
+    assert_allowed(&url, "setup", &format!("{api}.STREAM.INFO.tiqets_WORK")).await;
+    // The setup user can delete a stream (here a scratch one), the api could not.
+    let (setup_client, mut setup_errors) = connect(&url, "setup").await;
+    let created = request(
+        &setup_client,
+        &mut setup_errors,
+        &format!("{api}.STREAM.CREATE.tiqets_SCRATCH"),
+        r#"{"name":"tiqets_SCRATCH","subjects":["tiqets.scratch"]}"#,
+    )
+    .await
+    .expect("setup creates a stream");
+    assert!(!created.contains("\"error\""), "{created}");
+    assert_denied(&url, "api", &format!("{api}.STREAM.DELETE.tiqets_SCRATCH")).await;
+    let deleted = request(
+        &setup_client,
+        &mut setup_errors,
+        &format!("{api}.STREAM.DELETE.tiqets_SCRATCH"),
+        "",
+    )
+    .await
+    .expect("setup deletes a stream");
+    assert!(deleted.contains("\"success\":true"), "{deleted}");
+}
