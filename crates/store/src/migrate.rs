@@ -5,6 +5,10 @@
 //! advisory lock, so one replica applies what is missing while the others wait and then find
 //! nothing left to do. PostgreSQL DDL is transactional, so a failed migration leaves nothing
 //! half-applied.
+//!
+//! A schema that is already up to date is recognised first, with reads only, so services
+//! that connect with a role that may not change the schema (the persister's writer and the
+//! api's reader of `deploy/postgres/roles.sql`) start once the owner role has migrated.
 
 use crate::error::{db, Result, StoreError};
 use deadpool_postgres::Pool;
@@ -44,6 +48,9 @@ impl Migration {
 /// Applies the missing migrations; returns the versions it applied (empty when up to date).
 pub async fn migrate(pool: &Pool) -> Result<Vec<i32>> {
     let mut client = pool.get().await?;
+    if up_to_date(&client).await? {
+        return Ok(Vec::new());
+    }
     let tx = client.transaction().await.map_err(db("begin migration"))?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await
@@ -99,6 +106,28 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<i32>> {
     }
     tx.commit().await.map_err(db("commit migration"))?;
     Ok(done)
+}
+
+/// Whether every migration is recorded with its checksum and nothing newer is (reads only:
+/// no DDL, no lock).
+async fn up_to_date(client: &deadpool_postgres::Client) -> Result<bool> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+        .await
+        .map_err(db("look for schema_migrations"))?
+        .get(0);
+    if !exists {
+        return Ok(false);
+    }
+    let rows = client
+        .query("SELECT version, checksum FROM schema_migrations", &[])
+        .await
+        .map_err(db("read schema_migrations"))?;
+    let recorded: Vec<(i32, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    Ok(recorded.len() == MIGRATIONS.len()
+        && MIGRATIONS
+            .iter()
+            .all(|m| recorded.contains(&(m.version, m.checksum()))))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 mod migrations;
 mod queries;
+mod roles;
 mod sample;
 mod status;
 mod writer;

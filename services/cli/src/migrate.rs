@@ -1,0 +1,34 @@
+//! `tiqets migrate`: applies the PostgreSQL schema migrations, as the owner role of
+//! `deploy/postgres/roles.sql`, before the persister and the api start with their writer and
+//! reader roles (which find the schema up to date and change nothing). Safe to run from
+//! several places at once (see [`tiqets_store::migrate`]).
+
+use anyhow::Context;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The database, as the owner role.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/tiqets"
+    )]
+    database_url: String,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let pool = tiqets_store::connect(&args.database_url)?;
+        let applied = tiqets_store::migrate(&pool).await?;
+        if applied.is_empty() {
+            eprintln!("the schema is up to date");
+        } else {
+            eprintln!("applied migrations {applied:?}");
+        }
+        anyhow::Ok(())
+    })
+}
