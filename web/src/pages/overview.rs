@@ -60,6 +60,7 @@ pub fn overview() -> Html {
             html! {
                 <>
                     { summary(b) }
+                    <div class="split">
                     <section class="card" aria-labelledby="top-title">
                         <div class="card-head">
                             <h2 id="top-title">{ "Top customers by tickets" }</h2>
@@ -79,6 +80,8 @@ pub fn overview() -> Html {
                             Fetch::Ready(list) => html! { <TopChart customers={list.clone()} /> },
                         } }
                     </section>
+                    { issues_by_code(b) }
+                    </div>
                 </>
             }
         }
@@ -91,16 +94,9 @@ pub fn overview() -> Html {
     }
 }
 
-/// The batch's name, when it completed, its figures and its issues by code.
+/// The batch's name, when it completed, and its figures.
 fn summary(b: &Batch) -> Html {
     let counts = b.counts.clone().unwrap_or_default();
-    let mut by_code: Vec<(String, u64)> = counts
-        .issues_by_code
-        .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(c, n)| (c.clone(), *n))
-        .collect();
-    by_code.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     html! {
         <>
             <p class="lead">
@@ -116,6 +112,21 @@ fn summary(b: &Batch) -> Html {
                 <Figure label="unused barcodes" value={counts.unused_barcodes} id="unused_barcodes" />
                 <Figure label="issues" value={counts.issues} id="issues" />
             </div>
+        </>
+    }
+}
+
+/// The batch's issues per code, most first.
+fn issues_by_code(b: &Batch) -> Html {
+    let counts = b.counts.clone().unwrap_or_default();
+    let mut by_code: Vec<(String, u64)> = counts
+        .issues_by_code
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(c, n)| (c.clone(), *n))
+        .collect();
+    by_code.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    html! {
             <section class="card" aria-labelledby="codes-title">
                 <div class="card-head">
                     <h2 id="codes-title">{ "Issues by code" }</h2>
@@ -137,6 +148,5 @@ fn summary(b: &Batch) -> Html {
                     </table>
                 }
             </section>
-        </>
     }
 }

@@ -1,5 +1,6 @@
 //! The pipeline end to end: the four service binaries, a real NATS and a real PostgreSQL.
 
+mod dashboard;
 mod faults;
 mod permissions;
 mod pipeline;
