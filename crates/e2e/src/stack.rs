@@ -43,6 +43,7 @@ pub struct Stack {
     pub nats_url: String,
     pub database_url: String,
     env: Vec<(String, String)>,
+    service_env: HashMap<Service, Vec<(String, String)>>,
     children: HashMap<Service, Vec<Child>>,
 }
 
@@ -58,6 +59,7 @@ impl Stack {
             nats_url: nats_url.to_owned(),
             database_url: database_url.to_owned(),
             env: Vec::new(),
+            service_env: HashMap::new(),
             children: HashMap::new(),
             dir,
         }
@@ -78,6 +80,15 @@ impl Stack {
     /// Adds an environment variable for every process started from now on.
     pub fn set_env(&mut self, key: &str, value: &str) {
         self.env.push((key.to_owned(), value.to_owned()));
+    }
+
+    /// Adds an environment variable for every replica of `service` started from now on
+    /// (after, and so over, the [`Stack::set_env`] ones).
+    pub fn set_service_env(&mut self, service: Service, key: &str, value: &str) {
+        self.service_env
+            .entry(service)
+            .or_default()
+            .push((key.to_owned(), value.to_owned()));
     }
 
     /// Starts one more replica of `service`.
@@ -106,6 +117,13 @@ impl Stack {
             .env("RUST_LOG", "info")
             .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .envs(
+                self.service_env
+                    .get(&service)
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (k, v)),
+            )
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log handle"))
             .stderr(log);
