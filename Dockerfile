@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One build for every service; each service is a small, non-root runtime image:
 #   docker build --target ingest -t tiqets/ingest .      (ingest, validator, merger, persister, api, cli)
+# The api image also serves the dashboard, built in the `web` stage.
 # The build stage runs the same cargo command as CI (scripts/test builds with --locked).
 
 FROM rust:1.95-bookworm AS build
@@ -14,6 +15,17 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
  && mkdir -p /out \
  && cp target/release/tiqets target/release/tiqets-ingest target/release/tiqets-validator \
        target/release/tiqets-merger target/release/tiqets-persister target/release/tiqets-api /out/
+
+# The dashboard (web/, Yew → wasm32) with the ordinary rustup route; the api image serves it.
+FROM rust:1.95-bookworm AS web
+RUN rustup target add wasm32-unknown-unknown \
+ && cargo install wasm-bindgen-cli --version 0.2.130
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/web/target \
+    rustup target add wasm32-unknown-unknown \
+ && TIQETS_WEB_TARGET_DIR=/src/web/target scripts/build-web
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
@@ -45,7 +57,8 @@ CMD ["tiqets-persister"]
 
 FROM runtime AS api
 COPY --from=build /out/tiqets-api /usr/local/bin/
-ENV API_ADDR=0.0.0.0:8080
+COPY --from=web /src/web/dist /usr/share/tiqets/web
+ENV API_ADDR=0.0.0.0:8080 TIQETS_WEB_DIR=/usr/share/tiqets/web
 EXPOSE 8080
 CMD ["tiqets-api"]
 
