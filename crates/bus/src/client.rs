@@ -6,7 +6,7 @@ use crate::auth::NatsAuth;
 use crate::digest::BatchId;
 use crate::error::BusError;
 use crate::events::{Notice, Work};
-use crate::names::Names;
+use crate::names::{Names, Stage};
 use crate::propagation::inject_current;
 use crate::status::StatusEvent;
 use async_nats::header::NATS_MESSAGE_ID;
@@ -168,8 +168,17 @@ impl Bus {
         let id = self
             .names
             .work_msg_id(b.batch_id.as_str(), W::STAGE, b.attempt);
-        self.publish_json(self.names.work(W::STAGE), Some(&id), work)
-            .await
+        let ack = self
+            .publish_json(self.names.work(W::STAGE), Some(&id), work)
+            .await?;
+        // Merge work carries the rows the validator emitted: its side of the rows metric.
+        if let (Stage::Merge, Some(rows), false) = (W::STAGE, work.rows(), ack.duplicate) {
+            crate::metrics::consumer_metrics()
+                .rows
+                .with_label_values(&[Stage::Validate.as_str()])
+                .inc_by(rows);
+        }
+        Ok(ack)
     }
 
     /// Publishes a lifecycle status event, with id `{batch}.status.{status}.{attempt}`, so

@@ -15,9 +15,13 @@
 //! delay) so another replica takes it at once. A fetch or connection error never ends the
 //! loop: it is logged, the namespace's streams and consumers are ensured again, and the loop
 //! retries with back-off.
+//!
+//! The loop records the metrics of [`crate::metrics`] (messages by outcome, failures,
+//! redeliveries, handling time, rows, and the consumer's lag) for every consumer service.
 
 use crate::client::Bus;
 use crate::events::Work;
+use crate::metrics::consumer_metrics;
 use crate::names::{Names, Stage};
 use crate::propagation::continue_trace;
 use crate::setup;
@@ -190,7 +194,7 @@ pub async fn run_consumer<H: Handler>(
     let mut backoff = Backoff::new();
     tracing::info!(consumer = %options.consumer, stream = %options.stream, "consumer started");
     'outer: while !shutdown.is_cancelled() {
-        let consumer = match get_consumer(bus, options).await {
+        let mut consumer = match get_consumer(bus, options).await {
             Ok(c) => {
                 tiqets_telemetry::health::readiness().set(true);
                 c
@@ -205,7 +209,12 @@ pub async fn run_consumer<H: Handler>(
                 continue;
             }
         };
+        let mut lag_checked: Option<std::time::Instant> = None;
         while !shutdown.is_cancelled() {
+            if lag_checked.is_none_or(|t| t.elapsed() >= LAG_EVERY) {
+                lag_checked = Some(std::time::Instant::now());
+                record_lag(&mut consumer, &options.label).await;
+            }
             let fetched = tokio::select! {
                 r = consumer
                     .fetch()
@@ -230,8 +239,14 @@ pub async fn run_consumer<H: Handler>(
                     Ok(msg) => {
                         backoff.reset();
                         let d = Delivery::new(msg, options.max_deliver);
+                        if d.delivered > 1 {
+                            consumer_metrics()
+                                .redeliveries
+                                .with_label_values(&[options.label.as_str()])
+                                .inc();
+                        }
                         if shutdown.is_cancelled() {
-                            release(&d).await;
+                            release(&d, &options.label).await;
                         } else {
                             process(bus, options, handler, d, shutdown).await;
                         }
@@ -257,7 +272,34 @@ async fn get_consumer(
     stream.get_consumer(&options.consumer).await
 }
 
-async fn release(d: &Delivery) {
+/// How often the loop asks the server for the consumer's backlog.
+const LAG_EVERY: Duration = Duration::from_secs(5);
+
+/// Records the consumer's backlog as the server reports it.
+async fn record_lag(consumer: &mut Consumer<pull::Config>, label: &str) {
+    match consumer.info().await {
+        Ok(info) => {
+            let m = consumer_metrics();
+            m.pending
+                .with_label_values(&[label])
+                .set(info.num_pending as i64);
+            m.ack_pending
+                .with_label_values(&[label])
+                .set(info.num_ack_pending as i64);
+        }
+        Err(e) => tracing::debug!(error = %e, "consumer info unavailable"),
+    }
+}
+
+fn count(label: &str, outcome: &str) {
+    consumer_metrics()
+        .messages
+        .with_label_values(&[label, outcome])
+        .inc();
+}
+
+async fn release(d: &Delivery, label: &str) {
+    count(label, "released");
     tracing::info!(
         subject = d.subject(),
         seq = d.stream_sequence,
@@ -284,6 +326,11 @@ async fn process<H: Handler>(
         batch_id = tracing::field::Empty,
     );
     continue_trace(&span, d.headers());
+    let started = std::time::Instant::now();
+    let in_flight = consumer_metrics()
+        .in_flight
+        .with_label_values(&[options.label.as_str()]);
+    in_flight.inc();
     async {
         let work = AssertUnwindSafe(handler.handle(&d)).catch_unwind();
         tokio::pin!(work);
@@ -302,15 +349,20 @@ async fn process<H: Handler>(
                     tracing::info!("shutdown: letting the running handler finish");
                 }
                 _ = &mut drain, if draining => {
-                    release(&d).await;
+                    release(&d, &options.label).await;
                     return;
                 }
             }
         };
         settle(bus, options, handler, &d, outcome).await;
+        consumer_metrics()
+            .duration
+            .with_label_values(&[options.label.as_str()])
+            .observe(started.elapsed().as_secs_f64());
     }
     .instrument(span)
-    .await
+    .await;
+    in_flight.dec();
 }
 
 async fn settle<H: Handler>(
@@ -320,14 +372,21 @@ async fn settle<H: Handler>(
     d: &Delivery,
     outcome: Outcome,
 ) {
+    let label = options.label.as_str();
     let reason = match outcome {
         Outcome::Ack => {
+            count(label, "acked");
             if let Err(e) = d.msg.ack().await {
                 tracing::warn!(error = %e, "ack failed; the message will be redelivered");
             }
             return;
         }
         Outcome::Retry(reason) if !d.is_last_delivery() => {
+            count(label, "retried");
+            consumer_metrics()
+                .failures
+                .with_label_values(&[label])
+                .inc();
             let delay = options.retry_delay(d.delivered);
             tracing::warn!(%reason, retry_in_s = delay.as_secs(), "retrying later");
             if let Err(e) = d.msg.ack_with(AckKind::Nak(Some(delay))).await {
@@ -338,6 +397,11 @@ async fn settle<H: Handler>(
         Outcome::Retry(reason) => format!("gave up after {} deliveries: {reason}", d.delivered),
         Outcome::Fatal(reason) => reason,
     };
+    count(label, "dead_lettered");
+    consumer_metrics()
+        .failures
+        .with_label_values(&[label])
+        .inc();
     tracing::error!(%reason, dead_subject = %options.dead_subject, "dead-lettering message");
     let copied = dead_letter(bus, options, d, &reason).await;
     handler.dead(d, &reason).await;
@@ -401,7 +465,15 @@ impl<W: Work, H: WorkHandler<W>> Handler for TypedWork<W, H> {
             Ok(work) => {
                 let b = work.batch();
                 tracing::Span::current().record("batch_id", b.batch_id.as_str());
-                self.inner.handle(work, d).await
+                let rows = work.rows();
+                let outcome = self.inner.handle(work, d).await;
+                if let (Outcome::Ack, Some(rows)) = (&outcome, rows) {
+                    consumer_metrics()
+                        .rows
+                        .with_label_values(&[W::STAGE.as_str()])
+                        .inc_by(rows);
+                }
+                outcome
             }
             Err(e) => Outcome::Fatal(format!("cannot decode {} work: {e}", W::STAGE)),
         }

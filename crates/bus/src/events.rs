@@ -128,6 +128,12 @@ impl PersistWork {
 pub trait Work: Serialize + DeserializeOwned + Send + Sync + 'static {
     const STAGE: Stage;
     fn batch(&self) -> &BatchRef;
+
+    /// The rows this work hands its stage, when known before it runs (for the rows metric:
+    /// the merger joins the validated rows, the persister writes the output rows).
+    fn rows(&self) -> Option<u64> {
+        None
+    }
 }
 
 impl Work for ValidateWork {
@@ -142,12 +148,20 @@ impl Work for MergeWork {
     fn batch(&self) -> &BatchRef {
         &self.batch
     }
+
+    fn rows(&self) -> Option<u64> {
+        Some(self.orders.rows + self.barcodes.rows)
+    }
 }
 
 impl Work for PersistWork {
     const STAGE: Stage = Stage::Persist;
     fn batch(&self) -> &BatchRef {
         &self.batch
+    }
+
+    fn rows(&self) -> Option<u64> {
+        Some(self.counts.orders_written)
     }
 }
 

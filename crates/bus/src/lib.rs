@@ -13,6 +13,7 @@
 //! - [`client`]: [`Bus`], a connection in a namespace, with publishing helpers.
 //! - [`setup`]: idempotent creation of streams, consumers and the file bucket.
 //! - [`consumer`]: the consumer loop: fetch, handle, ack / nak / dead-letter.
+//! - [`metrics`]: the consumer loop's Prometheus metrics.
 //! - [`propagation`]: W3C trace context in NATS headers.
 //! - [`publish`]: the file publishing path shared by ingest and the api upload.
 //! - [`error`]: the error type, [`BusError`].
@@ -24,6 +25,7 @@ pub mod consumer;
 pub mod digest;
 pub mod error;
 pub mod events;
+pub mod metrics;
 pub mod names;
 pub mod propagation;
 pub mod publish;

@@ -1,7 +1,7 @@
 //! A small health endpoint for the services that do not otherwise serve HTTP (ingest and
 //! the consumers): `GET /healthz` (the process answers), `GET /readyz` (200 once the service
-//! reports itself ready, 503 before and while draining), `GET /metrics` (Prometheus text
-//! from a callback). Kubernetes probes and `scripts/stack` use it.
+//! reports itself ready, 503 before and while draining), `GET /metrics` (Prometheus text:
+//! the process's [`crate::metrics::registry`], then a service's own callback). Kubernetes probes and `scripts/stack` use it.
 //!
 //! Enabled by `TIQETS_HEALTH_ADDR` (e.g. `0.0.0.0:9090`); unset means no listener.
 
@@ -104,7 +104,10 @@ pub async fn serve(
                     "/healthz" => ("200 OK", "ok\n".to_string()),
                     "/readyz" if readiness.is_ready() => ("200 OK", "ready\n".to_string()),
                     "/readyz" => ("503 Service Unavailable", "not ready\n".to_string()),
-                    "/metrics" => ("200 OK", metrics.map(|m| m()).unwrap_or_default()),
+                    "/metrics" => (
+                        "200 OK",
+                        crate::metrics::render() + &metrics.map(|m| m()).unwrap_or_default(),
+                    ),
                     _ => ("404 Not Found", "not found\n".to_string()),
                 };
                 let response = format!(

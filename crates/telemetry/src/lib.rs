@@ -10,12 +10,14 @@
 //! - [`testing`]: an in-memory span exporter for tests that assert on traces.
 //! - [`shutdown`]: a cancellation token fired by SIGTERM or SIGINT.
 //! - [`health`]: `/healthz`, `/readyz` and `/metrics` for services without an HTTP API.
+//! - [`metrics`]: the process's Prometheus registry, served at `/metrics`.
 //!
 //! OTLP over HTTP rather than gRPC: its exporter runs on the SDK's own batch thread with a
 //! blocking client, independent of the service's async runtime, so spans are exported
 //! (and flushed on drop) whatever the runtime is doing at shutdown.
 
 pub mod health;
+pub mod metrics;
 pub mod shutdown;
 pub mod testing;
 

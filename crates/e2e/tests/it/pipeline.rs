@@ -4,7 +4,7 @@ use crate::support::*;
 use std::time::Duration;
 use tiqets_e2e::expected::expected;
 use tiqets_e2e::stored::stored;
-use tiqets_e2e::Stack;
+use tiqets_e2e::{Service, Stack};
 use tiqets_testkit::{TestDatabase, TestNamespace};
 
 const DEADLINE: Duration = Duration::from_secs(120);
@@ -14,6 +14,10 @@ async fn the_sample_dropped_into_the_folder_completes_with_exactly_the_cli_resul
     let ns = TestNamespace::new();
     let db = TestDatabase::create().await;
     let mut stack = Stack::new(ns.name(), ns.nats_url(), db.url());
+    let health: Vec<(Service, u16)> = Service::ALL.iter().map(|&s| (s, free_port())).collect();
+    for &(service, port) in &health {
+        stack.set_service_env(service, "TIQETS_HEALTH_ADDR", &format!("127.0.0.1:{port}"));
+    }
     stack.start_all(1);
     let (orders, barcodes) = sample();
     let batch = batch_id(&orders, &barcodes).await;
@@ -21,6 +25,30 @@ async fn the_sample_dropped_into_the_folder_completes_with_exactly_the_cli_resul
 
     wait_status(db.pool(), &stack, &batch, &["completed"], DEADLINE).await;
     let want = expected(&orders, &barcodes);
+    // Each consumer's /metrics counted its message, its rows and its handling time.
+    let port = |s: Service| health.iter().find(|(h, _)| *h == s).unwrap().1;
+    for (service, stage) in [
+        (Service::Validator, "validate"),
+        (Service::Merger, "merge"),
+        (Service::Persister, "persist"),
+    ] {
+        let m = scrape(port(service));
+        let acked =
+            format!("tiqets_consumer_messages_total{{outcome=\"acked\",stage=\"{stage}\"}}");
+        assert_eq!(metric(&m, &acked), 1.0, "{service:?} {acked}: {m:?}");
+        let rows = format!("tiqets_consumer_rows_total{{stage=\"{stage}\"}}");
+        assert!(metric(&m, &rows) > 0.0, "{service:?} {rows}: {m:?}");
+        let timed = format!("tiqets_consumer_handle_duration_seconds_count{{stage=\"{stage}\"}}");
+        assert_eq!(metric(&m, &timed), 1.0, "{service:?} {timed}");
+        let failures = format!("tiqets_consumer_failures_total{{stage=\"{stage}\"}}");
+        assert_eq!(metric(&m, &failures), 0.0, "{service:?} {failures}");
+        let lag = format!("tiqets_consumer_pending{{stage=\"{stage}\"}}");
+        assert!(m.iter().any(|(s, _)| *s == lag), "{service:?} has no {lag}");
+    }
+    // The status recorder consumed the batch's status events.
+    let m = scrape(port(Service::Persister));
+    let recorded = "tiqets_consumer_messages_total{outcome=\"acked\",stage=\"status\"}";
+    assert!(metric(&m, recorded) >= 5.0, "{recorded}: {m:?}");
     assert_eq!(stored(db.pool(), &batch).await, want);
     let (processed, issues) = output_files(&stack, &batch);
     assert_eq!(processed, want.processed_orders_csv);

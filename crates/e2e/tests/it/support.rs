@@ -110,3 +110,33 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A free TCP port on 127.0.0.1 (for a service's `TIQETS_HEALTH_ADDR`).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// `GET /metrics` of a service's health endpoint, as `(series with labels, value)` pairs.
+pub fn scrape(port: u16) -> Vec<(String, f64)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("health endpoint");
+    s.write_all(b"GET /metrics HTTP/1.0\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("HTTP/") && l.contains(' '))
+        .filter_map(|l| {
+            let (series, value) = l.rsplit_once(' ')?;
+            Some((series.to_string(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+/// The value of `series` (name and labels exactly as exposed), 0 when absent.
+pub fn metric(metrics: &[(String, f64)], series: &str) -> f64 {
+    metrics
+        .iter()
+        .find(|(s, _)| s == series)
+        .map_or(0.0, |(_, v)| *v)
+}
