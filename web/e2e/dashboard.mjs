@@ -3,10 +3,12 @@
 // Run by crates/e2e/tests/it/dashboard.rs, which starts the stack, computes the expected
 // figures with tiqets_domain (as `tiqets process` does) and passes them in EXPECTED (a JSON
 // file). Environment: TIQETS_URL, ORDERS, BARCODES, BAD_ORDERS, EXPECTED, ARTIFACTS (the
-// screenshots), DOWNLOADS (the downloaded CSV), CHROMIUM (default /usr/bin/chromium).
+// screenshots), DOWNLOADS (the downloaded CSV), HANDSHAKE (a folder: the script writes
+// `stop-api` there and the test answers `api-stopped` once it stopped the api), CHROMIUM
+// (default /usr/bin/chromium).
 // Exits non-zero, naming the step, on the first thing that is not as expected.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import assert from 'node:assert/strict';
@@ -20,6 +22,7 @@ const base = env('TIQETS_URL');
 const expected = JSON.parse(readFileSync(env('EXPECTED'), 'utf8'));
 const artifacts = env('ARTIFACTS');
 const downloads = env('DOWNLOADS');
+const handshake = env('HANDSHAKE');
 mkdirSync(artifacts, { recursive: true });
 mkdirSync(downloads, { recursive: true });
 
@@ -214,6 +217,22 @@ try {
   await page.waitForURL(`${base}/barcodes`);
 
   assert.deepEqual(problems, [], 'no page errors and no external requests');
+
+  begin('the API going down is said plainly');
+  await nav('Batches').click();
+  await page.locator('.live.on').waitFor();
+  writeFileSync(join(handshake, 'stop-api'), '');
+  const until = Date.now() + 60_000;
+  while (!existsSync(join(handshake, 'api-stopped'))) {
+    assert.ok(Date.now() < until, 'the test stops the api');
+    await page.waitForTimeout(100);
+  }
+  await page.locator('.live.off').waitFor();
+  await shot('16-api-down-batches');
+  await nav('Unused barcodes').click();
+  await page.getByText('The API is not reachable').waitFor();
+  assert.match(await page.locator('.notice.error').innerText(), /Is the stack running\?/);
+  await shot('17-api-down');
   console.log('dashboard: every step passed');
 } catch (e) {
   await shot(`failed-${step.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {});

@@ -14,13 +14,22 @@ pub struct ChartProps {
 
 const ROW: f64 = 28.0;
 const LABEL: f64 = 110.0;
-const WIDTH: f64 = 640.0;
 const VALUE: f64 = 56.0;
+
+/// The drawing's width in its own units: about the width it is shown at (up to 640), so its
+/// text keeps its size on a phone.
+fn width() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .map_or(640.0, |w| (w - 80.0).clamp(300.0, 640.0))
+}
 
 /// The bars, longest for the most tickets.
 #[function_component(TopChart)]
 pub fn top_chart(props: &ChartProps) -> Html {
     let navigator = use_navigator();
+    let width = width();
     let max = props
         .customers
         .iter()
@@ -31,7 +40,7 @@ pub fn top_chart(props: &ChartProps) -> Html {
     let height = ROW * props.customers.len() as f64 + 8.0;
     let bars = props.customers.iter().enumerate().map(|(i, c)| {
         let y = i as f64 * ROW + 4.0;
-        let w = ((WIDTH - LABEL - VALUE) * c.ticket_count as f64 / max).max(2.0);
+        let w = ((width - LABEL - VALUE) * c.ticket_count as f64 / max).max(2.0);
         let to = Route::Customer {
             id: c.customer_id.to_string(),
         };
@@ -66,7 +75,7 @@ pub fn top_chart(props: &ChartProps) -> Html {
         }
     });
     html! {
-        <svg class="chart" viewBox={format!("0 0 {WIDTH} {height}")} role="img"
+        <svg class="chart" viewBox={format!("0 0 {width} {height}")} role="img"
              aria-label="Top customers by tickets" preserveAspectRatio="xMinYMin meet">
             { for bars }
         </svg>

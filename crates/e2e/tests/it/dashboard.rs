@@ -159,14 +159,22 @@ async fn the_dashboard_in_headless_chromium_uploads_follows_and_shows_the_cli_re
         .env("ARTIFACTS", &artifacts)
         .env("DOWNLOADS", &downloads)
         .env("CHROMIUM", &chromium)
+        .env("HANDSHAKE", &work)
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log)
         .spawn()
         .expect("node runs (apt-get install nodejs)");
+    let mut api_stopped = false;
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
+        }
+        // The last step asks for the api to go down, to see the page say so.
+        if !api_stopped && work.join("stop-api").exists() {
+            stack.stop(Service::Api);
+            std::fs::write(work.join("api-stopped"), "").unwrap();
+            api_stopped = true;
         }
         if started.elapsed() > Duration::from_secs(600) {
             let _ = child.kill();
