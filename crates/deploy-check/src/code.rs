@@ -1,0 +1,258 @@
+//! What the code reads and serves, taken from the code: nothing here is a list kept by hand
+//! except the variables of the OpenTelemetry SDK, which live in a dependency.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::time::Duration;
+
+/// The Dockerfile targets that run a service, by the name of their Deployment.
+pub const SERVICES: [&str; 5] = ["ingest", "validator", "merger", "persister", "api"];
+
+/// The standard variables the OpenTelemetry SDK and its OTLP exporter (0.33) read for
+/// traces, besides `OTEL_EXPORTER_OTLP_ENDPOINT` (which `tiqets-telemetry` reads itself).
+pub const OTEL_SDK_ENV: &[&str] = &[
+    "OTEL_SERVICE_NAME",
+    "OTEL_RESOURCE_ATTRIBUTES",
+    "OTEL_TRACES_SAMPLER",
+    "OTEL_TRACES_SAMPLER_ARG",
+    "OTEL_BSP_SCHEDULE_DELAY",
+    "OTEL_BSP_EXPORT_TIMEOUT",
+    "OTEL_BSP_MAX_QUEUE_SIZE",
+    "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+    "OTEL_BSP_MAX_CONCURRENT_EXPORTS",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_HEADERS",
+    "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+    "OTEL_EXPORTER_OTLP_TIMEOUT",
+    "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+    "OTEL_EXPORTER_OTLP_COMPRESSION",
+    "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+];
+
+/// What a service makes of its environment: the address it serves HTTP on and how long it
+/// drains after SIGTERM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    pub http_addr: Option<SocketAddr>,
+    pub drain: Option<Duration>,
+}
+
+/// Everything the checks compare the manifests with.
+pub struct Facts {
+    /// `FROM … AS <target>` of the Dockerfile.
+    pub targets: BTreeSet<String>,
+    /// The variables each target reads.
+    pub env: BTreeMap<String, BTreeSet<String>>,
+    /// The api's routes.
+    pub api_paths: BTreeSet<String>,
+    /// A live health endpoint of `tiqets-telemetry` (the consumers' and ingest's).
+    pub health: SocketAddr,
+    /// The variable naming the health endpoint's address.
+    pub health_var: String,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Facts {
+    /// Reads the sources under `root` and starts a health endpoint to ask.
+    pub fn gather(root: &Path) -> Result<Facts, String> {
+        let read = |p: &str| std::fs::read_to_string(root.join(p)).map_err(|e| format!("{p}: {e}"));
+        let targets = dockerfile_targets(&read("Dockerfile")?);
+        let health_var = quoted_after(&read("crates/telemetry/src/health.rs")?, "env::var(")
+            .into_iter()
+            .next()
+            .ok_or("crates/telemetry/src/health.rs reads no variable")?;
+        let mut common: BTreeSet<String> =
+            quoted_after(&read("crates/telemetry/src/lib.rs")?, "env::var(");
+        common.insert(tracing_subscriber::EnvFilter::DEFAULT_ENV.to_string());
+        common.extend(OTEL_SDK_ENV.iter().map(|s| s.to_string()));
+        // Every service connects to NATS through `tiqets_bus::Bus::connect`, which reads the
+        // credentials named by the `…_VAR` constants of the bus's `auth` module.
+        let nats_auth = quoted_after(&read("crates/bus/src/auth.rs")?, "_VAR: &str =");
+        if nats_auth.len() != 2 {
+            return Err(format!(
+                "crates/bus/src/auth.rs: expected two variables, found {nats_auth:?}"
+            ));
+        }
+        common.extend(nats_auth.iter().cloned());
+        let mut env = BTreeMap::new();
+        for service in SERVICES {
+            let mut vars = settings_env(service);
+            vars.extend(common.iter().cloned());
+            if read(&format!("services/{service}/src/main.rs"))?.contains("health::serve_from_env")
+            {
+                vars.insert(health_var.clone());
+            }
+            env.insert(service.to_string(), vars);
+        }
+        // The cli image's commands (`tiqets setup-nats`, `tiqets migrate`, …): their clap
+        // `env = "…"` arguments.
+        let mut cli = BTreeSet::new();
+        let cli_src = root.join("services/cli/src");
+        for entry in
+            std::fs::read_dir(&cli_src).map_err(|e| format!("{}: {e}", cli_src.display()))?
+        {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            let source =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            cli.extend(quoted_after(&source, "env = "));
+        }
+        cli.extend(nats_auth);
+        env.insert("cli".to_string(), cli);
+        let api_paths = quoted_after(&read("services/api/src/routes/mod.rs")?, "web::resource(");
+        let (runtime, health) = serve_health()?;
+        Ok(Facts {
+            targets,
+            env,
+            api_paths,
+            health,
+            health_var,
+            _runtime: runtime,
+        })
+    }
+
+    /// Whether the health endpoint answers `path` (anything but 404).
+    pub fn health_serves(&self, path: &str) -> bool {
+        let ask = || -> std::io::Result<String> {
+            let mut s = TcpStream::connect_timeout(&self.health, Duration::from_secs(5))?;
+            s.set_read_timeout(Some(Duration::from_secs(5)))?;
+            // One write: the endpoint reads the request line with a single read.
+            s.write_all(format!("GET {path} HTTP/1.1\r\nhost: probe\r\n\r\n").as_bytes())?;
+            let mut answer = String::new();
+            s.read_to_string(&mut answer)?;
+            Ok(answer)
+        };
+        ask()
+            .map(|a| a.starts_with("HTTP/1.1 ") && !a.starts_with("HTTP/1.1 404"))
+            .unwrap_or(false)
+    }
+}
+
+/// Asks the service's own settings parser which variables it looks up, and parses `env`
+/// with it (the manifest's values: the service must accept them).
+pub fn parse_settings(service: &str, env: &HashMap<String, String>) -> Result<Parsed, String> {
+    let get = |k: &str| env.get(k).cloned();
+    let consumer_drain = || {
+        let names = tiqets_bus::Names::new("tiqets".to_string());
+        tiqets_bus::ConsumerOptions::work(&names, tiqets_bus::Stage::Persist).drain_timeout
+    };
+    Ok(match service {
+        "ingest" => {
+            tiqets_ingest::Settings::from_lookup(get).map_err(|e| e.to_string())?;
+            Parsed {
+                http_addr: None,
+                drain: None,
+            }
+        }
+        "validator" => {
+            let s = tiqets_validator::Settings::from_lookup(get).map_err(|e| e.to_string())?;
+            Parsed {
+                http_addr: None,
+                drain: Some(s.drain_timeout),
+            }
+        }
+        "merger" => {
+            let s = tiqets_merger::Settings::from_lookup(get).map_err(|e| e.to_string())?;
+            Parsed {
+                http_addr: None,
+                drain: Some(s.drain_timeout),
+            }
+        }
+        "persister" => {
+            tiqets_persister::Settings::from_lookup(get).map_err(|e| e.to_string())?;
+            Parsed {
+                http_addr: None,
+                drain: Some(consumer_drain()),
+            }
+        }
+        "api" => {
+            let s = tiqets_api::Settings::from_lookup(get).map_err(|e| e.to_string())?;
+            Parsed {
+                http_addr: Some(s.addr),
+                drain: Some(s.shutdown_timeout),
+            }
+        }
+        other => return Err(format!("no settings parser for {other}")),
+    })
+}
+
+/// The variables `service`'s settings parser looks up.
+pub fn settings_env(service: &str) -> BTreeSet<String> {
+    let seen = RefCell::new(BTreeSet::new());
+    let record = |k: &str| {
+        seen.borrow_mut().insert(k.to_string());
+        None
+    };
+    let _ = match service {
+        "ingest" => tiqets_ingest::Settings::from_lookup(record)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        "validator" => tiqets_validator::Settings::from_lookup(record)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        "merger" => tiqets_merger::Settings::from_lookup(record)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        "persister" => tiqets_persister::Settings::from_lookup(record)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        "api" => tiqets_api::Settings::from_lookup(record)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        _ => Ok(()),
+    };
+    seen.into_inner()
+}
+
+/// `FROM <image> AS <target>` lines of a Dockerfile.
+pub fn dockerfile_targets(dockerfile: &str) -> BTreeSet<String> {
+    dockerfile
+        .lines()
+        .filter_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            match words.as_slice() {
+                [from, _, as_, target]
+                    if from.eq_ignore_ascii_case("FROM") && as_.eq_ignore_ascii_case("AS") =>
+                {
+                    Some(target.to_string())
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The string literals that follow `marker` in `source` (`env::var("X")`, `env = "X"`,
+/// `web::resource("/x")`).
+pub fn quoted_after(source: &str, marker: &str) -> BTreeSet<String> {
+    source
+        .match_indices(marker)
+        .filter_map(|(at, _)| {
+            let rest = source[at + marker.len()..].trim_start().strip_prefix('"')?;
+            Some(rest[..rest.find('"')?].to_string())
+        })
+        .collect()
+}
+
+/// Starts `tiqets-telemetry`'s health endpoint (ready, with metrics) on a free port.
+fn serve_health() -> Result<(tokio::runtime::Runtime, SocketAddr), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let ready = tiqets_telemetry::health::Readiness::new();
+    ready.set(true);
+    let metrics: tiqets_telemetry::health::MetricsFn = std::sync::Arc::new(String::new);
+    let addr = runtime
+        .block_on(tiqets_telemetry::health::serve(
+            "127.0.0.1:0".parse().expect("a valid address"),
+            ready,
+            Some(metrics),
+            tokio_util::sync::CancellationToken::new(),
+        ))
+        .map_err(|e| format!("starting the health endpoint: {e}"))?;
+    Ok((runtime, addr))
+}
