@@ -466,12 +466,24 @@ impl<W: Work, H: WorkHandler<W>> Handler for TypedWork<W, H> {
                 let b = work.batch();
                 tracing::Span::current().record("batch_id", b.batch_id.as_str());
                 let rows = work.rows();
+                let issues: Vec<(&'static str, u64)> = work
+                    .final_counts()
+                    .map(|c| {
+                        c.issues_by_code
+                            .iter()
+                            .map(|(k, n)| (k.as_str(), *n))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 let outcome = self.inner.handle(work, d).await;
-                if let (Outcome::Ack, Some(rows)) = (&outcome, rows) {
-                    consumer_metrics()
-                        .rows
-                        .with_label_values(&[W::STAGE.as_str()])
-                        .inc_by(rows);
+                if outcome == Outcome::Ack {
+                    let m = consumer_metrics();
+                    if let Some(rows) = rows {
+                        m.rows.with_label_values(&[W::STAGE.as_str()]).inc_by(rows);
+                    }
+                    for (code, n) in issues {
+                        m.issues.with_label_values(&[code]).inc_by(n);
+                    }
                 }
                 outcome
             }

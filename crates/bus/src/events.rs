@@ -134,6 +134,11 @@ pub trait Work: Serialize + DeserializeOwned + Send + Sync + 'static {
     fn rows(&self) -> Option<u64> {
         None
     }
+
+    /// The finished batch's counts, when this work records it (the persister's).
+    fn final_counts(&self) -> Option<&BatchCounts> {
+        None
+    }
 }
 
 impl Work for ValidateWork {
@@ -162,6 +167,10 @@ impl Work for PersistWork {
 
     fn rows(&self) -> Option<u64> {
         Some(self.counts.orders_written)
+    }
+
+    fn final_counts(&self) -> Option<&BatchCounts> {
+        Some(&self.counts)
     }
 }
 

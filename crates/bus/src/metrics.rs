@@ -12,6 +12,7 @@
 //! - `tiqets_consumer_rows_total{stage}`: rows in the work the stage completed (validate:
 //!   valid rows it emitted; merge: rows it joined; persist: output rows it wrote);
 //!   `rate()` of it is rows per second.
+//! - `tiqets_batch_issues_total{code}`: issues of the batches persisted, by issue code.
 //! - `tiqets_consumer_in_flight{stage}`: messages being handled now.
 //! - `tiqets_consumer_pending{stage}` and `tiqets_consumer_ack_pending{stage}`: the durable
 //!   consumer's backlog (messages not yet delivered) and unacknowledged deliveries, as the
@@ -27,6 +28,7 @@ pub struct ConsumerMetrics {
     pub redeliveries: IntCounterVec,
     pub duration: HistogramVec,
     pub rows: IntCounterVec,
+    pub issues: IntCounterVec,
     pub in_flight: IntGaugeVec,
     pub pending: IntGaugeVec,
     pub ack_pending: IntGaugeVec,
@@ -80,6 +82,11 @@ pub fn consumer_metrics() -> &'static ConsumerMetrics {
                 "tiqets_consumer_rows_total",
                 "Rows in the work the stage completed",
                 &["stage"],
+            ),
+            issues: counter(
+                "tiqets_batch_issues_total",
+                "Issues of the batches persisted, by issue code",
+                &["code"],
             ),
             in_flight: gauge("tiqets_consumer_in_flight", "Messages being handled"),
             pending: gauge(

@@ -49,6 +49,13 @@ async fn the_sample_dropped_into_the_folder_completes_with_exactly_the_cli_resul
     let m = scrape(port(Service::Persister));
     let recorded = "tiqets_consumer_messages_total{outcome=\"acked\",stage=\"status\"}";
     assert!(metric(&m, recorded) >= 5.0, "{recorded}: {m:?}");
+    let issues: f64 = m
+        .iter()
+        .filter(|(s, _)| s.starts_with("tiqets_batch_issues_total{"))
+        .map(|(_, v)| v)
+        .sum();
+    let want_issues = want.issues_csv.lines().count() - 1;
+    assert_eq!(issues, want_issues as f64, "issues by code: {m:?}");
     assert_eq!(stored(db.pool(), &batch).await, want);
     let (processed, issues) = output_files(&stack, &batch);
     assert_eq!(processed, want.processed_orders_csv);
