@@ -5,7 +5,7 @@
 // file). Environment: TIQETS_URL, ORDERS, BARCODES, BAD_ORDERS, EXPECTED, ARTIFACTS (the
 // screenshots), DOWNLOADS (the downloaded CSV), HANDSHAKE (a folder: the script writes
 // `stop-api` there and the test answers `api-stopped` once it stopped the api), CHROMIUM
-// (default /usr/bin/chromium).
+// (default /usr/bin/chromium), TOKEN (the api's upload token, typed in when asked).
 // Exits non-zero, naming the step, on the first thing that is not as expected.
 import { chromium } from 'playwright-core';
 import { existsSync, mkdtempSync, readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,6 +66,11 @@ try {
   await page.getByLabel('Barcodes file (barcodes.csv)').setInputFiles(env('BARCODES'));
   await page.getByLabel('Name (optional)').fill('sample');
   await shot('02-upload-form');
+  await page.getByRole('button', { name: 'Upload and process' }).click();
+  // The api takes uploads with a token only: the page asks for it.
+  await page.getByText('The API needs a valid token').waitFor();
+  await shot('02b-upload-token');
+  await page.getByLabel('API token').fill(env('TOKEN'));
   await page.getByRole('button', { name: 'Upload and process' }).click();
   await page.locator('#upload-done').waitFor({ timeout: 120_000 });
   assert.equal(await page.locator('.follow .badge').innerText(), 'completed');

@@ -42,7 +42,7 @@ pub fn barcodes() -> Html {
                 if p.barcodes.is_empty() {
                     <Empty>{ if p.count == 0 { "Every barcode was sold." } else { "This page is past the end of the list." } }</Empty>
                 } else {
-                    <div class="card">
+                    <div class="card narrow">
                         <div class="table-wrap">
                             <table class="barcodes">
                                 <thead><tr>

@@ -86,6 +86,15 @@ pub enum UploadAction {
 }
 
 impl UploadForm {
+    /// An empty form that already knows the token (given earlier in this session).
+    pub fn with_token(token: Option<String>) -> UploadForm {
+        UploadForm {
+            need_token: token.is_some(),
+            token: token.unwrap_or_default(),
+            ..UploadForm::default()
+        }
+    }
+
     /// Both files are picked and nothing is being sent or followed.
     pub fn can_send(&self) -> bool {
         self.orders.is_some()
@@ -285,6 +294,14 @@ mod tests {
             .apply(UploadAction::Again);
         assert_eq!(form.token, "secret");
         assert!(form.need_token && form.orders.is_none());
+    }
+
+    #[test]
+    fn a_token_given_earlier_is_kept() {
+        let form = UploadForm::with_token(Some("secret".into()));
+        assert!(form.need_token);
+        assert_eq!(form.token, "secret");
+        assert!(!UploadForm::with_token(None).need_token);
     }
 
     #[test]

@@ -18,6 +18,9 @@ use tiqets_e2e::expected::expected;
 use tiqets_e2e::{Service, Stack};
 use tiqets_testkit::{TestDatabase, TestNamespace};
 
+/// The api's write token in this test.
+const TOKEN: &str = "dashboard-upload-token";
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -121,6 +124,8 @@ async fn the_dashboard_in_headless_chromium_uploads_follows_and_shows_the_cli_re
     let addr = format!("127.0.0.1:{}", free_port());
     stack.set_env("API_ADDR", &addr);
     stack.set_env("TIQETS_WEB_DIR", dist.to_str().expect("a UTF-8 path"));
+    // Uploads need a token (reads do not): the page asks for it after the first 401.
+    stack.set_env("TIQETS_API_TOKEN", TOKEN);
     stack.start(Service::Api);
     let url = format!("http://{addr}");
     wait_ready(&url, &stack).await;
@@ -160,6 +165,7 @@ async fn the_dashboard_in_headless_chromium_uploads_follows_and_shows_the_cli_re
         .env("DOWNLOADS", &downloads)
         .env("CHROMIUM", &chromium)
         .env("HANDSHAKE", &work)
+        .env("TOKEN", TOKEN)
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log)
