@@ -28,7 +28,19 @@ pub fn app() -> Html {
     }
 }
 
-/// Renders [`App`] into the document's body.
+/// Renders [`App`] into the page's `#app` element (replacing its "loading" text), or into
+/// the body when there is none.
 pub fn run() {
-    yew::Renderer::<App>::new().render();
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => {
+            root.set_inner_html("");
+            yew::Renderer::<App>::with_root(root).render();
+        }
+        None => {
+            yew::Renderer::<App>::new().render();
+        }
+    }
 }
