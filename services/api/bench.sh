@@ -11,11 +11,19 @@
 #   unused     GET /api/barcodes/unused?page=N         (random pages of 100)
 # and prints, per endpoint, the median over the rounds of requests/s, p50 and p99 latency,
 # and its throughput as a ratio of /healthz's. Target (issue 4): every data endpoint at
-# least 0.5 of /healthz's throughput, p99 under 20 ms.
+# least 0.5 of /healthz's throughput, p99 under 20 ms. The load average before and after
+# is printed with the table: the machine is shared, and wrk, the api and PostgreSQL share
+# its cores.
+#
+# Before the load, deep pages of the batch's orders: 21 distinct pages of 100 from the last
+# tenth of the batch, each asked once over HTTP (so never from the api's memory), p50 and
+# max; and, in PostgreSQL, the same pages by `position` (what the api runs) against the
+# `OFFSET` form it replaced (EXPLAIN ANALYZE execution times, p50).
 #
 # Usage: services/api/bench.sh     ROUNDS (default 3), SECONDS_PER_RUN (default 10),
-#        CONNECTIONS (default 64), DATABASE_URL (server to use), CARGO_TARGET_DIR,
-#        SKIP_BUILD=1 (use the release binaries already built).
+#        CONNECTIONS (default 64), WRK_THREADS (default 2), DATABASE_URL (server to use),
+#        CARGO_TARGET_DIR, SKIP_BUILD=1 (use the release binaries already built),
+#        KEEP_DB=1 (leave the database with the batch, and say its name).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,6 +32,7 @@ target=${CARGO_TARGET_DIR:-$root/target}
 rounds=${ROUNDS:-3}
 secs=${SECONDS_PER_RUN:-10}
 conns=${CONNECTIONS:-64}
+threads=${WRK_THREADS:-2}
 data=data/bench/medium
 
 say() { echo "bench: $*" >&2; }
@@ -50,7 +59,11 @@ db=bench_$RANDOM$RANDOM
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  psql -q "$server_url/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ -n "${KEEP_DB:-}" ]; then
+    say "kept the database $server_url/$db"
+  else
+    psql -q "$server_url/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -85,6 +98,29 @@ say "completed: $counts"
 unused=$(curl -sf "$base/api/barcodes/unused?per_page=1" | json 'd["data"]["total"]')
 pages=$(( (unused + 99) / 100 ))
 
+# Deep pages of the orders: over HTTP (first requests, so computed, not remembered), then
+# in PostgreSQL by position against OFFSET.
+orders=$(curl -sf "$base/api/batches/$batch" | json 'd["data"]["counts"]["orders_written"]')
+last=$(( (orders + 99) / 100 ))
+deep=$(seq $(( last - 20 * (last / 200) )) $(( last / 200 )) "$last" | head -21)
+for p in $deep; do
+  curl -sf -o /dev/null -w '%{time_total}\n' "$base/api/batches/$batch/orders?page=$p&per_page=100"
+done >"$work/deep_http"
+explain() { psql -qAt "$DATABASE_URL" -c "EXPLAIN (ANALYZE) $1" | sed -n 's/^Execution Time: \([0-9.]*\) ms$/\1/p'; }
+for p in $deep; do
+  offset=$(( (p - 1) * 100 ))
+  by_offset=$(explain "SELECT customer_id, order_id, barcodes FROM batch_orders WHERE batch_id = '$batch' ORDER BY customer_id, order_id OFFSET $offset LIMIT 100")
+  by_position=$(explain "SELECT customer_id, order_id, barcodes FROM batch_orders WHERE batch_id = '$batch' AND position > $offset ORDER BY position LIMIT 100")
+  echo "$by_offset $by_position"
+done >"$work/deep_sql"
+python3 - "$work/deep_http" "$work/deep_sql" <<'PY'
+import statistics, sys
+http = [float(l) * 1000 for l in open(sys.argv[1])]
+sql = [tuple(map(float, l.split())) for l in open(sys.argv[2])]
+print(f"deep pages of orders (last tenth, {len(http)} pages of 100): HTTP p50 {statistics.median(http):.2f} ms, max {max(http):.2f} ms; "
+      f"PostgreSQL OFFSET p50 {statistics.median(s[0] for s in sql):.2f} ms, by position p50 {statistics.median(s[1] for s in sql):.2f} ms")
+PY
+
 # Random customers of the batch, and the Lua scripts that pick from them.
 psql -qAt "$DATABASE_URL" -c "SELECT customer_id FROM batch_customer_tickets WHERE batch_id = '$batch' ORDER BY random() LIMIT 20000" >"$work/customers"
 report='done = function(s, lat, req)
@@ -105,14 +141,16 @@ echo "$report" >"$work/plain.lua"
 declare -A path=([healthz]=/healthz [top]=/api/customers/top [orders]=/ [unused]=/)
 declare -A script=([healthz]=plain [top]=plain [orders]=orders [unused]=unused)
 endpoints=(healthz top orders unused)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq 1 "$rounds"); do
   for e in "${endpoints[@]}"; do
-    line=$(wrk -t2 -c"$conns" -d"${secs}s" --timeout 5s -s "$work/${script[$e]}.lua" "$base${path[$e]}" | grep '^RESULT')
+    line=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 5s -s "$work/${script[$e]}.lua" "$base${path[$e]}" | grep '^RESULT')
     echo "$e $line" >>"$work/results"
     say "round $round $e: $line"
   done
 done
 
+echo "load average before the load: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores; wrk -t$threads -c$conns, ${secs} s per run, $rounds rounds)"
 python3 - "$work/results" <<'PY'
 import statistics, sys
 rows = {}

@@ -264,6 +264,34 @@ async fn a_batchs_issues_are_the_report_filtered_by_code_and_file() {
     assert_eq!(data["total"], both.len());
     assert_eq!(data["issues"], Value::Array(both[..1].to_vec()));
 
+    // Filtered pages, page by page and past the end.
+    for (query, want) in [
+        ("file=barcodes", &barcodes),
+        (
+            "code=duplicate_barcode",
+            &report
+                .iter()
+                .filter(|i| i["code"] == "duplicate_barcode")
+                .cloned()
+                .collect(),
+        ),
+    ] {
+        for per_page in [1, 2] {
+            let mut all = Vec::new();
+            for page in 1..=want.len().div_ceil(per_page) + 1 {
+                let data = app
+                    .data(&format!(
+                        "/api/batches/latest/issues?{query}&page={page}&per_page={per_page}"
+                    ))
+                    .await;
+                let issues = data["issues"].as_array().unwrap();
+                assert!(issues.len() <= per_page, "{query} {page}");
+                all.extend(issues.iter().cloned());
+            }
+            assert_eq!(&all, want, "{query} per_page={per_page}");
+        }
+    }
+
     let message = app
         .error(
             "/api/batches/latest/issues?code=nope",
