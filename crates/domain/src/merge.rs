@@ -192,10 +192,13 @@ fn first_orders(rows: Vec<OrderRec>) -> (Vec<OrderRec>, Vec<Issue>) {
     (kept, issues)
 }
 
+/// Barcode keys and their `barcodes.csv` lines, side by side.
+type KeysAndLines = (Vec<u64>, Vec<u64>);
+
 /// Rules 2 and 3: the first row of each barcode wins. Returns the kept sold barcodes sorted
 /// by order_id (file order within one order) and the unused barcodes' keys and lines in
 /// file order.
-fn first_barcodes(book: &BarcodeBook) -> (Vec<BarcodeRec>, (Vec<u64>, Vec<u64>), Vec<Issue>) {
+fn first_barcodes(book: &BarcodeBook) -> (Vec<BarcodeRec>, KeysAndLines, Vec<Issue>) {
     let rows = &book.rows;
     let mut by_key: Vec<(u64, u32)> = rows
         .iter()
