@@ -240,6 +240,7 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
         })
         .await
         .expect("the api user creates the live view's ordered consumer");
+    let live_name = live.cached_info().name.clone();
     let first = live
         .messages()
         .await
@@ -253,6 +254,15 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
         "{}",
         first.subject
     );
+
+    // An ordered consumer that recreates itself deletes its predecessor: allowed for the
+    // api's own, denied for the status recorder (below).
+    assert_allowed(
+        &url,
+        "api",
+        &format!("$JS.API.CONSUMER.DELETE.tiqets_STATUS.{live_name}"),
+    )
+    .await;
 
     let log = nats.log();
     let violations: Vec<&str> = log[log_before..]
