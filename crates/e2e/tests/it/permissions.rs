@@ -1,7 +1,8 @@
 //! The least-privilege NATS users (`deploy/k8s/base/nats/nats.conf`): a private server runs
 //! that very file, `tiqets setup-nats` creates the streams as the `setup` user, the four
 //! pipeline services each connect as their own user and process the sample exactly as the
-//! command line does, and each user is refused what belongs to another.
+//! command line does, the api binary as its user takes an upload and streams events, the
+//! server logs no violation meanwhile, and each user is refused what belongs to another.
 
 use crate::support::*;
 use async_nats::{Client, ConnectOptions, Event, ServerError};
@@ -191,32 +192,48 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
         stored(db.pool(), &batch).await,
         expected(&orders, &barcodes)
     );
-    // The api's NATS paths as the api user: an upload (stored, queued, and processed by the
-    // services) and the live view's ordered consumer of status events.
-    let api_bus = Bus::connect_as(&url, names.clone(), "perm-test-api", &auth("api"))
-        .await
-        .unwrap();
-    let (up_orders, up_barcodes) = generated(&stack.dir.path().join("upload"), 300, 11);
-    let published = tiqets_bus::Publisher::new(api_bus.clone())
-        .publish_files(
-            tiqets_bus::PairRequest {
-                name: "upload".into(),
-                source: tiqets_bus::Source::Upload {
-                    orders: "orders.csv".into(),
-                    barcodes: "barcodes.csv".into(),
-                },
-                supersedes: None,
-            },
-            &up_orders,
-            &up_barcodes,
-        )
-        .await
-        .expect("the api user publishes an upload");
-    let uploaded = published.batch_id().to_string();
-    assert!(
-        matches!(published, tiqets_bus::Published::Queued { .. }),
-        "{published:?}"
+    // The api binary as the api user: ready, an upload through its HTTP endpoint processed
+    // by the services, and its live event stream.
+    let api_port = free_port();
+    let api_log = stack.dir.path().join("logs/tiqets-api.log");
+    let mut api = ApiProcess(
+        Command::new(tiqets_e2e::stack::binary("tiqets-api"))
+            .env("NATS_URL", &url)
+            .env("DATABASE_URL", db.url())
+            .env("TIQETS_NAMESPACE", names.namespace())
+            .env("API_ADDR", format!("127.0.0.1:{api_port}"))
+            .env("TIQETS_WEB_DIR", stack.dir.path().join("no-dashboard"))
+            .env("TIQETS_NATS_USER", "api")
+            .env("TIQETS_NATS_PASSWORD", password("api"))
+            .env("RUST_LOG", "info")
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .stdout(std::fs::File::create(&api_log).unwrap())
+            .stderr(
+                std::fs::File::options()
+                    .append(true)
+                    .open(&api_log)
+                    .unwrap(),
+            )
+            .spawn()
+            .expect("start tiqets-api"),
     );
+    let ready = (0..300).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        http(
+            api_port,
+            "GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n".into(),
+        )
+        .starts_with("HTTP/1.1 200")
+    });
+    assert!(
+        ready,
+        "the api is not ready:\n{}",
+        std::fs::read_to_string(&api_log).unwrap_or_default()
+    );
+    let (up_orders, up_barcodes) = generated(&stack.dir.path().join("upload"), 300, 11);
+    let answer = upload(api_port, &up_orders, &up_barcodes);
+    assert!(answer.starts_with("HTTP/1.1 202"), "upload: {answer}");
+    let uploaded = batch_id(&up_orders, &up_barcodes).await;
     wait_status(
         db.pool(),
         &stack,
@@ -229,6 +246,19 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
         stored(db.pool(), &uploaded).await,
         expected(&up_orders, &up_barcodes)
     );
+    let events = http_until(
+        api_port,
+        "GET /api/events HTTP/1.1\r\nhost: x\r\nlast-event-id: 0\r\n\r\n",
+        "data:",
+    );
+    assert!(
+        events.contains("data:"),
+        "no event on /api/events: {events}"
+    );
+    api.stop();
+    let api_bus = Bus::connect_as(&url, names.clone(), "perm-test-api", &auth("api"))
+        .await
+        .unwrap();
     let live = api_bus
         .jetstream()
         .get_stream(names.status_stream())
@@ -370,4 +400,82 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
     .await
     .expect("setup deletes a stream");
     assert!(deleted.contains("\"success\":true"), "{deleted}");
+}
+
+/// The api process, killed when dropped.
+struct ApiProcess(std::process::Child);
+
+impl ApiProcess {
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for ApiProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One HTTP exchange with the api; the whole answer (empty when it does not answer).
+fn http(port: u16, request: Vec<u8>) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return String::new();
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(30)));
+    if s.write_all(&request).is_err() {
+        return String::new();
+    }
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Reads a streamed answer until it contains `marker` (or 10 s pass).
+fn http_until(port: u16, request: &str, marker: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let start = std::time::Instant::now();
+    let mut buf = [0u8; 4096];
+    while start.elapsed() < Duration::from_secs(10) {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(_) => {}
+        }
+        if String::from_utf8_lossy(&out).contains(marker) {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `POST /api/batches` with the two files as `multipart/form-data`.
+fn upload(port: u16, orders: &Path, barcodes: &Path) -> String {
+    let boundary = "tiqets-permission-test-boundary";
+    let mut body = Vec::new();
+    for (field, path) in [("orders", orders), ("barcodes", barcodes)] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{field}.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&std::fs::read(path).unwrap());
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let mut request = format!(
+        "POST /api/batches HTTP/1.1\r\nhost: x\r\nconnection: close\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(&body);
+    http(port, request)
 }
