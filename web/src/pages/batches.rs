@@ -34,7 +34,7 @@ pub fn batches() -> Html {
         use_effect_with(*reload, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::get::<BatchesPage>("/batches?per_page=100").await {
-                    Ok(page) => dispatch.dispatch(BatchAction::Loaded(page.batches)),
+                    Ok(page) => dispatch.dispatch(BatchAction::Loaded(page.batches, page.total)),
                     Err(f) => dispatch.dispatch(BatchAction::LoadFailed(f.message)),
                 }
             });
@@ -64,10 +64,16 @@ pub fn batches() -> Html {
             </Empty>
         }
     } else {
+        let shown = list.batches.len() as u64;
         html! {
-            <ul class="batch-list">
-                { for list.batches.iter().map(card) }
-            </ul>
+            <>
+                <ul class="batch-list">
+                    { for list.batches.iter().map(card) }
+                </ul>
+                if list.total > shown {
+                    <p class="muted">{ format!("The newest {} of {} batches.", format::count(shown), format::count(list.total)) }</p>
+                }
+            </>
         }
     };
     html! {

@@ -20,6 +20,8 @@ pub struct BatchList {
     pub batches: Vec<Batch>,
     /// The first page has been read.
     pub loaded: bool,
+    /// Batches in all, as of the last read (the list holds the newest of them).
+    pub total: u64,
     /// Why the list could not be read.
     pub error: Option<String>,
     pub live: Live,
@@ -30,6 +32,7 @@ impl Default for BatchList {
         BatchList {
             batches: Vec::new(),
             loaded: false,
+            total: 0,
             error: None,
             live: Live::Connecting,
         }
@@ -39,7 +42,8 @@ impl Default for BatchList {
 /// What changes the list.
 #[derive(Debug, Clone)]
 pub enum BatchAction {
-    Loaded(Vec<Batch>),
+    /// The newest batches, and how many there are in all.
+    Loaded(Vec<Batch>, u64),
     LoadFailed(String),
     Event(Box<StatusUpdate>),
     Live(Live),
@@ -49,8 +53,9 @@ impl BatchList {
     /// The list after `action`.
     pub fn apply(mut self, action: BatchAction) -> BatchList {
         match action {
-            BatchAction::Loaded(batches) => {
+            BatchAction::Loaded(batches, total) => {
                 self.batches = batches;
+                self.total = total;
                 self.loaded = true;
                 self.error = None;
             }
@@ -62,7 +67,10 @@ impl BatchList {
                 }
                 match self.batches.iter_mut().find(|b| b.id == e.batch_id) {
                     Some(b) => update(b, &e),
-                    None => self.batches.insert(0, from_event(&e)),
+                    None => {
+                        self.batches.insert(0, from_event(&e));
+                        self.total += 1;
+                    }
                 }
             }
         }
@@ -220,7 +228,7 @@ mod tests {
 
     #[test]
     fn events_add_and_move_batches_through_their_stages() {
-        let list = BatchList::default().apply(BatchAction::Loaded(vec![]));
+        let list = BatchList::default().apply(BatchAction::Loaded(vec![], 0));
         let list = list.apply(BatchAction::Event(event(
             "b1",
             Status::Received,
@@ -259,7 +267,7 @@ mod tests {
     #[test]
     fn new_batches_come_first_and_superseded_waiting_files_go() {
         let waiting = from_event(&event("w-orders", Status::Waiting, "2026-11-24T20:00:00Z"));
-        let list = BatchList::default().apply(BatchAction::Loaded(vec![waiting]));
+        let list = BatchList::default().apply(BatchAction::Loaded(vec![waiting], 1));
         let mut received = event("b2", Status::Received, "2026-11-24T20:01:00Z");
         received.supersedes = Some("w-orders".into());
         let list = list.apply(BatchAction::Event(received));
