@@ -32,13 +32,17 @@ async fn the_sample_dropped_into_the_folder_completes_with_exactly_the_cli_resul
         (Service::Merger, "merge"),
         (Service::Persister, "persist"),
     ] {
-        let m = scrape(port(service));
         let acked =
             format!("tiqets_consumer_messages_total{{outcome=\"acked\",stage=\"{stage}\"}}");
+        // The ack follows the batch's completion in PostgreSQL by a moment.
+        let timed = format!("tiqets_consumer_handle_duration_seconds_count{{stage=\"{stage}\"}}");
+        let m = scrape_until(port(service), |m| {
+            metric(m, &acked) >= 1.0 && metric(m, &timed) >= 1.0
+        })
+        .await;
         assert_eq!(metric(&m, &acked), 1.0, "{service:?} {acked}: {m:?}");
         let rows = format!("tiqets_consumer_rows_total{{stage=\"{stage}\"}}");
         assert!(metric(&m, &rows) > 0.0, "{service:?} {rows}: {m:?}");
-        let timed = format!("tiqets_consumer_handle_duration_seconds_count{{stage=\"{stage}\"}}");
         assert_eq!(metric(&m, &timed), 1.0, "{service:?} {timed}");
         let failures = format!("tiqets_consumer_failures_total{{stage=\"{stage}\"}}");
         assert_eq!(metric(&m, &failures), 0.0, "{service:?} {failures}");
@@ -46,8 +50,8 @@ async fn the_sample_dropped_into_the_folder_completes_with_exactly_the_cli_resul
         assert!(m.iter().any(|(s, _)| *s == lag), "{service:?} has no {lag}");
     }
     // The status recorder consumed the batch's status events.
-    let m = scrape(port(Service::Persister));
     let recorded = "tiqets_consumer_messages_total{outcome=\"acked\",stage=\"status\"}";
+    let m = scrape_until(port(Service::Persister), |m| metric(m, recorded) >= 5.0).await;
     assert!(metric(&m, recorded) >= 5.0, "{recorded}: {m:?}");
     let issues: f64 = m
         .iter()

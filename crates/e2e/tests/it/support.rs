@@ -140,3 +140,18 @@ pub fn metric(metrics: &[(String, f64)], series: &str) -> f64 {
         .find(|(s, _)| s == series)
         .map_or(0.0, |(_, v)| *v)
 }
+
+/// Scrapes until `done` holds of the metrics (or 15 s pass), and returns the last scrape.
+pub async fn scrape_until(
+    port: u16,
+    done: impl Fn(&[(String, f64)]) -> bool,
+) -> Vec<(String, f64)> {
+    let start = Instant::now();
+    loop {
+        let m = scrape(port);
+        if done(&m) || start.elapsed() > Duration::from_secs(15) {
+            return m;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
