@@ -4,7 +4,8 @@
 //! deliveries of the same batch run one after the other, never interleaved) and deletes the
 //! batch's previous rows, so writing a batch twice leaves exactly one copy. The rows are then
 //! streamed with binary `COPY` — one table at a time, row by row, never the whole batch in
-//! memory — and [`BatchWriter::commit`] derives the tickets per customer, records `completed`
+//! memory. The orders COPY sums the tickets per customer as the rows go by (they come in
+//! customer order), and [`BatchWriter::commit`] copies those sums, records `completed`
 //! with the counts (by the forward-only rule of [`crate::status`]) and commits. Dropping the writer before that rolls everything
 //! back: readers see the old results or the new ones, never a mix.
 
@@ -29,6 +30,8 @@ pub struct BatchWriter<'c> {
     unused_done: bool,
     issues_done: bool,
     input_rows: Option<(u64, u64)>,
+    /// Tickets per customer of the rows copied so far, in customer order.
+    tickets: Vec<(i64, i64)>,
 }
 
 impl<'c> BatchWriter<'c> {
@@ -63,6 +66,7 @@ impl<'c> BatchWriter<'c> {
             unused_done: false,
             issues_done: false,
             input_rows: None,
+            tickets: Vec::new(),
         })
     }
 
@@ -111,6 +115,7 @@ impl<'c> BatchWriter<'c> {
             writer,
             batch_id: self.batch_id.as_str(),
             totals: &mut self.totals,
+            tickets: &mut self.tickets,
             last: None,
         })
     }
@@ -154,23 +159,23 @@ impl<'c> BatchWriter<'c> {
         })
     }
 
-    /// Derives the tickets per customer, records `completed` for `attempt` with the counts
+    /// Copies the tickets per customer, records `completed` for `attempt` with the counts
     /// and commits. Returns the counts and what became of the status: a batch whose
     /// recorded status is already past this attempt keeps it (its rows are replaced all the
     /// same: a batch's results depend only on its files).
     pub async fn commit(mut self, name: &str, attempt: u32) -> Result<(BatchCounts, Recorded)> {
-        let customers = self
-            .tx
-            .execute(
-                "INSERT INTO batch_customer_tickets (batch_id, customer_id, tickets)
-                 SELECT batch_id, customer_id, sum(cardinality(barcodes))
-                 FROM batch_orders WHERE batch_id = $1
-                 GROUP BY batch_id, customer_id",
-                &[&self.batch_id.as_str()],
+        let tickets = std::mem::take(&mut self.tickets);
+        let mut writer = self
+            .copy(
+                "COPY batch_customer_tickets (batch_id, customer_id, tickets) FROM STDIN BINARY",
+                &[Type::TEXT, Type::INT8, Type::INT8],
             )
-            .await
-            .map_err(db("aggregate customer tickets"))?;
-        self.totals.customers = customers;
+            .await?;
+        let id = self.batch_id.as_str();
+        for (customer_id, n) in &tickets {
+            write_row(&mut writer, &[&id, customer_id, n]).await?;
+        }
+        self.totals.customers = finish(writer).await?;
         let counts_from = match self.input_rows {
             Some((orders, barcodes)) => {
                 self.totals.order_rows = orders;
@@ -214,6 +219,7 @@ pub struct OrdersCopy<'w> {
     writer: Pin<Box<BinaryCopyInWriter>>,
     batch_id: &'w str,
     totals: &'w mut BatchCounts,
+    tickets: &'w mut Vec<(i64, i64)>,
     last: Option<(i64, i64)>,
 }
 
@@ -247,6 +253,11 @@ impl OrdersCopy<'_> {
         .await?;
         self.totals.orders_written += 1;
         self.totals.tickets += barcodes.len() as u64;
+        let n = barcodes.len() as i64;
+        match self.tickets.last_mut() {
+            Some((customer, sum)) if *customer == key.0 => *sum += n,
+            _ => self.tickets.push((key.0, n)),
+        }
         Ok(())
     }
 
