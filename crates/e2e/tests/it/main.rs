@@ -2,6 +2,7 @@
 
 mod dashboard;
 mod faults;
+mod grafana;
 mod permissions;
 mod pipeline;
 mod support;
