@@ -200,6 +200,10 @@ impl Publisher {
         let last = self.bus.last_status(&id).await?;
         let attempt = match &last {
             Some(e) if e.status == BatchStatus::Failed => e.attempt + 1,
+            // `received` is published before the work: a publisher stopped between the two
+            // left the batch here, so it is published again under the same message ids (a
+            // no-op for whatever had been stored).
+            Some(e) if e.status == BatchStatus::Received => e.attempt,
             Some(e) => return self.repeat(&id, &request, e).await,
             None => 1,
         };
@@ -224,7 +228,6 @@ impl Publisher {
             inputs: inputs.clone(),
             received_at: now,
         };
-        self.bus.publish_work(&work).await?;
         let mut received = StatusEvent::new(
             id.clone(),
             request.name.clone(),
@@ -235,7 +238,9 @@ impl Publisher {
         received.source = Some(request.source);
         received.inputs = Some(inputs.clone());
         received.supersedes = request.supersedes;
+        // `received` first, so that no stage's status can precede it in the status stream.
         self.bus.publish_status(&received).await?;
+        self.bus.publish_work(&work).await?;
         tracing::info!(attempt, "batch received");
         Ok(Published::Queued { batch, inputs })
     }

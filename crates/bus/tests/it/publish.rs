@@ -121,7 +121,33 @@ async fn an_identical_pair_is_a_repeat_until_its_batch_failed() {
         .unwrap();
     let id = first.batch_id().clone();
 
+    // Received (the work may not have been queued yet): published again, the same batch and
+    // attempt, and still one work message (the message ids are the same).
+    let again = publisher
+        .publish_files(request("two"), &o, &b)
+        .await
+        .unwrap();
+    let Published::Queued { batch, .. } = &again else {
+        panic!("{again:?}")
+    };
+    assert_eq!((batch.batch_id.clone(), batch.attempt), (id.clone(), 1));
+    let mut stream = t
+        .bus
+        .jetstream()
+        .get_stream(t.names().work_stream())
+        .await
+        .unwrap();
+    assert_eq!(stream.info().await.unwrap().state.messages, 1);
     // In progress: a repeat, not a second batch.
+    t.bus
+        .publish_status(&StatusEvent::new(
+            id.clone(),
+            "one",
+            BatchStatus::Validating,
+            1,
+        ))
+        .await
+        .unwrap();
     let again = publisher
         .publish_files(request("two"), &o, &b)
         .await
@@ -130,7 +156,7 @@ async fn an_identical_pair_is_a_repeat_until_its_batch_failed() {
         again,
         Published::Repeat {
             batch_id: id.clone(),
-            status: BatchStatus::Received,
+            status: BatchStatus::Validating,
             original_name: "one".into()
         }
     );
