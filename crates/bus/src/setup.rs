@@ -99,11 +99,27 @@ pub fn status_consumer_config(names: &Names) -> pull::Config {
     }
 }
 
-/// Makes sure every stream, consumer and the file bucket of the namespace exist.
+/// Makes sure every stream, consumer and the file bucket of the namespace exist (one
+/// replica each when created here).
 pub async fn ensure(bus: &Bus) -> Result<(), BusError> {
+    ensure_replicated(bus, 1).await
+}
+
+/// [`ensure`] with `replicas` copies of every stream and of the bucket on a JetStream
+/// cluster (`tiqets setup-nats --replicas 3`). An existing stream with fewer replicas is
+/// raised to `replicas`; one with more is left as it is.
+pub async fn ensure_replicated(bus: &Bus, replicas: usize) -> Result<(), BusError> {
     let names = bus.names();
+    let replicas = replicas.max(1);
     for config in stream_configs(names) {
-        ensure_stream(bus, config).await?;
+        ensure_stream(
+            bus,
+            stream::Config {
+                num_replicas: replicas,
+                ..config
+            },
+        )
+        .await?;
     }
     for stage in Stage::ALL {
         ensure_consumer(
@@ -114,7 +130,7 @@ pub async fn ensure(bus: &Bus) -> Result<(), BusError> {
         .await?;
     }
     ensure_consumer(bus, &names.status_stream(), status_consumer_config(names)).await?;
-    ensure_files_bucket(bus).await
+    ensure_files_bucket(bus, replicas).await
 }
 
 /// Creates a stream unless it exists (an existing one is left as it is).
@@ -123,7 +139,9 @@ pub async fn ensure_stream(bus: &Bus, config: stream::Config) -> Result<(), BusE
     let name = config.name.clone();
     for attempt in 0..3 {
         match js.get_or_create_stream(config.clone()).await {
-            Ok(_) => return Ok(()),
+            Ok(mut existing) => {
+                return raise_replicas(bus, &mut existing, config.num_replicas).await
+            }
             // Another replica created it between our lookup and our create: look again.
             Err(e) if attempt < 2 => {
                 tracing::debug!(stream = %name, error = %e, "stream create raced, retrying");
@@ -133,6 +151,32 @@ pub async fn ensure_stream(bus: &Bus, config: stream::Config) -> Result<(), BusE
         }
     }
     unreachable!("the last attempt returns")
+}
+
+/// Raises `stream` to `replicas` copies when it has fewer.
+async fn raise_replicas(
+    bus: &Bus,
+    stream: &mut stream::Stream,
+    replicas: usize,
+) -> Result<(), BusError> {
+    let info = stream
+        .info()
+        .await
+        .map_err(|e| BusError::setup("stream", "info", e))?;
+    if info.config.num_replicas >= replicas {
+        return Ok(());
+    }
+    let name = info.config.name.clone();
+    let config = stream::Config {
+        num_replicas: replicas,
+        ..info.config.clone()
+    };
+    bus.jetstream()
+        .update_stream(config)
+        .await
+        .map_err(|e| BusError::setup("stream", &name, e))?;
+    tracing::info!(stream = %name, replicas, "stream replicas raised");
+    Ok(())
 }
 
 /// Creates a durable pull consumer unless it exists.
@@ -163,19 +207,26 @@ pub async fn ensure_consumer(
     unreachable!("the last attempt returns")
 }
 
-/// Creates the file bucket unless it exists.
-pub async fn ensure_files_bucket(bus: &Bus) -> Result<(), BusError> {
+/// Creates the file bucket (with `replicas` copies) unless it exists; an existing one with
+/// fewer replicas is raised.
+pub async fn ensure_files_bucket(bus: &Bus, replicas: usize) -> Result<(), BusError> {
     let js = bus.jetstream();
     let bucket = bus.names().files_bucket();
     for attempt in 0..3 {
         if js.get_object_store(&bucket).await.is_ok() {
-            return Ok(());
+            let name = format!("OBJ_{bucket}");
+            let mut stream = js
+                .get_stream(&name)
+                .await
+                .map_err(|e| BusError::setup("stream", &name, e))?;
+            return raise_replicas(bus, &mut stream, replicas).await;
         }
         let created = js
             .create_object_store(object_store::Config {
                 bucket: bucket.clone(),
                 description: Some("Tiqets input files and results".into()),
                 storage: StorageType::File,
+                num_replicas: replicas.max(1),
                 ..Default::default()
             })
             .await;

@@ -17,6 +17,8 @@ pub struct OwnedNats {
     child: Child,
     bin: PathBuf,
     config: Option<ServerConfig>,
+    /// Further flags (cluster membership).
+    extra: Vec<String>,
 }
 
 /// A configuration file and the variables it references (e.g. passwords).
@@ -47,23 +49,67 @@ impl OwnedNats {
         Self::start_inner(Some(config))
     }
 
-    fn start_inner(config: Option<ServerConfig>) -> io::Result<OwnedNats> {
-        let bin = match which("nats-server") {
-            Some(b) => b,
+    /// Starts a JetStream cluster of `size` servers on free ports, routed to each other.
+    /// JetStream answers once the servers have elected a meta leader (retry the first
+    /// calls).
+    pub fn start_cluster(size: usize) -> io::Result<Vec<OwnedNats>> {
+        let bin = Self::binary()?;
+        let ports: Vec<(u16, u16)> = (0..size)
+            .map(|_| Ok((free_port()?, free_port()?)))
+            .collect::<io::Result<_>>()?;
+        let routes = ports
+            .iter()
+            .map(|(_, c)| format!("nats://127.0.0.1:{c}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut servers = Vec::with_capacity(size);
+        for (i, (port, cluster)) in ports.into_iter().enumerate() {
+            let extra = vec![
+                "-n".to_string(),
+                format!("n{i}"),
+                "--cluster_name".into(),
+                "tiqets-test".into(),
+                "--cluster".into(),
+                format!("nats://127.0.0.1:{cluster}"),
+                "--routes".into(),
+                routes.clone(),
+            ];
+            let dir = scratch_dir("nats")?;
+            let child = Self::spawn(&bin, &dir, port, None, &extra)?;
+            servers.push(OwnedNats {
+                dir,
+                port,
+                child,
+                bin: bin.clone(),
+                config: None,
+                extra,
+            });
+        }
+        Ok(servers)
+    }
+
+    fn binary() -> io::Result<PathBuf> {
+        match which("nats-server") {
+            Some(b) => Ok(b),
             None => {
                 apt_install(&["nats-server"])?;
-                which("nats-server").ok_or_else(|| io::Error::other("nats-server not found"))?
+                which("nats-server").ok_or_else(|| io::Error::other("nats-server not found"))
             }
-        };
+        }
+    }
+
+    fn start_inner(config: Option<ServerConfig>) -> io::Result<OwnedNats> {
+        let bin = Self::binary()?;
         let dir = scratch_dir("nats")?;
         let port = free_port()?;
-        let child = Self::spawn(&bin, &dir, port, config.as_ref())?;
+        let child = Self::spawn(&bin, &dir, port, config.as_ref(), &[])?;
         Ok(OwnedNats {
             dir,
             port,
             child,
             bin,
             config,
+            extra: Vec::new(),
         })
     }
 
@@ -72,8 +118,10 @@ impl OwnedNats {
         dir: &Path,
         port: u16,
         config: Option<&ServerConfig>,
+        extra: &[String],
     ) -> io::Result<Child> {
         let mut cmd = Command::new(bin);
+        cmd.args(extra);
         if let Some(config) = config {
             cmd.arg("-c").arg(&config.file);
             cmd.envs(config.env.iter().map(|(k, v)| (k, v)));
@@ -96,7 +144,13 @@ impl OwnedNats {
     /// with the same store, so JetStream state survives.
     pub fn restart(&mut self) -> io::Result<()> {
         stop_child(&mut self.child, libc::SIGTERM, Duration::from_secs(10));
-        self.child = Self::spawn(&self.bin, &self.dir, self.port, self.config.as_ref())?;
+        self.child = Self::spawn(
+            &self.bin,
+            &self.dir,
+            self.port,
+            self.config.as_ref(),
+            &self.extra,
+        )?;
         Ok(())
     }
 

@@ -19,6 +19,10 @@ pub struct Args {
     /// Namespace: prefix of every subject, stream, consumer and bucket.
     #[arg(long, env = "TIQETS_NAMESPACE", default_value = Names::DEFAULT_NAMESPACE)]
     namespace: String,
+    /// Copies of every stream and of the file bucket on a JetStream cluster (3 in the
+    /// Kubernetes prod overlay); existing streams with fewer are raised.
+    #[arg(long, env = "TIQETS_NATS_REPLICAS", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=5))]
+    replicas: u8,
 }
 
 /// Connects with `TIQETS_NATS_USER` + `TIQETS_NATS_PASSWORD` (when set) and ensures the
@@ -36,10 +40,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     runtime.block_on(async {
         let names = Names::new(args.namespace.clone());
         let bus = Bus::connect(&args.nats_url, names, "tiqets-setup-nats").await?;
-        setup::ensure(&bus).await?;
+        setup::ensure_replicated(&bus, usize::from(args.replicas)).await?;
         eprintln!(
-            "streams, consumers and bucket of namespace {:?} are in place on {}",
-            args.namespace, args.nats_url
+            "streams, consumers and bucket of namespace {:?} are in place on {} ({} replica(s))",
+            args.namespace, args.nats_url, args.replicas
         );
         anyhow::Ok(())
     })

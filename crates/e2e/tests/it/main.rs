@@ -5,5 +5,6 @@ mod faults;
 mod grafana;
 mod permissions;
 mod pipeline;
+mod replicas;
 mod support;
 mod traces;
