@@ -201,9 +201,12 @@ impl Publisher {
         let attempt = match &last {
             Some(e) if e.status == BatchStatus::Failed => e.attempt + 1,
             // `received` is published before the work: a publisher stopped between the two
-            // left the batch here, so it is published again under the same message ids (a
-            // no-op for whatever had been stored).
-            Some(e) if e.status == BatchStatus::Received => e.attempt,
+            // left the batch here, so its work is published again (same message id: a
+            // no-op when it is queued). The pair is still a repeat.
+            Some(e) if e.status == BatchStatus::Received => {
+                self.requeue(e).await?;
+                return self.repeat(&id, &request, e).await;
+            }
             Some(e) => return self.repeat(&id, &request, e).await,
             None => 1,
         };
@@ -243,6 +246,25 @@ impl Publisher {
         self.bus.publish_work(&work).await?;
         tracing::info!(attempt, "batch received");
         Ok(Published::Queued { batch, inputs })
+    }
+
+    /// Publishes the validate work of a batch last seen `received` again, from that event.
+    async fn requeue(&self, received: &StatusEvent) -> Result<(), PublishError> {
+        let (Some(source), Some(inputs)) = (&received.source, &received.inputs) else {
+            return Ok(()); // not published by this path: nothing to re-send
+        };
+        let work = ValidateWork {
+            batch: BatchRef {
+                batch_id: received.batch_id.clone(),
+                name: received.name.clone(),
+                attempt: received.attempt,
+            },
+            source: source.clone(),
+            inputs: inputs.clone(),
+            received_at: received.at,
+        };
+        self.bus.publish_work(&work).await?;
+        Ok(())
     }
 
     async fn repeat(

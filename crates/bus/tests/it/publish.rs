@@ -121,33 +121,8 @@ async fn an_identical_pair_is_a_repeat_until_its_batch_failed() {
         .unwrap();
     let id = first.batch_id().clone();
 
-    // Received (the work may not have been queued yet): published again, the same batch and
-    // attempt, and still one work message (the message ids are the same).
-    let again = publisher
-        .publish_files(request("two"), &o, &b)
-        .await
-        .unwrap();
-    let Published::Queued { batch, .. } = &again else {
-        panic!("{again:?}")
-    };
-    assert_eq!((batch.batch_id.clone(), batch.attempt), (id.clone(), 1));
-    let mut stream = t
-        .bus
-        .jetstream()
-        .get_stream(t.names().work_stream())
-        .await
-        .unwrap();
-    assert_eq!(stream.info().await.unwrap().state.messages, 1);
-    // In progress: a repeat, not a second batch.
-    t.bus
-        .publish_status(&StatusEvent::new(
-            id.clone(),
-            "one",
-            BatchStatus::Validating,
-            1,
-        ))
-        .await
-        .unwrap();
+    // Received: a repeat, not a second batch; its work is sent again under the same
+    // message id, so there is still one work message.
     let again = publisher
         .publish_files(request("two"), &o, &b)
         .await
@@ -156,10 +131,32 @@ async fn an_identical_pair_is_a_repeat_until_its_batch_failed() {
         again,
         Published::Repeat {
             batch_id: id.clone(),
-            status: BatchStatus::Validating,
+            status: BatchStatus::Received,
             original_name: "one".into()
         }
     );
+    let mut stream = t
+        .bus
+        .jetstream()
+        .get_stream(t.names().work_stream())
+        .await
+        .unwrap();
+    assert_eq!(stream.info().await.unwrap().state.messages, 1);
+    // A publisher stopped after `received`: the work is not queued until the pair comes again.
+    let work = next_validate_work(&t).await;
+    // The queue and its duplicate window gone, as if the work had never been sent.
+    t.bus
+        .jetstream()
+        .delete_stream(t.names().work_stream())
+        .await
+        .unwrap();
+    tiqets_bus::setup::ensure(&t.bus).await.unwrap(); // a fresh duplicate window
+    let again = publisher
+        .publish_files(request("two"), &o, &b)
+        .await
+        .unwrap();
+    assert!(matches!(again, Published::Repeat { .. }), "{again:?}");
+    assert_eq!(next_validate_work(&t).await, work);
     // Completed: still a repeat.
     t.bus
         .publish_status(&StatusEvent::new(
