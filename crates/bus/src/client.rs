@@ -15,6 +15,7 @@ use async_nats::HeaderMap;
 use bytes::Bytes;
 use serde::Serialize;
 use std::time::Duration;
+use tiqets_telemetry::shutdown::until_ready;
 use tokio_util::sync::CancellationToken;
 
 pub use async_nats::jetstream::publish::PublishAck;
@@ -71,20 +72,12 @@ impl Bus {
         client_name: &str,
         shutdown: &CancellationToken,
     ) -> Option<Bus> {
-        let mut delay = Duration::from_millis(250);
-        loop {
-            match Bus::connect(url, names.clone(), client_name).await {
-                Ok(bus) => return Some(bus),
-                Err(e) => {
-                    tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "NATS not reachable yet")
-                }
-            }
-            tokio::select! {
-                _ = shutdown.cancelled() => return None,
-                _ = tokio::time::sleep(delay) => {}
-            }
-            delay = (delay * 2).min(Duration::from_secs(10));
-        }
+        let connect = || Bus::connect(url, names.clone(), client_name);
+        // Every connection error is worth another try: `Err` never comes back.
+        until_ready(shutdown, "NATS connect", connect, |_| true)
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Wraps an existing client.

@@ -8,7 +8,8 @@
 //!   installed, so trace context in NATS headers is understood. The returned [`Guard`]
 //!   flushes and shuts the exporter down when dropped.
 //! - [`testing`]: an in-memory span exporter for tests that assert on traces.
-//! - [`shutdown`]: a cancellation token fired by SIGTERM or SIGINT.
+//! - [`shutdown`]: a cancellation token fired by SIGTERM or SIGINT, and `until_ready`, the
+//!   start-up retry (back-off until it works, a fatal error, or shutdown).
 //! - [`health`]: `/healthz`, `/readyz` and `/metrics` for services without an HTTP API.
 //! - [`metrics`]: the process's Prometheus registry, served at `/metrics`.
 //!

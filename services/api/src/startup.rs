@@ -14,9 +14,9 @@ use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::time::Duration;
 use tiqets_bus::{setup, Bus, BusError, Names, Publisher};
 use tiqets_store::{Pool, StoreError};
+use tiqets_telemetry::shutdown::until_ready;
 use tokio_util::sync::CancellationToken;
 use tracing_actix_web::TracingLogger;
 
@@ -57,46 +57,22 @@ impl Dependencies {
         else {
             return Ok(None);
         };
-        if !until_ready(shutdown, "NATS setup", || setup::ensure(&bus), |_| true).await? {
+        let setup = || setup::ensure(&bus);
+        if until_ready(shutdown, "NATS setup", setup, |_| true)
+            .await?
+            .is_none()
+        {
             return Ok(None);
         }
         let pool = tiqets_store::connect_with(&settings.database_url, settings.db_pool_size)?;
         let migrate = || tiqets_store::migrate(&pool);
-        if !until_ready(shutdown, "migrations", migrate, StoreError::is_transient).await? {
+        if until_ready(shutdown, "migrations", migrate, StoreError::is_transient)
+            .await?
+            .is_none()
+        {
             return Ok(None);
         }
         Ok(Some(Dependencies { pool, bus }))
-    }
-}
-
-/// Runs `step` until it succeeds (`Ok(true)`), fails for good (`Err`), or shutdown fires
-/// first (`Ok(false)`). Transient failures are logged and retried with back-off.
-async fn until_ready<T, E, F, Fut>(
-    shutdown: &CancellationToken,
-    what: &str,
-    mut step: F,
-    transient: impl Fn(&E) -> bool,
-) -> Result<bool, E>
-where
-    E: std::fmt::Display,
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, E>>,
-{
-    let mut delay = Duration::from_millis(250);
-    loop {
-        match step().await {
-            Ok(_) => return Ok(true),
-            Err(e) if transient(&e) => {
-                let retry_in_ms = delay.as_millis() as u64;
-                tracing::warn!(error = %e, retry_in_ms, "{what} failed, retrying");
-            }
-            Err(e) => return Err(e),
-        }
-        tokio::select! {
-            _ = shutdown.cancelled() => return Ok(false),
-            _ = tokio::time::sleep(delay) => {}
-        }
-        delay = (delay * 2).min(Duration::from_secs(10));
     }
 }
 

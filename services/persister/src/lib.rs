@@ -29,10 +29,10 @@ pub use persist::{Persister, UNUSED_HEADER};
 pub use recorder::StatusRecorder;
 pub use settings::{Settings, SettingsError};
 
-use std::time::Duration;
 use thiserror::Error;
 use tiqets_bus::{run_consumer, run_work_with, setup, Bus, ConsumerOptions, Names, Stage};
 use tiqets_store::{Pool, StoreError};
+use tiqets_telemetry::shutdown::until_ready;
 use tokio_util::sync::CancellationToken;
 
 /// Why the persister could not start.
@@ -54,12 +54,18 @@ pub async fn run(settings: Settings, shutdown: CancellationToken) -> Result<(), 
         return Ok(());
     };
     let pool = tiqets_store::connect_with(&settings.database_url, settings.db_pool_size)?;
-    let ready = until_ready(&shutdown, "NATS setup", || setup::ensure(&bus), |_| true).await?;
-    if !ready {
+    let setup = || setup::ensure(&bus);
+    if until_ready(&shutdown, "NATS setup", setup, |_| true)
+        .await?
+        .is_none()
+    {
         return Ok(());
     }
     let migrate = || tiqets_store::migrate(&pool);
-    if !until_ready(&shutdown, "migrations", migrate, StoreError::is_transient).await? {
+    if until_ready(&shutdown, "migrations", migrate, StoreError::is_transient)
+        .await?
+        .is_none()
+    {
         return Ok(());
     }
     let names = bus.names().clone();
@@ -90,35 +96,4 @@ pub async fn serve(
         run_work_with(bus.clone(), &work, persister, shutdown.clone()),
         run_consumer(&bus, &status, &recorder, &shutdown),
     );
-}
-
-/// Runs `step` until it succeeds (`Ok(true)`), fails for good (`Err`), or shutdown fires
-/// first (`Ok(false)`). Transient failures are logged and retried with back-off.
-async fn until_ready<T, E, F, Fut>(
-    shutdown: &CancellationToken,
-    what: &str,
-    mut step: F,
-    transient: impl Fn(&E) -> bool,
-) -> Result<bool, E>
-where
-    E: std::fmt::Display,
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, E>>,
-{
-    let mut delay = Duration::from_millis(250);
-    loop {
-        match step().await {
-            Ok(_) => return Ok(true),
-            Err(e) if transient(&e) => {
-                let retry_in_ms = delay.as_millis() as u64;
-                tracing::warn!(error = %e, retry_in_ms, "{what} failed, retrying");
-            }
-            Err(e) => return Err(e),
-        }
-        tokio::select! {
-            _ = shutdown.cancelled() => return Ok(false),
-            _ = tokio::time::sleep(delay) => {}
-        }
-        delay = (delay * 2).min(Duration::from_secs(10));
-    }
 }

@@ -2,37 +2,21 @@
 
 use crate::handler::Validator;
 use crate::settings::Settings;
-use tiqets_bus::consumer::run_work_with;
-use tiqets_bus::{setup, Bus, ConsumerOptions, Stage};
+use tiqets_bus::consumer::serve_stage;
+use tiqets_bus::Stage;
 use tokio_util::sync::CancellationToken;
 
 /// Runs the validator until `shutdown` fires, then lets the running validation finish
 /// (or releases its message after the drain timeout) and returns.
 pub async fn run(settings: Settings, shutdown: CancellationToken) {
-    let names = settings.names();
-    let Some(bus) = Bus::connect_retrying(
-        &settings.nats_url,
-        names.clone(),
-        "tiqets-validator",
-        &shutdown,
-    )
-    .await
-    else {
-        return; // shut down before NATS was reachable: nothing was taken
-    };
-    if let Err(e) = setup::ensure(&bus).await {
-        // The consumer loop ensures the setup again until it works.
-        tracing::warn!(error = %e, "stream setup failed");
-    }
-    let options = ConsumerOptions {
-        drain_timeout: settings.drain_timeout,
-        ..ConsumerOptions::work(&names, Stage::Validate)
-    };
-    tracing::info!(namespace = %names.namespace(), "validator running");
-    run_work_with(
-        bus.clone(),
-        &options,
-        Validator::new(bus, &settings),
+    let validator = |bus| Validator::new(bus, &settings);
+    let (url, names) = (&settings.nats_url, settings.names());
+    serve_stage(
+        url,
+        names,
+        Stage::Validate,
+        settings.drain_timeout,
+        validator,
         shutdown,
     )
     .await;
