@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`names`]: every subject, stream, consumer, bucket and object key, from the namespace.
+//! - [`env`]: settings from a service's environment ([`Env`], [`SettingsError`]).
 //! - [`digest`]: SHA-256 digests and [`BatchId`]s (derived from the files' contents).
 //! - [`status`]: the batch lifecycle ([`BatchStatus`]), [`StatusEvent`] and the
 //!   forward-only rule ([`progression`]).
@@ -23,6 +24,7 @@ pub mod chunk;
 pub mod client;
 pub mod consumer;
 pub mod digest;
+pub mod env;
 pub mod error;
 pub mod events;
 pub mod metrics;
@@ -39,6 +41,7 @@ pub use consumer::{
     run_consumer, run_work, run_work_with, ConsumerOptions, Delivery, Handler, Outcome, WorkHandler,
 };
 pub use digest::{BadBatchId, BatchId, Sha256, Sha256Hasher};
+pub use env::{Env, SettingsError};
 pub use error::BusError;
 pub use events::{
     BatchRef, ChunkSet, FileRef, Inputs, MergeWork, Notice, NoticeKind, PersistWork, ResultRef,

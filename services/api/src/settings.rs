@@ -3,8 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
-use thiserror::Error;
-use tiqets_bus::Names;
+use tiqets_bus::Env;
+pub use tiqets_bus::SettingsError;
 
 /// One GiB: the default largest accepted uploaded file.
 pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 1 << 30;
@@ -67,24 +67,6 @@ impl std::fmt::Debug for Settings {
     }
 }
 
-#[derive(Debug, Error)]
-pub enum SettingsError {
-    #[error("{name}={value:?} is invalid: {why}")]
-    Invalid {
-        name: &'static str,
-        value: String,
-        why: String,
-    },
-}
-
-fn invalid(name: &'static str, value: &str, why: impl Into<String>) -> SettingsError {
-    SettingsError::Invalid {
-        name,
-        value: value.to_string(),
-        why: why.into(),
-    }
-}
-
 impl Settings {
     /// Reads the settings from the process environment.
     pub fn from_env() -> Result<Settings, SettingsError> {
@@ -93,64 +75,42 @@ impl Settings {
 
     /// Reads the settings through `get` (tests pass a map). Empty values count as unset.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
-        let or = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_string());
-        let number = |name: &'static str, default: u64, min: u64, max: u64| {
-            let raw = or(name, &default.to_string());
-            match raw.trim().parse::<u64>() {
-                Ok(n) if (min..=max).contains(&n) => Ok(n),
-                _ => Err(invalid(
-                    name,
-                    &raw,
-                    format!("expected a whole number from {min} to {max}"),
-                )),
-            }
-        };
-
-        let addr_raw = or("API_ADDR", "127.0.0.1:8080");
-        let addr = addr_raw.trim().parse().map_err(|_| {
-            invalid(
-                "API_ADDR",
-                &addr_raw,
-                "expected host:port, e.g. 0.0.0.0:8080",
-            )
-        })?;
-        let namespace = or("TIQETS_NAMESPACE", Names::DEFAULT_NAMESPACE);
-        if !Names::is_valid_namespace(&namespace) {
-            return Err(invalid(
-                "TIQETS_NAMESPACE",
-                &namespace,
-                "use 1-64 ASCII letters, digits, '-' or '_'",
-            ));
-        }
-        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+        let env = Env::new(get);
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Settings {
-            addr,
-            database_url: or("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tiqets"),
-            nats_url: or("NATS_URL", "nats://127.0.0.1:4222"),
-            namespace,
-            api_token: get("TIQETS_API_TOKEN"),
-            read_token: get("TIQETS_API_READ_TOKEN"),
-            upload_max_bytes: number(
+            addr: env.parsed(
+                "API_ADDR",
+                "127.0.0.1:8080",
+                "expected host:port, e.g. 0.0.0.0:8080",
+            )?,
+            database_url: env.text("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tiqets"),
+            nats_url: env.nats_url(),
+            namespace: env.namespace()?,
+            api_token: env.get("TIQETS_API_TOKEN"),
+            read_token: env.get("TIQETS_API_READ_TOKEN"),
+            upload_max_bytes: env.number(
                 "TIQETS_UPLOAD_MAX_BYTES",
                 DEFAULT_UPLOAD_MAX_BYTES,
-                1,
-                1 << 40,
+                1..=1 << 40,
             )?,
-            upload_dir: get("TIQETS_UPLOAD_DIR")
+            upload_dir: env
+                .get("TIQETS_UPLOAD_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(std::env::temp_dir),
-            web_dir: PathBuf::from(or("TIQETS_WEB_DIR", "web/dist")),
-            db_pool_size: number("API_DB_POOL_SIZE", 16, 1, 256)? as usize,
-            workers: number("API_WORKERS", cpus, 1, 256)? as usize,
-            sse_heartbeat: Duration::from_secs(number("TIQETS_SSE_HEARTBEAT_SECS", 15, 1, 300)?),
-            cache_bytes: number("TIQETS_API_CACHE_BYTES", 64 << 20, 0, 1 << 40)?,
-            shutdown_timeout: Duration::from_secs(number(
+            web_dir: PathBuf::from(env.text("TIQETS_WEB_DIR", "web/dist")),
+            db_pool_size: env.number("API_DB_POOL_SIZE", 16, 1..=256)?,
+            workers: env.number("API_WORKERS", cpus, 1..=256)?,
+            sse_heartbeat: env.secs(
+                "TIQETS_SSE_HEARTBEAT_SECS",
+                Duration::from_secs(15),
+                1..=300,
+            )?,
+            cache_bytes: env.number("TIQETS_API_CACHE_BYTES", 64 << 20, 0..=1 << 40)?,
+            shutdown_timeout: env.secs(
                 "API_SHUTDOWN_TIMEOUT_SECS",
-                20,
-                0,
-                3600,
-            )?),
+                Duration::from_secs(20),
+                0..=3600,
+            )?,
         })
     }
 }

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 use std::time::Duration;
+use tiqets_bus::Env;
+pub use tiqets_bus::SettingsError;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -25,54 +27,24 @@ pub struct Settings {
     pub instance: String,
 }
 
-/// A variable that is set but not understood.
-#[derive(Debug, thiserror::Error)]
-#[error("{name}={value:?} is not valid: {expected}")]
-pub struct SettingsError {
-    pub name: &'static str,
-    pub value: String,
-    pub expected: &'static str,
-}
-
 impl Settings {
     pub fn from_env() -> Result<Settings, SettingsError> {
         Settings::from_lookup(|k| std::env::var(k).ok())
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let text = |k: &str, d: &str| {
-            get(k)
-                .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| d.to_string())
-        };
-        let number = |k: &'static str, d: u64| -> Result<u64, SettingsError> {
-            match get(k).filter(|v| !v.is_empty()) {
-                None => Ok(d),
-                Some(v) => v.trim().parse().map_err(|_| SettingsError {
-                    name: k,
-                    value: v,
-                    expected: "a whole number",
-                }),
-            }
-        };
-        let namespace = text("TIQETS_NAMESPACE", "tiqets");
-        if !tiqets_bus::Names::is_valid_namespace(&namespace) {
-            return Err(SettingsError {
-                name: "TIQETS_NAMESPACE",
-                value: namespace,
-                expected: "1-64 ASCII letters, digits, '-' or '_'",
-            });
-        }
-        let host = get("HOSTNAME").unwrap_or_else(|| "ingest".into());
+        let env = Env::new(get);
+        let number = |name, default| env.number(name, default, 0..=u64::MAX);
+        let host = env.text("HOSTNAME", "ingest");
         Ok(Settings {
-            nats_url: text("NATS_URL", "nats://127.0.0.1:4222"),
-            namespace,
-            input_dir: text("TIQETS_INPUT_DIR", "data/input").into(),
-            archive_dir: text("TIQETS_ARCHIVE_DIR", "data/archive").into(),
+            nats_url: env.nats_url(),
+            namespace: env.namespace()?,
+            input_dir: env.text("TIQETS_INPUT_DIR", "data/input").into(),
+            archive_dir: env.text("TIQETS_ARCHIVE_DIR", "data/archive").into(),
             quiet: Duration::from_millis(number("TIQETS_QUIET_MS", 2000)?),
             rescan: Duration::from_secs(number("TIQETS_RESCAN_SECS", 10)?.max(1)),
             claim_stale: Duration::from_secs(number("TIQETS_CLAIM_STALE_SECS", 60)?.max(5)),
-            instance: text("TIQETS_INSTANCE", &format!("{host}-{}", std::process::id())),
+            instance: env.text("TIQETS_INSTANCE", &format!("{host}-{}", std::process::id())),
         })
     }
 }

@@ -1,10 +1,9 @@
 //! Settings from the environment (documented in `docs/operations.md`).
 
 use std::time::Duration;
-use tiqets_bus::Names;
-
-/// Default of `NATS_URL` (SPEC §2).
-pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+pub use tiqets_bus::env::DEFAULT_NATS_URL;
+pub use tiqets_bus::SettingsError;
+use tiqets_bus::{Env, Names};
 
 /// What the merger needs to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,15 +18,6 @@ pub struct Settings {
     /// `TIQETS_DRAIN_TIMEOUT_SECS`: how long running work may go on after SIGTERM before
     /// its message is released to another replica.
     pub drain_timeout: Duration,
-}
-
-/// A variable that is set but unusable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{name}={value:?}: {problem}")]
-pub struct SettingsError {
-    pub name: &'static str,
-    pub value: String,
-    pub problem: String,
 }
 
 impl Default for Settings {
@@ -49,46 +39,18 @@ impl Settings {
 
     /// Reads settings through `lookup`. Unset or empty variables take their defaults.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let env = Env::new(lookup);
         let d = Settings::default();
-        let namespace = get("TIQETS_NAMESPACE").unwrap_or(d.namespace);
-        if !Names::is_valid_namespace(&namespace) {
-            return Err(SettingsError {
-                name: "TIQETS_NAMESPACE",
-                value: namespace,
-                problem: "use 1-64 ASCII letters, digits, '-' or '_'".into(),
-            });
-        }
         Ok(Settings {
-            nats_url: get("NATS_URL").unwrap_or(d.nats_url),
-            namespace,
-            chunk_wait: secs(&get, "TIQETS_MERGER_CHUNK_WAIT_SECS", d.chunk_wait, 1)?,
-            drain_timeout: secs(&get, "TIQETS_DRAIN_TIMEOUT_SECS", d.drain_timeout, 0)?,
+            nats_url: env.nats_url(),
+            namespace: env.namespace()?,
+            chunk_wait: env.secs("TIQETS_MERGER_CHUNK_WAIT_SECS", d.chunk_wait, 1..=3600)?,
+            drain_timeout: env.secs("TIQETS_DRAIN_TIMEOUT_SECS", d.drain_timeout, 0..=3600)?,
         })
     }
 
     pub fn names(&self) -> Names {
         Names::new(self.namespace.clone())
-    }
-}
-
-fn secs(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: Duration,
-    min: u64,
-) -> Result<Duration, SettingsError> {
-    const MAX: u64 = 3600;
-    let Some(value) = get(name) else {
-        return Ok(default);
-    };
-    match value.trim().parse::<u64>() {
-        Ok(n) if (min..=MAX).contains(&n) => Ok(Duration::from_secs(n)),
-        _ => Err(SettingsError {
-            name,
-            value,
-            problem: format!("expected a number of seconds from {min} to {MAX}"),
-        }),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Configuration from the environment (documented in docs/operations.md).
 
 use std::path::PathBuf;
-use thiserror::Error;
-use tiqets_bus::Names;
+use tiqets_bus::Env;
+pub use tiqets_bus::SettingsError;
 
 /// What the persister needs to run.
 #[derive(Debug, Clone)]
@@ -19,16 +19,6 @@ pub struct Settings {
     pub db_pool_size: usize,
 }
 
-#[derive(Debug, Error)]
-pub enum SettingsError {
-    #[error("{name}={value:?} is invalid: {why}")]
-    Invalid {
-        name: &'static str,
-        value: String,
-        why: &'static str,
-    },
-}
-
 impl Settings {
     /// Reads the settings from the process environment.
     pub fn from_env() -> Result<Settings, SettingsError> {
@@ -37,32 +27,13 @@ impl Settings {
 
     /// Reads the settings through `get` (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let or = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_string());
-        let namespace = or("TIQETS_NAMESPACE", Names::DEFAULT_NAMESPACE);
-        if !Names::is_valid_namespace(&namespace) {
-            return Err(SettingsError::Invalid {
-                name: "TIQETS_NAMESPACE",
-                value: namespace,
-                why: "use 1-64 ASCII letters, digits, '-' or '_'",
-            });
-        }
-        let pool = or("PERSISTER_DB_POOL_SIZE", "4");
-        let db_pool_size = match pool.parse::<usize>() {
-            Ok(n) if (1..=64).contains(&n) => n,
-            _ => {
-                return Err(SettingsError::Invalid {
-                    name: "PERSISTER_DB_POOL_SIZE",
-                    value: pool,
-                    why: "expected a number from 1 to 64",
-                })
-            }
-        };
+        let env = Env::new(get);
         Ok(Settings {
-            nats_url: or("NATS_URL", "nats://127.0.0.1:4222"),
-            database_url: or("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tiqets"),
-            namespace,
-            output_dir: PathBuf::from(or("TIQETS_OUTPUT_DIR", "data/output")),
-            db_pool_size,
+            nats_url: env.nats_url(),
+            database_url: env.text("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tiqets"),
+            namespace: env.namespace()?,
+            output_dir: PathBuf::from(env.text("TIQETS_OUTPUT_DIR", "data/output")),
+            db_pool_size: env.number("PERSISTER_DB_POOL_SIZE", 4, 1..=64)?,
         })
     }
 }

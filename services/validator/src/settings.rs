@@ -1,10 +1,9 @@
 //! Settings from the environment (documented in `docs/operations.md`).
 
 use std::time::Duration;
-use tiqets_bus::{Names, CHUNK_TARGET_BYTES};
-
-/// Default of `NATS_URL` (SPEC §2).
-pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+pub use tiqets_bus::env::DEFAULT_NATS_URL;
+pub use tiqets_bus::SettingsError;
+use tiqets_bus::{Env, Names, CHUNK_TARGET_BYTES};
 
 /// Largest chunk target accepted: a chunk must stay well below NATS's 1 MiB payload limit.
 pub const MAX_CHUNK_BYTES: usize = 512 * 1024;
@@ -24,15 +23,6 @@ pub struct Settings {
     /// `TIQETS_DRAIN_TIMEOUT_SECS`: how long running work may go on after SIGTERM before
     /// its message is released to another replica.
     pub drain_timeout: Duration,
-}
-
-/// A variable that is set but unusable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{name}={value:?}: {problem}")]
-pub struct SettingsError {
-    pub name: &'static str,
-    pub value: String,
-    pub problem: String,
 }
 
 impl Default for Settings {
@@ -56,59 +46,23 @@ impl Settings {
     /// Reads settings through `lookup` (the environment, or a map in tests). Unset or
     /// empty variables take their defaults.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let env = Env::new(lookup);
         let d = Settings::default();
-        let namespace = get("TIQETS_NAMESPACE").unwrap_or(d.namespace);
-        if !Names::is_valid_namespace(&namespace) {
-            return Err(SettingsError {
-                name: "TIQETS_NAMESPACE",
-                value: namespace,
-                problem: "use 1-64 ASCII letters, digits, '-' or '_'".into(),
-            });
-        }
         Ok(Settings {
-            nats_url: get("NATS_URL").unwrap_or(d.nats_url),
-            namespace,
-            chunk_bytes: number(
-                &get,
+            nats_url: env.nats_url(),
+            namespace: env.namespace()?,
+            chunk_bytes: env.number(
                 "TIQETS_VALIDATOR_CHUNK_BYTES",
                 d.chunk_bytes,
-                1024,
-                MAX_CHUNK_BYTES,
+                1024..=MAX_CHUNK_BYTES,
             )?,
-            inflight: number(&get, "TIQETS_VALIDATOR_INFLIGHT", d.inflight, 1, 1024)?,
-            drain_timeout: Duration::from_secs(number(
-                &get,
-                "TIQETS_DRAIN_TIMEOUT_SECS",
-                d.drain_timeout.as_secs() as usize,
-                0,
-                3600,
-            )? as u64),
+            inflight: env.number("TIQETS_VALIDATOR_INFLIGHT", d.inflight, 1..=1024)?,
+            drain_timeout: env.secs("TIQETS_DRAIN_TIMEOUT_SECS", d.drain_timeout, 0..=3600)?,
         })
     }
 
     pub fn names(&self) -> Names {
         Names::new(self.namespace.clone())
-    }
-}
-
-fn number(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: usize,
-    min: usize,
-    max: usize,
-) -> Result<usize, SettingsError> {
-    let Some(value) = get(name) else {
-        return Ok(default);
-    };
-    match value.trim().parse::<usize>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(SettingsError {
-            name,
-            value,
-            problem: format!("expected a whole number from {min} to {max}"),
-        }),
     }
 }
 

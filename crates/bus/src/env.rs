@@ -1,0 +1,166 @@
+//! Reading a service's settings from its environment, the same way in every service: an
+//! unset or blank variable takes its default, a set one must parse and be in range, and an
+//! error names the variable, its value and what is allowed.
+//!
+//! Every read goes through the lookup the service was given (the process environment, a
+//! map in tests, or the manifest check that records which names a service reads).
+
+use crate::names::Names;
+use std::fmt::Display;
+use std::ops::RangeInclusive;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Default of `NATS_URL` (SPEC §2).
+pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+
+/// A variable that is set but unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name}={value:?}: {problem}")]
+pub struct SettingsError {
+    pub name: &'static str,
+    pub value: String,
+    pub problem: String,
+}
+
+/// The environment of one service, read through a lookup.
+pub struct Env<F> {
+    lookup: F,
+}
+
+impl<F: Fn(&str) -> Option<String>> Env<F> {
+    pub fn new(lookup: F) -> Env<F> {
+        Env { lookup }
+    }
+
+    /// The value of `name`, `None` when unset or blank.
+    pub fn get(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    /// The value of `name`, or `default`.
+    pub fn text(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or_else(|| default.to_string())
+    }
+
+    /// `name` parsed as a number within `range`, or `default`.
+    pub fn number<T>(
+        &self,
+        name: &'static str,
+        default: T,
+        range: RangeInclusive<T>,
+    ) -> Result<T, SettingsError>
+    where
+        T: FromStr + PartialOrd + Display,
+    {
+        let Some(value) = self.get(name) else {
+            return Ok(default);
+        };
+        match value.trim().parse::<T>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(SettingsError {
+                name,
+                problem: format!(
+                    "expected a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+                value,
+            }),
+        }
+    }
+
+    /// `name` as whole seconds within `range`, or `default`.
+    pub fn secs(
+        &self,
+        name: &'static str,
+        default: Duration,
+        range: RangeInclusive<u64>,
+    ) -> Result<Duration, SettingsError> {
+        self.number(name, default.as_secs(), range)
+            .map(Duration::from_secs)
+    }
+
+    /// `name` parsed as a `T` (an address, say), or `default`; `expected` says what is allowed.
+    pub fn parsed<T: FromStr>(
+        &self,
+        name: &'static str,
+        default: &str,
+        expected: &str,
+    ) -> Result<T, SettingsError> {
+        let value = self.text(name, default);
+        value.trim().parse().map_err(|_| SettingsError {
+            name,
+            value,
+            problem: expected.to_string(),
+        })
+    }
+
+    /// `NATS_URL`.
+    pub fn nats_url(&self) -> String {
+        self.text("NATS_URL", DEFAULT_NATS_URL)
+    }
+
+    /// `TIQETS_NAMESPACE`, checked to be usable in subjects, streams and buckets.
+    pub fn namespace(&self) -> Result<String, SettingsError> {
+        let namespace = self.text("TIQETS_NAMESPACE", Names::DEFAULT_NAMESPACE);
+        if !Names::is_valid_namespace(&namespace) {
+            return Err(SettingsError {
+                name: "TIQETS_NAMESPACE",
+                value: namespace,
+                problem: "use 1-64 ASCII letters, digits, '-' or '_'".into(),
+            });
+        }
+        Ok(namespace)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> Env<impl Fn(&str) -> Option<String>> {
+        Env::new(move |k: &str| {
+            pairs
+                .iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn unset_and_blank_take_the_default() {
+        let e = env(&[("A", " ")]);
+        assert_eq!(e.text("A", "d"), "d");
+        assert_eq!(e.number("B", 7u64, 1..=9), Ok(7));
+        assert_eq!(e.nats_url(), DEFAULT_NATS_URL);
+        assert_eq!(e.namespace().unwrap(), "tiqets");
+    }
+
+    #[test]
+    fn set_values_must_parse_and_be_in_range() {
+        let e = env(&[
+            ("N", " 5 "),
+            ("BIG", "10"),
+            ("WORD", "soon"),
+            ("TIQETS_NAMESPACE", "a.b"),
+        ]);
+        assert_eq!(e.number("N", 1usize, 1..=9), Ok(5));
+        assert_eq!(
+            e.secs("N", Duration::ZERO, 0..=9),
+            Ok(Duration::from_secs(5))
+        );
+        let err = e.number("BIG", 1u64, 1..=9).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BIG=\"10\": expected a whole number from 1 to 9"
+        );
+        assert_eq!(
+            e.number("WORD", 1u64, 0..=u64::MAX).unwrap_err().name,
+            "WORD"
+        );
+        assert_eq!(e.namespace().unwrap_err().name, "TIQETS_NAMESPACE");
+        let addr: Result<std::net::SocketAddr, _> = e.parsed("WORD", "", "host:port");
+        assert_eq!(addr.unwrap_err().problem, "host:port");
+    }
+}
