@@ -253,6 +253,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_shared_types_name_statuses_and_issue_codes_as_the_pipeline_does() {
+        // The dashboard reads these from tiqets-api-types: they must not drift from the
+        // pipeline's own lists.
+        let codes = tiqets_domain::IssueCode::ALL.map(|c| c.as_str());
+        assert_eq!(tiqets_api_types::ISSUE_CODES, codes);
+        for status in BatchStatus::ALL {
+            assert_eq!(status.into_api().as_str(), status.as_str());
+        }
+    }
+
+    #[test]
     fn the_envelope_is_the_seeds() {
         let json = serde_json::to_value(Envelope {
             status: SuccessTag::Success,
