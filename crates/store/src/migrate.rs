@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "order position",
         sql: include_str!("../migrations/0002_order_position.sql"),
     },
+    Migration {
+        version: 3,
+        name: "batch partitions",
+        sql: include_str!("../migrations/0003_batch_partitions.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migration runs (any constant unique to us).

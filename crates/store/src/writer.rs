@@ -1,13 +1,16 @@
 //! The batch writer: replaces one batch's results in a single transaction.
 //!
 //! [`BatchWriter::begin`] opens the transaction, takes the batch's advisory lock (two
-//! deliveries of the same batch run one after the other, never interleaved) and deletes the
-//! batch's previous rows, so writing a batch twice leaves exactly one copy. The rows are then
-//! streamed with binary `COPY` — one table at a time, row by row, never the whole batch in
-//! memory. The orders COPY sums the tickets per customer as the rows go by (they come in
-//! customer order), and [`BatchWriter::commit`] copies those sums, records `completed`
-//! with the counts (by the forward-only rule of [`crate::status`]) and commits. Dropping the writer before that rolls everything
-//! back: readers see the old results or the new ones, never a mix.
+//! deliveries of the same batch run one after the other, never interleaved) and opens the
+//! batch's partitions (`tiqets_open_batch`, migration 3): a new batch gets empty, unindexed
+//! ones; a batch written before has its old rows deleted, so writing a batch twice leaves
+//! exactly one copy. The rows are then streamed with binary `COPY` straight into the
+//! partitions (`FREEZE` when they are new) — one table at a time, row by row, never the
+//! whole batch in memory. The orders COPY sums the tickets per customer as the rows go by
+//! (they come in customer order), and [`BatchWriter::commit`] copies those sums, indexes and
+//! attaches new partitions (`tiqets_attach_batch`), records `completed` with the counts (by
+//! the forward-only rule of [`crate::status`]) and commits. Dropping the writer before that
+//! rolls everything back: readers see the old results or the new ones, never a mix.
 
 use crate::error::{db, Result, StoreError};
 use crate::status::{apply, CountsFrom, Recorded};
@@ -21,10 +24,22 @@ use tokio_postgres::types::{ToSql, Type};
 /// Class id of the per-batch advisory locks (the object id is a hash of the batch id).
 const BATCH_LOCK_CLASS: i32 = 0x7471_6231; // "tqb1"
 
+/// The four result tables, each partitioned by batch (`<table>_<suffix>` per batch).
+const RESULT_TABLES: [&str; 4] = [
+    "batch_orders",
+    "batch_unused_barcodes",
+    "batch_issues",
+    "batch_customer_tickets",
+];
+
 /// An open write of one batch. See the module docs.
 pub struct BatchWriter<'c> {
     tx: Transaction<'c>,
     batch_id: BatchId,
+    /// Names the batch's partitions: `<table>_<suffix>`.
+    suffix: String,
+    /// The partitions were created by this write (not yet indexed nor attached).
+    fresh: bool,
     totals: BatchCounts,
     orders_done: bool,
     unused_done: bool,
@@ -48,19 +63,23 @@ impl<'c> BatchWriter<'c> {
         )
         .await
         .map_err(db("batch lock"))?;
-        for table in [
-            "batch_orders",
-            "batch_unused_barcodes",
-            "batch_issues",
-            "batch_customer_tickets",
-        ] {
-            tx.execute(&format!("DELETE FROM {table} WHERE batch_id = $1"), &[&id])
-                .await
-                .map_err(db("delete previous batch rows"))?;
+        let row = tx
+            .query_one("SELECT suffix, fresh FROM tiqets_open_batch($1)", &[&id])
+            .await
+            .map_err(db("open batch partitions"))?;
+        let (suffix, fresh): (String, bool) = (row.get(0), row.get(1));
+        if !fresh {
+            for table in RESULT_TABLES {
+                tx.execute(&format!("DELETE FROM {table}_{suffix}"), &[])
+                    .await
+                    .map_err(db("delete previous batch rows"))?;
+            }
         }
         Ok(BatchWriter {
             tx,
             batch_id: batch_id.clone(),
+            suffix,
+            fresh,
             totals: BatchCounts::default(),
             orders_done: false,
             unused_done: false,
@@ -86,10 +105,27 @@ impl<'c> BatchWriter<'c> {
         self.input_rows = Some((order_rows, barcode_rows));
     }
 
-    async fn copy(&self, sql: &str, types: &[Type]) -> Result<Pin<Box<BinaryCopyInWriter>>> {
+    /// Starts a binary COPY into this batch's partition of `table` (batch_id is the
+    /// partition's default). New partitions are loaded frozen: no later hint-bit writes or
+    /// freezing vacuum, and the visibility map is set for index-only scans.
+    async fn copy(
+        &self,
+        table: &str,
+        columns: &str,
+        types: &[Type],
+    ) -> Result<Pin<Box<BinaryCopyInWriter>>> {
+        let options = if self.fresh {
+            "FORMAT binary, FREEZE"
+        } else {
+            "FORMAT binary"
+        };
+        let sql = format!(
+            "COPY {table}_{} ({columns}) FROM STDIN ({options})",
+            self.suffix
+        );
         let sink = self
             .tx
-            .copy_in::<_, bytes::Bytes>(sql)
+            .copy_in::<_, bytes::Bytes>(&sql)
             .await
             .map_err(db("start copy"))?;
         Ok(Box::pin(BinaryCopyInWriter::new(sink, types)))
@@ -100,20 +136,13 @@ impl<'c> BatchWriter<'c> {
         once(&mut self.orders_done, "orders")?;
         let writer = self
             .copy(
-                "COPY batch_orders (batch_id, customer_id, order_id, barcodes, position) \
-                 FROM STDIN BINARY",
-                &[
-                    Type::TEXT,
-                    Type::INT8,
-                    Type::INT8,
-                    Type::TEXT_ARRAY,
-                    Type::INT8,
-                ],
+                "batch_orders",
+                "customer_id, order_id, barcodes, position",
+                &[Type::INT8, Type::INT8, Type::TEXT_ARRAY, Type::INT8],
             )
             .await?;
         Ok(OrdersCopy {
             writer,
-            batch_id: self.batch_id.as_str(),
             totals: &mut self.totals,
             tickets: &mut self.tickets,
             last: None,
@@ -125,13 +154,13 @@ impl<'c> BatchWriter<'c> {
         once(&mut self.unused_done, "unused barcodes")?;
         let writer = self
             .copy(
-                "COPY batch_unused_barcodes (batch_id, position, barcode, line) FROM STDIN BINARY",
-                &[Type::TEXT, Type::INT8, Type::TEXT, Type::INT8],
+                "batch_unused_barcodes",
+                "position, barcode, line",
+                &[Type::INT8, Type::TEXT, Type::INT8],
             )
             .await?;
         Ok(UnusedCopy {
             writer,
-            batch_id: self.batch_id.as_str(),
             totals: &mut self.totals,
         })
     }
@@ -141,20 +170,13 @@ impl<'c> BatchWriter<'c> {
         once(&mut self.issues_done, "issues")?;
         let writer = self
             .copy(
-                "COPY batch_issues (batch_id, seq, file, line, code, message) FROM STDIN BINARY",
-                &[
-                    Type::TEXT,
-                    Type::INT8,
-                    Type::TEXT,
-                    Type::INT8,
-                    Type::TEXT,
-                    Type::TEXT,
-                ],
+                "batch_issues",
+                "seq, file, line, code, message",
+                &[Type::INT8, Type::TEXT, Type::INT8, Type::TEXT, Type::TEXT],
             )
             .await?;
         Ok(IssuesCopy {
             writer,
-            batch_id: self.batch_id.as_str(),
             totals: &mut self.totals,
         })
     }
@@ -167,15 +189,21 @@ impl<'c> BatchWriter<'c> {
         let tickets = std::mem::take(&mut self.tickets);
         let mut writer = self
             .copy(
-                "COPY batch_customer_tickets (batch_id, customer_id, tickets) FROM STDIN BINARY",
-                &[Type::TEXT, Type::INT8, Type::INT8],
+                "batch_customer_tickets",
+                "customer_id, tickets",
+                &[Type::INT8, Type::INT8],
             )
             .await?;
-        let id = self.batch_id.as_str();
         for (customer_id, n) in &tickets {
-            write_row(&mut writer, &[&id, customer_id, n]).await?;
+            write_row(&mut writer, &[customer_id, n]).await?;
         }
         self.totals.customers = finish(writer).await?;
+        if self.fresh {
+            self.tx
+                .execute("SELECT tiqets_attach_batch($1)", &[&self.batch_id.as_str()])
+                .await
+                .map_err(db("index and attach batch partitions"))?;
+        }
         let counts_from = match self.input_rows {
             Some((orders, barcodes)) => {
                 self.totals.order_rows = orders;
@@ -217,7 +245,6 @@ async fn finish(mut writer: Pin<Box<BinaryCopyInWriter>>) -> Result<u64> {
 /// The output rows being copied.
 pub struct OrdersCopy<'w> {
     writer: Pin<Box<BinaryCopyInWriter>>,
-    batch_id: &'w str,
     totals: &'w mut BatchCounts,
     tickets: &'w mut Vec<(i64, i64)>,
     last: Option<(i64, i64)>,
@@ -246,11 +273,7 @@ impl OrdersCopy<'_> {
         self.last = Some(key);
         // The rank in output order, for deep pages (see the order position migration).
         let position = to_i64(self.totals.orders_written + 1)?;
-        write_row(
-            &mut self.writer,
-            &[&self.batch_id, &key.0, &key.1, &barcodes, &position],
-        )
-        .await?;
+        write_row(&mut self.writer, &[&key.0, &key.1, &barcodes, &position]).await?;
         self.totals.orders_written += 1;
         self.totals.tickets += barcodes.len() as u64;
         let n = barcodes.len() as i64;
@@ -270,7 +293,6 @@ impl OrdersCopy<'_> {
 /// The unused barcodes being copied.
 pub struct UnusedCopy<'w> {
     writer: Pin<Box<BinaryCopyInWriter>>,
-    batch_id: &'w str,
     totals: &'w mut BatchCounts,
 }
 
@@ -279,11 +301,7 @@ impl UnusedCopy<'_> {
     pub async fn write(&mut self, barcode: &str, line: u64) -> Result<()> {
         let position = to_i64(self.totals.unused_barcodes + 1)?;
         let line = to_i64(line)?;
-        write_row(
-            &mut self.writer,
-            &[&self.batch_id, &position, &barcode, &line],
-        )
-        .await?;
+        write_row(&mut self.writer, &[&position, &barcode, &line]).await?;
         self.totals.unused_barcodes += 1;
         Ok(())
     }
@@ -297,7 +315,6 @@ impl UnusedCopy<'_> {
 /// The issues being copied.
 pub struct IssuesCopy<'w> {
     writer: Pin<Box<BinaryCopyInWriter>>,
-    batch_id: &'w str,
     totals: &'w mut BatchCounts,
 }
 
@@ -309,7 +326,6 @@ impl IssuesCopy<'_> {
         write_row(
             &mut self.writer,
             &[
-                &self.batch_id,
                 &seq,
                 &issue.file.as_str(),
                 &line,

@@ -128,3 +128,88 @@ async fn the_order_position_migration_ranks_existing_rows_per_batch_in_output_or
         .await;
     assert!(duplicate.is_err(), "a position is unique within its batch");
 }
+
+#[tokio::test]
+async fn the_partition_migration_moves_every_batch_into_indexed_partitions_of_its_own() {
+    let db = TestDatabase::empty().await;
+    let client = db.pool().get().await.unwrap();
+    for m in &MIGRATIONS[..2] {
+        client.batch_execute(m.sql).await.unwrap();
+    }
+    client
+        .batch_execute(
+            "INSERT INTO batch_orders (batch_id, customer_id, order_id, barcodes, position) VALUES
+             ('b1', 5, 8, '{e}', 1), ('b1', 20, 2, '{d,f}', 2), ('b2', 10, 9, '{a}', 1);
+             INSERT INTO batch_customer_tickets VALUES ('b1', 5, 1), ('b1', 20, 2), ('b2', 10, 1);
+             INSERT INTO batch_unused_barcodes VALUES ('b2', 1, 'x', 4);
+             INSERT INTO batch_issues VALUES ('b3', 1, 'orders', 2, 'invalid_order_id', 'm')",
+        )
+        .await
+        .unwrap();
+    let partitions = MIGRATIONS
+        .iter()
+        .find(|m| m.name == "batch partitions")
+        .unwrap();
+    client.batch_execute(partitions.sql).await.unwrap();
+
+    let rows = client
+        .query(
+            "SELECT batch_id, customer_id, order_id, barcodes, position FROM batch_orders
+             ORDER BY batch_id, position",
+            &[],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(String, i64, i64, Vec<String>, i64)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+        .collect();
+    let s = |v: &[&str]| v.iter().map(|b| b.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        got,
+        vec![
+            ("b1".into(), 5, 8, s(&["e"]), 1),
+            ("b1".into(), 20, 2, s(&["d", "f"]), 2),
+            ("b2".into(), 10, 9, s(&["a"]), 1),
+        ]
+    );
+    // Every batch seen in any table has its own four partitions, each with its indexes.
+    let per_batch = client
+        .query(
+            "SELECT c.relname, count(*) FILTER (WHERE true),
+                    (SELECT count(*) FROM pg_index i WHERE i.indrelid = c.oid)
+             FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+             GROUP BY c.relname, c.oid ORDER BY c.relname",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(per_batch.len(), 3 * 4, "three batches, four tables each");
+    let indexes: i64 = per_batch.iter().map(|r| r.get::<_, i64>(2)).sum();
+    assert_eq!(indexes, 3 * 7, "seven indexes per batch");
+    let n: i64 = client
+        .query_one(
+            "SELECT count(*) FROM batch_issues WHERE batch_id = 'b3' AND code = 'invalid_order_id'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+    // Unique within a batch, as before.
+    let duplicate = client
+        .execute(
+            &format!(
+                "INSERT INTO batch_orders_{} (batch_id, customer_id, order_id, barcodes, position)
+                 VALUES ('b1', 99, 99, '{{z}}', 2)",
+                client
+                    .query_one("SELECT tiqets_partition_suffix('b1')", &[])
+                    .await
+                    .unwrap()
+                    .get::<_, String>(0)
+            ),
+            &[],
+        )
+        .await;
+    assert!(duplicate.is_err(), "a position is unique within its batch");
+}

@@ -165,6 +165,36 @@ async fn the_reader_reads_the_writer_writes_and_only_the_owner_migrates() {
             );
         }
     }
+    // The batch's partitions (migration 3): only the writer may open a batch through the
+    // owner's functions, and neither role may drop, detach or alter a partition.
+    let suffix: String = reader
+        .get()
+        .await
+        .unwrap()
+        .query_one("SELECT tiqets_partition_suffix('b1')", &[])
+        .await
+        .unwrap()
+        .get(0);
+    for sql in [
+        "SELECT * FROM tiqets_open_batch('b2')",
+        "SELECT tiqets_attach_batch('b1')",
+    ] {
+        let e = sql_error(&reader, sql).await;
+        assert!(e.contains("permission denied"), "{sql}: {e}");
+    }
+    for pool in [&writer, &reader] {
+        for sql in [
+            format!("DROP TABLE batch_orders_{suffix}"),
+            format!("ALTER TABLE batch_orders DETACH PARTITION batch_orders_{suffix}"),
+            format!("CREATE INDEX sneaky ON batch_issues_{suffix} (line)"),
+        ] {
+            let e = sql_error(pool, &sql).await;
+            assert!(
+                e.contains("permission denied") || e.contains("must be owner"),
+                "{sql}: {e}"
+            );
+        }
+    }
     assert_eq!(row_counts(&reader, "b1").await, [5, 3, 4, 4]);
 
     owner.close();

@@ -3,7 +3,9 @@
 --   owner   (default tiqets_owner)      owns the schema; applies the migrations
 --                                       (`tiqets migrate`, or the persister in a
 --                                       single-role setup). No service runs as it.
---   writer  (default tiqets_persister)  the persister: reads and writes the batch tables.
+--   writer  (default tiqets_persister)  the persister: reads and writes the batch tables,
+--                                       and creates a batch's partitions through the
+--                                       owner's functions (it has no DDL rights).
 --   reader  (default tiqets_api)        the api: reads them.
 --
 -- Run as a superuser (or the database owner) in the target database, before or after the
@@ -51,9 +53,15 @@ GRANT USAGE ON SCHEMA public TO :"writer", :"reader";
 -- Tables already there (when run after the migrations) ...
 SELECT format('ALTER TABLE public.%I OWNER TO %I', tablename, :'owner')
   FROM pg_tables WHERE schemaname = 'public' \gexec
+SELECT format('ALTER FUNCTION %s OWNER TO %I', p.oid::regprocedure, :'owner')
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname = 'public' AND p.proname LIKE 'tiqets\_%' \gexec
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"writer";
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO :"reader";
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"writer";
+-- The writer creates and attaches a batch's partitions through the owner's SECURITY
+-- DEFINER functions (migration 3), never by DDL of its own.
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO :"writer";
 
 -- ... and those the owner's migrations create from now on.
 ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public
@@ -62,3 +70,5 @@ ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public
   GRANT SELECT ON TABLES TO :"reader";
 ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public
   GRANT USAGE, SELECT ON SEQUENCES TO :"writer";
+ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public
+  GRANT EXECUTE ON FUNCTIONS TO :"writer";
