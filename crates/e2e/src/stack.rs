@@ -168,6 +168,19 @@ impl Stack {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
             let tail: Vec<&str> = text.lines().rev().take(15).collect();
             out += &format!("--- {}\n", path.display());
+            // A panic's message, which its backtrace would push out of the tail.
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, _) in lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.contains("panicked at"))
+            {
+                for line in &lines[i..(i + 3).min(lines.len())] {
+                    out += line;
+                    out.push('\n');
+                }
+                out += "…\n";
+            }
             for line in tail.into_iter().rev() {
                 out += line;
                 out.push('\n');

@@ -194,16 +194,26 @@ impl<'c> BatchWriter<'c> {
                 &[Type::INT8, Type::INT8],
             )
             .await?;
+        let started = std::time::Instant::now();
         for (customer_id, n) in &tickets {
             write_row(&mut writer, &[customer_id, n]).await?;
         }
         self.totals.customers = finish(writer).await?;
+        let tickets_ms = started.elapsed().as_millis() as u64;
+        let started = std::time::Instant::now();
         if self.fresh {
             self.tx
                 .execute("SELECT tiqets_attach_batch($1)", &[&self.batch_id.as_str()])
                 .await
                 .map_err(db("index and attach batch partitions"))?;
         }
+        let attach_ms = started.elapsed().as_millis() as u64;
+        tracing::info!(
+            tickets_ms,
+            attach_ms,
+            fresh = self.fresh,
+            "tickets copied, partitions attached"
+        );
         let counts_from = match self.input_rows {
             Some((orders, barcodes)) => {
                 self.totals.order_rows = orders;

@@ -136,6 +136,7 @@ impl Persister {
         let mut client = self.pool.get().await.map_err(StoreError::from)?;
         let mut writer = BatchWriter::begin(&mut client, &b.batch_id).await?;
 
+        let t = Instant::now();
         let tee = out.file(ResultFile::ProcessedOrders.file_name()).await?;
         let header = PROCESSED_HEADER.trim_end();
         let mut stream = ResultStream::open(&files, processed, header, Some(tee)).await?;
@@ -147,7 +148,9 @@ impl Persister {
         }
         copy.finish().await?;
         progress.next_file();
+        let orders_ms = t.elapsed().as_millis() as u64;
 
+        let t = Instant::now();
         let tee = out.file(ResultFile::Issues.file_name()).await?;
         let header = ISSUES_HEADER.trim_end();
         let mut stream = ResultStream::open(&files, issues, header, Some(tee)).await?;
@@ -158,7 +161,9 @@ impl Persister {
         }
         copy.finish().await?;
         progress.next_file();
+        let issues_ms = t.elapsed().as_millis() as u64;
 
+        let t = Instant::now();
         let mut stream = ResultStream::open(&files, unused, UNUSED_HEADER, None).await?;
         let mut copy = writer.unused().await?;
         while let Some(records) = stream.next().await? {
@@ -166,6 +171,7 @@ impl Persister {
             progress.step(stream.bytes()).await;
         }
         copy.finish().await?;
+        let unused_ms = t.elapsed().as_millis() as u64;
 
         let mut stored = writer.totals().clone();
         stored.customers = customers.count;
@@ -173,8 +179,17 @@ impl Persister {
         writer.set_input_rows(work.counts.order_rows, work.counts.barcode_rows);
         // Files first: once the database says `completed`, the files are there.
         out.publish().await?;
+        let t = Instant::now();
         let (counts, recorded) = writer.commit(&b.name, b.attempt).await?;
-        tracing::debug!(batch_id = %b.batch_id, ?recorded, "rows committed");
+        let commit_ms = t.elapsed().as_millis() as u64;
+        tracing::info!(
+            orders_ms,
+            issues_ms,
+            unused_ms,
+            commit_ms,
+            ?recorded,
+            "persist phases"
+        );
         Ok(counts)
     }
 }

@@ -15,6 +15,7 @@ use tiqets_e2e::expected::expected;
 use tiqets_e2e::stored::stored;
 use tiqets_e2e::{Service, Stack};
 use tiqets_testkit::{OwnedNats, TestDatabase};
+use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 
 const USERS: [&str; 6] = ["setup", "ingest", "api", "validator", "merger", "persister"];
@@ -293,6 +294,48 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
         &format!("$JS.API.CONSUMER.DELETE.tiqets_STATUS.{live_name}"),
     )
     .await;
+
+    // An object bigger than the server's flow-control window: past 16 MiB unanswered, a
+    // reader's ordered push consumer asks for a reply on $JS.FC.… and stalls without one
+    // (the sample and the upload above are far smaller). Every user that reads objects
+    // reads it whole.
+    let big: Vec<u8> = (0..40u32 << 20).map(|i| (i % 251) as u8).collect();
+    let ingest_bus = Bus::connect_as(&url, names.clone(), "perm-test-ingest", &auth("ingest"))
+        .await
+        .unwrap();
+    ingest_bus
+        .files()
+        .await
+        .unwrap()
+        .put("perm-test/big", &mut big.as_slice())
+        .await
+        .expect("ingest stores a big object");
+    for user in ["validator", "merger", "persister"] {
+        let bus = Bus::connect_as(
+            &url,
+            names.clone(),
+            &format!("perm-test-{user}"),
+            &auth(user),
+        )
+        .await
+        .unwrap();
+        let read = async {
+            let mut object = bus
+                .files()
+                .await
+                .unwrap()
+                .get("perm-test/big")
+                .await
+                .unwrap();
+            let mut back = Vec::with_capacity(big.len());
+            object.read_to_end(&mut back).await.unwrap();
+            back
+        };
+        let back = tokio::time::timeout(Duration::from_secs(60), read)
+            .await
+            .unwrap_or_else(|_| panic!("{user} stalled reading a 40 MiB object"));
+        assert!(back == big, "{user} read the object back unchanged");
+    }
 
     let log = nats.log();
     let violations: Vec<&str> = log[log_before..]
