@@ -17,9 +17,9 @@ pub async fn stored(pool: &Pool, batch_id: &str) -> Expected {
         .expect("orders");
     let mut processed = String::from(tiqets_domain::PROCESSED_HEADER);
     for r in &rows {
-        let (c, o, b): (i64, i64, Vec<String>) = (r.get(0), r.get(1), r.get(2));
-        let list = format!("[{}]", b.join(", "));
-        let field = if b.len() > 1 {
+        let (c, o, b): (i64, i64, &str) = (r.get(0), r.get(1), r.get(2));
+        let list = format!("[{b}]");
+        let field = if b.contains(tiqets_store::BARCODE_SEPARATOR) {
             format!("\"{list}\"")
         } else {
             list

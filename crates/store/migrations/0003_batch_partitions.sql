@@ -17,12 +17,15 @@ ALTER TABLE batch_issues RENAME TO batch_issues_v2;
 ALTER TABLE batch_customer_tickets RENAME TO batch_customer_tickets_v2;
 
 -- One row per output order, in output order (customer_id, order_id); `position` is the
--- row's 1-based rank in that order, barcodes keep barcodes.csv line order.
+-- row's 1-based rank in that order. `barcodes` is the order's barcodes in barcodes.csv line
+-- order joined by ', ' (as between the brackets of processed_orders.csv; a barcode is ASCII
+-- letters and digits only): COPY loads a text value much faster than a text[] of the same
+-- barcodes, and every read wants the whole list.
 CREATE TABLE batch_orders (
     batch_id     text     NOT NULL,
     customer_id  bigint   NOT NULL,
     order_id     bigint   NOT NULL,
-    barcodes     text[]   NOT NULL,
+    barcodes     text     NOT NULL,
     position     bigint   NOT NULL
 ) PARTITION BY LIST (batch_id);
 
@@ -128,7 +131,8 @@ BEGIN
     LOOP
         s := (tiqets_open_batch(b)).suffix;
         EXECUTE format('INSERT INTO %I (batch_id, customer_id, order_id, barcodes, position) '
-                       'SELECT batch_id, customer_id, order_id, barcodes, position FROM batch_orders_v2 '
+                       'SELECT batch_id, customer_id, order_id, array_to_string(barcodes, '', ''), position '
+                       'FROM batch_orders_v2 '
                        'WHERE batch_id = %L ORDER BY position', 'batch_orders_' || s, b);
         EXECUTE format('INSERT INTO %I (batch_id, position, barcode, line) '
                        'SELECT batch_id, position, barcode, line FROM batch_unused_barcodes_v2 '

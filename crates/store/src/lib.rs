@@ -26,4 +26,6 @@ pub use migrate::{migrate, MIGRATIONS};
 pub use model::{BatchRecord, FileInfo, IssueRecord, OrderRecord, UnusedBarcode};
 pub use pool::{connect, connect_with, DEFAULT_POOL_SIZE};
 pub use status::{record_status, Recorded};
-pub use writer::{BatchWriter, IssuesCopy, OrdersCopy, UnusedCopy};
+pub use writer::{
+    split_barcodes, BatchWriter, IssuesCopy, OrdersCopy, UnusedCopy, BARCODE_SEPARATOR,
+};

@@ -98,7 +98,7 @@ fn order_record(row: &Row) -> OrderRecord {
     OrderRecord {
         customer_id: unsigned(row.get(0)),
         order_id: unsigned(row.get(1)),
-        barcodes: row.get(2),
+        barcodes: crate::split_barcodes(row.get(2)),
     }
 }
 

@@ -24,6 +24,14 @@ use tokio_postgres::types::{ToSql, Type};
 /// Class id of the per-batch advisory locks (the object id is a hash of the batch id).
 const BATCH_LOCK_CLASS: i32 = 0x7471_6231; // "tqb1"
 
+/// Separates the barcodes of an order in `batch_orders.barcodes` (see [`split_barcodes`]).
+pub const BARCODE_SEPARATOR: &str = ", ";
+
+/// The barcodes of a stored `batch_orders.barcodes` value, in `barcodes.csv` line order.
+pub fn split_barcodes(list: &str) -> Vec<String> {
+    list.split(BARCODE_SEPARATOR).map(str::to_owned).collect()
+}
+
 /// The four result tables, each partitioned by batch (`<table>_<suffix>` per batch).
 const RESULT_TABLES: [&str; 4] = [
     "batch_orders",
@@ -138,7 +146,7 @@ impl<'c> BatchWriter<'c> {
             .copy(
                 "batch_orders",
                 "customer_id, order_id, barcodes, position",
-                &[Type::INT8, Type::INT8, Type::TEXT_ARRAY, Type::INT8],
+                &[Type::INT8, Type::INT8, Type::TEXT, Type::INT8],
             )
             .await?;
         Ok(OrdersCopy {
@@ -261,32 +269,32 @@ pub struct OrdersCopy<'w> {
 }
 
 impl OrdersCopy<'_> {
-    /// Writes one output row. Rows must come in strictly increasing (customer_id, order_id)
-    /// order and have at least one barcode: anything else means the input is corrupt.
-    pub async fn write(
-        &mut self,
-        customer_id: u64,
-        order_id: u64,
-        barcodes: &[&str],
-    ) -> Result<()> {
+    /// Writes one output row; `barcodes` is its list joined by [`BARCODE_SEPARATOR`] (as
+    /// between the brackets of `processed_orders.csv`). Rows must come in strictly
+    /// increasing (customer_id, order_id) order and have at least one barcode, none empty:
+    /// anything else means the input is corrupt.
+    pub async fn write(&mut self, customer_id: u64, order_id: u64, barcodes: &str) -> Result<()> {
         let key = (to_i64(customer_id)?, to_i64(order_id)?);
         if self.last.is_some_and(|last| last >= key) {
             return Err(StoreError::Invalid(format!(
                 "order {order_id} of customer {customer_id} is out of order or repeated"
             )));
         }
-        if barcodes.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "order {order_id} has no barcodes"
-            )));
+        let mut n = 0i64;
+        for barcode in barcodes.split(BARCODE_SEPARATOR) {
+            if barcode.is_empty() {
+                return Err(StoreError::Invalid(format!(
+                    "order {order_id} has an empty barcode in {barcodes:?}"
+                )));
+            }
+            n += 1;
         }
         self.last = Some(key);
         // The rank in output order, for deep pages (see the order position migration).
         let position = to_i64(self.totals.orders_written + 1)?;
         write_row(&mut self.writer, &[&key.0, &key.1, &barcodes, &position]).await?;
         self.totals.orders_written += 1;
-        self.totals.tickets += barcodes.len() as u64;
-        let n = barcodes.len() as i64;
+        self.totals.tickets += n as u64;
         match self.tickets.last_mut() {
             Some((customer, sum)) if *customer == key.0 => *sum += n,
             _ => self.tickets.push((key.0, n)),

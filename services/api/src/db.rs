@@ -29,7 +29,7 @@ fn order(row: &Row) -> OrderRecord {
     OrderRecord {
         customer_id: unsigned(row.get(0)),
         order_id: unsigned(row.get(1)),
-        barcodes: row.get(2),
+        barcodes: tiqets_store::split_barcodes(row.get(2)),
     }
 }
 

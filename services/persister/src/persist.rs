@@ -16,7 +16,9 @@ use tiqets_bus::{
     StatusEvent, WorkHandler,
 };
 use tiqets_domain::{FileKind, Issue, IssueCode, ISSUES_HEADER, PROCESSED_HEADER};
-use tiqets_store::{queries, BatchWriter, IssuesCopy, OrdersCopy, Pool, StoreError, UnusedCopy};
+use tiqets_store::{
+    queries, BatchWriter, IssuesCopy, OrdersCopy, Pool, StoreError, UnusedCopy, BARCODE_SEPARATOR,
+};
 
 /// The header of `unused_barcodes.csv` (see [`ResultFile::UnusedBarcodes`]).
 pub const UNUSED_HEADER: &str = "barcode,line";
@@ -222,7 +224,6 @@ async fn write_orders(
     copy: &mut OrdersCopy<'_>,
     customers: &mut Customers,
 ) -> Result<(), PersistError> {
-    let mut barcodes: Vec<&str> = Vec::new();
     for r in records.iter() {
         fields(PROCESSED, r.line, r.len(), 3)?;
         let customer_id = number(PROCESSED, r.line, r.field(0))?;
@@ -236,16 +237,14 @@ async fn write_orders(
                 line: r.line,
                 message: format!("barcodes {list:?} are not a [list]"),
             })?;
-        barcodes.clear();
-        barcodes.extend(inner.split(", "));
-        if barcodes.iter().any(|b| b.is_empty()) {
+        if inner.split(BARCODE_SEPARATOR).any(str::is_empty) {
             return Err(PersistError::BadRow {
                 file: PROCESSED,
                 line: r.line,
                 message: format!("empty barcode in {list:?}"),
             });
         }
-        copy.write(customer_id, order_id, &barcodes).await?;
+        copy.write(customer_id, order_id, inner).await?;
         if customers.last != Some(customer_id) {
             customers.last = Some(customer_id);
             customers.count += 1;

@@ -62,7 +62,7 @@ pub async fn write(
     let mut w = BatchWriter::begin(&mut client, &id(batch_id)).await?;
     let mut orders = w.orders().await?;
     for (c, o, b) in &s.orders {
-        orders.write(*c, *o, b).await?;
+        orders.write(*c, *o, &b.join(", ")).await?;
     }
     orders.finish().await?;
     let mut unused = w.unused().await?;

@@ -77,7 +77,7 @@ async fn a_writer_dropped_before_commit_rolls_back() {
         let mut client = db.pool().get().await.unwrap();
         let mut w = BatchWriter::begin(&mut client, &id("b1")).await.unwrap();
         let mut orders = w.orders().await.unwrap();
-        orders.write(1, 1, &["a"]).await.unwrap();
+        orders.write(1, 1, "a").await.unwrap();
         orders.finish().await.unwrap();
     }
     assert_eq!(row_counts(db.pool(), "b1").await, [0, 0, 0, 0]);

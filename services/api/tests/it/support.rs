@@ -238,9 +238,8 @@ pub async fn seed(pool: &tiqets_store::Pool, files: &Files, name: &str) -> Seede
     let mut orders = writer.orders().await.unwrap();
     for row in outcome.rows() {
         let barcodes: Vec<String> = row.barcodes().map(|b| b.to_string()).collect();
-        let refs: Vec<&str> = barcodes.iter().map(String::as_str).collect();
         orders
-            .write(row.customer_id, row.order_id, &refs)
+            .write(row.customer_id, row.order_id, &barcodes.join(", "))
             .await
             .unwrap();
     }
