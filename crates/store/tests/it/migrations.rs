@@ -186,7 +186,7 @@ async fn the_partition_migration_moves_every_batch_into_indexed_partitions_of_it
         .unwrap();
     assert_eq!(per_batch.len(), 3 * 4, "three batches, four tables each");
     let indexes: i64 = per_batch.iter().map(|r| r.get::<_, i64>(2)).sum();
-    assert_eq!(indexes, 3 * 7, "seven indexes per batch");
+    assert_eq!(indexes, 3 * 6, "six indexes per batch");
     let n: i64 = client
         .query_one(
             "SELECT count(*) FROM batch_issues WHERE batch_id = 'b3' AND code = 'invalid_order_id'",
