@@ -13,6 +13,10 @@ use std::time::Duration;
 use tiqets_bus::{BatchRef, Bus, ChunkSet, RowChunk};
 use tiqets_domain::FileKind;
 
+/// Chunks (of about [`tiqets_bus::chunk::CHUNK_TARGET_BYTES`] each) one pull request asks
+/// for: about 8 MiB in flight per file.
+const MAX_CHUNKS_IN_FLIGHT: i64 = 32;
+
 /// Calls `each` with every chunk of `file`, in sequence order. Returns the number of
 /// duplicate chunks that were skipped.
 pub async fn read_chunks(
@@ -43,6 +47,11 @@ pub async fn read_chunks(
         .create_consumer(pull::OrderedConfig {
             filter_subject: subject.clone(),
             deliver_policy: DeliverPolicy::All,
+            // At most this many chunks requested at once: both files are read at once, and
+            // with the client's default (hundreds of chunks of up to a megabyte each) the
+            // server's buffer for the connection overflowed its 64 MiB limit on a
+            // million-order batch and it dropped the merger as a slow consumer.
+            max_batch: MAX_CHUNKS_IN_FLIGHT,
             ..Default::default()
         })
         .await

@@ -422,6 +422,16 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
     // Controls: the same requests are answered for the user they belong to.
     assert_allowed(&url, "api", &format!("{api}.STREAM.INFO.tiqets_WORK")).await;
     assert_allowed(&url, "setup", &format!("{api}.STREAM.INFO.tiqets_WORK")).await;
+    // A reader's ordered consumer looks itself up again after a reconnect (a merger
+    // dropped mid-batch and refused this waited out its 30 s chunk wait).
+    for (user, stream) in [
+        ("merger", "tiqets_ROWS"),
+        ("validator", "OBJ_tiqets_files"),
+        ("merger", "OBJ_tiqets_files"),
+        ("persister", "OBJ_tiqets_files"),
+    ] {
+        assert_allowed(&url, user, &format!("{api}.CONSUMER.INFO.{stream}.gone")).await;
+    }
     // The setup user can delete a stream (here a scratch one), the api could not.
     let (setup_client, mut setup_errors) = connect(&url, "setup").await;
     let created = request(
