@@ -28,7 +28,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-target=${CARGO_TARGET_DIR:-$root/target}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tiqets-target}
+target=$CARGO_TARGET_DIR
 rounds=${ROUNDS:-3}
 secs=${SECONDS_PER_RUN:-10}
 conns=${CONNECTIONS:-64}
