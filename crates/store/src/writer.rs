@@ -58,7 +58,8 @@ pub struct BatchWriter<'c> {
 }
 
 impl<'c> BatchWriter<'c> {
-    /// Starts replacing `batch_id`'s results: waits for its lock, deletes its old rows.
+    /// Starts replacing `batch_id`'s results: waits for its lock, opens its partitions (new
+    /// ones, or the existing ones emptied of their old rows).
     pub async fn begin(client: &'c mut Client, batch_id: &BatchId) -> Result<BatchWriter<'c>> {
         let id = batch_id.as_str();
         let tx = client

@@ -16,9 +16,7 @@ use tiqets_bus::{
     StatusEvent, WorkHandler,
 };
 use tiqets_domain::{FileKind, Issue, IssueCode, ISSUES_HEADER, PROCESSED_HEADER};
-use tiqets_store::{
-    queries, BatchWriter, IssuesCopy, OrdersCopy, Pool, StoreError, UnusedCopy, BARCODE_SEPARATOR,
-};
+use tiqets_store::{queries, BatchWriter, IssuesCopy, OrdersCopy, Pool, StoreError, UnusedCopy};
 
 /// The header of `unused_barcodes.csv` (see [`ResultFile::UnusedBarcodes`]).
 pub const UNUSED_HEADER: &str = "barcode,line";
@@ -237,13 +235,7 @@ async fn write_orders(
                 line: r.line,
                 message: format!("barcodes {list:?} are not a [list]"),
             })?;
-        if inner.split(BARCODE_SEPARATOR).any(str::is_empty) {
-            return Err(PersistError::BadRow {
-                file: PROCESSED,
-                line: r.line,
-                message: format!("empty barcode in {list:?}"),
-            });
-        }
+        // The writer splits the list once, to count the tickets and refuse an empty barcode.
         copy.write(customer_id, order_id, inner).await?;
         if customers.last != Some(customer_id) {
             customers.last = Some(customer_id);

@@ -83,3 +83,17 @@ async fn a_writer_dropped_before_commit_rolls_back() {
     assert_eq!(row_counts(db.pool(), "b1").await, [0, 0, 0, 0]);
     assert!(queries::batch(db.pool(), "b1").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn an_order_without_a_barcode_or_with_an_empty_one_is_refused() {
+    let db = TestDatabase::create().await;
+    for (order_id, list) in [(1, ""), (2, "a, , b"), (3, "a, ")] {
+        let mut client = db.pool().get().await.unwrap();
+        let mut w = BatchWriter::begin(&mut client, &id("b1")).await.unwrap();
+        let mut orders = w.orders().await.unwrap();
+        let err = orders.write(1, order_id, list).await.unwrap_err();
+        assert!(err.to_string().contains("empty barcode"), "{list:?}: {err}");
+        assert!(!err.is_transient());
+    }
+    assert_eq!(row_counts(db.pool(), "b1").await, [0, 0, 0, 0]);
+}
