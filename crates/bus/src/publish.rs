@@ -7,7 +7,7 @@
 //! 1. looks up the batch's last status on `{ns}.status.{id}`: a batch that is completed or
 //!    still in progress is a **repeat**: a [`Notice`] is published and nothing is processed
 //!    again; a failed batch is retried with the next attempt number;
-//! 2. streams each file into the object store (`batches/{id}/orders.csv`, …) in chunks,
+//! 2. streams both files at once into the object store (`batches/{id}/orders.csv`, …) in chunks,
 //!    never holding a whole file, hashing what it sends and refusing the result if the bytes
 //!    differ from the announced digest (a file that changed after it was hashed); an object
 //!    already stored with the same digest is not sent again;
@@ -30,7 +30,7 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 use time::OffsetDateTime;
 use tiqets_domain::FileKind;
-use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+use tokio::io::{AsyncRead, ReadBuf};
 use tracing::Instrument;
 
 /// Object metadata key holding the hex SHA-256 of the object.
@@ -97,24 +97,25 @@ pub enum PublishError {
     Bus(#[from] BusError),
 }
 
-/// SHA-256 and length of everything `reader` yields (read in 64 KiB pieces).
-pub async fn hash_reader<R: AsyncRead + Unpin>(mut reader: R) -> io::Result<(Sha256, u64)> {
-    let mut hasher = Sha256Hasher::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = reader.read(&mut buf).await?;
-        if n == 0 {
-            return Ok((hasher.finish(), size));
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-}
-
-/// SHA-256 and length of a file.
+/// SHA-256 and length of a file, read on a blocking thread (so two files hash in parallel).
 pub async fn hash_file(path: &Path) -> io::Result<(Sha256, u64)> {
-    hash_reader(tokio::fs::File::open(path).await?).await
+    let path = path.to_path_buf();
+    let hashed = tokio::task::spawn_blocking(move || {
+        use std::io::Read as _;
+        let mut file = std::fs::File::open(path)?;
+        let mut hasher = Sha256Hasher::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut size = 0u64;
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                return Ok((hasher.finish(), size));
+            }
+            hasher.update(&buf[..n]);
+            size += n as u64;
+        }
+    });
+    hashed.await.map_err(io::Error::other)?
 }
 
 /// Publishes pairs of files as batches.
@@ -143,8 +144,11 @@ impl Publisher {
             let file = p.display().to_string();
             move |source| PublishError::Io { file, source }
         };
-        let (o_sha, o_size) = hash_file(orders).await.map_err(io_err(orders))?;
-        let (b_sha, b_size) = hash_file(barcodes).await.map_err(io_err(barcodes))?;
+        // Both files at once: hashing is CPU and disk, and the two do not depend on each other.
+        let ((o_sha, o_size), (b_sha, b_size)) = tokio::try_join!(
+            async { hash_file(orders).await.map_err(io_err(orders)) },
+            async { hash_file(barcodes).await.map_err(io_err(barcodes)) },
+        )?;
         let o = tokio::fs::File::open(orders)
             .await
             .map_err(io_err(orders))?;
@@ -215,10 +219,12 @@ impl Publisher {
         let bucket = names.files_bucket();
         let orders_key = names.input_key(id.as_str(), FileKind::Orders);
         let barcodes_key = names.input_key(id.as_str(), FileKind::Barcodes);
-        let inputs = Inputs {
-            orders: put_verified(&files, &bucket, orders_key, orders, "orders.csv").await?,
-            barcodes: put_verified(&files, &bucket, barcodes_key, barcodes, "barcodes.csv").await?,
-        };
+        // Both objects at once: each put waits on the server's acks chunk by chunk.
+        let (orders, barcodes) = tokio::try_join!(
+            put_verified(&files, &bucket, orders_key, orders, "orders.csv"),
+            put_verified(&files, &bucket, barcodes_key, barcodes, "barcodes.csv"),
+        )?;
+        let inputs = Inputs { orders, barcodes };
         let batch = BatchRef {
             batch_id: id.clone(),
             name: request.name.clone(),

@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "batch partitions",
         sql: include_str!("../migrations/0003_batch_partitions.sql"),
     },
+    Migration {
+        version: 4,
+        name: "position brin",
+        sql: include_str!("../migrations/0004_position_brin.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migration runs (any constant unique to us).

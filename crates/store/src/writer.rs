@@ -210,12 +210,11 @@ impl<'c> BatchWriter<'c> {
         self.totals.customers = finish(writer).await?;
         let tickets_ms = started.elapsed().as_millis() as u64;
         let started = std::time::Instant::now();
-        if self.fresh {
-            self.tx
-                .execute("SELECT tiqets_attach_batch($1)", &[&self.batch_id.as_str()])
-                .await
-                .map_err(db("index and attach batch partitions"))?;
-        }
+        // New partitions: indexed and attached; rewritten ones: their new rows summarised.
+        self.tx
+            .execute("SELECT tiqets_attach_batch($1)", &[&self.batch_id.as_str()])
+            .await
+            .map_err(db("index and attach batch partitions"))?;
         let attach_ms = started.elapsed().as_millis() as u64;
         tracing::info!(
             tickets_ms,

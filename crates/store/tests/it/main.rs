@@ -2,6 +2,7 @@
 
 mod migrations;
 mod queries;
+mod rank_pages;
 mod roles;
 mod sample;
 mod status;
