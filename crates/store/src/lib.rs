@@ -7,11 +7,12 @@
 //!   them at start-up ([`migrate()`]).
 //! - [`status`]: [`record_status`], the forward-only record of status events in `batches`.
 //! - [`writer`]: [`BatchWriter`], replacing one batch's rows with binary COPY in one
-//!   transaction (idempotent, atomic).
+//!   transaction (idempotent, atomic); `copy` encodes its rows.
 //! - [`queries`]: the read side (batches, top customers, orders, unused barcodes, issues).
 //! - [`model`]: the rows those queries return.
 //! - [`error`]: [`StoreError`], with [`StoreError::is_transient`] to tell retry from give-up.
 
+mod copy;
 pub mod error;
 pub mod migrate;
 pub mod model;

@@ -12,14 +12,12 @@
 //! the forward-only rule of [`crate::status`]) and commits. Dropping the writer before that
 //! rolls everything back: readers see the old results or the new ones, never a mix.
 
+use crate::copy::CopyRows;
 use crate::error::{db, Result, StoreError};
 use crate::status::{apply, CountsFrom, Recorded};
 use deadpool_postgres::{Client, Transaction};
-use std::pin::Pin;
 use tiqets_bus::{BatchCounts, BatchId, BatchStatus, StatusEvent};
 use tiqets_domain::Issue;
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
-use tokio_postgres::types::{ToSql, Type};
 
 /// Class id of the per-batch advisory locks (the object id is a hash of the batch id).
 const BATCH_LOCK_CLASS: i32 = 0x7471_6231; // "tqb1"
@@ -117,12 +115,7 @@ impl<'c> BatchWriter<'c> {
     /// Starts a binary COPY into this batch's partition of `table` (batch_id is the
     /// partition's default). New partitions are loaded frozen: no later hint-bit writes or
     /// freezing vacuum, and the visibility map is set for index-only scans.
-    async fn copy(
-        &self,
-        table: &str,
-        columns: &str,
-        types: &[Type],
-    ) -> Result<Pin<Box<BinaryCopyInWriter>>> {
+    async fn copy(&self, table: &str, columns: &str) -> Result<CopyRows> {
         let options = if self.fresh {
             "FORMAT binary, FREEZE"
         } else {
@@ -137,18 +130,14 @@ impl<'c> BatchWriter<'c> {
             .copy_in::<_, bytes::Bytes>(&sql)
             .await
             .map_err(db("start copy"))?;
-        Ok(Box::pin(BinaryCopyInWriter::new(sink, types)))
+        Ok(CopyRows::new(sink))
     }
 
     /// COPY of the output rows, to be written in output order (customer_id, order_id).
     pub async fn orders(&mut self) -> Result<OrdersCopy<'_>> {
         once(&mut self.orders_done, "orders")?;
         let writer = self
-            .copy(
-                "batch_orders",
-                "customer_id, order_id, barcodes, position",
-                &[Type::INT8, Type::INT8, Type::TEXT, Type::INT8],
-            )
+            .copy("batch_orders", "customer_id, order_id, barcodes, position")
             .await?;
         Ok(OrdersCopy {
             writer,
@@ -162,11 +151,7 @@ impl<'c> BatchWriter<'c> {
     pub async fn unused(&mut self) -> Result<UnusedCopy<'_>> {
         once(&mut self.unused_done, "unused barcodes")?;
         let writer = self
-            .copy(
-                "batch_unused_barcodes",
-                "position, barcode, line",
-                &[Type::INT8, Type::TEXT, Type::INT8],
-            )
+            .copy("batch_unused_barcodes", "position, barcode, line")
             .await?;
         Ok(UnusedCopy {
             writer,
@@ -178,11 +163,7 @@ impl<'c> BatchWriter<'c> {
     pub async fn issues(&mut self) -> Result<IssuesCopy<'_>> {
         once(&mut self.issues_done, "issues")?;
         let writer = self
-            .copy(
-                "batch_issues",
-                "seq, file, line, code, message",
-                &[Type::INT8, Type::TEXT, Type::INT8, Type::TEXT, Type::TEXT],
-            )
+            .copy("batch_issues", "seq, file, line, code, message")
             .await?;
         Ok(IssuesCopy {
             writer,
@@ -197,17 +178,14 @@ impl<'c> BatchWriter<'c> {
     pub async fn commit(mut self, name: &str, attempt: u32) -> Result<(BatchCounts, Recorded)> {
         let tickets = std::mem::take(&mut self.tickets);
         let mut writer = self
-            .copy(
-                "batch_customer_tickets",
-                "customer_id, tickets",
-                &[Type::INT8, Type::INT8],
-            )
+            .copy("batch_customer_tickets", "customer_id, tickets")
             .await?;
         let started = std::time::Instant::now();
-        for (customer_id, n) in &tickets {
-            write_row(&mut writer, &[customer_id, n]).await?;
+        for &(customer_id, n) in &tickets {
+            writer.row(2).int8(customer_id).int8(n);
+            writer.end_row().await?;
         }
-        self.totals.customers = finish(writer).await?;
+        self.totals.customers = writer.finish().await?;
         let tickets_ms = started.elapsed().as_millis() as u64;
         let started = std::time::Instant::now();
         // New partitions: indexed and attached; rewritten ones: their new rows summarised.
@@ -249,20 +227,9 @@ fn to_i64(n: u64) -> Result<i64> {
     i64::try_from(n).map_err(|_| StoreError::Invalid(format!("{n} is out of range")))
 }
 
-async fn write_row(
-    writer: &mut Pin<Box<BinaryCopyInWriter>>,
-    row: &[&(dyn ToSql + Sync)],
-) -> Result<()> {
-    writer.as_mut().write(row).await.map_err(db("copy row"))
-}
-
-async fn finish(mut writer: Pin<Box<BinaryCopyInWriter>>) -> Result<u64> {
-    writer.as_mut().finish().await.map_err(db("finish copy"))
-}
-
 /// The output rows being copied.
 pub struct OrdersCopy<'w> {
-    writer: Pin<Box<BinaryCopyInWriter>>,
+    writer: CopyRows,
     totals: &'w mut BatchCounts,
     tickets: &'w mut Vec<(i64, i64)>,
     last: Option<(i64, i64)>,
@@ -292,7 +259,13 @@ impl OrdersCopy<'_> {
         self.last = Some(key);
         // The rank in output order, for deep pages (see the order position migration).
         let position = to_i64(self.totals.orders_written + 1)?;
-        write_row(&mut self.writer, &[&key.0, &key.1, &barcodes, &position]).await?;
+        let w = &mut self.writer;
+        w.row(4)
+            .int8(key.0)
+            .int8(key.1)
+            .text(barcodes)
+            .int8(position);
+        w.end_row().await?;
         self.totals.orders_written += 1;
         self.totals.tickets += n as u64;
         match self.tickets.last_mut() {
@@ -304,13 +277,13 @@ impl OrdersCopy<'_> {
 
     /// Ends the COPY.
     pub async fn finish(self) -> Result<u64> {
-        finish(self.writer).await
+        self.writer.finish().await
     }
 }
 
 /// The unused barcodes being copied.
 pub struct UnusedCopy<'w> {
-    writer: Pin<Box<BinaryCopyInWriter>>,
+    writer: CopyRows,
     totals: &'w mut BatchCounts,
 }
 
@@ -319,20 +292,21 @@ impl UnusedCopy<'_> {
     pub async fn write(&mut self, barcode: &str, line: u64) -> Result<()> {
         let position = to_i64(self.totals.unused_barcodes + 1)?;
         let line = to_i64(line)?;
-        write_row(&mut self.writer, &[&position, &barcode, &line]).await?;
+        self.writer.row(3).int8(position).text(barcode).int8(line);
+        self.writer.end_row().await?;
         self.totals.unused_barcodes += 1;
         Ok(())
     }
 
     /// Ends the COPY.
     pub async fn finish(self) -> Result<u64> {
-        finish(self.writer).await
+        self.writer.finish().await
     }
 }
 
 /// The issues being copied.
 pub struct IssuesCopy<'w> {
-    writer: Pin<Box<BinaryCopyInWriter>>,
+    writer: CopyRows,
     totals: &'w mut BatchCounts,
 }
 
@@ -341,17 +315,10 @@ impl IssuesCopy<'_> {
     pub async fn write(&mut self, issue: &Issue) -> Result<()> {
         let seq = to_i64(self.totals.issues + 1)?;
         let line = to_i64(issue.line)?;
-        write_row(
-            &mut self.writer,
-            &[
-                &seq,
-                &issue.file.as_str(),
-                &line,
-                &issue.code.as_str(),
-                &issue.message.as_str(),
-            ],
-        )
-        .await?;
+        let w = &mut self.writer;
+        w.row(5).int8(seq).text(issue.file.as_str()).int8(line);
+        w.text(issue.code.as_str()).text(&issue.message);
+        w.end_row().await?;
         self.totals.issues += 1;
         *self.totals.issues_by_code.entry(issue.code).or_default() += 1;
         Ok(())
@@ -359,6 +326,6 @@ impl IssuesCopy<'_> {
 
     /// Ends the COPY.
     pub async fn finish(self) -> Result<u64> {
-        finish(self.writer).await
+        self.writer.finish().await
     }
 }
