@@ -8,7 +8,7 @@ use crate::settings::Settings;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 use tiqets_bus::{setup, BatchId, Bus, Names, PairRequest, Published, Publisher, Sha256, Source};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -147,7 +147,7 @@ impl Ingest {
             }
         };
         let now = Instant::now();
-        self.quiet.observe(&entries, now);
+        self.quiet.observe(&entries, now, SystemTime::now());
         let plan = plan(entries);
         for pair in &plan.pairs {
             if shutdown.is_cancelled() {

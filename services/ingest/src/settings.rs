@@ -16,7 +16,7 @@ pub struct Settings {
     /// `TIQETS_ARCHIVE_DIR`, default `data/archive`.
     pub archive_dir: PathBuf,
     /// `TIQETS_QUIET_MS`, default 2000: how long a file's size and modification time must
-    /// stay unchanged before it is read.
+    /// stay unchanged before it is read, counted from its modification time (see `quiet`).
     pub quiet: Duration,
     /// `TIQETS_RESCAN_SECS`, default 10: the periodic rescan.
     pub rescan: Duration,

@@ -171,6 +171,29 @@ async fn a_file_still_being_written_is_not_read_early() {
 }
 
 #[tokio::test]
+async fn a_pair_written_earlier_and_renamed_in_is_taken_without_waiting() {
+    let mut env = Env::new().await;
+    // A quiet period far longer than the test may take: only the files' mtimes can let
+    // ingest take them early.
+    env.settings.quiet = Duration::from_secs(60);
+    env.start();
+    let staging = env.input().parent().unwrap().join("staging/evening");
+    std::fs::create_dir_all(&staging).unwrap();
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for (name, content) in [("orders.csv", ORDERS), ("barcodes.csv", BARCODES)] {
+        let file = std::fs::File::create(staging.join(name)).unwrap();
+        (&file).write_all(content.as_bytes()).unwrap();
+        file.set_modified(hour_ago).unwrap();
+    }
+    let started = Instant::now();
+    std::fs::rename(&staging, env.input().join("evening")).unwrap();
+    let status = received(&env, &batch_of(ORDERS, BARCODES)).await;
+    assert_eq!(status.name, "evening");
+    assert!(started.elapsed() < WAIT, "{:?}", started.elapsed());
+    env.stop().await;
+}
+
+#[tokio::test]
 async fn files_present_before_start_up_are_processed() {
     let mut env = Env::new().await;
     env.write("early/orders.csv", ORDERS);
