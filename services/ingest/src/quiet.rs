@@ -1,12 +1,15 @@
 //! When a file is completely written: its size and modification time have not changed for
 //! the quiet period. Pure: the caller passes the clocks.
 //!
-//! The modification time itself says since when a file has not changed: a file written a
-//! while ago and then renamed into the folder (or there before start-up) is quiet at first
-//! sight, while one being appended to has a fresh mtime and waits the whole period. This
-//! trusts the file system's clock to match this host's (as it does on a local disk); on a
-//! network share whose clock runs behind by more than the quiet period, a growing file could
-//! look older than it is.
+//! Two things shorten the wait:
+//! - a file renamed into the folder (the watcher reports it, [`QuietTracker::renamed_in`]),
+//!   or lying under a folder renamed into it, and not modified since, was complete when it
+//!   arrived: it is quiet at once;
+//! - the modification time itself says since when a file has not changed: a file written a
+//!   while ago (one there before start-up, say) is quiet at first sight, while one being
+//!   appended to has a fresh mtime and waits the whole period. This trusts the file system's
+//!   clock to match this host's (as it does on a local disk); on a network share whose clock
+//!   runs behind by more than the quiet period, a growing file could look older than it is.
 
 use crate::pairing::Entry;
 use std::collections::HashMap;
@@ -17,14 +20,20 @@ use std::time::{Duration, Instant, SystemTime};
 struct Seen {
     size: u64,
     mtime: SystemTime,
-    since: Instant,
+    /// When it has been unchanged for the quiet period, if it stays so.
+    quiet_at: Instant,
 }
+
+/// How long a rename is remembered (it only matters for the first scan after it).
+const RENAME_MEMORY: Duration = Duration::from_secs(60);
 
 /// Remembers what each file looked like and since when.
 #[derive(Debug)]
 pub struct QuietTracker {
     quiet: Duration,
     seen: HashMap<PathBuf, Seen>,
+    /// Paths renamed into the folder (relative to it), and when.
+    renamed: HashMap<PathBuf, SystemTime>,
 }
 
 impl QuietTracker {
@@ -32,7 +41,21 @@ impl QuietTracker {
         QuietTracker {
             quiet,
             seen: HashMap::new(),
+            renamed: HashMap::new(),
         }
+    }
+
+    /// Records that `rel` (a file or a folder, relative to the input folder) was renamed
+    /// into it at `at`, by the system clock.
+    pub fn renamed_in(&mut self, rel: PathBuf, at: SystemTime) {
+        self.renamed.insert(rel, at);
+    }
+
+    /// Whether `e` is, or lies under, a path renamed in, and was not modified after that.
+    fn arrived_complete(&self, e: &Entry) -> bool {
+        e.rel
+            .ancestors()
+            .any(|p| self.renamed.get(p).is_some_and(|at| e.mtime <= *at))
     }
 
     /// Records a scan made at `now`, which is `wall` by the system clock (the one of file
@@ -46,12 +69,16 @@ impl QuietTracker {
     ) {
         let mut next = HashMap::new();
         for e in entries {
-            let since = match self.seen.get(&e.rel) {
-                Some(s) if s.size == e.size && s.mtime == e.mtime => s.since,
+            let quiet_at = match self.seen.get(&e.rel) {
+                Some(s) if s.size == e.size && s.mtime == e.mtime => s.quiet_at,
                 _ => {
-                    // An mtime in the future counts as now.
-                    let age = wall.duration_since(e.mtime).unwrap_or_default();
-                    now.checked_sub(age.min(self.quiet)).unwrap_or(now)
+                    let unchanged_for = if self.arrived_complete(e) {
+                        self.quiet
+                    } else {
+                        // An mtime in the future counts as now.
+                        wall.duration_since(e.mtime).unwrap_or_default()
+                    };
+                    now + self.quiet.saturating_sub(unchanged_for)
                 }
             };
             next.insert(
@@ -59,19 +86,19 @@ impl QuietTracker {
                 Seen {
                     size: e.size,
                     mtime: e.mtime,
-                    since,
+                    quiet_at,
                 },
             );
         }
         self.seen = next;
+        self.renamed
+            .retain(|_, at| wall.duration_since(*at).unwrap_or_default() < RENAME_MEMORY);
     }
 
     /// Whether `entry` has looked the same for the quiet period.
     pub fn is_quiet(&self, entry: &Entry, now: Instant) -> bool {
         match self.seen.get(&entry.rel) {
-            Some(s) if s.size == entry.size && s.mtime == entry.mtime => {
-                now.duration_since(s.since) >= self.quiet
-            }
+            Some(s) if s.size == entry.size && s.mtime == entry.mtime => now >= s.quiet_at,
             _ => false,
         }
     }
@@ -80,7 +107,7 @@ impl QuietTracker {
     pub fn next_quiet_at(&self, now: Instant) -> Option<Instant> {
         self.seen
             .values()
-            .map(|s| s.since + self.quiet)
+            .map(|s| s.quiet_at)
             .filter(|at| *at > now)
             .min()
     }
@@ -160,5 +187,31 @@ mod tests {
         let mut q = QuietTracker::new(Duration::from_secs(2));
         q.observe([&e(10, 30)], t0, wall(20));
         assert_eq!(q.next_quiet_at(t0), Some(t0 + Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn a_file_renamed_in_is_quiet_at_once_unless_written_after() {
+        let t0 = Instant::now();
+        let mut q = QuietTracker::new(Duration::from_secs(2));
+        // Written at 10, its folder renamed in at 10.
+        let file = |size, secs| Entry {
+            rel: PathBuf::from("monday/orders.csv"),
+            size,
+            mtime: SystemTime::UNIX_EPOCH + Duration::from_secs(secs),
+        };
+        q.renamed_in(PathBuf::from("monday"), wall(10));
+        q.observe([&file(5, 10)], t0, wall(10));
+        assert!(q.is_quiet(&file(5, 10), t0));
+        // Appended to after the rename: the normal wait.
+        q.observe([&file(9, 11)], t0, wall(11));
+        assert!(!q.is_quiet(&file(9, 11), t0));
+        // Another folder's rename says nothing about this one.
+        let mut q = QuietTracker::new(Duration::from_secs(2));
+        q.renamed_in(PathBuf::from("tuesday"), wall(10));
+        q.observe([&file(5, 10)], t0, wall(10));
+        assert!(!q.is_quiet(&file(5, 10), t0));
+        // Renames are forgotten after a while.
+        q.observe([], t0, wall(10) + RENAME_MEMORY);
+        assert!(q.renamed.is_empty());
     }
 }

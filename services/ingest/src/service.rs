@@ -5,6 +5,7 @@ use crate::pairing::{plan, Lone, Pair};
 use crate::quiet::QuietTracker;
 use crate::scan;
 use crate::settings::Settings;
+use crate::watch::Renames;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -57,7 +58,8 @@ pub async fn run_with_bus(
         delay = (delay * 2).min(Duration::from_secs(10));
     }
     let wake = Arc::new(Notify::new());
-    let _watcher = match crate::watch::watch(&settings.input_dir, wake.clone()) {
+    let renames = Renames::default();
+    let _watcher = match crate::watch::watch(&settings.input_dir, wake.clone(), renames.clone()) {
         Ok(w) => Some(w),
         Err(e) => {
             tracing::warn!(error = %e, "cannot watch the input folder; relying on rescans");
@@ -73,6 +75,11 @@ pub async fn run_with_bus(
     tiqets_telemetry::health::readiness().set(true);
     let mut ingest = Ingest::new(Publisher::new(bus), settings);
     while !shutdown.is_cancelled() {
+        for (path, at) in renames.take() {
+            if let Ok(rel) = path.strip_prefix(&ingest.settings.input_dir) {
+                ingest.quiet.renamed_in(rel.to_path_buf(), at);
+            }
+        }
         ingest.scan_once(&shutdown).await;
         let now = Instant::now();
         let next = ingest
@@ -84,7 +91,7 @@ pub async fn run_with_bus(
             _ = shutdown.cancelled() => break,
             _ = wake.notified() => {
                 // Let a burst of events settle into one scan.
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                tokio::time::sleep(Duration::from_millis(25)).await;
             }
             _ = tokio::time::sleep_until(next.into()) => {}
         }
