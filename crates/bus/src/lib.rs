@@ -48,5 +48,5 @@ pub use events::{
     Source, TopCustomer, ValidateWork, Work,
 };
 pub use names::{Names, ResultFile, Stage};
-pub use publish::{hash_file, PairRequest, PublishError, Published, Publisher};
+pub use publish::{hash_file, PairRequest, PublishError, Published, Publisher, OBJECT_CHUNK_BYTES};
 pub use status::{progression, BatchCounts, BatchStatus, Progress, Progression, StatusEvent};

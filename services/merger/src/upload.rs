@@ -9,17 +9,15 @@ use bytes::Bytes;
 use std::io::{self, Write};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-use tiqets_bus::{Sha256, Sha256Hasher};
+use tiqets_bus::{Sha256, Sha256Hasher, OBJECT_CHUNK_BYTES};
 use tokio::io::{AsyncRead, ReadBuf};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use async_nats::jetstream::object_store::{ObjectMetadata, ObjectStore};
 
-/// Bytes handed over per piece, and the object's chunk size: every piece becomes one
-/// chunk message, each waiting for its acknowledgement, so bigger pieces mean fewer round
-/// trips (NATS's message limit is 1 MiB).
-const PIECE: usize = 512 * 1024;
+/// Bytes handed over per piece, and the object's chunk size (see [`OBJECT_CHUNK_BYTES`]).
+const PIECE: usize = OBJECT_CHUNK_BYTES;
 /// Pieces buffered between the writer and the upload.
 const PIECES_AHEAD: usize = 4;
 
