@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// How often a server (or cluster) is started on new ports before giving up.
+const ATTEMPTS: u32 = 3;
+
 /// `nats-server -js` on a free port with its store in a temporary directory. Dropping it
 /// stops the server and removes the directory.
 pub struct OwnedNats {
@@ -53,6 +56,21 @@ impl OwnedNats {
     /// JetStream answers once the servers have elected a meta leader (retry the first
     /// calls).
     pub fn start_cluster(size: usize) -> io::Result<Vec<OwnedNats>> {
+        // Ports are picked free and then handed over: another process may take one in
+        // between, and the server that wanted it exits. Start again on new ports.
+        let mut tries = ATTEMPTS;
+        loop {
+            match Self::try_cluster(size) {
+                Err(e) if tries > 1 => {
+                    tries -= 1;
+                    eprintln!("nats cluster did not start ({e}); retrying on other ports");
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn try_cluster(size: usize) -> io::Result<Vec<OwnedNats>> {
         let bin = Self::binary()?;
         let ports: Vec<(u16, u16)> = (0..size)
             .map(|_| Ok((free_port()?, free_port()?)))
@@ -101,8 +119,19 @@ impl OwnedNats {
     fn start_inner(config: Option<ServerConfig>) -> io::Result<OwnedNats> {
         let bin = Self::binary()?;
         let dir = scratch_dir("nats")?;
-        let port = free_port()?;
-        let child = Self::spawn(&bin, &dir, port, config.as_ref(), &[])?;
+        // As in start_cluster: a port taken between its pick and the server's bind.
+        let mut tries = ATTEMPTS;
+        let (port, child) = loop {
+            let port = free_port()?;
+            match Self::spawn(&bin, &dir, port, config.as_ref(), &[]) {
+                Ok(child) => break (port, child),
+                Err(e) if tries > 1 => {
+                    tries -= 1;
+                    eprintln!("nats-server did not start ({e}); retrying on another port");
+                }
+                Err(e) => return Err(e),
+            }
+        };
         Ok(OwnedNats {
             dir,
             port,
@@ -127,15 +156,37 @@ impl OwnedNats {
             cmd.envs(config.env.iter().map(|(k, v)| (k, v)));
             cmd.arg("-l").arg(dir.join("server.log"));
         }
+        // Without a log file the server writes to stderr: keep it, to say why it stopped.
+        let output = dir.join("output.log");
+        let out = std::fs::File::create(&output)?;
         cmd.args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
             .arg(dir.join("store"))
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stdout(out.try_clone()?)
+            .stderr(out);
         let mut child = spawn_owned(cmd, libc::SIGTERM)?;
-        if !wait_for(Duration::from_secs(30), || reachable("127.0.0.1", port)) {
+        let mut exited = false;
+        let listening = wait_for(Duration::from_secs(30), || {
+            exited = exited || matches!(child.try_wait(), Ok(Some(_)));
+            exited || reachable("127.0.0.1", port)
+        });
+        if exited || !listening {
             stop_child(&mut child, libc::SIGKILL, Duration::from_secs(1));
-            return Err(io::Error::other("nats-server did not start listening"));
+            let log = if config.is_some() {
+                dir.join("server.log")
+            } else {
+                output
+            };
+            let said = std::fs::read_to_string(log)
+                .unwrap_or_default()
+                .lines()
+                .rev()
+                .take(5)
+                .collect::<Vec<_>>()
+                .join(" | ");
+            return Err(io::Error::other(format!(
+                "nats-server on port {port} did not start listening (it said: {said})"
+            )));
         }
         Ok(child)
     }
