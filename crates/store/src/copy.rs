@@ -51,7 +51,8 @@ impl CopyRows {
 
     /// A `text` value (its UTF-8 bytes).
     pub fn text(&mut self, value: &str) -> &mut Self {
-        // A value above 1 GB cannot be stored anyway; PostgreSQL refuses it by its length.
+        // PostgreSQL stores no value above 1 GB: a longer one (not a field of a result
+        // file) gets a length that fails the COPY rather than wrapping around.
         let len = i32::try_from(value.len()).unwrap_or(i32::MAX);
         self.buf.put_i32(len);
         self.buf.put_slice(value.as_bytes());

@@ -59,11 +59,12 @@ impl Merged {
         }
     }
 
-    /// Writes `file` whole, header included.
-    pub fn write(&self, file: ResultFile, w: &mut impl Write) -> io::Result<()> {
+    /// Writes `file` whole, header included (`processed_orders.csv` formatted on two
+    /// threads, as by the CLI: it is the largest result by far).
+    pub fn write(&self, file: ResultFile, w: &mut (impl Write + Send)) -> io::Result<()> {
         let o = &self.outcome;
         match file {
-            ResultFile::ProcessedOrders => tiqets_domain::write_processed(o, w),
+            ResultFile::ProcessedOrders => tiqets_domain::write_processed_parallel(o, w),
             ResultFile::Issues => tiqets_domain::write_issues(o.issues(), w),
             ResultFile::UnusedBarcodes => self.write_unused(w),
         }
