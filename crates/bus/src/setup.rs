@@ -24,6 +24,12 @@ pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(30 * 60);
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
+/// How long the file bucket keeps an object (a batch's input files and result objects):
+/// far past any redelivery of the work that reads them (ack wait × deliveries is minutes),
+/// after which they are only a copy (results are in PostgreSQL and the output folder, the
+/// input files in the archive folder). A pair published again after that is stored again.
+pub const FILES_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// The stream configurations of a namespace.
 pub fn stream_configs(names: &Names) -> Vec<stream::Config> {
     vec![
@@ -207,8 +213,9 @@ pub async fn ensure_consumer(
     unreachable!("the last attempt returns")
 }
 
-/// Creates the file bucket (with `replicas` copies) unless it exists; an existing one with
-/// fewer replicas is raised.
+/// Creates the file bucket (with `replicas` copies, objects kept [`FILES_MAX_AGE`]) unless
+/// it exists; an existing one with fewer replicas is raised, and one created without an age
+/// limit gets it.
 pub async fn ensure_files_bucket(bus: &Bus, replicas: usize) -> Result<(), BusError> {
     let js = bus.jetstream();
     let bucket = bus.names().files_bucket();
@@ -219,6 +226,7 @@ pub async fn ensure_files_bucket(bus: &Bus, replicas: usize) -> Result<(), BusEr
                 .get_stream(&name)
                 .await
                 .map_err(|e| BusError::setup("stream", &name, e))?;
+            limit_files_age(bus, &mut stream).await;
             return raise_replicas(bus, &mut stream, replicas).await;
         }
         let created = js
@@ -227,6 +235,7 @@ pub async fn ensure_files_bucket(bus: &Bus, replicas: usize) -> Result<(), BusEr
                 description: Some("Tiqets input files and results".into()),
                 storage: StorageType::File,
                 num_replicas: replicas.max(1),
+                max_age: FILES_MAX_AGE,
                 ..Default::default()
             })
             .await;
@@ -240,6 +249,33 @@ pub async fn ensure_files_bucket(bus: &Bus, replicas: usize) -> Result<(), BusEr
         }
     }
     unreachable!("the last attempt returns")
+}
+
+/// Gives a file bucket created without an age limit (by an earlier version) its
+/// [`FILES_MAX_AGE`]. Only the setup user may change streams: for the services' own users
+/// this is refused, which is logged, not fatal (`tiqets setup-nats` applies it).
+async fn limit_files_age(bus: &Bus, stream: &mut stream::Stream) {
+    let config = match stream.info().await {
+        Ok(info) if info.config.max_age.is_zero() => info.config.clone(),
+        Ok(_) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the file bucket's configuration");
+            return;
+        }
+    };
+    let name = config.name.clone();
+    let limited = stream::Config {
+        max_age: FILES_MAX_AGE,
+        ..config
+    };
+    match bus.jetstream().update_stream(limited).await {
+        Ok(_) => {
+            tracing::info!(stream = %name, max_age_s = FILES_MAX_AGE.as_secs(), "file bucket age limit set")
+        }
+        Err(e) => {
+            tracing::warn!(stream = %name, error = %e, "the file bucket keeps objects forever; `tiqets setup-nats` sets its age limit")
+        }
+    }
 }
 
 /// Deletes every stream, consumer and the bucket of the namespace (tests, teardown).
