@@ -7,8 +7,9 @@
 //! exactly one copy. The rows are then streamed with binary `COPY` straight into the
 //! partitions (`FREEZE` when they are new) — one table at a time, row by row, never the
 //! whole batch in memory. The orders COPY sums the tickets per customer as the rows go by
-//! (they come in customer order), and [`BatchWriter::commit`] copies those sums, indexes and
-//! attaches new partitions (`tiqets_attach_batch`), records `completed` with the counts (by
+//! (they come in customer order), and [`BatchWriter::commit`] copies those sums, calls
+//! `tiqets_attach_batch` (migration 4: new partitions are indexed and attached, rewritten
+//! ones get their BRIN ranges summarised), records `completed` with the counts (by
 //! the forward-only rule of [`crate::status`]) and commits. Dropping the writer before that
 //! rolls everything back: readers see the old results or the new ones, never a mix.
 
