@@ -34,6 +34,8 @@ pub struct QuietTracker {
     seen: HashMap<PathBuf, Seen>,
     /// Paths renamed into the folder (relative to it), and when.
     renamed: HashMap<PathBuf, SystemTime>,
+    /// Files put back after a failed publish: not quiet before then.
+    held: HashMap<PathBuf, Instant>,
 }
 
 impl QuietTracker {
@@ -42,7 +44,16 @@ impl QuietTracker {
             quiet,
             seen: HashMap::new(),
             renamed: HashMap::new(),
+            held: HashMap::new(),
         }
+    }
+
+    /// Keeps `rel` from being quiet before `until`, however it looks: a file put back after
+    /// a failed publish is retried a quiet period later (its old mtime, or being put back by
+    /// a rename, would otherwise make it quiet at once, retrying in a tight loop).
+    pub fn hold(&mut self, rel: PathBuf, until: Instant) {
+        self.seen.remove(&rel);
+        self.held.insert(rel, until);
     }
 
     /// Records that `rel` (a file or a folder, relative to the input folder) was renamed
@@ -78,7 +89,8 @@ impl QuietTracker {
                         // An mtime in the future counts as now.
                         wall.duration_since(e.mtime).unwrap_or_default()
                     };
-                    now + self.quiet.saturating_sub(unchanged_for)
+                    let at = now + self.quiet.saturating_sub(unchanged_for);
+                    self.held.get(&e.rel).map_or(at, |until| at.max(*until))
                 }
             };
             next.insert(
@@ -93,6 +105,7 @@ impl QuietTracker {
         self.seen = next;
         self.renamed
             .retain(|_, at| wall.duration_since(*at).unwrap_or_default() < RENAME_MEMORY);
+        self.held.retain(|_, until| *until > now);
     }
 
     /// Whether `entry` has looked the same for the quiet period.
@@ -213,5 +226,22 @@ mod tests {
         // Renames are forgotten after a while.
         q.observe([], t0, wall(10) + RENAME_MEMORY);
         assert!(q.renamed.is_empty());
+    }
+
+    #[test]
+    fn a_held_file_is_not_quiet_before_its_time_however_old() {
+        let t0 = Instant::now();
+        let mut q = QuietTracker::new(Duration::from_secs(2));
+        q.observe([&e(10, 1)], t0, wall(100));
+        assert!(q.is_quiet(&e(10, 1), t0));
+        let until = t0 + Duration::from_secs(2);
+        q.hold(PathBuf::from("orders.csv"), until);
+        q.renamed_in(PathBuf::from("orders.csv"), wall(100));
+        q.observe([&e(10, 1)], t0, wall(100));
+        assert!(!q.is_quiet(&e(10, 1), t0));
+        assert_eq!(q.next_quiet_at(t0), Some(until));
+        q.observe([&e(10, 1)], until, wall(102));
+        assert!(q.is_quiet(&e(10, 1), until));
+        assert!(q.held.is_empty());
     }
 }

@@ -124,7 +124,7 @@ impl Ingest {
             match claim::take_over(&input, &dir, &self.settings.instance) {
                 Ok(Some(c)) if c.orders().exists() && c.barcodes().exists() => {
                     tracing::info!(claim = %dir.display(), "finishing a stale claim");
-                    self.process(c).await;
+                    self.process_or_hold(c).await;
                 }
                 Ok(Some(c)) => {
                     tracing::info!(claim = %dir.display(), "returning the files of an unfinished claim");
@@ -173,17 +173,29 @@ impl Ingest {
         }
     }
 
-    async fn take(&self, pair: &Pair) {
+    async fn take(&mut self, pair: &Pair) {
         let input = &self.settings.input_dir;
         match claim::claim(input, pair, &self.settings.instance) {
-            Ok(Some(c)) => self.process(c).await,
+            Ok(Some(c)) => self.process_or_hold(c).await,
             Ok(None) => tracing::debug!(name = %pair.slot.name(), "pair taken by another replica"),
             Err(e) => tracing::warn!(name = %pair.slot.name(), error = %e, "cannot claim pair"),
         }
     }
 
-    /// Publishes a claimed pair, archives it once acknowledged, or puts it back.
-    async fn process(&self, c: Claim) {
+    /// [`Ingest::process`]; files put back wait a quiet period before they are retried.
+    async fn process_or_hold(&mut self, c: Claim) {
+        let files = [c.record.orders_from.clone(), c.record.barcodes_from.clone()];
+        if !self.process(c).await {
+            let until = Instant::now() + self.settings.quiet;
+            for rel in files {
+                self.quiet.hold(rel, until);
+            }
+        }
+    }
+
+    /// Publishes a claimed pair and archives it once acknowledged (`true`), or puts it back
+    /// (`false`).
+    async fn process(&self, c: Claim) -> bool {
         let heartbeat = {
             let c = c.clone();
             let every = self.settings.claim_stale / 4;
@@ -234,12 +246,14 @@ impl Ingest {
                         tracing::error!(batch_id = %id, claim = %c.dir.display(), error = %e, "cannot archive; files stay in the claim folder")
                     }
                 }
+                true
             }
             Err(e) => {
                 tracing::warn!(name = %c.record.name, error = %e, "publish failed; files put back for the next scan");
                 if let Err(e) = claim::unclaim(input, &c) {
                     tracing::error!(claim = %c.dir.display(), error = %e, "cannot put files back; the claim is retried when stale");
                 }
+                false
             }
         }
     }
