@@ -12,7 +12,7 @@ pub enum StoreError {
     #[error("no database connection: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
     /// A statement failed.
-    #[error("database error in {context}: {source}")]
+    #[error("database error in {context}: {}", describe(source))]
     Db {
         context: &'static str,
         #[source]
@@ -55,6 +55,14 @@ fn is_transient_db(e: &tokio_postgres::Error) -> bool {
     ["08", "40", "53", "57", "58"]
         .iter()
         .any(|p| c.starts_with(p))
+}
+
+/// The server's message when there is one (the driver's own text is only "db error").
+fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => format!("{}: {}", d.severity(), d.message()),
+        None => e.to_string(),
+    }
 }
 
 /// Attaches `context` to a driver error.

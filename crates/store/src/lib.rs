@@ -6,8 +6,9 @@
 //! - [`migrate`](mod@migrate): embedded migrations, advisory-locked so replicas can all run
 //!   them at start-up ([`migrate()`]).
 //! - [`status`]: [`record_status`], the forward-only record of status events in `batches`.
-//! - [`writer`]: [`BatchWriter`], replacing one batch's rows with binary COPY in one
-//!   transaction (idempotent, atomic); `copy` encodes its rows.
+//! - [`writer`]: [`BatchWriter`], replacing one batch's rows with binary COPY, its tables
+//!   loaded side by side on several connections and made the results in one transaction
+//!   (idempotent, atomic); `copy` encodes its rows.
 //! - [`queries`]: the read side (batches, top customers, orders, unused barcodes, issues).
 //! - [`model`]: the rows those queries return.
 //! - [`error`]: [`StoreError`], with [`StoreError::is_transient`] to tell retry from give-up.
@@ -28,5 +29,6 @@ pub use model::{BatchRecord, FileInfo, IssueRecord, OrderRecord, UnusedBarcode};
 pub use pool::{connect, connect_with, DEFAULT_POOL_SIZE};
 pub use status::{record_status, Recorded};
 pub use writer::{
-    split_barcodes, BatchWriter, IssuesCopy, OrdersCopy, UnusedCopy, BARCODE_SEPARATOR,
+    split_barcodes, BatchWriter, IssuesCopy, IssuesWritten, OrdersCopy, OrdersWritten, UnusedCopy,
+    UnusedWritten, BARCODE_SEPARATOR, WRITE_CONNECTIONS,
 };

@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "position brin",
         sql: include_str!("../migrations/0004_position_brin.sql"),
     },
+    Migration {
+        version: 5,
+        name: "staged load",
+        sql: include_str!("../migrations/0005_staged_load.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migration runs (any constant unique to us).

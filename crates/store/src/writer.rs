@@ -1,24 +1,31 @@
-//! The batch writer: replaces one batch's results in a single transaction.
+//! The batch writer: replaces one batch's results, its tables loaded side by side.
 //!
-//! [`BatchWriter::begin`] opens the transaction, takes the batch's advisory lock (two
-//! deliveries of the same batch run one after the other, never interleaved) and opens the
-//! batch's partitions (`tiqets_open_batch`, migration 3): a new batch gets empty, unindexed
-//! ones; a batch written before has its old rows deleted, so writing a batch twice leaves
-//! exactly one copy. The rows are then streamed with binary `COPY` straight into the
-//! partitions (`FREEZE` when they are new) — one table at a time, row by row, never the
-//! whole batch in memory. The orders COPY sums the tickets per customer as the rows go by
-//! (they come in customer order), and [`BatchWriter::commit`] copies those sums, calls
-//! `tiqets_attach_batch` (migration 4: new partitions are indexed and attached, rewritten
-//! ones get their BRIN ranges summarised), records `completed` with the counts (by
-//! the forward-only rule of [`crate::status`]) and commits. Dropping the writer before that
-//! rolls everything back: readers see the old results or the new ones, never a mix.
+//! [`BatchWriter::begin`] takes the batch's advisory lock on a connection of its own (two
+//! deliveries of one batch write one after the other, never interleaved). Each result
+//! table is then loaded on a connection of its own ([`BatchWriter::orders`],
+//! [`BatchWriter::unused`], [`BatchWriter::issues`], each a [`Staged`] table): a new, empty
+//! table (`tiqets_stage_partition`, migration 5) filled by binary `COPY … FREEZE` row by row
+//! (never the whole batch in memory), then indexed and committed by its `finish`. So the
+//! orders and the unused barcodes can be copied and indexed at the same time, by two server
+//! processes. Readers never see a staged table.
+//!
+//! [`BatchWriter::commit`] takes the three finished tables' receipts, copies the tickets per
+//! customer (summed by the orders copy, whose rows come in customer order), calls
+//! `tiqets_attach_batch` (the staged tables become the batch's partitions, or their rows
+//! replace those of a batch written before), records `completed` with the counts (by the
+//! forward-only rule of [`crate::status`]) and commits: readers see the old results or the
+//! new ones, never a mix. A writer or a table dropped before that leaves the results as they
+//! were: its connection is closed rather than returned to the pool, so the server rolls its
+//! transaction back (and releases the lock); a staged table committed by then is dropped by
+//! the next write of the batch.
 
 use crate::copy::CopyRows;
 use crate::error::{db, Result, StoreError};
 use crate::status::{apply, CountsFrom, Recorded};
-use deadpool_postgres::{Client, Transaction};
+use deadpool_postgres::{Client, Object, Pool};
+use std::collections::BTreeMap;
 use tiqets_bus::{BatchCounts, BatchId, BatchStatus, StatusEvent};
-use tiqets_domain::Issue;
+use tiqets_domain::{Issue, IssueCode};
 
 /// Class id of the per-batch advisory locks (the object id is a hash of the batch id).
 const BATCH_LOCK_CLASS: i32 = 0x7471_6231; // "tqb1"
@@ -31,69 +38,73 @@ pub fn split_barcodes(list: &str) -> Vec<String> {
     list.split(BARCODE_SEPARATOR).map(str::to_owned).collect()
 }
 
-/// The four result tables, each partitioned by batch (`<table>_<suffix>` per batch).
-const RESULT_TABLES: [&str; 4] = [
-    "batch_orders",
-    "batch_unused_barcodes",
-    "batch_issues",
-    "batch_customer_tickets",
-];
+/// A pooled connection that must not go back to the pool as it is (inside a transaction,
+/// or holding a lock) unless [`Held::release`]d: dropped, it is closed.
+struct Held(Option<Client>);
 
-/// An open write of one batch. See the module docs.
-pub struct BatchWriter<'c> {
-    tx: Transaction<'c>,
-    batch_id: BatchId,
-    /// Names the batch's partitions: `<table>_<suffix>`.
-    suffix: String,
-    /// The partitions were created by this write (not yet indexed nor attached).
-    fresh: bool,
-    totals: BatchCounts,
-    orders_done: bool,
-    unused_done: bool,
-    issues_done: bool,
-    input_rows: Option<(u64, u64)>,
-    /// Tickets per customer of the rows copied so far, in customer order.
-    tickets: Vec<(i64, i64)>,
+impl Held {
+    fn client(&self) -> &Client {
+        self.0.as_ref().expect("held until released or dropped")
+    }
+
+    fn client_mut(&mut self) -> &mut Client {
+        self.0.as_mut().expect("held until released or dropped")
+    }
+
+    /// Back to the pool: the caller has ended what made it special.
+    fn release(mut self) {
+        self.0.take();
+    }
 }
 
-impl<'c> BatchWriter<'c> {
-    /// Starts replacing `batch_id`'s results: waits for its lock, opens its partitions (new
-    /// ones, or the existing ones emptied of their old rows).
-    pub async fn begin(client: &'c mut Client, batch_id: &BatchId) -> Result<BatchWriter<'c>> {
-        let id = batch_id.as_str();
-        let tx = client
-            .transaction()
-            .await
-            .map_err(db("begin batch write"))?;
-        tx.execute(
-            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
-            &[&BATCH_LOCK_CLASS, &id],
-        )
-        .await
-        .map_err(db("batch lock"))?;
-        let row = tx
-            .query_one("SELECT suffix, fresh FROM tiqets_open_batch($1)", &[&id])
-            .await
-            .map_err(db("open batch partitions"))?;
-        let (suffix, fresh): (String, bool) = (row.get(0), row.get(1));
-        if !fresh {
-            for table in RESULT_TABLES {
-                tx.execute(&format!("DELETE FROM {table}_{suffix}"), &[])
-                    .await
-                    .map_err(db("delete previous batch rows"))?;
-            }
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            drop(Object::take(client));
         }
+    }
+}
+
+/// Connections a write holds at most: the lock's, the orders' and one more table's (the
+/// issues and the unused barcodes are loaded one after the other). A pool smaller than
+/// this (and than what else shares it needs) would make a write wait for itself.
+pub const WRITE_CONNECTIONS: usize = 3;
+
+/// An open write of one batch. See the module docs.
+pub struct BatchWriter {
+    pool: Pool,
+    /// Holds the batch's session advisory lock.
+    lock: Held,
+    batch_id: BatchId,
+    /// orders, unused barcodes, issues: staged once each.
+    staged: [bool; 3],
+    input_rows: Option<(u64, u64)>,
+}
+
+impl BatchWriter {
+    /// Starts replacing `batch_id`'s results: waits for the batch's lock (held until
+    /// [`BatchWriter::commit`], or until the writer is dropped).
+    pub async fn begin(pool: &Pool, batch_id: &BatchId) -> Result<BatchWriter> {
+        let size = pool.status().max_size;
+        if size < WRITE_CONNECTIONS {
+            return Err(StoreError::Invalid(format!(
+                "a batch write needs a pool of {WRITE_CONNECTIONS} connections; this one has {size}"
+            )));
+        }
+        let lock = Held(Some(pool.get().await?));
+        lock.client()
+            .execute(
+                "SELECT pg_advisory_lock($1, hashtext($2))",
+                &[&BATCH_LOCK_CLASS, &batch_id.as_str()],
+            )
+            .await
+            .map_err(db("batch lock"))?;
         Ok(BatchWriter {
-            tx,
+            pool: pool.clone(),
+            lock,
             batch_id: batch_id.clone(),
-            suffix,
-            fresh,
-            totals: BatchCounts::default(),
-            orders_done: false,
-            unused_done: false,
-            issues_done: false,
+            staged: [false; 3],
             input_rows: None,
-            tickets: Vec::new(),
         })
     }
 
@@ -102,141 +113,281 @@ impl<'c> BatchWriter<'c> {
         &self.batch_id
     }
 
-    /// Counts so far.
-    pub fn totals(&self) -> &BatchCounts {
-        &self.totals
-    }
-
     /// Records the valid row counts of the two input files with the batch (only the
     /// validator knows them; without this call the recorded ones are kept).
     pub fn set_input_rows(&mut self, order_rows: u64, barcode_rows: u64) {
         self.input_rows = Some((order_rows, barcode_rows));
     }
 
-    /// Starts a binary COPY into this batch's partition of `table` (batch_id is the
-    /// partition's default). New partitions are loaded frozen: no later hint-bit writes or
-    /// freezing vacuum, and the visibility map is set for index-only scans.
-    async fn copy(&self, table: &str, columns: &str) -> Result<CopyRows> {
-        let options = if self.fresh {
-            "FORMAT binary, FREEZE"
-        } else {
-            "FORMAT binary"
-        };
-        let sql = format!(
-            "COPY {table}_{} ({columns}) FROM STDIN ({options})",
-            self.suffix
-        );
-        let sink = self
-            .tx
-            .copy_in::<_, bytes::Bytes>(&sql)
-            .await
-            .map_err(db("start copy"))?;
-        Ok(CopyRows::new(sink))
+    async fn stage(&mut self, which: usize, table: &'static str, columns: &str) -> Result<Staged> {
+        if std::mem::replace(&mut self.staged[which], true) {
+            return Err(StoreError::Invalid(format!("{table} written twice")));
+        }
+        Staged::open(&self.pool, &self.batch_id, table, columns).await
     }
 
-    /// COPY of the output rows, to be written in output order (customer_id, order_id).
-    pub async fn orders(&mut self) -> Result<OrdersCopy<'_>> {
-        once(&mut self.orders_done, "orders")?;
-        let writer = self
-            .copy("batch_orders", "customer_id, order_id, barcodes, position")
+    /// The output rows, to be written in output order (customer_id, order_id), on a
+    /// connection of their own.
+    pub async fn orders(&mut self) -> Result<OrdersCopy> {
+        let staged = self
+            .stage(
+                0,
+                "batch_orders",
+                "customer_id, order_id, barcodes, position",
+            )
             .await?;
         Ok(OrdersCopy {
-            writer,
-            totals: &mut self.totals,
-            tickets: &mut self.tickets,
+            staged,
+            rows: 0,
+            tickets: 0,
+            per_customer: Vec::new(),
             last: None,
         })
     }
 
-    /// COPY of the unused barcodes, to be written in `barcodes.csv` order.
-    pub async fn unused(&mut self) -> Result<UnusedCopy<'_>> {
-        once(&mut self.unused_done, "unused barcodes")?;
-        let writer = self
-            .copy("batch_unused_barcodes", "position, barcode, line")
+    /// The unused barcodes, to be written in `barcodes.csv` order, on a connection of their
+    /// own.
+    pub async fn unused(&mut self) -> Result<UnusedCopy> {
+        let staged = self
+            .stage(1, "batch_unused_barcodes", "position, barcode, line")
             .await?;
-        Ok(UnusedCopy {
-            writer,
-            totals: &mut self.totals,
-        })
+        Ok(UnusedCopy { staged, rows: 0 })
     }
 
-    /// COPY of the issues, to be written in report order.
-    pub async fn issues(&mut self) -> Result<IssuesCopy<'_>> {
-        once(&mut self.issues_done, "issues")?;
-        let writer = self
-            .copy("batch_issues", "seq, file, line, code, message")
+    /// The issues, to be written in report order, on a connection of their own.
+    pub async fn issues(&mut self) -> Result<IssuesCopy> {
+        let staged = self
+            .stage(2, "batch_issues", "seq, file, line, code, message")
             .await?;
         Ok(IssuesCopy {
-            writer,
-            totals: &mut self.totals,
+            staged,
+            rows: 0,
+            by_code: BTreeMap::new(),
         })
     }
 
-    /// Copies the tickets per customer, records `completed` for `attempt` with the counts
-    /// and commits. Returns the counts and what became of the status: a batch whose
-    /// recorded status is already past this attempt keeps it (its rows are replaced all the
-    /// same: a batch's results depend only on its files).
-    pub async fn commit(mut self, name: &str, attempt: u32) -> Result<(BatchCounts, Recorded)> {
-        let tickets = std::mem::take(&mut self.tickets);
-        let mut writer = self
-            .copy("batch_customer_tickets", "customer_id, tickets")
-            .await?;
-        let started = std::time::Instant::now();
-        for &(customer_id, n) in &tickets {
-            writer.row(2).int8(customer_id).int8(n);
-            writer.end_row().await?;
-        }
-        self.totals.customers = writer.finish().await?;
-        let tickets_ms = started.elapsed().as_millis() as u64;
-        let started = std::time::Instant::now();
-        // New partitions: indexed and attached; rewritten ones: their new rows summarised.
-        self.tx
-            .execute("SELECT tiqets_attach_batch($1)", &[&self.batch_id.as_str()])
-            .await
-            .map_err(db("index and attach batch partitions"))?;
-        let attach_ms = started.elapsed().as_millis() as u64;
-        tracing::info!(
-            tickets_ms,
-            attach_ms,
-            fresh = self.fresh,
-            "tickets copied, partitions attached"
-        );
+    /// Copies the tickets per customer, makes the staged tables the batch's results,
+    /// records `completed` for `attempt` with the counts and commits. Returns the counts and
+    /// what became of the status: a batch whose recorded status is already past this
+    /// attempt keeps it (its rows are replaced all the same: a batch's results depend only
+    /// on its files).
+    pub async fn commit(
+        mut self,
+        name: &str,
+        attempt: u32,
+        orders: OrdersWritten,
+        unused: UnusedWritten,
+        issues: IssuesWritten,
+    ) -> Result<(BatchCounts, Recorded)> {
+        let mut totals = BatchCounts {
+            orders_written: orders.rows,
+            tickets: orders.tickets,
+            customers: orders.per_customer.len() as u64,
+            unused_barcodes: unused.rows,
+            issues: issues.rows,
+            issues_by_code: issues.by_code,
+            ..BatchCounts::default()
+        };
         let counts_from = match self.input_rows {
             Some((orders, barcodes)) => {
-                self.totals.order_rows = orders;
-                self.totals.barcode_rows = barcodes;
+                totals.order_rows = orders;
+                totals.barcode_rows = barcodes;
                 CountsFrom::Event
             }
             None => CountsFrom::Writer,
         };
+        let id = self.batch_id.as_str();
+        let client = self.lock.client_mut();
+        let tx = client
+            .transaction()
+            .await
+            .map_err(db("begin batch commit"))?;
+        let started = std::time::Instant::now();
+        let staged: String = tx
+            .query_one(
+                "SELECT tiqets_stage_partition($1, 'batch_customer_tickets')",
+                &[&id],
+            )
+            .await
+            .map_err(db("stage customer tickets"))?
+            .get(0);
+        let sink = tx
+            .copy_in::<_, bytes::Bytes>(&copy_sql(&staged, "customer_id, tickets"))
+            .await
+            .map_err(db("start copy"))?;
+        let mut writer = CopyRows::new(sink);
+        for &(customer_id, n) in &orders.per_customer {
+            writer.row(2).int8(customer_id).int8(n);
+            writer.end_row().await?;
+        }
+        writer.finish().await?;
+        let tickets_ms = started.elapsed().as_millis() as u64;
+        let started = std::time::Instant::now();
+        tx.execute("SELECT tiqets_attach_batch($1)", &[&id])
+            .await
+            .map_err(db("attach batch tables"))?;
+        let attach_ms = started.elapsed().as_millis() as u64;
+        tracing::info!(tickets_ms, attach_ms, "tickets copied, tables attached");
         let event = StatusEvent::new(self.batch_id.clone(), name, BatchStatus::Completed, attempt)
-            .with_counts(self.totals.clone());
-        let recorded = apply(&self.tx, &event, counts_from).await?;
-        self.tx.commit().await.map_err(db("commit batch"))?;
-        Ok((self.totals, recorded))
+            .with_counts(totals.clone());
+        let recorded = apply(&tx, &event, counts_from).await?;
+        tx.commit().await.map_err(db("commit batch"))?;
+        self.lock
+            .client()
+            .execute(
+                "SELECT pg_advisory_unlock($1, hashtext($2))",
+                &[&BATCH_LOCK_CLASS, &id],
+            )
+            .await
+            .map_err(db("batch unlock"))?;
+        self.lock.release();
+        Ok((totals, recorded))
     }
 }
 
-fn once(done: &mut bool, what: &str) -> Result<()> {
-    if std::mem::replace(done, true) {
-        return Err(StoreError::Invalid(format!("{what} written twice")));
-    }
-    Ok(())
+fn copy_sql(table: &str, columns: &str) -> String {
+    // A staged table is created in this transaction: FREEZE loads it frozen (no later
+    // hint-bit writes or freezing vacuum; the visibility map is set for index-only scans).
+    format!("COPY \"{table}\" ({columns}) FROM STDIN (FORMAT binary, FREEZE)")
 }
 
 fn to_i64(n: u64) -> Result<i64> {
     i64::try_from(n).map_err(|_| StoreError::Invalid(format!("{n} is out of range")))
 }
 
+/// One result table being loaded on a connection of its own, in a transaction of its own.
+pub struct Staged {
+    conn: Held,
+    copy: Option<CopyRows>,
+    batch_id: String,
+    table: &'static str,
+}
+
+impl Staged {
+    async fn open(
+        pool: &Pool,
+        batch_id: &BatchId,
+        table: &'static str,
+        columns: &str,
+    ) -> Result<Staged> {
+        let conn = Held(Some(pool.get().await?));
+        let client = conn.client();
+        client
+            .batch_execute("BEGIN")
+            .await
+            .map_err(db("begin staged table"))?;
+        let id = batch_id.as_str();
+        let name: String = client
+            .query_one("SELECT tiqets_stage_partition($1, $2)", &[&id, &table])
+            .await
+            .map_err(db("stage table"))?
+            .get(0);
+        let sink = client
+            .copy_in::<_, bytes::Bytes>(&copy_sql(&name, columns))
+            .await
+            .map_err(db("start copy"))?;
+        Ok(Staged {
+            conn,
+            copy: Some(CopyRows::new(sink)),
+            batch_id: id.to_owned(),
+            table,
+        })
+    }
+
+    fn rows(&mut self) -> &mut CopyRows {
+        self.copy.as_mut().expect("open until finished")
+    }
+
+    /// Ends the COPY, indexes the table (a new partition) and commits. Returns its rows.
+    async fn finish(mut self) -> Result<u64> {
+        let copy = self.copy.take().expect("open until finished");
+        let rows = copy.finish().await?;
+        let client = self.conn.client();
+        client
+            .execute(
+                "SELECT tiqets_index_partition($1, $2)",
+                &[&self.batch_id, &self.table],
+            )
+            .await
+            .map_err(db("index staged table"))?;
+        client
+            .batch_execute("COMMIT")
+            .await
+            .map_err(db("commit staged table"))?;
+        // Committed: back to the pool.
+        self.conn.0.take();
+        Ok(rows)
+    }
+}
+
+/// What the orders copy wrote: for [`BatchWriter::commit`].
+#[derive(Debug)]
+pub struct OrdersWritten {
+    rows: u64,
+    tickets: u64,
+    /// Tickets per customer, in customer order.
+    per_customer: Vec<(i64, i64)>,
+}
+
+impl OrdersWritten {
+    /// Output rows.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Barcodes of the output rows.
+    pub fn tickets(&self) -> u64 {
+        self.tickets
+    }
+
+    /// Customers with an output row.
+    pub fn customers(&self) -> u64 {
+        self.per_customer.len() as u64
+    }
+}
+
+/// What the unused barcodes copy wrote: for [`BatchWriter::commit`].
+#[derive(Debug)]
+pub struct UnusedWritten {
+    rows: u64,
+}
+
+impl UnusedWritten {
+    /// Unused barcodes.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+}
+
+/// What the issues copy wrote: for [`BatchWriter::commit`].
+#[derive(Debug)]
+pub struct IssuesWritten {
+    rows: u64,
+    by_code: BTreeMap<IssueCode, u64>,
+}
+
+impl IssuesWritten {
+    /// Issues.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Issues per code.
+    pub fn by_code(&self) -> &BTreeMap<IssueCode, u64> {
+        &self.by_code
+    }
+}
+
 /// The output rows being copied.
-pub struct OrdersCopy<'w> {
-    writer: CopyRows,
-    totals: &'w mut BatchCounts,
-    tickets: &'w mut Vec<(i64, i64)>,
+pub struct OrdersCopy {
+    staged: Staged,
+    rows: u64,
+    tickets: u64,
+    per_customer: Vec<(i64, i64)>,
     last: Option<(i64, i64)>,
 }
 
-impl OrdersCopy<'_> {
+impl OrdersCopy {
     /// Writes one output row; `barcodes` is its list joined by [`BARCODE_SEPARATOR`] (as
     /// between the brackets of `processed_orders.csv`). Rows must come in strictly
     /// increasing (customer_id, order_id) order and have at least one barcode, none empty:
@@ -259,74 +410,100 @@ impl OrdersCopy<'_> {
         }
         self.last = Some(key);
         // The rank in output order, for deep pages (see the order position migration).
-        let position = to_i64(self.totals.orders_written + 1)?;
-        let w = &mut self.writer;
+        let position = to_i64(self.rows + 1)?;
+        let w = self.staged.rows();
         w.row(4)
             .int8(key.0)
             .int8(key.1)
             .text(barcodes)
             .int8(position);
         w.end_row().await?;
-        self.totals.orders_written += 1;
-        self.totals.tickets += n as u64;
-        match self.tickets.last_mut() {
+        self.rows += 1;
+        self.tickets += n as u64;
+        match self.per_customer.last_mut() {
             Some((customer, sum)) if *customer == key.0 => *sum += n,
-            _ => self.tickets.push((key.0, n)),
+            _ => self.per_customer.push((key.0, n)),
         }
         Ok(())
     }
 
-    /// Ends the COPY.
-    pub async fn finish(self) -> Result<u64> {
-        self.writer.finish().await
+    /// Ends the COPY, indexes and commits the staged table.
+    pub async fn finish(self) -> Result<OrdersWritten> {
+        let stored = self.staged.finish().await?;
+        check_stored("orders", stored, self.rows)?;
+        Ok(OrdersWritten {
+            rows: self.rows,
+            tickets: self.tickets,
+            per_customer: self.per_customer,
+        })
     }
 }
 
 /// The unused barcodes being copied.
-pub struct UnusedCopy<'w> {
-    writer: CopyRows,
-    totals: &'w mut BatchCounts,
+pub struct UnusedCopy {
+    staged: Staged,
+    rows: u64,
 }
 
-impl UnusedCopy<'_> {
+impl UnusedCopy {
     /// Writes the next unused barcode (in `barcodes.csv` order) and its line there.
     pub async fn write(&mut self, barcode: &str, line: u64) -> Result<()> {
-        let position = to_i64(self.totals.unused_barcodes + 1)?;
+        let position = to_i64(self.rows + 1)?;
         let line = to_i64(line)?;
-        self.writer.row(3).int8(position).text(barcode).int8(line);
-        self.writer.end_row().await?;
-        self.totals.unused_barcodes += 1;
+        let w = self.staged.rows();
+        w.row(3).int8(position).text(barcode).int8(line);
+        w.end_row().await?;
+        self.rows += 1;
         Ok(())
     }
 
-    /// Ends the COPY.
-    pub async fn finish(self) -> Result<u64> {
-        self.writer.finish().await
+    /// Ends the COPY, indexes and commits the staged table.
+    pub async fn finish(self) -> Result<UnusedWritten> {
+        let stored = self.staged.finish().await?;
+        check_stored("unused barcodes", stored, self.rows)?;
+        Ok(UnusedWritten { rows: self.rows })
     }
 }
 
 /// The issues being copied.
-pub struct IssuesCopy<'w> {
-    writer: CopyRows,
-    totals: &'w mut BatchCounts,
+pub struct IssuesCopy {
+    staged: Staged,
+    rows: u64,
+    by_code: BTreeMap<IssueCode, u64>,
 }
 
-impl IssuesCopy<'_> {
+impl IssuesCopy {
     /// Writes the next issue (in report order).
     pub async fn write(&mut self, issue: &Issue) -> Result<()> {
-        let seq = to_i64(self.totals.issues + 1)?;
+        let seq = to_i64(self.rows + 1)?;
         let line = to_i64(issue.line)?;
-        let w = &mut self.writer;
+        let w = self.staged.rows();
         w.row(5).int8(seq).text(issue.file.as_str()).int8(line);
         w.text(issue.code.as_str()).text(&issue.message);
         w.end_row().await?;
-        self.totals.issues += 1;
-        *self.totals.issues_by_code.entry(issue.code).or_default() += 1;
+        self.rows += 1;
+        *self.by_code.entry(issue.code).or_default() += 1;
         Ok(())
     }
 
-    /// Ends the COPY.
-    pub async fn finish(self) -> Result<u64> {
-        self.writer.finish().await
+    /// Ends the COPY, indexes and commits the staged table.
+    pub async fn finish(self) -> Result<IssuesWritten> {
+        let stored = self.staged.finish().await?;
+        check_stored("issues", stored, self.rows)?;
+        Ok(IssuesWritten {
+            rows: self.rows,
+            by_code: self.by_code,
+        })
+    }
+}
+
+/// The server's row count of a COPY must be the rows sent.
+fn check_stored(what: &str, stored: u64, sent: u64) -> Result<()> {
+    if stored == sent {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "{what}: the server stored {stored} rows of {sent}"
+        )))
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Two durable consumers run side by side:
 //! - `persister` on `{ns}.work.persist`: [`Persister`] streams the merger's result objects
-//!   into PostgreSQL with COPY in one transaction, writes
+//!   into PostgreSQL with COPY (its tables loaded side by side, made the results in one
+//!   transaction), writes
 //!   `TIQETS_OUTPUT_DIR/{batch_id}/processed_orders.csv` and `issues.csv`, and publishes
 //!   `persisting` then `completed`.
 //! - `status-recorder` on `{ns}.status.*`: [`StatusRecorder`] records every status event in

@@ -1,7 +1,8 @@
 //! The persist stage: one [`PersistWork`] becomes the batch's rows in PostgreSQL, its output
 //! files, and the `persisting` / `completed` status events.
 //!
-//! Idempotent: the rows are replaced in one transaction (see [`tiqets_store::writer`]) and
+//! Idempotent: the rows are replaced atomically (loaded side by side, made the results in one
+//! transaction: see [`tiqets_store::writer`]) and
 //! the files renamed into place, so a redelivered message (a crash before the ack) gives the
 //! same result. A batch already completed for this attempt, with its files in place, is only
 //! reported `completed` again.
@@ -10,13 +11,14 @@ use crate::error::PersistError;
 use crate::output::OutputFiles;
 use crate::results::{number, text, Records, ResultStream};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tiqets_bus::{
     BatchCounts, BatchStatus, Bus, Delivery, Outcome, PersistWork, Progress, ResultFile, ResultRef,
     StatusEvent, WorkHandler,
 };
 use tiqets_domain::{FileKind, Issue, IssueCode, ISSUES_HEADER, PROCESSED_HEADER};
-use tiqets_store::{queries, BatchWriter, IssuesCopy, OrdersCopy, Pool, StoreError, UnusedCopy};
+use tiqets_store::{queries, BatchWriter, IssuesCopy, OrdersCopy, Pool, UnusedCopy};
 
 /// The header of `unused_barcodes.csv` (see [`ResultFile::UnusedBarcodes`]).
 pub const UNUSED_HEADER: &str = "barcode,line";
@@ -131,56 +133,77 @@ impl Persister {
             result(ResultFile::UnusedBarcodes)?,
         );
         let files = self.bus.files().await?;
-        let mut progress = ProgressReport::new(self, work, [processed, issues, unused]);
+        let progress = ProgressReport::new(self, work, [processed, issues, unused]);
         let mut out = OutputFiles::create(&self.output_dir, b.batch_id.as_str()).await?;
-        let mut client = self.pool.get().await.map_err(StoreError::from)?;
-        let mut writer = BatchWriter::begin(&mut client, &b.batch_id).await?;
+        let orders_tee = out.file(ResultFile::ProcessedOrders.file_name()).await?;
+        let issues_tee = out.file(ResultFile::Issues.file_name()).await?;
+        let mut writer = BatchWriter::begin(&self.pool, &b.batch_id).await?;
+        // Each table on a connection of its own: the server copies and indexes the orders
+        // while it copies the issues and the unused barcodes.
+        let orders_copy = writer.orders().await?;
+        let issues_copy = writer.issues().await?;
 
-        let t = Instant::now();
-        let tee = out.file(ResultFile::ProcessedOrders.file_name()).await?;
-        let header = PROCESSED_HEADER.trim_end();
-        let mut stream = ResultStream::open(&files, processed, header, Some(tee)).await?;
-        let mut copy = writer.orders().await?;
-        let mut customers = Customers::default();
-        while let Some(records) = stream.next().await? {
-            write_orders(records, &mut copy, &mut customers).await?;
-            progress.step(stream.bytes()).await;
-        }
-        copy.finish().await?;
-        progress.next_file();
-        let orders_ms = t.elapsed().as_millis() as u64;
+        let orders = async {
+            let t = Instant::now();
+            let header = PROCESSED_HEADER.trim_end();
+            let mut stream =
+                ResultStream::open(&files, processed, header, Some(orders_tee)).await?;
+            let mut copy = orders_copy;
+            let mut customers = Customers::default();
+            while let Some(records) = stream.next().await? {
+                write_orders(records, &mut copy, &mut customers).await?;
+                progress.read(0, stream.bytes());
+            }
+            let written = copy.finish().await?;
+            let orders_ms = t.elapsed().as_millis() as u64;
+            Ok::<_, PersistError>((written, customers.count, orders_ms))
+        };
+        let rest = async {
+            let t = Instant::now();
+            let header = ISSUES_HEADER.trim_end();
+            let mut stream = ResultStream::open(&files, issues, header, Some(issues_tee)).await?;
+            let mut copy = issues_copy;
+            while let Some(records) = stream.next().await? {
+                write_issues(records, &mut copy).await?;
+                progress.read(1, stream.bytes());
+            }
+            let issues_written = copy.finish().await?;
+            let issues_ms = t.elapsed().as_millis() as u64;
 
-        let t = Instant::now();
-        let tee = out.file(ResultFile::Issues.file_name()).await?;
-        let header = ISSUES_HEADER.trim_end();
-        let mut stream = ResultStream::open(&files, issues, header, Some(tee)).await?;
-        let mut copy = writer.issues().await?;
-        while let Some(records) = stream.next().await? {
-            write_issues(records, &mut copy).await?;
-            progress.step(stream.bytes()).await;
-        }
-        copy.finish().await?;
-        progress.next_file();
-        let issues_ms = t.elapsed().as_millis() as u64;
+            let t = Instant::now();
+            let mut stream = ResultStream::open(&files, unused, UNUSED_HEADER, None).await?;
+            let mut copy = writer.unused().await?;
+            while let Some(records) = stream.next().await? {
+                write_unused(records, &mut copy).await?;
+                progress.read(2, stream.bytes());
+            }
+            let unused_written = copy.finish().await?;
+            let unused_ms = t.elapsed().as_millis() as u64;
+            Ok::<_, PersistError>((issues_written, issues_ms, unused_written, unused_ms))
+        };
+        let both = async { tokio::try_join!(orders, rest) };
+        let ((orders, customers, orders_ms), (issues, issues_ms, unused, unused_ms)) = tokio::select! {
+            r = both => r?,
+            _ = progress.report() => unreachable!("reports until dropped"),
+        };
 
-        let t = Instant::now();
-        let mut stream = ResultStream::open(&files, unused, UNUSED_HEADER, None).await?;
-        let mut copy = writer.unused().await?;
-        while let Some(records) = stream.next().await? {
-            write_unused(records, &mut copy).await?;
-            progress.step(stream.bytes()).await;
-        }
-        copy.finish().await?;
-        let unused_ms = t.elapsed().as_millis() as u64;
-
-        let mut stored = writer.totals().clone();
-        stored.customers = customers.count;
+        let stored = BatchCounts {
+            orders_written: orders.rows(),
+            tickets: orders.tickets(),
+            customers,
+            unused_barcodes: unused.rows(),
+            issues: issues.rows(),
+            issues_by_code: issues.by_code().clone(),
+            ..BatchCounts::default()
+        };
         check_counts(&stored, &work.counts)?;
         writer.set_input_rows(work.counts.order_rows, work.counts.barcode_rows);
         // Files first: once the database says `completed`, the files are there.
         out.publish().await?;
         let t = Instant::now();
-        let (counts, recorded) = writer.commit(&b.name, b.attempt).await?;
+        let (counts, recorded) = writer
+            .commit(&b.name, b.attempt, orders, unused, issues)
+            .await?;
         let commit_ms = t.elapsed().as_millis() as u64;
         tracing::info!(
             orders_ms,
@@ -219,7 +242,7 @@ fn fields(file: &'static str, line: u64, got: usize, want: usize) -> Result<(), 
 
 async fn write_orders(
     records: &Records,
-    copy: &mut OrdersCopy<'_>,
+    copy: &mut OrdersCopy,
     customers: &mut Customers,
 ) -> Result<(), PersistError> {
     for r in records.iter() {
@@ -245,7 +268,7 @@ async fn write_orders(
     Ok(())
 }
 
-async fn write_issues(records: &Records, copy: &mut IssuesCopy<'_>) -> Result<(), PersistError> {
+async fn write_issues(records: &Records, copy: &mut IssuesCopy) -> Result<(), PersistError> {
     for r in records.iter() {
         fields(ISSUES, r.line, r.len(), 4)?;
         let bad = |message: String| PersistError::BadRow {
@@ -272,7 +295,7 @@ async fn write_issues(records: &Records, copy: &mut IssuesCopy<'_>) -> Result<()
     Ok(())
 }
 
-async fn write_unused(records: &Records, copy: &mut UnusedCopy<'_>) -> Result<(), PersistError> {
+async fn write_unused(records: &Records, copy: &mut UnusedCopy) -> Result<(), PersistError> {
     for r in records.iter() {
         fields(UNUSED, r.line, r.len(), 2)?;
         let barcode = text(UNUSED, r.line, r.field(0))?;
@@ -324,57 +347,53 @@ fn check_counts(stored: &BatchCounts, expected: &BatchCounts) -> Result<(), Pers
     Ok(())
 }
 
-/// Publishes `persisting` progress at most every [`PROGRESS_EVERY`] (best effort).
+/// Publishes `persisting` progress every [`PROGRESS_EVERY`] (best effort) while the result
+/// files are read, several at once.
 struct ProgressReport<'a> {
     persister: &'a Persister,
     work: &'a PersistWork,
     total: u64,
-    /// Bytes of the files already read.
-    done_before: u64,
-    sizes: [u64; 3],
-    file: usize,
-    last: Instant,
+    /// Bytes read of each file.
+    read: [AtomicU64; 3],
 }
 
 impl<'a> ProgressReport<'a> {
     fn new(persister: &'a Persister, work: &'a PersistWork, refs: [&ResultRef; 3]) -> Self {
-        let sizes = refs.map(|r| r.size);
         ProgressReport {
             persister,
             work,
-            total: sizes.iter().sum(),
-            done_before: 0,
-            sizes,
-            file: 0,
-            last: Instant::now(),
+            total: refs.iter().map(|r| r.size).sum(),
+            read: Default::default(),
         }
     }
 
-    fn next_file(&mut self) {
-        self.done_before += self.sizes[self.file];
-        self.file += 1;
+    /// `bytes` of file `i` (of the three given to [`ProgressReport::new`]) are read.
+    fn read(&self, i: usize, bytes: u64) {
+        self.read[i].store(bytes, Ordering::Relaxed);
     }
 
-    async fn step(&mut self, bytes_of_file: u64) {
-        if self.last.elapsed() < PROGRESS_EVERY {
-            return;
-        }
-        self.last = Instant::now();
-        let b = &self.work.batch;
-        let event = StatusEvent::new(
-            b.batch_id.clone(),
-            b.name.clone(),
-            BatchStatus::Persisting,
-            b.attempt,
-        )
-        .with_progress(Progress {
-            file: None,
-            done_bytes: self.done_before + bytes_of_file,
-            total_bytes: self.total,
-            rows: 0,
-        });
-        if let Err(e) = self.persister.bus.publish_progress(&event).await {
-            tracing::warn!(error = %e, "progress not published");
+    /// Reports until dropped.
+    async fn report(&self) {
+        let mut ticker = tokio::time::interval(PROGRESS_EVERY);
+        ticker.tick().await; // immediate: `persisting` was just published
+        loop {
+            ticker.tick().await;
+            let b = &self.work.batch;
+            let event = StatusEvent::new(
+                b.batch_id.clone(),
+                b.name.clone(),
+                BatchStatus::Persisting,
+                b.attempt,
+            )
+            .with_progress(Progress {
+                file: None,
+                done_bytes: self.read.iter().map(|r| r.load(Ordering::Relaxed)).sum(),
+                total_bytes: self.total,
+                rows: 0,
+            });
+            if let Err(e) = self.persister.bus.publish_progress(&event).await {
+                tracing::warn!(error = %e, "progress not published");
+            }
         }
     }
 }

@@ -4,6 +4,10 @@ use std::path::PathBuf;
 use tiqets_bus::Env;
 pub use tiqets_bus::SettingsError;
 
+/// Connections a replica needs: a batch write's ([`tiqets_store::WRITE_CONNECTIONS`]) and
+/// the status recorder's.
+pub const MIN_DB_POOL_SIZE: usize = tiqets_store::WRITE_CONNECTIONS + 1;
+
 /// What the persister needs to run.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -15,7 +19,8 @@ pub struct Settings {
     pub namespace: String,
     /// `TIQETS_OUTPUT_DIR`, default `data/output`.
     pub output_dir: PathBuf,
-    /// `PERSISTER_DB_POOL_SIZE`, default 4: PostgreSQL connections of one replica.
+    /// `PERSISTER_DB_POOL_SIZE`, default and least [`MIN_DB_POOL_SIZE`]: PostgreSQL
+    /// connections of one replica.
     pub db_pool_size: usize,
 }
 
@@ -33,7 +38,11 @@ impl Settings {
             database_url: env.text("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tiqets"),
             namespace: env.namespace()?,
             output_dir: PathBuf::from(env.text("TIQETS_OUTPUT_DIR", "data/output")),
-            db_pool_size: env.number("PERSISTER_DB_POOL_SIZE", 4, 1..=64)?,
+            db_pool_size: env.number(
+                "PERSISTER_DB_POOL_SIZE",
+                MIN_DB_POOL_SIZE,
+                MIN_DB_POOL_SIZE..=64,
+            )?,
         })
     }
 }
@@ -65,7 +74,9 @@ mod tests {
     fn a_bad_namespace_or_pool_size_is_refused_with_its_name() {
         let e = from(&[("TIQETS_NAMESPACE", "a.b")]).unwrap_err();
         assert!(e.to_string().contains("TIQETS_NAMESPACE"), "{e}");
-        let e = from(&[("PERSISTER_DB_POOL_SIZE", "0")]).unwrap_err();
-        assert!(e.to_string().contains("PERSISTER_DB_POOL_SIZE"), "{e}");
+        for small in ["0", "3"] {
+            let e = from(&[("PERSISTER_DB_POOL_SIZE", small)]).unwrap_err();
+            assert!(e.to_string().contains("PERSISTER_DB_POOL_SIZE"), "{e}");
+        }
     }
 }

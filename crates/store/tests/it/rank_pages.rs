@@ -11,21 +11,20 @@ const UNUSED: u64 = 20_000;
 
 /// Order `i` (1-based) is customer `i / 3 + 1`, order `i`; unused barcode `i` stands on line `2i`.
 async fn write_big(pool: &Pool, batch: &str) {
-    let mut client = pool.get().await.unwrap();
-    let mut w = BatchWriter::begin(&mut client, &id(batch)).await.unwrap();
+    let mut w = BatchWriter::begin(pool, &id(batch)).await.unwrap();
     let mut orders = w.orders().await.unwrap();
     for i in 1..=ORDERS {
         let barcodes = format!("A{i:012}, B{i:012}");
         orders.write(i / 3 + 1, i, &barcodes).await.unwrap();
     }
-    orders.finish().await.unwrap();
+    let orders = orders.finish().await.unwrap();
     let mut unused = w.unused().await.unwrap();
     for i in 1..=UNUSED {
         unused.write(&format!("U{i:015}"), 2 * i).await.unwrap();
     }
-    unused.finish().await.unwrap();
-    w.issues().await.unwrap().finish().await.unwrap();
-    w.commit("big", 1).await.unwrap();
+    let unused = unused.finish().await.unwrap();
+    let issues = w.issues().await.unwrap().finish().await.unwrap();
+    w.commit("big", 1, orders, unused, issues).await.unwrap();
 }
 
 /// The heap blocks a page query reads, from its plan; panics unless it is a BRIN bitmap scan.

@@ -64,7 +64,7 @@ impl Roles {
             base.get_ports()[0],
             base.get_dbname().unwrap()
         );
-        tiqets_store::connect_with(&url, 2).unwrap()
+        tiqets_store::connect_with(&url, tiqets_store::WRITE_CONNECTIONS).unwrap()
     }
 
     async fn drop_all(&self, db: &TestDatabase) {
@@ -165,7 +165,7 @@ async fn the_reader_reads_the_writer_writes_and_only_the_owner_migrates() {
             );
         }
     }
-    // The batch's partitions (migration 3): only the writer may open a batch through the
+    // The batch's partitions (migrations 3, 5): only the writer may stage a batch through the
     // owner's functions, and neither role may drop, detach or alter a partition.
     let suffix: String = reader
         .get()
@@ -176,7 +176,8 @@ async fn the_reader_reads_the_writer_writes_and_only_the_owner_migrates() {
         .unwrap()
         .get(0);
     for sql in [
-        "SELECT * FROM tiqets_open_batch('b2')",
+        "SELECT tiqets_stage_partition('b2', 'batch_orders')",
+        "SELECT tiqets_index_partition('b1', 'batch_orders')",
         "SELECT tiqets_attach_batch('b1')",
     ] {
         let e = sql_error(&reader, sql).await;

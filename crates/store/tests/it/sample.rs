@@ -58,24 +58,23 @@ pub async fn write(
     batch_id: &str,
     s: &Sample,
 ) -> Result<BatchCounts, tiqets_store::StoreError> {
-    let mut client = pool.get().await?;
-    let mut w = BatchWriter::begin(&mut client, &id(batch_id)).await?;
+    let mut w = BatchWriter::begin(pool, &id(batch_id)).await?;
     let mut orders = w.orders().await?;
     for (c, o, b) in &s.orders {
         orders.write(*c, *o, &b.join(", ")).await?;
     }
-    orders.finish().await?;
+    let orders = orders.finish().await?;
     let mut unused = w.unused().await?;
     for (b, line) in &s.unused {
         unused.write(b, *line).await?;
     }
-    unused.finish().await?;
+    let unused = unused.finish().await?;
     let mut issues = w.issues().await?;
     for i in &s.issues {
         issues.write(i).await?;
     }
-    issues.finish().await?;
-    Ok(w.commit("sample", 1).await?.0)
+    let issues = issues.finish().await?;
+    Ok(w.commit("sample", 1, orders, unused, issues).await?.0)
 }
 
 /// Row counts of every batch table for `batch_id`.

@@ -71,25 +71,63 @@ async fn a_failed_write_leaves_the_previous_results_untouched() {
 }
 
 #[tokio::test]
-async fn a_writer_dropped_before_commit_rolls_back() {
+async fn a_writer_dropped_before_commit_rolls_back_and_releases_the_batch() {
     let db = TestDatabase::create().await;
     {
-        let mut client = db.pool().get().await.unwrap();
-        let mut w = BatchWriter::begin(&mut client, &id("b1")).await.unwrap();
+        let mut w = BatchWriter::begin(db.pool(), &id("b1")).await.unwrap();
         let mut orders = w.orders().await.unwrap();
         orders.write(1, 1, "a").await.unwrap();
+        // Staged and committed on its own connection, but not the batch's results yet.
         orders.finish().await.unwrap();
+        let mut unused = w.unused().await.unwrap();
+        unused.write("x", 2).await.unwrap();
     }
     assert_eq!(row_counts(db.pool(), "b1").await, [0, 0, 0, 0]);
     assert!(queries::batch(db.pool(), "b1").await.unwrap().is_none());
+    // The lock went with the dropped writer's connection: a write through another pool
+    // (other connections) gets it, and the staged leftovers do not get in its way.
+    let other = tiqets_store::connect(db.url()).unwrap();
+    write(&other, "b1", &sample()).await.unwrap();
+    assert_eq!(row_counts(db.pool(), "b1").await, [5, 3, 4, 4]);
+}
+
+#[tokio::test]
+async fn a_rewrite_dropped_before_commit_keeps_the_previous_results() {
+    let db = TestDatabase::create().await;
+    write(db.pool(), "b1", &sample()).await.unwrap();
+    {
+        let mut w = BatchWriter::begin(db.pool(), &id("b1")).await.unwrap();
+        let mut orders = w.orders().await.unwrap();
+        orders.write(1, 1, "a").await.unwrap();
+        orders.finish().await.unwrap();
+        w.issues().await.unwrap().finish().await.unwrap();
+    }
+    assert_eq!(row_counts(db.pool(), "b1").await, [5, 3, 4, 4]);
+    let mut smaller = sample();
+    smaller.orders.truncate(2);
+    write(db.pool(), "b1", &smaller).await.unwrap();
+    assert_eq!(row_counts(db.pool(), "b1").await, [2, 3, 4, 1]);
+    let page = queries::orders_at_position(db.pool(), "b1", 0, 10)
+        .await
+        .unwrap();
+    let got: Vec<_> = page.iter().map(|o| (o.customer_id, o.order_id)).collect();
+    let want: Vec<_> = smaller.orders.iter().map(|(c, o, _)| (*c, *o)).collect();
+    assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn a_pool_too_small_for_a_write_is_refused_at_once() {
+    let db = TestDatabase::create().await;
+    let small = tiqets_store::connect_with(db.url(), 2).unwrap();
+    let err = BatchWriter::begin(&small, &id("b1")).await.err().unwrap();
+    assert!(err.to_string().contains("pool of 3"), "{err}");
 }
 
 #[tokio::test]
 async fn an_order_without_a_barcode_or_with_an_empty_one_is_refused() {
     let db = TestDatabase::create().await;
     for (order_id, list) in [(1, ""), (2, "a, , b"), (3, "a, ")] {
-        let mut client = db.pool().get().await.unwrap();
-        let mut w = BatchWriter::begin(&mut client, &id("b1")).await.unwrap();
+        let mut w = BatchWriter::begin(db.pool(), &id("b1")).await.unwrap();
         let mut orders = w.orders().await.unwrap();
         let err = orders.write(1, order_id, list).await.unwrap_err();
         assert!(err.to_string().contains("empty barcode"), "{list:?}: {err}");

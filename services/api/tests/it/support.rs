@@ -233,8 +233,7 @@ pub async fn seed(pool: &tiqets_store::Pool, files: &Files, name: &str) -> Seede
     tiqets_store::record_status(pool, &received).await.unwrap();
     let outcome = files.outcome();
     let unused = files.unused_with_lines();
-    let mut client = pool.get().await.unwrap();
-    let mut writer = BatchWriter::begin(&mut client, &id).await.unwrap();
+    let mut writer = BatchWriter::begin(pool, &id).await.unwrap();
     let mut orders = writer.orders().await.unwrap();
     for row in outcome.rows() {
         let barcodes: Vec<String> = row.barcodes().map(|b| b.to_string()).collect();
@@ -243,18 +242,21 @@ pub async fn seed(pool: &tiqets_store::Pool, files: &Files, name: &str) -> Seede
             .await
             .unwrap();
     }
-    orders.finish().await.unwrap();
+    let orders = orders.finish().await.unwrap();
     let mut copy = writer.unused().await.unwrap();
     for (barcode, line) in &unused {
         copy.write(barcode, *line).await.unwrap();
     }
-    copy.finish().await.unwrap();
+    let unused = copy.finish().await.unwrap();
     let mut issues = writer.issues().await.unwrap();
     for issue in outcome.issues() {
         issues.write(issue).await.unwrap();
     }
-    issues.finish().await.unwrap();
-    let (counts, _) = writer.commit(name, 1).await.unwrap();
+    let issues = issues.finish().await.unwrap();
+    let (counts, _) = writer
+        .commit(name, 1, orders, unused, issues)
+        .await
+        .unwrap();
     Seeded {
         id: id.to_string(),
         counts,
