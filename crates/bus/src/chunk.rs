@@ -20,6 +20,11 @@ use tiqets_domain::{FileKind, Issue, IssueCode, OrderRow, OwnedBarcodeRow};
 const MAGIC: &[u8; 4] = b"TQR1";
 const LAST: u8 = 1;
 
+/// Header of the message that ends a file's chunks of a batch attempt without a last chunk:
+/// the batch failed (its value is the reason). The validator publishes it on both files'
+/// subjects when it fails a batch, so a merger reading them stops at once.
+pub const ABORT_HEADER: &str = "Tiqets-Abort";
+
 /// Encoded size a producer should flush at: well under NATS's default 1 MiB payload limit.
 pub const CHUNK_TARGET_BYTES: usize = 256 * 1024;
 

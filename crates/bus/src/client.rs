@@ -6,7 +6,7 @@ use crate::auth::NatsAuth;
 use crate::digest::BatchId;
 use crate::error::BusError;
 use crate::events::{Notice, Work};
-use crate::names::{Names, Stage};
+use crate::names::Names;
 use crate::propagation::inject_current;
 use crate::status::StatusEvent;
 use async_nats::header::NATS_MESSAGE_ID;
@@ -164,13 +164,6 @@ impl Bus {
         let ack = self
             .publish_json(self.names.work(W::STAGE), Some(&id), work)
             .await?;
-        // Merge work carries the rows the validator emitted: its side of the rows metric.
-        if let (Stage::Merge, Some(rows), false) = (W::STAGE, work.rows(), ack.duplicate) {
-            crate::metrics::consumer_metrics()
-                .rows
-                .with_label_values(&[Stage::Validate.as_str()])
-                .inc_by(rows);
-        }
         Ok(ack)
     }
 

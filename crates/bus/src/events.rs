@@ -76,14 +76,31 @@ pub struct ChunkSet {
     pub issues: u64,
 }
 
-/// `{ns}.work.merge`: join a validated batch.
+/// `{ns}.work.merge`: join a batch's validated rows.
+///
+/// The validator sends it as it starts validating, without chunk sets: the merger then reads
+/// each file's chunks as they are published, up to the one flagged last (or an abort
+/// marker, [`crate::chunk::ABORT_HEADER`], when the batch fails). With chunk sets (work
+/// sent once both files were validated), the merger also checks the chunks against them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MergeWork {
     #[serde(flatten)]
     pub batch: BatchRef,
     pub inputs: Inputs,
-    pub orders: ChunkSet,
-    pub barcodes: ChunkSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orders: Option<ChunkSet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcodes: Option<ChunkSet>,
+}
+
+impl MergeWork {
+    /// What was announced of `file`, if anything.
+    pub fn announced(&self, file: FileKind) -> Option<&ChunkSet> {
+        match file {
+            FileKind::Orders => self.orders.as_ref(),
+            FileKind::Barcodes => self.barcodes.as_ref(),
+        }
+    }
 }
 
 /// One result file written by the merger.
@@ -155,7 +172,7 @@ impl Work for MergeWork {
     }
 
     fn rows(&self) -> Option<u64> {
-        Some(self.orders.rows + self.barcodes.rows)
+        Some(self.orders.as_ref()?.rows + self.barcodes.as_ref()?.rows)
     }
 }
 

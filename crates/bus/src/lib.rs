@@ -35,7 +35,7 @@ pub mod setup;
 pub mod status;
 
 pub use auth::NatsAuth;
-pub use chunk::{ChunkError, ChunkRows, ChunkWriter, RowChunk, CHUNK_TARGET_BYTES};
+pub use chunk::{ChunkError, ChunkRows, ChunkWriter, RowChunk, ABORT_HEADER, CHUNK_TARGET_BYTES};
 pub use client::{Bus, PublishAck};
 pub use consumer::{
     run_consumer, run_work, run_work_with, ConsumerOptions, Delivery, Handler, Outcome, WorkHandler,

@@ -256,6 +256,12 @@ impl Names {
         format!("{batch}.{}.{seq}.{attempt}", file.as_str())
     }
 
+    /// `{batch}.{file}.abort.{attempt}`: `Nats-Msg-Id` of a file's abort marker (see
+    /// [`crate::chunk::ABORT_HEADER`]).
+    pub fn rows_abort_msg_id(&self, batch: &str, file: FileKind, attempt: u32) -> String {
+        format!("{batch}.{}.abort.{attempt}", file.as_str())
+    }
+
     /// `{batch}.status.{status}.{attempt}`: `Nats-Msg-Id` of a lifecycle status event (progress
     /// updates within a status carry no id: they are not deduplicated).
     pub fn status_msg_id(&self, batch: &str, status: &str, attempt: u32) -> String {

@@ -24,6 +24,7 @@ use crate::error::{db, Result, StoreError};
 use crate::status::{apply, CountsFrom, Recorded};
 use deadpool_postgres::{Client, Object, Pool};
 use std::collections::BTreeMap;
+use std::time::Instant;
 use tiqets_bus::{BatchCounts, BatchId, BatchStatus, StatusEvent};
 use tiqets_domain::{Issue, IssueCode};
 
@@ -202,7 +203,7 @@ impl BatchWriter {
             .transaction()
             .await
             .map_err(db("begin batch commit"))?;
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let staged: String = tx
             .query_one(
                 "SELECT tiqets_stage_partition($1, 'batch_customer_tickets')",
@@ -222,7 +223,7 @@ impl BatchWriter {
         }
         writer.finish().await?;
         let tickets_ms = started.elapsed().as_millis() as u64;
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         tx.execute("SELECT tiqets_attach_batch($1)", &[&id])
             .await
             .map_err(db("attach batch tables"))?;
@@ -261,6 +262,7 @@ pub struct Staged {
     copy: Option<CopyRows>,
     batch_id: String,
     table: &'static str,
+    opened: Instant,
 }
 
 impl Staged {
@@ -291,6 +293,7 @@ impl Staged {
             copy: Some(CopyRows::new(sink)),
             batch_id: id.to_owned(),
             table,
+            opened: Instant::now(),
         })
     }
 
@@ -301,8 +304,10 @@ impl Staged {
     /// Ends the COPY, indexes the table (a new partition) and commits. Returns its rows.
     async fn finish(mut self) -> Result<u64> {
         let copy = self.copy.take().expect("open until finished");
+        let copy_ms = self.opened.elapsed().as_millis() as u64;
         let rows = copy.finish().await?;
         let client = self.conn.client();
+        let started = Instant::now();
         client
             .execute(
                 "SELECT tiqets_index_partition($1, $2)",
@@ -310,10 +315,21 @@ impl Staged {
             )
             .await
             .map_err(db("index staged table"))?;
+        let index_ms = started.elapsed().as_millis() as u64;
+        let started = Instant::now();
         client
             .batch_execute("COMMIT")
             .await
             .map_err(db("commit staged table"))?;
+        let commit_ms = started.elapsed().as_millis() as u64;
+        tracing::info!(
+            table = self.table,
+            rows,
+            copy_ms,
+            index_ms,
+            commit_ms,
+            "table staged"
+        );
         // Committed: back to the pool.
         self.conn.0.take();
         Ok(rows)

@@ -16,11 +16,18 @@ pub struct Collected<B> {
 pub type Orders = Collected<OrderBook>;
 pub type Barcodes = Collected<BarcodeBook>;
 
+/// Bytes of `orders.csv` per row, about (`123456789,1234567\n`): rows of a file of a given size
+/// when none were announced.
+const ORDER_ROW_BYTES: u64 = 14;
+/// Bytes of `barcodes.csv` per row, about (`AB12345678,123456789\n`).
+const BARCODE_ROW_BYTES: u64 = 20;
+
 impl Orders {
-    /// Pre-sized for the announced rows.
-    pub fn for_set(set: &ChunkSet) -> Orders {
+    /// Pre-sized for the announced rows, or for what a file of `input_size` bytes holds.
+    pub fn with_hint(set: Option<&ChunkSet>, input_size: u64) -> Orders {
+        let rows = set.map_or(input_size / ORDER_ROW_BYTES, |s| s.rows);
         Collected {
-            book: OrderBook::with_capacity(capped(set.rows)),
+            book: OrderBook::with_capacity(capped(rows)),
             ..Collected::default()
         }
     }
@@ -37,10 +44,11 @@ impl Orders {
 }
 
 impl Barcodes {
-    /// Pre-sized for the announced rows.
-    pub fn for_set(set: &ChunkSet) -> Barcodes {
+    /// Pre-sized for the announced rows, or for what a file of `input_size` bytes holds.
+    pub fn with_hint(set: Option<&ChunkSet>, input_size: u64) -> Barcodes {
+        let rows = set.map_or(input_size / BARCODE_ROW_BYTES, |s| s.rows);
         Collected {
-            book: BarcodeBook::with_capacity(capped(set.rows)),
+            book: BarcodeBook::with_capacity(capped(rows)),
             ..Collected::default()
         }
     }
@@ -57,8 +65,11 @@ impl Barcodes {
 }
 
 impl<B> Collected<B> {
-    /// The rows and issues read must be the ones the validator published.
-    pub fn check(&self, file: FileKind, set: &ChunkSet) -> Result<(), MergeError> {
+    /// The rows and issues read must be the ones the validator announced, if it did.
+    pub fn check(&self, file: FileKind, set: Option<&ChunkSet>) -> Result<(), MergeError> {
+        let Some(set) = set else {
+            return Ok(());
+        };
         let got = (self.rows, self.issues.len() as u64);
         if got == (set.rows, set.issues) {
             return Ok(());
@@ -109,7 +120,7 @@ mod tests {
             rows: 1,
             issues: 1,
         };
-        let mut orders = Orders::for_set(&set);
+        let mut orders = Orders::with_hint(Some(&set), 0);
         let issue = Issue::new(FileKind::Orders, 3, IssueCode::InvalidOrderId, "x".into());
         let rows = ChunkRows::Orders(vec![OrderRow {
             line: 2,
@@ -120,9 +131,10 @@ mod tests {
             .add(chunk(FileKind::Orders, rows, vec![issue]))
             .unwrap();
         assert_eq!(orders.book.len(), 1);
-        orders.check(FileKind::Orders, &set).unwrap();
+        orders.check(FileKind::Orders, Some(&set)).unwrap();
+        orders.check(FileKind::Orders, None).unwrap();
         let more = ChunkSet { rows: 2, ..set };
-        let e = orders.check(FileKind::Orders, &more).unwrap_err();
+        let e = orders.check(FileKind::Orders, Some(&more)).unwrap_err();
         assert_eq!(
             e.to_string(),
             "the orders.csv chunks hold 1 rows and 1 issues, the MergeWork announced 2 rows and 1 issues"

@@ -9,13 +9,17 @@ pub enum MergeError {
     Bus(#[from] BusError),
     #[error("reading the {file} chunks: {message}")]
     Read { file: &'static str, message: String },
-    #[error("only {have} of the {want} {file} chunks arrived within {waited_s} s")]
+    #[error("{have} {file} chunks arrived (of {}), then none within {waited_s} s", want.map_or("an unknown number".to_owned(), |n| n.to_string()))]
     Missing {
         file: &'static str,
         have: u32,
-        want: u32,
+        /// The announced number, when announced.
+        want: Option<u32>,
         waited_s: u64,
     },
+    /// The validator failed the batch while its chunks were being read.
+    #[error("the validator stopped the {file} chunks: {reason}")]
+    Aborted { file: &'static str, reason: String },
     #[error("{file} chunk {seq}: {message}")]
     Corrupt {
         file: &'static str,
@@ -44,7 +48,9 @@ impl MergeError {
             | MergeError::Missing { .. }
             | MergeError::Upload { .. }
             | MergeError::Task(_) => true,
-            MergeError::Corrupt { .. } | MergeError::Counts { .. } => false,
+            MergeError::Corrupt { .. } | MergeError::Counts { .. } | MergeError::Aborted { .. } => {
+                false
+            }
         }
     }
 }

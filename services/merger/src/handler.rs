@@ -11,9 +11,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tiqets_bus::{
     BatchCounts, BatchStatus, Bus, Delivery, MergeWork, Outcome, PersistWork, ResultFile,
-    ResultRef, StatusEvent, WorkHandler,
+    ResultRef, Stage, StatusEvent, Work, WorkHandler,
 };
 use tiqets_domain::FileKind;
+
+/// One file's book, from its reading task.
+enum Books {
+    Orders(Orders),
+    Barcodes(Barcodes),
+}
 
 /// Merges batches. Cheap to clone.
 #[derive(Clone)]
@@ -30,28 +36,19 @@ impl Merger {
         }
     }
 
-    /// Handles one message: publishes `merging`, merges the batch's chunks with the domain
-    /// rules, stores the result objects and publishes `PersistWork`. Acks only once all of
-    /// that was acknowledged; doing it again gives the same objects and message id.
+    /// Handles one message: reads the batch's chunks (while the validator still publishes
+    /// them), publishes `merging`, merges them with the domain rules, stores the result
+    /// objects and publishes `PersistWork`. Acks only once all of that was acknowledged;
+    /// doing it again gives the same objects and message id. A batch the validator failed
+    /// while its chunks were read is acked and left alone (it is `failed` already).
     pub async fn merge(&self, work: MergeWork) -> Outcome {
         let started = Instant::now();
-        let b = &work.batch;
-        let merging = StatusEvent::new(
-            b.batch_id.clone(),
-            b.name.clone(),
-            BatchStatus::Merging,
-            b.attempt,
-        )
-        .with_counts(BatchCounts {
-            order_rows: work.orders.rows,
-            barcode_rows: work.barcodes.rows,
-            ..Default::default()
-        });
-        if let Err(e) = self.bus.publish_status(&merging).await {
-            return Outcome::Retry(e.to_string());
-        }
-        let persist = match self.persist_work(&work).await {
+        let persist = match self.run(&work).await {
             Ok(persist) => persist,
+            Err(MergeError::Aborted { file, reason }) => {
+                tracing::info!(file, %reason, "the validator failed the batch; nothing to merge");
+                return Outcome::Ack;
+            }
             Err(e) if e.is_transient() => {
                 tracing::warn!(error = %e, "merge interrupted");
                 return Outcome::Retry(e.to_string());
@@ -60,6 +57,15 @@ impl Merger {
         };
         if let Err(e) = self.bus.publish_work(&persist).await {
             return Outcome::Retry(e.to_string());
+        }
+        if work.rows().is_none() {
+            // Work sent as validation started does not say its rows, so the consumer loop
+            // cannot count them: they are counted here (acked just after this).
+            let rows = persist.counts.order_rows + persist.counts.barcode_rows;
+            tiqets_bus::metrics::consumer_metrics()
+                .rows
+                .with_label_values(&[Stage::Merge.as_str()])
+                .inc_by(rows);
         }
         tracing::info!(
             orders_written = persist.counts.orders_written,
@@ -72,11 +78,75 @@ impl Merger {
         Outcome::Ack
     }
 
+    async fn run(&self, work: &MergeWork) -> Result<PersistWork, MergeError> {
+        let t = Instant::now();
+        let (orders, barcodes) = self.read(work).await?;
+        let read_ms = t.elapsed().as_millis() as u64;
+        let b = &work.batch;
+        let merging = StatusEvent::new(
+            b.batch_id.clone(),
+            b.name.clone(),
+            BatchStatus::Merging,
+            b.attempt,
+        )
+        .with_counts(BatchCounts {
+            order_rows: orders.rows,
+            barcode_rows: barcodes.rows,
+            ..Default::default()
+        });
+        self.bus.publish_status(&merging).await?;
+        self.finish(work, orders, barcodes, read_ms).await
+    }
+
     /// Everything but the publishes: the merged batch as stored result objects.
     pub async fn persist_work(&self, work: &MergeWork) -> Result<PersistWork, MergeError> {
         let t = Instant::now();
-        let (orders, barcodes) = tokio::try_join!(self.orders(work), self.barcodes(work))?;
+        let (orders, barcodes) = self.read(work).await?;
         let read_ms = t.elapsed().as_millis() as u64;
+        self.finish(work, orders, barcodes, read_ms).await
+    }
+
+    /// Both files' chunks, each on a task of its own (decoding them is CPU work).
+    async fn read(&self, work: &MergeWork) -> Result<(Orders, Barcodes), MergeError> {
+        let spawn = |file: FileKind| {
+            let (bus, batch, wait) = (self.bus.clone(), work.batch.clone(), self.chunk_wait);
+            let announced = work.announced(file).cloned();
+            let input_size = work.inputs.get(file).size;
+            async move {
+                let task = tokio::spawn(async move {
+                    let set = announced.as_ref();
+                    match file {
+                        FileKind::Orders => {
+                            let mut orders = Orders::with_hint(set, input_size);
+                            read_chunks(&bus, &batch, file, set, wait, |c| orders.add(c)).await?;
+                            orders.check(file, set)?;
+                            Ok::<_, MergeError>(Books::Orders(orders))
+                        }
+                        FileKind::Barcodes => {
+                            let mut barcodes = Barcodes::with_hint(set, input_size);
+                            read_chunks(&bus, &batch, file, set, wait, |c| barcodes.add(c)).await?;
+                            barcodes.check(file, set)?;
+                            Ok(Books::Barcodes(barcodes))
+                        }
+                    }
+                });
+                let task = tokio_util::task::AbortOnDropHandle::new(task);
+                task.await.map_err(|e| MergeError::Task(e.to_string()))?
+            }
+        };
+        match tokio::try_join!(spawn(FileKind::Orders), spawn(FileKind::Barcodes))? {
+            (Books::Orders(o), Books::Barcodes(b)) => Ok((o, b)),
+            _ => unreachable!("each task returns its own file's book"),
+        }
+    }
+
+    async fn finish(
+        &self,
+        work: &MergeWork,
+        orders: Orders,
+        barcodes: Barcodes,
+        read_ms: u64,
+    ) -> Result<PersistWork, MergeError> {
         let (order_rows, barcode_rows) = (orders.rows, barcodes.rows);
         let t = Instant::now();
         let merged = self.merged(orders, barcodes).await?;
@@ -94,30 +164,6 @@ impl Merger {
             counts,
             top_customers,
         })
-    }
-
-    async fn orders(&self, work: &MergeWork) -> Result<Orders, MergeError> {
-        let mut orders = Orders::for_set(&work.orders);
-        let set = &work.orders;
-        let file = FileKind::Orders;
-        read_chunks(&self.bus, &work.batch, file, set, self.chunk_wait, |c| {
-            orders.add(c)
-        })
-        .await?;
-        orders.check(file, set)?;
-        Ok(orders)
-    }
-
-    async fn barcodes(&self, work: &MergeWork) -> Result<Barcodes, MergeError> {
-        let mut barcodes = Barcodes::for_set(&work.barcodes);
-        let set = &work.barcodes;
-        let file = FileKind::Barcodes;
-        read_chunks(&self.bus, &work.batch, file, set, self.chunk_wait, |c| {
-            barcodes.add(c)
-        })
-        .await?;
-        barcodes.check(file, set)?;
-        Ok(barcodes)
     }
 
     /// The domain merge, on a blocking thread: it is CPU work.

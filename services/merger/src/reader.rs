@@ -2,32 +2,35 @@
 //! order, each once (see [`crate::sequencer`]).
 //!
 //! An ordered consumer (ephemeral, server-side filtered on the file's subject) replays the
-//! subject from its start. Chunks announced but not stored yet are waited for up to
-//! `wait` without progress; then the read fails as transient and the work is retried later.
+//! subject from its start, and goes on with the chunks the validator is still publishing.
+//! The read ends with the last chunk, or with the validator's abort marker (the batch
+//! failed). Chunks not stored yet are waited for up to `wait` without progress; then the
+//! read fails as transient and the work is retried later.
 
 use crate::error::MergeError;
 use crate::sequencer::Sequencer;
 use async_nats::jetstream::consumer::{pull, DeliverPolicy};
 use futures::StreamExt;
 use std::time::Duration;
-use tiqets_bus::{BatchRef, Bus, ChunkSet, RowChunk};
+use tiqets_bus::{BatchRef, Bus, ChunkSet, RowChunk, ABORT_HEADER};
 use tiqets_domain::FileKind;
 
 /// Chunks (of about [`tiqets_bus::chunk::CHUNK_TARGET_BYTES`] each) one pull request asks
 /// for: about 8 MiB in flight per file.
 const MAX_CHUNKS_IN_FLIGHT: i64 = 32;
 
-/// Calls `each` with every chunk of `file`, in sequence order. Returns the number of
-/// duplicate chunks that were skipped.
+/// Calls `each` with every chunk of `file`, in sequence order: the `announced` number of
+/// chunks, or up to the one flagged last. Returns the number of duplicate chunks that were
+/// skipped.
 pub async fn read_chunks(
     bus: &Bus,
     batch: &BatchRef,
     file: FileKind,
-    set: &ChunkSet,
+    announced: Option<&ChunkSet>,
     wait: Duration,
     mut each: impl FnMut(RowChunk) -> Result<(), MergeError>,
 ) -> Result<u64, MergeError> {
-    let mut sequencer = Sequencer::new(set.chunks);
+    let mut sequencer = Sequencer::new(announced.map(|set| set.chunks));
     if sequencer.is_complete() {
         return Ok(0);
     }
@@ -63,7 +66,7 @@ pub async fn read_chunks(
                 return Err(MergeError::Missing {
                     file: name,
                     have: sequencer.released(),
-                    want: set.chunks,
+                    want: announced.map(|set| set.chunks),
                     waited_s: wait.as_secs(),
                 })
             }
@@ -71,6 +74,12 @@ pub async fn read_chunks(
             Ok(Some(Err(e))) => return Err(read(&e)),
             Ok(Some(Ok(msg))) => msg,
         };
+        if let Some(reason) = msg.headers.as_ref().and_then(|h| h.get(ABORT_HEADER)) {
+            return Err(MergeError::Aborted {
+                file: name,
+                reason: reason.as_str().to_owned(),
+            });
+        }
         let chunk = RowChunk::decode(&msg.payload).map_err(|e| MergeError::Corrupt {
             file: name,
             seq: u32::MAX,

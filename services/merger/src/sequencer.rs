@@ -3,7 +3,9 @@
 //! Chunks normally arrive in order and once, but a validation redelivered after
 //! JetStream's duplicate window stores them a second time, and a retried publish may store
 //! one late. The sequencer hands chunks on strictly as `0, 1, 2, …`, drops sequence numbers
-//! it has already seen, and holds early ones until their turn.
+//! it has already seen, and holds early ones until their turn. The number of chunks is
+//! either announced up front or learnt from the chunk flagged last (chunks read while the
+//! file is still being validated).
 
 use std::collections::BTreeMap;
 use tiqets_bus::RowChunk;
@@ -20,14 +22,16 @@ pub enum SequenceError {
 /// Releases chunks `0..total` in order.
 #[derive(Debug)]
 pub struct Sequencer {
-    total: u32,
+    /// Known once announced or once the last chunk arrived.
+    total: Option<u32>,
     next: u32,
     held: BTreeMap<u32, RowChunk>,
     duplicates: u64,
 }
 
 impl Sequencer {
-    pub fn new(total: u32) -> Sequencer {
+    /// A sequencer for `total` chunks, or for as many as the chunk flagged last says.
+    pub fn new(total: Option<u32>) -> Sequencer {
         Sequencer {
             total,
             next: 0,
@@ -38,12 +42,21 @@ impl Sequencer {
 
     /// Takes one chunk; returns the chunks whose turn it now is, in order.
     pub fn offer(&mut self, chunk: RowChunk) -> Result<Vec<RowChunk>, SequenceError> {
-        let (seq, total) = (chunk.seq, self.total);
-        if seq >= total {
-            return Err(SequenceError::Beyond { seq, total });
+        let seq = chunk.seq;
+        if self.total.is_none() && chunk.last {
+            let total = seq.saturating_add(1);
+            if let Some((&held, _)) = self.held.last_key_value().filter(|(&k, _)| k >= total) {
+                return Err(SequenceError::Beyond { seq: held, total });
+            }
+            self.total = Some(total);
         }
-        if chunk.last != (seq + 1 == total) {
-            return Err(SequenceError::LastFlag { seq, total });
+        if let Some(total) = self.total {
+            if seq >= total {
+                return Err(SequenceError::Beyond { seq, total });
+            }
+            if chunk.last != (seq + 1 == total) {
+                return Err(SequenceError::LastFlag { seq, total });
+            }
         }
         if seq < self.next || self.held.contains_key(&seq) {
             self.duplicates += 1;
@@ -64,7 +77,7 @@ impl Sequencer {
 
     /// Whether every chunk was released.
     pub fn is_complete(&self) -> bool {
-        self.next == self.total
+        self.total == Some(self.next)
     }
 
     /// Chunks released so far.
@@ -97,7 +110,7 @@ mod tests {
     }
 
     fn released(total: u32, arrivals: &[u32]) -> (Vec<u32>, Sequencer) {
-        let mut s = Sequencer::new(total);
+        let mut s = Sequencer::new(Some(total));
         let mut out = Vec::new();
         for &seq in arrivals {
             out.extend(s.offer(chunk(seq, total)).unwrap().iter().map(|c| c.seq));
@@ -133,8 +146,34 @@ mod tests {
     }
 
     #[test]
+    fn without_an_announcement_the_last_chunk_sets_the_total() {
+        let mut s = Sequencer::new(None);
+        let mut out = Vec::new();
+        for seq in [1, 0, 0] {
+            out.extend(s.offer(chunk(seq, 3)).unwrap().iter().map(|c| c.seq));
+            assert!(!s.is_complete());
+        }
+        out.extend(s.offer(chunk(2, 3)).unwrap().iter().map(|c| c.seq));
+        assert_eq!(out, [0, 1, 2]);
+        assert!(s.is_complete());
+        assert_eq!(s.duplicates(), 1);
+        // Once known, the total is enforced as if announced.
+        assert_eq!(
+            s.offer(chunk(3, 5)),
+            Err(SequenceError::Beyond { seq: 3, total: 3 })
+        );
+        // A chunk held beyond the last one is an error when the last one arrives.
+        let mut s = Sequencer::new(None);
+        assert!(s.offer(chunk(4, 6)).unwrap().is_empty());
+        assert_eq!(
+            s.offer(chunk(2, 3)),
+            Err(SequenceError::Beyond { seq: 4, total: 3 })
+        );
+    }
+
+    #[test]
     fn chunks_outside_the_announced_set_are_errors() {
-        let mut s = Sequencer::new(2);
+        let mut s = Sequencer::new(Some(2));
         assert_eq!(
             s.offer(chunk(2, 3)),
             Err(SequenceError::Beyond { seq: 2, total: 2 })

@@ -4,11 +4,13 @@ use crate::error::ValidateError;
 use crate::file::{validate_file, FileJob};
 use crate::progress::{self, Meter};
 use crate::settings::Settings;
+use async_nats::header::NATS_MESSAGE_ID;
 use std::sync::Arc;
 use std::time::Duration;
+use tiqets_bus::propagation::traced_headers;
 use tiqets_bus::{
-    BatchRef, BatchStatus, Bus, ChunkSet, Delivery, MergeWork, Outcome, StatusEvent, ValidateWork,
-    WorkHandler,
+    BatchRef, BatchStatus, Bus, BusError, ChunkSet, Delivery, MergeWork, Outcome, Stage,
+    StatusEvent, ValidateWork, WorkHandler, ABORT_HEADER,
 };
 use tiqets_domain::{FatalError, FileKind};
 use tokio_util::task::AbortOnDropHandle;
@@ -33,10 +35,11 @@ impl Validator {
         }
     }
 
-    /// Handles one message: publishes `validating`, validates both files, and publishes
-    /// `MergeWork` — or `failed` on a fatal file error. Acks only once those publishes were
-    /// acknowledged; anything transient is retried (doing it again is harmless: chunks and
-    /// events carry deterministic message ids).
+    /// Handles one message: publishes `validating` and `MergeWork` (the merger reads the
+    /// chunks while they are published), then validates both files — or publishes `failed`
+    /// on a fatal file error, with an abort marker for the merger. Acks only once those
+    /// publishes were acknowledged; anything transient is retried (doing it again is
+    /// harmless: chunks, work and events carry deterministic message ids).
     pub async fn validate(&self, work: ValidateWork) -> Outcome {
         let batch = &work.batch;
         let meter = Arc::new(Meter::new(
@@ -49,6 +52,15 @@ impl Validator {
         {
             return Outcome::Retry(e.to_string());
         }
+        let merge = MergeWork {
+            batch: batch.clone(),
+            inputs: work.inputs.clone(),
+            orders: None,
+            barcodes: None,
+        };
+        if let Err(e) = self.bus.publish_work(&merge).await {
+            return Outcome::Retry(e.to_string());
+        }
         let validated = tokio::select! {
             r = self.both_files(&work, &meter) => r,
             _ = progress::report(&self.bus, batch, &meter, self.progress_every) => {
@@ -57,24 +69,18 @@ impl Validator {
         };
         match validated {
             Ok((orders, barcodes)) => {
-                let merge = MergeWork {
-                    batch: batch.clone(),
-                    inputs: work.inputs.clone(),
-                    orders,
-                    barcodes,
-                };
-                match self.bus.publish_work(&merge).await {
-                    Ok(_) => {
-                        tracing::info!(
-                            order_rows = merge.orders.rows,
-                            barcode_rows = merge.barcodes.rows,
-                            issues = merge.orders.issues + merge.barcodes.issues,
-                            "batch validated"
-                        );
-                        Outcome::Ack
-                    }
-                    Err(e) => Outcome::Retry(e.to_string()),
-                }
+                // The stage's side of the rows metric: the valid rows it emitted.
+                tiqets_bus::metrics::consumer_metrics()
+                    .rows
+                    .with_label_values(&[Stage::Validate.as_str()])
+                    .inc_by(orders.rows + barcodes.rows);
+                tracing::info!(
+                    order_rows = orders.rows,
+                    barcode_rows = barcodes.rows,
+                    issues = orders.issues + barcodes.issues,
+                    "batch validated"
+                );
+                Outcome::Ack
             }
             Err(ValidateError::File(fatal)) => self.fail(batch, &fatal).await,
             Err(e) => {
@@ -112,11 +118,15 @@ impl Validator {
         tokio::try_join!(spawn(FileKind::Orders), spawn(FileKind::Barcodes))
     }
 
-    /// Fails the batch with the file error as its reason, dropping what was published of it.
+    /// Fails the batch with the file error as its reason: drops what was published of it and
+    /// tells the merger, which is reading its chunks, to stop.
     async fn fail(&self, batch: &BatchRef, fatal: &FatalError) -> Outcome {
         let reason = fatal.to_string();
         tracing::warn!(%reason, "batch failed: unusable file");
         self.purge_chunks(batch).await;
+        if let Err(e) = self.abort_chunks(batch, &reason).await {
+            return Outcome::Retry(e.to_string());
+        }
         let event = StatusEvent::new(
             batch.batch_id.clone(),
             batch.name.clone(),
@@ -128,6 +138,34 @@ impl Validator {
             Ok(_) => Outcome::Ack,
             Err(e) => Outcome::Retry(e.to_string()),
         }
+    }
+
+    /// Publishes the abort marker on both files' chunk subjects.
+    async fn abort_chunks(&self, batch: &BatchRef, reason: &str) -> Result<(), BusError> {
+        let names = self.bus.names();
+        for file in [FileKind::Orders, FileKind::Barcodes] {
+            let id = batch.batch_id.as_str();
+            let subject = names.rows(id, batch.attempt, file);
+            let mut headers = traced_headers();
+            headers.insert(
+                NATS_MESSAGE_ID,
+                names.rows_abort_msg_id(id, file, batch.attempt).as_str(),
+            );
+            // A header value is one line.
+            headers.insert(ABORT_HEADER, reason.replace(['\r', '\n'], " ").as_str());
+            let failed = |e: &dyn std::fmt::Display| BusError::Publish {
+                subject: subject.clone(),
+                message: e.to_string(),
+            };
+            self.bus
+                .jetstream()
+                .publish_with_headers(subject.clone(), headers, bytes::Bytes::new())
+                .await
+                .map_err(|e| failed(&e))?
+                .await
+                .map_err(|e| failed(&e))?;
+        }
+        Ok(())
     }
 
     /// Best effort: the chunks of a failed attempt are never read, and would otherwise

@@ -12,7 +12,7 @@ async fn chunks_that_disagree_with_the_merge_work_cannot_be_merged() {
     let merge = env.validated(&work).await;
 
     let mut more_rows = merge.clone();
-    more_rows.orders.rows += 1;
+    more_rows.orders.as_mut().unwrap().rows += 1;
     let outcome = env.merger().merge(more_rows).await;
     let Outcome::Fatal(reason) = outcome else {
         panic!("fatal, got {outcome:?}")
@@ -20,7 +20,7 @@ async fn chunks_that_disagree_with_the_merge_work_cannot_be_merged() {
     assert!(reason.starts_with("the orders.csv chunks hold"), "{reason}");
 
     let mut fewer_chunks = merge.clone();
-    fewer_chunks.barcodes.chunks -= 1;
+    fewer_chunks.barcodes.as_mut().unwrap().chunks -= 1;
     let outcome = env.merger().merge(fewer_chunks).await;
     assert!(matches!(outcome, Outcome::Fatal(_)), "{outcome:?}");
     assert!(env.persist_work(&merge).await.is_none());
@@ -36,7 +36,7 @@ async fn the_service_dead_letters_unmergeable_work_and_fails_its_batch() {
     // although the orders file had rows.
     let mut broken = merge.clone();
     broken.batch.attempt = 2;
-    broken.orders.chunks = 0;
+    broken.orders.as_mut().unwrap().chunks = 0;
 
     let shutdown = CancellationToken::new();
     let service = tokio::spawn(tiqets_merger::run(env.merger_settings(), shutdown.clone()));

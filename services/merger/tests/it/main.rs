@@ -6,5 +6,6 @@ mod golden;
 mod pipeline;
 mod redelivery;
 mod scale;
+mod streaming;
 mod support;
 mod waiting;

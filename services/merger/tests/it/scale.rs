@@ -69,9 +69,14 @@ async fn a_batch_of_real_size_gives_the_cli_results() {
         .queued::<tiqets_bus::MergeWork>(&env.names().work_merge())
         .await
         .remove(0);
+    let merge = env.announced(merge).await;
+    let (o, b) = (
+        merge.orders.clone().unwrap(),
+        merge.barcodes.clone().unwrap(),
+    );
     println!(
         "{} + {} chunks, {} + {} rows",
-        merge.orders.chunks, merge.barcodes.chunks, merge.orders.rows, merge.barcodes.rows
+        o.chunks, b.chunks, o.rows, b.rows
     );
     let t = Instant::now();
     let persist = env.merged(&merge).await;

@@ -8,6 +8,7 @@ use tiqets_bus::{
     setup, Bus, MergeWork, Names, Outcome, PairRequest, PersistWork, Published, Publisher,
     ResultFile, Sha256, Source, ValidateWork,
 };
+use tiqets_domain::FileKind;
 use tiqets_merger::Merger;
 use tiqets_testkit::TestNamespace;
 use tiqets_validator::Validator;
@@ -91,14 +92,46 @@ impl Env {
         }
     }
 
-    /// Validates `work` directly and returns the `MergeWork` it queued.
+    /// Validates `work` directly and returns the `MergeWork` it queued, with what was
+    /// published of each file announced (counted from the stored chunks), so that the merge
+    /// also checks the chunks against it.
     pub async fn validated(&self, work: &ValidateWork) -> MergeWork {
+        let streamed = self.validated_streamed(work).await;
+        self.announced(streamed).await
+    }
+
+    /// Validates `work` directly and returns the `MergeWork` it queued as it is (sent as
+    /// validation started: nothing announced).
+    pub async fn validated_streamed(&self, work: &ValidateWork) -> MergeWork {
         assert_eq!(self.validator().validate(work.clone()).await, Outcome::Ack);
         self.queued::<MergeWork>(&self.names().work_merge())
             .await
             .into_iter()
             .find(|m| m.batch == work.batch)
             .expect("a MergeWork for the batch")
+    }
+
+    /// `work` with each file's stored chunks announced.
+    pub async fn announced(&self, mut work: MergeWork) -> MergeWork {
+        let b = work.batch.clone();
+        for file in [FileKind::Orders, FileKind::Barcodes] {
+            let subject = self.names().rows(b.batch_id.as_str(), b.attempt, file);
+            let mut set = tiqets_bus::ChunkSet::default();
+            for m in self.messages(&self.names().rows_stream(), &subject).await {
+                let chunk = tiqets_bus::RowChunk::decode(&m.payload).expect("a chunk");
+                set.chunks += 1;
+                set.rows += match &chunk.rows {
+                    tiqets_bus::ChunkRows::Orders(r) => r.len(),
+                    tiqets_bus::ChunkRows::Barcodes(r) => r.len(),
+                } as u64;
+                set.issues += chunk.issues.len() as u64;
+            }
+            match file {
+                FileKind::Orders => work.orders = Some(set),
+                FileKind::Barcodes => work.barcodes = Some(set),
+            }
+        }
+        work
     }
 
     /// Merges `work` directly and returns the `PersistWork` it queued.

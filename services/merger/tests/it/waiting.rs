@@ -75,8 +75,8 @@ async fn chunks_that_never_arrive_give_the_work_back_for_a_later_retry() {
     assert_eq!(
         reason,
         format!(
-            "only 0 of the {} barcodes.csv chunks arrived within 1 s",
-            merge.barcodes.chunks
+            "0 barcodes.csv chunks arrived (of {}), then none within 1 s",
+            merge.barcodes.as_ref().unwrap().chunks
         )
     );
     assert!(env.persist_work(&merge).await.is_none());

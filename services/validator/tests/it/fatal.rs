@@ -20,15 +20,24 @@ async fn a_file_without_a_required_column_fails_the_batch_with_a_reason_naming_i
         status.reason.as_deref(),
         Some("orders.csv: missing required column `customer_id`")
     );
-    assert!(
-        env.merge_work().await.is_empty(),
-        "no MergeWork for a failed batch"
+    // The MergeWork went out as validation started (the merger reads chunks while they are
+    // published); what tells the merger to stop is an abort marker on each file's subject.
+    let merges = env.merge_work().await;
+    assert_eq!(merges.len(), 1);
+    assert_eq!(
+        (merges[0].orders.as_ref(), merges[0].barcodes.as_ref()),
+        (None, None)
     );
-    assert!(env.chunks(&work, FileKind::Orders).await.is_empty());
-    assert!(
-        env.chunks(&work, FileKind::Barcodes).await.is_empty(),
-        "nothing of a failed batch is left behind"
-    );
+    for file in [FileKind::Orders, FileKind::Barcodes] {
+        assert!(
+            env.chunks(&work, file).await.is_empty(),
+            "nothing of a failed batch is left behind"
+        );
+        assert_eq!(
+            env.abort_markers(&work, file).await,
+            ["orders.csv: missing required column `customer_id`"]
+        );
+    }
 }
 
 #[tokio::test]

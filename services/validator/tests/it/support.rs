@@ -75,6 +75,16 @@ impl Env {
 
     /// Every message stored on `subject` in `stream`, in stream order.
     pub async fn messages(&self, stream: &str, subject: &str) -> Vec<bytes::Bytes> {
+        let stored = self.stored(stream, subject).await;
+        stored.into_iter().map(|m| m.payload).collect()
+    }
+
+    /// The messages stored on `subject` in `stream`, headers included, in stream order.
+    pub async fn stored(
+        &self,
+        stream: &str,
+        subject: &str,
+    ) -> Vec<async_nats::jetstream::message::StreamMessage> {
         let mut s = self.bus.jetstream().get_stream(stream).await.unwrap();
         let state = s.info().await.unwrap().state.clone();
         let mut out = Vec::new();
@@ -84,14 +94,31 @@ impl Env {
         for seq in state.first_sequence..=state.last_sequence {
             if let Ok(m) = s.get_raw_message(seq).await {
                 if m.subject.as_str() == subject {
-                    out.push(m.payload);
+                    out.push(m);
                 }
             }
         }
         out
     }
 
-    /// The chunks stored for one file of a batch attempt, decoded, in stream order.
+    /// The reasons of the abort markers stored for one file of a batch attempt.
+    pub async fn abort_markers(
+        &self,
+        work: &ValidateWork,
+        file: tiqets_domain::FileKind,
+    ) -> Vec<String> {
+        let b = &work.batch;
+        let subject = self.names().rows(b.batch_id.as_str(), b.attempt, file);
+        let stored = self.stored(&self.names().rows_stream(), &subject).await;
+        stored
+            .iter()
+            .filter_map(|m| m.headers.get(tiqets_bus::ABORT_HEADER))
+            .map(|v| v.as_str().to_owned())
+            .collect()
+    }
+
+    /// The chunks stored for one file of a batch attempt (abort markers left out), decoded,
+    /// in stream order.
     pub async fn chunks(
         &self,
         work: &ValidateWork,
@@ -99,10 +126,11 @@ impl Env {
     ) -> Vec<RowChunk> {
         let b = &work.batch;
         let subject = self.names().rows(b.batch_id.as_str(), b.attempt, file);
-        self.messages(&self.names().rows_stream(), &subject)
+        self.stored(&self.names().rows_stream(), &subject)
             .await
             .iter()
-            .map(|p| RowChunk::decode(p).expect("a valid chunk"))
+            .filter(|m| m.headers.get(tiqets_bus::ABORT_HEADER).is_none())
+            .map(|m| RowChunk::decode(&m.payload).expect("a valid chunk"))
             .collect()
     }
 
