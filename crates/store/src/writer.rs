@@ -9,8 +9,10 @@
 //! orders and the unused barcodes can be copied and indexed at the same time, by two server
 //! processes. Readers never see a staged table.
 //!
-//! [`BatchWriter::commit`] takes the three finished tables' receipts, copies the tickets per
-//! customer (summed by the orders copy, whose rows come in customer order), calls
+//! The tickets per customer are summed by the orders copy (its rows come in customer order)
+//! and loaded the same way, on another connection, while the orders are indexed.
+//!
+//! [`BatchWriter::commit`] takes the three finished tables' receipts, calls
 //! `tiqets_attach_batch` (the staged tables become the batch's partitions, or their rows
 //! replace those of a batch written before), records `completed` with the counts (by the
 //! forward-only rule of [`crate::status`]) and commits: readers see the old results or the
@@ -66,10 +68,11 @@ impl Drop for Held {
     }
 }
 
-/// Connections a write holds at most: the lock's, the orders' and one more table's (the
-/// issues and the unused barcodes are loaded one after the other). A pool smaller than
-/// this (and than what else shares it needs) would make a write wait for itself.
-pub const WRITE_CONNECTIONS: usize = 3;
+/// Connections a write holds at most: the lock's, the orders' and then the tickets' (while
+/// the orders are indexed), and one more table's (the persister loads the issues and the
+/// unused barcodes one after the other). A pool smaller than this (and than what else
+/// shares it needs) would make a write wait for itself.
+pub const WRITE_CONNECTIONS: usize = 4;
 
 /// An open write of one batch. See the module docs.
 pub struct BatchWriter {
@@ -139,6 +142,8 @@ impl BatchWriter {
             .await?;
         Ok(OrdersCopy {
             staged,
+            pool: self.pool.clone(),
+            batch_id: self.batch_id.clone(),
             rows: 0,
             tickets: 0,
             per_customer: Vec::new(),
@@ -167,7 +172,7 @@ impl BatchWriter {
         })
     }
 
-    /// Copies the tickets per customer, makes the staged tables the batch's results,
+    /// Makes the staged tables the batch's results,
     /// records `completed` for `attempt` with the counts and commits. Returns the counts and
     /// what became of the status: a batch whose recorded status is already past this
     /// attempt keeps it (its rows are replaced all the same: a batch's results depend only
@@ -204,31 +209,11 @@ impl BatchWriter {
             .await
             .map_err(db("begin batch commit"))?;
         let started = Instant::now();
-        let staged: String = tx
-            .query_one(
-                "SELECT tiqets_stage_partition($1, 'batch_customer_tickets')",
-                &[&id],
-            )
-            .await
-            .map_err(db("stage customer tickets"))?
-            .get(0);
-        let sink = tx
-            .copy_in::<_, bytes::Bytes>(&copy_sql(&staged, "customer_id, tickets"))
-            .await
-            .map_err(db("start copy"))?;
-        let mut writer = CopyRows::new(sink);
-        for &(customer_id, n) in &orders.per_customer {
-            writer.row(2).int8(customer_id).int8(n);
-            writer.end_row().await?;
-        }
-        writer.finish().await?;
-        let tickets_ms = started.elapsed().as_millis() as u64;
-        let started = Instant::now();
         tx.execute("SELECT tiqets_attach_batch($1)", &[&id])
             .await
             .map_err(db("attach batch tables"))?;
         let attach_ms = started.elapsed().as_millis() as u64;
-        tracing::info!(tickets_ms, attach_ms, "tickets copied, tables attached");
+        tracing::info!(attach_ms, "tables attached");
         let event = StatusEvent::new(self.batch_id.clone(), name, BatchStatus::Completed, attempt)
             .with_counts(totals.clone());
         let recorded = apply(&tx, &event, counts_from).await?;
@@ -263,6 +248,8 @@ pub struct Staged {
     batch_id: String,
     table: &'static str,
     opened: Instant,
+    /// From open to the end of the COPY (rows fed as they were read).
+    copy_ms: u64,
 }
 
 impl Staged {
@@ -294,6 +281,7 @@ impl Staged {
             batch_id: id.to_owned(),
             table,
             opened: Instant::now(),
+            copy_ms: 0,
         })
     }
 
@@ -303,9 +291,20 @@ impl Staged {
 
     /// Ends the COPY, indexes the table (a new partition) and commits. Returns its rows.
     async fn finish(mut self) -> Result<u64> {
+        let rows = self.end_copy().await?;
+        self.seal().await?;
+        Ok(rows)
+    }
+
+    /// Ends the COPY; returns the rows the server stored.
+    async fn end_copy(&mut self) -> Result<u64> {
         let copy = self.copy.take().expect("open until finished");
-        let copy_ms = self.opened.elapsed().as_millis() as u64;
-        let rows = copy.finish().await?;
+        self.copy_ms = self.opened.elapsed().as_millis() as u64;
+        copy.finish().await
+    }
+
+    /// Indexes the table (a new partition) and commits, after [`Staged::end_copy`].
+    async fn seal(mut self) -> Result<()> {
         let client = self.conn.client();
         let started = Instant::now();
         client
@@ -324,15 +323,14 @@ impl Staged {
         let commit_ms = started.elapsed().as_millis() as u64;
         tracing::info!(
             table = self.table,
-            rows,
-            copy_ms,
+            copy_ms = self.copy_ms,
             index_ms,
             commit_ms,
             "table staged"
         );
         // Committed: back to the pool.
         self.conn.0.take();
-        Ok(rows)
+        Ok(())
     }
 }
 
@@ -397,6 +395,9 @@ impl IssuesWritten {
 /// The output rows being copied.
 pub struct OrdersCopy {
     staged: Staged,
+    /// For the tickets per customer, loaded on a connection of their own.
+    pool: Pool,
+    batch_id: BatchId,
     rows: u64,
     tickets: u64,
     per_customer: Vec<(i64, i64)>,
@@ -443,14 +444,36 @@ impl OrdersCopy {
         Ok(())
     }
 
-    /// Ends the COPY, indexes and commits the staged table.
+    /// Ends the COPY, then indexes and commits the staged table while the tickets per
+    /// customer (summed as the rows went by) are loaded on another connection.
     pub async fn finish(self) -> Result<OrdersWritten> {
-        let stored = self.staged.finish().await?;
-        check_stored("orders", stored, self.rows)?;
+        let OrdersCopy {
+            mut staged,
+            pool,
+            batch_id,
+            rows,
+            tickets,
+            per_customer,
+            ..
+        } = self;
+        let stored = staged.end_copy().await?;
+        check_stored("orders", stored, rows)?;
+        let load_tickets = async {
+            let columns = "customer_id, tickets";
+            let mut t = Staged::open(&pool, &batch_id, "batch_customer_tickets", columns).await?;
+            for &(customer_id, n) in &per_customer {
+                let w = t.rows();
+                w.row(2).int8(customer_id).int8(n);
+                w.end_row().await?;
+            }
+            let stored = t.finish().await?;
+            check_stored("customer tickets", stored, per_customer.len() as u64)
+        };
+        tokio::try_join!(staged.seal(), load_tickets)?;
         Ok(OrdersWritten {
-            rows: self.rows,
-            tickets: self.tickets,
-            per_customer: self.per_customer,
+            rows,
+            tickets,
+            per_customer,
         })
     }
 }

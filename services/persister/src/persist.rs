@@ -181,7 +181,8 @@ impl Persister {
             let unused_ms = t.elapsed().as_millis() as u64;
             Ok::<_, PersistError>((issues_written, issues_ms, unused_written, unused_ms))
         };
-        let both = async { tokio::try_join!(orders, rest) };
+        // Boxed: the two loads are large futures (a test thread's stack overflowed in debug).
+        let both = async { tokio::try_join!(Box::pin(orders), Box::pin(rest)) };
         let ((orders, customers, orders_ms), (issues, issues_ms, unused, unused_ms)) = tokio::select! {
             r = both => r?,
             _ = progress.report() => unreachable!("reports until dropped"),

@@ -67,14 +67,14 @@ mod tests {
         assert_eq!(s.database_url, "postgres://postgres@127.0.0.1:5432/tiqets");
         assert_eq!(s.namespace, "tiqets");
         assert_eq!(s.output_dir, PathBuf::from("data/output"));
-        assert_eq!(s.db_pool_size, 4);
+        assert_eq!(s.db_pool_size, MIN_DB_POOL_SIZE);
     }
 
     #[test]
     fn a_bad_namespace_or_pool_size_is_refused_with_its_name() {
         let e = from(&[("TIQETS_NAMESPACE", "a.b")]).unwrap_err();
         assert!(e.to_string().contains("TIQETS_NAMESPACE"), "{e}");
-        for small in ["0", "3"] {
+        for small in ["0", "4"] {
             let e = from(&[("PERSISTER_DB_POOL_SIZE", small)]).unwrap_err();
             assert!(e.to_string().contains("PERSISTER_DB_POOL_SIZE"), "{e}");
         }

@@ -118,9 +118,10 @@ async fn a_rewrite_dropped_before_commit_keeps_the_previous_results() {
 #[tokio::test]
 async fn a_pool_too_small_for_a_write_is_refused_at_once() {
     let db = TestDatabase::create().await;
-    let small = tiqets_store::connect_with(db.url(), 2).unwrap();
+    let small = tiqets_store::connect_with(db.url(), tiqets_store::WRITE_CONNECTIONS - 1).unwrap();
     let err = BatchWriter::begin(&small, &id("b1")).await.err().unwrap();
-    assert!(err.to_string().contains("pool of 3"), "{err}");
+    let want = format!("pool of {}", tiqets_store::WRITE_CONNECTIONS);
+    assert!(err.to_string().contains(&want), "{err}");
 }
 
 #[tokio::test]
