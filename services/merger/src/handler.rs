@@ -98,14 +98,6 @@ impl Merger {
         self.finish(work, orders, barcodes, read_ms).await
     }
 
-    /// Everything but the publishes: the merged batch as stored result objects.
-    pub async fn persist_work(&self, work: &MergeWork) -> Result<PersistWork, MergeError> {
-        let t = Instant::now();
-        let (orders, barcodes) = self.read(work).await?;
-        let read_ms = t.elapsed().as_millis() as u64;
-        self.finish(work, orders, barcodes, read_ms).await
-    }
-
     /// Both files' chunks, each on a task of its own (decoding them is CPU work).
     async fn read(&self, work: &MergeWork) -> Result<(Orders, Barcodes), MergeError> {
         let spawn = |file: FileKind| {
@@ -140,6 +132,7 @@ impl Merger {
         }
     }
 
+    /// The merged batch as stored result objects.
     async fn finish(
         &self,
         work: &MergeWork,
