@@ -58,9 +58,11 @@ impl Validator {
             orders: None,
             barcodes: None,
         };
-        if let Err(e) = self.bus.publish_work(&merge).await {
-            return Outcome::Retry(e.to_string());
-        }
+        // A duplicate: this validation ran before (a redelivery), and its rows were counted.
+        let first_run = match self.bus.publish_work(&merge).await {
+            Ok(ack) => !ack.duplicate,
+            Err(e) => return Outcome::Retry(e.to_string()),
+        };
         let validated = tokio::select! {
             r = self.both_files(&work, &meter) => r,
             _ = progress::report(&self.bus, batch, &meter, self.progress_every) => {
@@ -69,11 +71,13 @@ impl Validator {
         };
         match validated {
             Ok((orders, barcodes)) => {
-                // The stage's side of the rows metric: the valid rows it emitted.
-                tiqets_bus::metrics::consumer_metrics()
-                    .rows
-                    .with_label_values(&[Stage::Validate.as_str()])
-                    .inc_by(orders.rows + barcodes.rows);
+                // The stage's side of the rows metric: the valid rows it emitted, once.
+                if first_run {
+                    tiqets_bus::metrics::consumer_metrics()
+                        .rows
+                        .with_label_values(&[Stage::Validate.as_str()])
+                        .inc_by(orders.rows + barcodes.rows);
+                }
                 tracing::info!(
                     order_rows = orders.rows,
                     barcode_rows = barcodes.rows,
