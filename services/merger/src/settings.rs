@@ -12,8 +12,9 @@ pub struct Settings {
     pub nats_url: String,
     /// `TIQETS_NAMESPACE`.
     pub namespace: String,
-    /// `TIQETS_MERGER_CHUNK_WAIT_SECS`: how long to wait for a chunk that is announced but
-    /// not visible yet before giving the work back for a later retry.
+    /// `TIQETS_MERGER_CHUNK_WAIT_SECS`: how long to wait for a file's next chunk (still
+    /// being validated, or its validator stopped) before giving the work back for a later
+    /// retry.
     pub chunk_wait: Duration,
     /// `TIQETS_DRAIN_TIMEOUT_SECS`: how long running work may go on after SIGTERM before
     /// its message is released to another replica.
