@@ -479,7 +479,7 @@ impl<W: Work, H: WorkHandler<W>> Handler for TypedWork<W, H> {
                 if outcome == Outcome::Ack {
                     let m = consumer_metrics();
                     if let Some(rows) = rows {
-                        m.rows.with_label_values(&[W::STAGE.as_str()]).inc_by(rows);
+                        crate::metrics::count_rows(W::STAGE, rows);
                     }
                     for (code, n) in issues {
                         m.issues.with_label_values(&[code]).inc_by(n);

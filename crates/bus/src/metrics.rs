@@ -35,6 +35,14 @@ pub struct ConsumerMetrics {
 }
 
 /// The metrics, registered on first use.
+/// Adds `rows` to `tiqets_consumer_rows_total{stage}`: the rows of a work the stage completed.
+pub fn count_rows(stage: crate::Stage, rows: u64) {
+    consumer_metrics()
+        .rows
+        .with_label_values(&[stage.as_str()])
+        .inc_by(rows);
+}
+
 pub fn consumer_metrics() -> &'static ConsumerMetrics {
     static METRICS: OnceLock<ConsumerMetrics> = OnceLock::new();
     METRICS.get_or_init(|| {

@@ -1,7 +1,7 @@
 //! The merger's handling of one [`MergeWork`]: chunks → domain merge → result objects →
 //! `PersistWork`.
 
-use crate::books::{Barcodes, Orders};
+use crate::books::{Barcodes, Collected, Orders};
 use crate::error::MergeError;
 use crate::reader::read_chunks;
 use crate::results::Merged;
@@ -11,15 +11,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tiqets_bus::{
     BatchCounts, BatchStatus, Bus, Delivery, MergeWork, Outcome, PersistWork, ResultFile,
-    ResultRef, Stage, StatusEvent, Work, WorkHandler,
+    ResultRef, RowChunk, Stage, StatusEvent, Work, WorkHandler,
 };
 use tiqets_domain::FileKind;
-
-/// One file's book, from its reading task.
-enum Books {
-    Orders(Orders),
-    Barcodes(Barcodes),
-}
+use tokio_util::task::AbortOnDropHandle;
 
 /// Merges batches. Cheap to clone.
 #[derive(Clone)]
@@ -62,10 +57,7 @@ impl Merger {
             // Work sent as validation started does not say its rows, so the consumer loop
             // cannot count them: they are counted here (acked just after this).
             let rows = persist.counts.order_rows + persist.counts.barcode_rows;
-            tiqets_bus::metrics::consumer_metrics()
-                .rows
-                .with_label_values(&[Stage::Merge.as_str()])
-                .inc_by(rows);
+            tiqets_bus::metrics::count_rows(Stage::Merge, rows);
         }
         tracing::info!(
             orders_written = persist.counts.orders_written,
@@ -100,36 +92,37 @@ impl Merger {
 
     /// Both files' chunks, each on a task of its own (decoding them is CPU work).
     async fn read(&self, work: &MergeWork) -> Result<(Orders, Barcodes), MergeError> {
-        let spawn = |file: FileKind| {
-            let (bus, batch, wait) = (self.bus.clone(), work.batch.clone(), self.chunk_wait);
-            let announced = work.announced(file).cloned();
-            let input_size = work.inputs.get(file).size;
-            async move {
-                let task = tokio::spawn(async move {
-                    let set = announced.as_ref();
-                    match file {
-                        FileKind::Orders => {
-                            let mut orders = Orders::with_hint(set, input_size);
-                            read_chunks(&bus, &batch, file, set, wait, |c| orders.add(c)).await?;
-                            orders.check(file, set)?;
-                            Ok::<_, MergeError>(Books::Orders(orders))
-                        }
-                        FileKind::Barcodes => {
-                            let mut barcodes = Barcodes::with_hint(set, input_size);
-                            read_chunks(&bus, &batch, file, set, wait, |c| barcodes.add(c)).await?;
-                            barcodes.check(file, set)?;
-                            Ok(Books::Barcodes(barcodes))
-                        }
-                    }
-                });
-                let task = tokio_util::task::AbortOnDropHandle::new(task);
-                task.await.map_err(|e| MergeError::Task(e.to_string()))?
-            }
-        };
-        match tokio::try_join!(spawn(FileKind::Orders), spawn(FileKind::Barcodes))? {
-            (Books::Orders(o), Books::Barcodes(b)) => Ok((o, b)),
-            _ => unreachable!("each task returns its own file's book"),
-        }
+        let hint = |file: FileKind| (work.announced(file), work.inputs.get(file).size);
+        let (set, size) = hint(FileKind::Orders);
+        let orders = Orders::with_hint(set, size);
+        let (set, size) = hint(FileKind::Barcodes);
+        let barcodes = Barcodes::with_hint(set, size);
+        tokio::try_join!(
+            self.read_file(work, FileKind::Orders, orders, Orders::add),
+            self.read_file(work, FileKind::Barcodes, barcodes, Barcodes::add),
+        )
+    }
+
+    /// Collects `file`'s chunks into `book` on a task of its own, and checks them against
+    /// the announcement, if any.
+    async fn read_file<B: Send + 'static>(
+        &self,
+        work: &MergeWork,
+        file: FileKind,
+        mut book: Collected<B>,
+        add: fn(&mut Collected<B>, RowChunk) -> Result<(), MergeError>,
+    ) -> Result<Collected<B>, MergeError> {
+        let (bus, batch, wait) = (self.bus.clone(), work.batch.clone(), self.chunk_wait);
+        let announced = work.announced(file).cloned();
+        let task = tokio::spawn(async move {
+            let set = announced.as_ref();
+            read_chunks(&bus, &batch, file, set, wait, |c| add(&mut book, c)).await?;
+            book.check(file, set)?;
+            Ok(book)
+        });
+        AbortOnDropHandle::new(task)
+            .await
+            .map_err(|e| MergeError::Task(e.to_string()))?
     }
 
     /// The merged batch as stored result objects.

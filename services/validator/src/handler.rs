@@ -7,6 +7,7 @@ use crate::settings::Settings;
 use async_nats::header::NATS_MESSAGE_ID;
 use std::sync::Arc;
 use std::time::Duration;
+use tiqets_bus::metrics::count_rows;
 use tiqets_bus::propagation::traced_headers;
 use tiqets_bus::{
     BatchRef, BatchStatus, Bus, BusError, ChunkSet, Delivery, MergeWork, Outcome, Stage,
@@ -73,10 +74,7 @@ impl Validator {
             Ok((orders, barcodes)) => {
                 // The stage's side of the rows metric: the valid rows it emitted, once.
                 if first_run {
-                    tiqets_bus::metrics::consumer_metrics()
-                        .rows
-                        .with_label_values(&[Stage::Validate.as_str()])
-                        .inc_by(orders.rows + barcodes.rows);
+                    count_rows(Stage::Validate, orders.rows + barcodes.rows);
                 }
                 tracing::info!(
                     order_rows = orders.rows,
