@@ -15,7 +15,7 @@
 //! corrupt message is an error, never a panic.
 
 use crate::digest::BatchId;
-use tiqets_domain::{FileKind, Issue, IssueCode, OrderRow, OwnedBarcodeRow};
+use tiqets_domain::{BarcodeRow, FileKind, Issue, IssueCode, OrderRow, OwnedBarcodeRow};
 
 const MAGIC: &[u8; 4] = b"TQR1";
 const LAST: u8 = 1;
@@ -74,42 +74,96 @@ impl RowChunk {
     }
 
     pub fn decode(bytes: &[u8]) -> Result<RowChunk, ChunkError> {
-        let mut r = Reader { b: bytes, at: 0 };
-        if r.take(4)? != MAGIC {
-            return Err(ChunkError::BadMagic);
+        let mut rows = Collect::default();
+        let head = ChunkHead::visit(bytes, &mut rows)?;
+        Ok(RowChunk {
+            batch_id: head.batch_id,
+            attempt: head.attempt,
+            file: head.file,
+            seq: head.seq,
+            last: head.last,
+            rows: match head.file {
+                FileKind::Orders => ChunkRows::Orders(rows.orders),
+                FileKind::Barcodes => ChunkRows::Barcodes(rows.barcodes),
+            },
+            issues: rows.issues,
+        })
+    }
+
+    /// Rows in the chunk.
+    pub fn row_count(&self) -> usize {
+        match &self.rows {
+            ChunkRows::Orders(r) => r.len(),
+            ChunkRows::Barcodes(r) => r.len(),
         }
-        let file = r.file()?;
-        let flags = r.byte()?;
-        let attempt = r.u32("attempt")?;
-        let seq = r.u32("seq")?;
-        let id_len = r.len("batch id length")?;
-        let id_at = r.at;
-        let id = std::str::from_utf8(r.take(id_len)?)
-            .ok()
-            .and_then(|s| BatchId::parse(s).ok())
-            .ok_or(ChunkError::BadValue {
-                what: "batch id",
-                at: id_at,
-            })?;
+    }
+}
+
+/// What a chunk says about itself, before its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkHead {
+    pub batch_id: BatchId,
+    pub attempt: u32,
+    pub file: FileKind,
+    pub seq: u32,
+    pub last: bool,
+}
+
+/// Receives a chunk's rows and issues as they are decoded, without an allocation per row.
+pub trait ChunkVisitor {
+    fn order(&mut self, row: OrderRow);
+    fn barcode(&mut self, row: BarcodeRow<'_>);
+    fn issue(&mut self, issue: Issue);
+}
+
+/// Collects a chunk into owned rows ([`RowChunk::decode`]).
+#[derive(Default)]
+struct Collect {
+    orders: Vec<OrderRow>,
+    barcodes: Vec<OwnedBarcodeRow>,
+    issues: Vec<Issue>,
+}
+
+impl ChunkVisitor for Collect {
+    fn order(&mut self, row: OrderRow) {
+        self.orders.push(row);
+    }
+    fn barcode(&mut self, row: BarcodeRow<'_>) {
+        self.barcodes.push(row.to_owned_row());
+    }
+    fn issue(&mut self, issue: Issue) {
+        self.issues.push(issue);
+    }
+}
+
+impl ChunkHead {
+    /// Decodes only the head of a chunk (the rows are checked when visited).
+    pub fn read(bytes: &[u8]) -> Result<ChunkHead, ChunkError> {
+        let mut r = Reader { b: bytes, at: 0 };
+        Self::parse(&mut r)
+    }
+
+    /// Decodes the whole chunk, handing every row and issue to `visitor` in order. A corrupt
+    /// chunk is an error, possibly after some rows were visited.
+    pub fn visit(bytes: &[u8], visitor: &mut impl ChunkVisitor) -> Result<ChunkHead, ChunkError> {
+        let mut r = Reader { b: bytes, at: 0 };
+        let head = Self::parse(&mut r)?;
         let n = r.len("row count")?;
         let mut line = 0u64;
-        let rows = match file {
+        match head.file {
             FileKind::Orders => {
-                let mut rows = Vec::with_capacity(n.min(bytes.len() / 3));
                 for _ in 0..n {
                     line = line.wrapping_add(r.varint()?);
                     let order_id = r.varint()?;
                     let customer_id = r.varint()?;
-                    rows.push(OrderRow {
+                    visitor.order(OrderRow {
                         line,
                         order_id,
                         customer_id,
                     });
                 }
-                ChunkRows::Orders(rows)
             }
             FileKind::Barcodes => {
-                let mut rows = Vec::with_capacity(n.min(bytes.len() / 4));
                 for _ in 0..n {
                     line = line.wrapping_add(r.varint()?);
                     let order_id = match r.varint()? {
@@ -118,23 +172,20 @@ impl RowChunk {
                     };
                     let len = r.byte()? as usize;
                     let at = r.at;
-                    let barcode = std::str::from_utf8(r.take(len)?)
-                        .map_err(|_| ChunkError::BadValue {
+                    let barcode =
+                        std::str::from_utf8(r.take(len)?).map_err(|_| ChunkError::BadValue {
                             what: "barcode",
                             at,
-                        })?
-                        .to_string();
-                    rows.push(OwnedBarcodeRow {
+                        })?;
+                    visitor.barcode(BarcodeRow {
                         line,
                         barcode,
                         order_id,
                     });
                 }
-                ChunkRows::Barcodes(rows)
             }
-        };
+        }
         let n = r.len("issue count")?;
-        let mut issues = Vec::with_capacity(n.min(bytes.len() / 4));
         for _ in 0..n {
             let file = r.file()?;
             let line = r.varint()?;
@@ -153,28 +204,38 @@ impl RowChunk {
                     at,
                 })?
                 .to_string();
-            issues.push(Issue::new(file, line, code, message));
+            visitor.issue(Issue::new(file, line, code, message));
         }
         if r.at != bytes.len() {
             return Err(ChunkError::Trailing(bytes.len() - r.at));
         }
-        Ok(RowChunk {
-            batch_id: id,
+        Ok(head)
+    }
+
+    fn parse(r: &mut Reader<'_>) -> Result<ChunkHead, ChunkError> {
+        if r.take(4)? != MAGIC {
+            return Err(ChunkError::BadMagic);
+        }
+        let file = r.file()?;
+        let flags = r.byte()?;
+        let attempt = r.u32("attempt")?;
+        let seq = r.u32("seq")?;
+        let id_len = r.len("batch id length")?;
+        let id_at = r.at;
+        let batch_id = std::str::from_utf8(r.take(id_len)?)
+            .ok()
+            .and_then(|s| BatchId::parse(s).ok())
+            .ok_or(ChunkError::BadValue {
+                what: "batch id",
+                at: id_at,
+            })?;
+        Ok(ChunkHead {
+            batch_id,
             attempt,
             file,
             seq,
             last: flags & LAST != 0,
-            rows,
-            issues,
         })
-    }
-
-    /// Rows in the chunk.
-    pub fn row_count(&self) -> usize {
-        match &self.rows {
-            ChunkRows::Orders(r) => r.len(),
-            ChunkRows::Barcodes(r) => r.len(),
-        }
     }
 }
 

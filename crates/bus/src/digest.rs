@@ -3,6 +3,8 @@
 //! A batch id is derived from the content of its two files, so a byte-identical pair maps to
 //! the same batch whatever its file names or folder, and a re-published pair is recognised.
 
+use base64::engine::general_purpose::URL_SAFE;
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256 as Hasher};
 use std::fmt;
@@ -21,7 +23,24 @@ impl Sha256 {
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }
+
+    /// The digest as the NATS object store records it in an object's info
+    /// (`SHA-256=` and the padded URL-safe base64 of the 32 bytes). The store computes it
+    /// while an object is put and checks the bytes against it when the object is read to
+    /// its end, so comparing it with this saves hashing the bytes a second time.
+    pub fn to_object_digest(&self) -> String {
+        format!("{OBJECT_DIGEST_PREFIX}{}", URL_SAFE.encode(self.0))
+    }
+
+    /// The digest an object store info records, if it is a SHA-256 one.
+    pub fn from_object_digest(s: &str) -> Option<Sha256> {
+        let b64 = s.strip_prefix(OBJECT_DIGEST_PREFIX)?;
+        let bytes = URL_SAFE.decode(b64).ok()?;
+        Some(Sha256(bytes.try_into().ok()?))
+    }
 }
+
+const OBJECT_DIGEST_PREFIX: &str = "SHA-256=";
 
 impl fmt::Display for Sha256 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -220,5 +239,15 @@ mod tests {
         h.update(b"bc");
         assert_eq!(h.finish(), d);
         assert!(serde_json::from_str::<BatchId>("\"a.b\"").is_err());
+    }
+
+    #[test]
+    fn object_store_digests_round_trip() {
+        let d = Sha256::of(b"abc");
+        let text = d.to_object_digest();
+        assert_eq!(text, "SHA-256=ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0=");
+        assert_eq!(Sha256::from_object_digest(&text), Some(d));
+        assert_eq!(Sha256::from_object_digest("SHA-256=abc="), None);
+        assert_eq!(Sha256::from_object_digest("MD5=ungWv48B"), None);
     }
 }

@@ -2,6 +2,7 @@
 //! NATS JetStream. See `docs/events.md` for the flow of one batch.
 //!
 //! # Layout
+//! - [`object`]: an object of the file bucket against an announced digest and size.
 //! - [`names`]: every subject, stream, consumer, bucket and object key, from the namespace.
 //! - [`env`]: settings from a service's environment ([`Env`], [`SettingsError`]).
 //! - [`digest`]: SHA-256 digests and [`BatchId`]s (derived from the files' contents).
@@ -29,13 +30,17 @@ pub mod error;
 pub mod events;
 pub mod metrics;
 pub mod names;
+pub mod object;
 pub mod propagation;
 pub mod publish;
 pub mod setup;
 pub mod status;
 
 pub use auth::NatsAuth;
-pub use chunk::{ChunkError, ChunkRows, ChunkWriter, RowChunk, ABORT_HEADER, CHUNK_TARGET_BYTES};
+pub use chunk::{
+    ChunkError, ChunkHead, ChunkRows, ChunkVisitor, ChunkWriter, RowChunk, ABORT_HEADER,
+    CHUNK_TARGET_BYTES,
+};
 pub use client::{Bus, PublishAck};
 pub use consumer::{
     run_consumer, run_work, run_work_with, ConsumerOptions, Delivery, Handler, Outcome, WorkHandler,
@@ -48,5 +53,6 @@ pub use events::{
     Source, TopCustomer, ValidateWork, Work,
 };
 pub use names::{Names, ResultFile, Stage};
+pub use object::{check_object, stored_digest};
 pub use publish::{hash_file, PairRequest, PublishError, Published, Publisher, OBJECT_CHUNK_BYTES};
 pub use status::{progression, BatchCounts, BatchStatus, Progress, Progression, StatusEvent};

@@ -8,9 +8,10 @@
 //!    still in progress is a **repeat**: a [`Notice`] is published and nothing is processed
 //!    again; a failed batch is retried with the next attempt number;
 //! 2. streams both files at once into the object store (`batches/{id}/orders.csv`, …) in chunks,
-//!    never holding a whole file, hashing what it sends and refusing the result if the bytes
-//!    differ from the announced digest (a file that changed after it was hashed); an object
-//!    already stored with the same digest is not sent again;
+//!    never holding a whole file, and refuses the result if the digest the store computed
+//!    while storing differs from the announced one (a file that changed after it was
+//!    hashed; see [`crate::object`]); an object already stored with the same digest is not
+//!    sent again;
 //! 3. publishes [`ValidateWork`] (`Nats-Msg-Id: {id}.validate.{attempt}`) and the `received`
 //!    status (`{id}.status.received.{attempt}`), and returns once JetStream acknowledged both.
 //!
@@ -21,16 +22,15 @@ use crate::client::Bus;
 use crate::digest::{BatchId, Sha256, Sha256Hasher};
 use crate::error::BusError;
 use crate::events::{BatchRef, FileRef, Inputs, Notice, NoticeKind, Source, ValidateWork};
+use crate::object::stored_digest;
 use crate::status::{BatchStatus, StatusEvent};
 use async_nats::jetstream::object_store::{ObjectMetadata, ObjectStore};
 use std::collections::HashMap;
 use std::io;
 use std::path::Path;
-use std::pin::Pin;
-use std::task::{ready, Context, Poll};
 use time::OffsetDateTime;
 use tiqets_domain::FileKind;
-use tokio::io::{AsyncRead, ReadBuf};
+use tokio::io::AsyncRead;
 use tracing::Instrument;
 
 /// Object metadata key holding the hex SHA-256 of the object.
@@ -356,56 +356,30 @@ async fn put_verified<R: AsyncRead + Unpin + Send>(
         chunk_size: Some(OBJECT_CHUNK_BYTES),
         ..Default::default()
     };
-    let mut reader = HashingReader {
-        inner: input.reader,
-        hasher: Sha256Hasher::new(),
-        bytes: 0,
-    };
     let object_err = |e: &dyn std::fmt::Display| BusError::Object {
         bucket: bucket.to_string(),
         key: key.clone(),
         message: e.to_string(),
     };
-    files
+    let mut reader = input.reader;
+    let info = files
         .put(meta, &mut reader)
         .await
         .map_err(|e| object_err(&e))?;
-    let actual = reader.hasher.finish();
-    if actual != input.sha256 || reader.bytes != input.size {
+    // The store hashed the bytes as it stored them (see crate::object).
+    let stored = stored_digest(&info);
+    if stored != Some((input.sha256, input.size)) {
         // Do not leave bytes that do not match their name's digest.
         let _ = files.delete(&key).await;
         return Err(PublishError::Changed {
             file: label.to_string(),
             expected: hex,
-            actual: actual.to_hex(),
+            actual: stored.map_or_else(|| "(no digest recorded)".into(), |(d, _)| d.to_hex()),
         });
     }
     Ok(FileRef {
         key,
-        sha256: actual,
-        size: reader.bytes,
+        sha256: input.sha256,
+        size: input.size,
     })
-}
-
-/// Hashes and counts the bytes read through it.
-struct HashingReader<R> {
-    inner: R,
-    hasher: Sha256Hasher,
-    bytes: u64,
-}
-
-impl<R: AsyncRead + Unpin> AsyncRead for HashingReader<R> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let before = buf.filled().len();
-        ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
-        let new = &buf.filled()[before..];
-        this.hasher.update(new);
-        this.bytes += new.len() as u64;
-        Poll::Ready(Ok(()))
-    }
 }

@@ -2,8 +2,9 @@
 //! validator announced.
 
 use crate::error::MergeError;
-use tiqets_bus::{ChunkRows, ChunkSet, RowChunk};
-use tiqets_domain::{BarcodeBook, FileKind, Issue, OrderBook};
+use crate::reader::RawChunk;
+use tiqets_bus::{ChunkHead, ChunkSet, ChunkVisitor};
+use tiqets_domain::{BarcodeBook, BarcodeRow, FileKind, Issue, OrderBook, OrderRow};
 
 /// The valid rows of one file in a domain book, and the file's row issues.
 #[derive(Default)]
@@ -11,6 +12,8 @@ pub struct Collected<B> {
     pub book: B,
     pub issues: Vec<Issue>,
     pub rows: u64,
+    /// Rows of the other file met while decoding (a corrupt chunk).
+    foreign: u64,
 }
 
 pub type Orders = Collected<OrderBook>;
@@ -32,14 +35,8 @@ impl Orders {
         }
     }
 
-    pub fn add(&mut self, chunk: RowChunk) -> Result<(), MergeError> {
-        let ChunkRows::Orders(rows) = chunk.rows else {
-            return Err(wrong_rows(FileKind::Orders, chunk.seq));
-        };
-        self.rows += rows.len() as u64;
-        rows.into_iter().for_each(|r| self.book.push(r));
-        self.issues.extend(chunk.issues);
-        Ok(())
+    pub fn add(&mut self, chunk: RawChunk) -> Result<(), MergeError> {
+        self.visit(FileKind::Orders, chunk)
     }
 }
 
@@ -53,13 +50,55 @@ impl Barcodes {
         }
     }
 
-    pub fn add(&mut self, chunk: RowChunk) -> Result<(), MergeError> {
-        let ChunkRows::Barcodes(rows) = chunk.rows else {
-            return Err(wrong_rows(FileKind::Barcodes, chunk.seq));
-        };
-        self.rows += rows.len() as u64;
-        rows.iter().for_each(|r| self.book.push(r.as_row()));
-        self.issues.extend(chunk.issues);
+    pub fn add(&mut self, chunk: RawChunk) -> Result<(), MergeError> {
+        self.visit(FileKind::Barcodes, chunk)
+    }
+}
+
+impl ChunkVisitor for Orders {
+    fn order(&mut self, row: OrderRow) {
+        self.rows += 1;
+        self.book.push(row);
+    }
+    fn barcode(&mut self, _: BarcodeRow<'_>) {
+        self.foreign += 1;
+    }
+    fn issue(&mut self, issue: Issue) {
+        self.issues.push(issue);
+    }
+}
+
+impl ChunkVisitor for Barcodes {
+    fn order(&mut self, _: OrderRow) {
+        self.foreign += 1;
+    }
+    fn barcode(&mut self, row: BarcodeRow<'_>) {
+        self.rows += 1;
+        self.book.push(row);
+    }
+    fn issue(&mut self, issue: Issue) {
+        self.issues.push(issue);
+    }
+}
+
+impl<B> Collected<B>
+where
+    Collected<B>: ChunkVisitor,
+{
+    /// Decodes `chunk`'s rows and issues straight into the book.
+    fn visit(&mut self, file: FileKind, chunk: RawChunk) -> Result<(), MergeError> {
+        let seq = chunk.head.seq;
+        if chunk.head.file != file {
+            return Err(wrong_rows(file, seq));
+        }
+        ChunkHead::visit(&chunk.payload, self).map_err(|e| MergeError::Corrupt {
+            file: file.file_name(),
+            seq,
+            message: e.to_string(),
+        })?;
+        if self.foreign > 0 {
+            return Err(wrong_rows(file, seq));
+        }
         Ok(())
     }
 }
@@ -98,11 +137,11 @@ fn wrong_rows(file: FileKind, seq: u32) -> MergeError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tiqets_bus::BatchId;
-    use tiqets_domain::{IssueCode, OrderRow, OwnedBarcodeRow};
+    use tiqets_bus::{BatchId, ChunkRows, RowChunk};
+    use tiqets_domain::{IssueCode, OwnedBarcodeRow};
 
-    fn chunk(file: FileKind, rows: ChunkRows, issues: Vec<Issue>) -> RowChunk {
-        RowChunk {
+    fn chunk(file: FileKind, rows: ChunkRows, issues: Vec<Issue>) -> RawChunk {
+        let bytes = RowChunk {
             batch_id: BatchId::parse("b1").unwrap(),
             attempt: 1,
             file,
@@ -110,6 +149,11 @@ mod tests {
             last: true,
             rows,
             issues,
+        }
+        .encode();
+        RawChunk {
+            head: ChunkHead::read(&bytes).unwrap(),
+            payload: bytes.into(),
         }
     }
 
@@ -146,9 +190,7 @@ mod tests {
     fn rows_of_the_other_file_are_corrupt() {
         let mut barcodes = Barcodes::default();
         let rows = ChunkRows::Orders(Vec::new());
-        assert!(barcodes
-            .add(chunk(FileKind::Barcodes, rows, vec![]))
-            .is_err());
+        assert!(barcodes.add(chunk(FileKind::Orders, rows, vec![])).is_err());
         let rows = ChunkRows::Barcodes(vec![OwnedBarcodeRow {
             line: 2,
             barcode: "A1".into(),

@@ -3,7 +3,7 @@
 
 use crate::books::{Barcodes, Collected, Orders};
 use crate::error::MergeError;
-use crate::reader::read_chunks;
+use crate::reader::{read_chunks, RawChunk};
 use crate::results::Merged;
 use crate::settings::Settings;
 use crate::upload::upload;
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tiqets_bus::{
     BatchCounts, BatchStatus, Bus, Delivery, MergeWork, Outcome, PersistWork, ResultFile,
-    ResultRef, RowChunk, Stage, StatusEvent, Work, WorkHandler,
+    ResultRef, Stage, StatusEvent, Work, WorkHandler,
 };
 use tiqets_domain::FileKind;
 use tokio_util::task::AbortOnDropHandle;
@@ -110,7 +110,7 @@ impl Merger {
         work: &MergeWork,
         file: FileKind,
         mut book: Collected<B>,
-        add: fn(&mut Collected<B>, RowChunk) -> Result<(), MergeError>,
+        add: fn(&mut Collected<B>, RawChunk) -> Result<(), MergeError>,
     ) -> Result<Collected<B>, MergeError> {
         let (bus, batch, wait) = (self.bus.clone(), work.batch.clone(), self.chunk_wait);
         let announced = work.announced(file).cloned();

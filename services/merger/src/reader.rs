@@ -8,12 +8,29 @@
 //! read fails as transient and the work is retried later.
 
 use crate::error::MergeError;
-use crate::sequencer::Sequencer;
+use crate::sequencer::{Sequenced, Sequencer};
 use async_nats::jetstream::consumer::{pull, DeliverPolicy};
+use bytes::Bytes;
 use futures::StreamExt;
 use std::time::Duration;
-use tiqets_bus::{BatchRef, Bus, ChunkSet, RowChunk, ABORT_HEADER};
+use tiqets_bus::{BatchRef, Bus, ChunkHead, ChunkSet, ABORT_HEADER};
 use tiqets_domain::FileKind;
+
+/// A chunk as read: its head decoded, its rows still encoded. The rows are decoded once,
+/// straight into the merger's books ([`tiqets_bus::ChunkVisitor`]), when its turn comes.
+pub struct RawChunk {
+    pub head: ChunkHead,
+    pub payload: Bytes,
+}
+
+impl Sequenced for RawChunk {
+    fn seq(&self) -> u32 {
+        self.head.seq
+    }
+    fn last(&self) -> bool {
+        self.head.last
+    }
+}
 
 /// Chunks (of about [`tiqets_bus::chunk::CHUNK_TARGET_BYTES`] each) one pull request asks
 /// for: about 8 MiB in flight per file.
@@ -28,7 +45,7 @@ pub async fn read_chunks(
     file: FileKind,
     announced: Option<&ChunkSet>,
     wait: Duration,
-    mut each: impl FnMut(RowChunk) -> Result<(), MergeError>,
+    mut each: impl FnMut(RawChunk) -> Result<(), MergeError>,
 ) -> Result<u64, MergeError> {
     let mut sequencer = Sequencer::new(announced.map(|set| set.chunks));
     if sequencer.is_complete() {
@@ -80,23 +97,26 @@ pub async fn read_chunks(
                 reason: reason.as_str().to_owned(),
             });
         }
-        let chunk = RowChunk::decode(&msg.payload).map_err(|e| MergeError::Corrupt {
+        let head = ChunkHead::read(&msg.payload).map_err(|e| MergeError::Corrupt {
             file: name,
             seq: u32::MAX,
             message: format!("undecodable message on {subject}: {e}"),
         })?;
-        if chunk.batch_id != batch.batch_id || chunk.attempt != batch.attempt || chunk.file != file
-        {
+        if head.batch_id != batch.batch_id || head.attempt != batch.attempt || head.file != file {
             return Err(MergeError::Corrupt {
                 file: name,
-                seq: chunk.seq,
+                seq: head.seq,
                 message: format!(
                     "it belongs to batch {} attempt {} ({}), not to this one",
-                    chunk.batch_id, chunk.attempt, chunk.file
+                    head.batch_id, head.attempt, head.file
                 ),
             });
         }
-        let seq = chunk.seq;
+        let seq = head.seq;
+        let chunk = RawChunk {
+            head,
+            payload: msg.payload.clone(),
+        };
         let ready = sequencer.offer(chunk).map_err(|e| MergeError::Corrupt {
             file: name,
             seq,

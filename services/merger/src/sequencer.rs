@@ -8,7 +8,12 @@
 //! file is still being validated).
 
 use std::collections::BTreeMap;
-use tiqets_bus::RowChunk;
+
+/// A chunk as the sequencer sees it: its place and whether it is the last.
+pub trait Sequenced {
+    fn seq(&self) -> u32;
+    fn last(&self) -> bool;
+}
 
 /// A chunk that cannot belong to the announced set.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,17 +26,17 @@ pub enum SequenceError {
 
 /// Releases chunks `0..total` in order.
 #[derive(Debug)]
-pub struct Sequencer {
+pub struct Sequencer<T> {
     /// Known once announced or once the last chunk arrived.
     total: Option<u32>,
     next: u32,
-    held: BTreeMap<u32, RowChunk>,
+    held: BTreeMap<u32, T>,
     duplicates: u64,
 }
 
-impl Sequencer {
+impl<T: Sequenced> Sequencer<T> {
     /// A sequencer for `total` chunks, or for as many as the chunk flagged last says.
-    pub fn new(total: Option<u32>) -> Sequencer {
+    pub fn new(total: Option<u32>) -> Sequencer<T> {
         Sequencer {
             total,
             next: 0,
@@ -41,9 +46,9 @@ impl Sequencer {
     }
 
     /// Takes one chunk; returns the chunks whose turn it now is, in order.
-    pub fn offer(&mut self, chunk: RowChunk) -> Result<Vec<RowChunk>, SequenceError> {
-        let seq = chunk.seq;
-        if self.total.is_none() && chunk.last {
+    pub fn offer(&mut self, chunk: T) -> Result<Vec<T>, SequenceError> {
+        let (seq, last) = (chunk.seq(), chunk.last());
+        if self.total.is_none() && last {
             let total = seq.saturating_add(1);
             if let Some((&held, _)) = self.held.last_key_value().filter(|(&k, _)| k >= total) {
                 return Err(SequenceError::Beyond { seq: held, total });
@@ -54,7 +59,7 @@ impl Sequencer {
             if seq >= total {
                 return Err(SequenceError::Beyond { seq, total });
             }
-            if chunk.last != (seq + 1 == total) {
+            if last != (seq + 1 == total) {
                 return Err(SequenceError::LastFlag { seq, total });
             }
         }
@@ -94,22 +99,30 @@ impl Sequencer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tiqets_bus::{BatchId, ChunkRows};
-    use tiqets_domain::FileKind;
 
-    fn chunk(seq: u32, total: u32) -> RowChunk {
-        RowChunk {
-            batch_id: BatchId::parse("b1").unwrap(),
-            attempt: 1,
-            file: FileKind::Orders,
-            seq,
-            last: seq + 1 == total,
-            rows: ChunkRows::Orders(Vec::new()),
-            issues: Vec::new(),
+    #[derive(Debug, PartialEq)]
+    struct Chunk {
+        seq: u32,
+        last: bool,
+    }
+
+    impl Sequenced for Chunk {
+        fn seq(&self) -> u32 {
+            self.seq
+        }
+        fn last(&self) -> bool {
+            self.last
         }
     }
 
-    fn released(total: u32, arrivals: &[u32]) -> (Vec<u32>, Sequencer) {
+    fn chunk(seq: u32, total: u32) -> Chunk {
+        Chunk {
+            seq,
+            last: seq + 1 == total,
+        }
+    }
+
+    fn released(total: u32, arrivals: &[u32]) -> (Vec<u32>, Sequencer<Chunk>) {
         let mut s = Sequencer::new(Some(total));
         let mut out = Vec::new();
         for &seq in arrivals {

@@ -10,7 +10,7 @@ use crate::progress::Meter;
 use crate::publisher::ChunkPublisher;
 use async_nats::jetstream::object_store::GetErrorKind;
 use std::sync::Arc;
-use tiqets_bus::{BatchRef, Bus, ChunkSet, FileRef, Sha256Hasher};
+use tiqets_bus::{check_object, BatchRef, Bus, ChunkSet, FileRef};
 use tiqets_domain::{FatalError, FileKind};
 use tokio::io::AsyncReadExt;
 
@@ -54,19 +54,31 @@ pub async fn validate_file(job: FileJob) -> Result<ChunkSet, ValidateError> {
         }
         Err(e) => return Err(read_error(&e)),
     };
+    // The store checks the bytes against the digest it recorded as they are read to their
+    // end (tiqets_bus::object), so the recorded digest must be the announced one.
+    if let Err(why) = check_object(&object.info, &input.sha256, input.size) {
+        let why = format!("the stored bytes are not the file that was received: {why}");
+        return Err(FatalError::unreadable(file, why).into());
+    }
     let mut parser = FileParser::new(file);
     let mut cutter = ChunkCutter::new(&batch.batch_id, batch.attempt, file, chunk_bytes);
     let mut publisher = ChunkPublisher::new(bus.clone(), &batch, file, inflight);
-    let mut hasher = Sha256Hasher::new();
     let mut size = 0u64;
     let mut buf = vec![0u8; READ_BYTES];
     loop {
-        let n = object.read(&mut buf).await.map_err(|e| read_error(&e))?;
+        let n = match object.read(&mut buf).await {
+            Ok(n) => n,
+            // The bytes do not match the digest the store recorded for them.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                let why = format!("the stored bytes are damaged: {e}");
+                return Err(FatalError::unreadable(file, why).into());
+            }
+            Err(e) => return Err(read_error(&e)),
+        };
         if n == 0 {
             break;
         }
         let piece = &buf[..n];
-        hasher.update(piece);
         size += n as u64;
         let before = cutter.counts();
         parser.push(piece, &mut cutter)?;
@@ -76,11 +88,10 @@ pub async fn validate_file(job: FileJob) -> Result<ChunkSet, ValidateError> {
             publisher.send(cut).await?;
         }
     }
-    let digest = hasher.finish();
-    if digest != input.sha256 || size != input.size {
+    if size != input.size {
         let why = format!(
-            "the stored bytes ({size} bytes, SHA-256 {digest}) are not the file that was received ({} bytes, SHA-256 {})",
-            input.size, input.sha256
+            "{size} bytes were read of the {} bytes received",
+            input.size
         );
         return Err(FatalError::unreadable(file, why).into());
     }
