@@ -12,7 +12,9 @@
 //!
 //! `line_delta` is the row's line minus the previous row's (wrapping), starting from 0.
 //! Flags: bit 0 = the last chunk of the file. Decoding checks every length and value, so a
-//! corrupt message is an error, never a panic.
+//! corrupt message is an error, never a panic. [`ChunkHead::read`] decodes the head alone;
+//! [`ChunkHead::visit`] hands the rows to a [`ChunkVisitor`] without an allocation per row
+//! ([`RowChunk::decode`] is the visitor that collects them).
 
 use crate::digest::BatchId;
 use tiqets_domain::{BarcodeRow, FileKind, Issue, IssueCode, OrderRow, OwnedBarcodeRow};

@@ -12,15 +12,15 @@ use async_nats::jetstream::object_store::ObjectInfo;
 
 /// `Ok` when `info` records `sha256` and `size`; otherwise what it records instead.
 pub fn check_object(info: &ObjectInfo, sha256: &Sha256, size: u64) -> Result<(), String> {
-    let recorded = info.digest.as_deref().and_then(Sha256::from_object_digest);
-    if recorded.as_ref() == Some(sha256) && info.size as u64 == size {
+    let recorded = stored_digest(info);
+    if recorded == Some((*sha256, size)) {
         return Ok(());
     }
     Err(format!(
         "object {} is {} bytes with SHA-256 {}, expected {size} bytes with {sha256}",
         info.name,
         info.size,
-        recorded.map_or_else(|| "(none recorded)".to_string(), |d| d.to_hex()),
+        recorded.map_or_else(|| "(none recorded)".to_string(), |(d, _)| d.to_hex()),
     ))
 }
 

@@ -42,16 +42,6 @@ impl BarcodeRow<'_> {
     }
 }
 
-impl OwnedBarcodeRow {
-    pub fn as_row(&self) -> BarcodeRow<'_> {
-        BarcodeRow {
-            line: self.line,
-            barcode: &self.barcode,
-            order_id: self.order_id,
-        }
-    }
-}
-
 /// A problem that makes a whole file unusable (SPEC §5): the batch fails.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {problem}", file.file_name())]
