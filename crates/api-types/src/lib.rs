@@ -8,11 +8,13 @@
 mod batch;
 mod envelope;
 mod event;
+mod process;
 mod results;
 
 pub use batch::{Batch, BatchesPage, Counts, InputFile, ProgressInfo, Status, UploadOutcome};
 pub use envelope::{Answer, Envelope, ErrorBody, ErrorTag, SuccessTag};
 pub use event::StatusUpdate;
+pub use process::{Analytics, ProcessResult, UnusedBarcodes};
 pub use results::{
     CustomerOrder, IssueFile, IssueItem, IssuesPage, OrdersPage, TopCustomer, UnusedBarcodeItem,
     UnusedBarcodesPage, ISSUE_CODES,

@@ -104,6 +104,8 @@ pub struct Current {
     slot: RwLock<Option<(Instant, Option<BatchRecord>)>>,
     /// Counts [`Current::forget`]s, so that an answer read before one is not kept after it.
     generation: AtomicU64,
+    /// Woken whenever a batch ends (completed or failed), for answers that wait for one.
+    pub ended: tokio::sync::Notify,
 }
 
 impl Current {
@@ -137,8 +139,9 @@ impl Current {
     }
 }
 
-/// Forgets the current batch whenever a `completed` status event passes on NATS, until
-/// `shutdown` fires. (A batch completes in PostgreSQL before its event is published.)
+/// Forgets the current batch whenever a `completed` status event passes on NATS, and wakes
+/// [`Current::ended`] on every `completed` or `failed` one, until `shutdown` fires. (A
+/// batch completes in PostgreSQL before its event is published.)
 pub async fn watch_completions(
     bus: Bus,
     current: std::sync::Arc<Current>,
@@ -158,10 +161,12 @@ pub async fn watch_completions(
             msg = futures::StreamExt::next(&mut subscription) => msg,
         };
         let Some(msg) = msg else { return };
-        let completed = serde_json::from_slice::<StatusEvent>(&msg.payload)
-            .is_ok_and(|e| e.status == BatchStatus::Completed);
-        if completed {
-            current.forget();
+        let status = serde_json::from_slice::<StatusEvent>(&msg.payload).map(|e| e.status);
+        if let Ok(status @ (BatchStatus::Completed | BatchStatus::Failed)) = status {
+            if status == BatchStatus::Completed {
+                current.forget();
+            }
+            current.ended.notify_waiters();
         }
     }
 }

@@ -197,3 +197,43 @@ pub async fn stream_issues(
         .map_err(db("stream issues"))?;
     Ok(rows.map_ok(|row| issue(&row)).map_err(db("stream issues")))
 }
+
+/// Every unused barcode of a batch in `barcodes.csv` order, streamed from the server (for
+/// `/api/process`).
+pub async fn stream_unused(
+    client: &tokio_postgres::Client,
+    batch_id: &str,
+) -> Result<impl Stream<Item = Result<tiqets_store::UnusedBarcode>> + use<>> {
+    let rows = client
+        .query_raw(
+            "SELECT position, barcode, line FROM batch_unused_barcodes WHERE batch_id = $1
+             ORDER BY position",
+            [batch_id],
+        )
+        .await
+        .map_err(db("stream unused barcodes"))?;
+    Ok(rows
+        .map_ok(|row| tiqets_store::UnusedBarcode {
+            position: unsigned(row.get(0)),
+            barcode: row.get(1),
+            line: unsigned(row.get(2)),
+        })
+        .map_err(db("stream unused barcodes")))
+}
+
+/// Whether a batch is on its way: received and neither completed nor failed.
+pub async fn batch_in_flight(pool: &Pool) -> Result<bool> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM batches
+             WHERE status IN ('received', 'validating', 'merging', 'persisting'))",
+        )
+        .await
+        .map_err(db("prepare batch in flight"))?;
+    let row = client
+        .query_one(&stmt, &[])
+        .await
+        .map_err(db("batch in flight"))?;
+    Ok(row.get(0))
+}

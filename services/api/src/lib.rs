@@ -8,12 +8,15 @@
 //! - [`startup`]: connecting, migrating, the server and its middleware ([`run`],
 //!   [`Application`] for tests).
 //! - [`routes`]: the endpoints, one module per resource (`seed`, `batches`, `downloads`,
-//!   `upload`, `events`, `health`, `dashboard`).
+//!   `upload`, `events`, `health`, `dashboard`, and `process`: the original backend's
+//!   `/api/` and `/api/process`).
 //! - [`params`]: query and path parameters, checked with messages that say what is allowed.
 //! - [`model`]: the JSON answers and the envelope, with their OpenAPI schemas.
 //! - [`openapi`]: the generated document.
 //! - [`error`](mod@error): [`ApiError`] and the JSON form of every 4xx/5xx.
-//! - [`auth`]: bearer tokens for writes (and optionally reads).
+//! - [`auth`]: bearer tokens for writes (and optionally reads), decided by what the router
+//!   matched; access tokens kept out of logs, spans and metrics.
+//! - [`cors`]: cross-origin requests from the origins `TIQETS_API_CORS_ORIGINS` lists.
 //! - [`metrics`]: Prometheus request counts and latencies by route.
 //! - [`telemetry`]: request spans joined to OpenTelemetry, request ids.
 //! - [`spool`]: uploads spooled to anonymous files while hashed.
@@ -24,6 +27,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod cors;
 pub mod db;
 pub mod error;
 pub mod metrics;

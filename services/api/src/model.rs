@@ -14,9 +14,9 @@ use tiqets_store::{BatchRecord, FileInfo, IssueRecord, OrderRecord, UnusedBarcod
 use utoipa::ToSchema;
 
 pub use tiqets_api_types::{
-    Batch, BatchesPage, Counts, CustomerOrder, Envelope, ErrorBody, ErrorTag, InputFile, IssueFile,
-    IssueItem, IssuesPage, OrdersPage, ProgressInfo, Status, SuccessTag, TopCustomer,
-    UnusedBarcodeItem, UnusedBarcodesPage, UploadOutcome,
+    Analytics, Batch, BatchesPage, Counts, CustomerOrder, Envelope, ErrorBody, ErrorTag, InputFile,
+    IssueFile, IssueItem, IssuesPage, OrdersPage, ProcessResult, ProgressInfo, Status, SuccessTag,
+    TopCustomer, UnusedBarcodeItem, UnusedBarcodes, UnusedBarcodesPage, UploadOutcome,
 };
 
 /// A store or bus value as the API answers it (the types are another crate's, so this is
@@ -94,6 +94,10 @@ envelope!(
 envelope!(
     /// What became of an upload.
     UploadResponse => UploadOutcome
+);
+envelope!(
+    /// The latest processed result, as the original backend's `/api/process` answers.
+    ProcessResponse => ProcessResult
 );
 envelope!(
     /// The process answers.

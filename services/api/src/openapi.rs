@@ -4,7 +4,7 @@
 
 use crate::model::*;
 use crate::params::{FileParam, IssueCodeParam};
-use crate::routes::{batches, downloads, events, health, seed, upload};
+use crate::routes::{batches, downloads, events, health, process, seed, upload};
 use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
@@ -18,10 +18,12 @@ use utoipa::{Modify, OpenApi};
             pipeline, and live batch progress. Successful answers are \
             `{\"status\": \"success\", \"data\": …}`, errors `{\"status\": \"error\", \
             \"message\": …}`. Ids are JSON numbers, barcodes JSON strings. The seed's \
-            endpoints (`/api/customers/top`, `/api/barcodes/unused`, `/api/orders/{customer_id}`) \
+            endpoints (`/api/process`, `/api/customers/top`, `/api/barcodes/unused`, `/api/orders/{customer_id}`) \
             answer for the current batch, the last completed one. See docs/api.md."
     ),
     paths(
+        process::welcome,
+        process::process,
         seed::top_customers,
         seed::unused_barcodes,
         seed::customer_orders,
@@ -80,7 +82,8 @@ impl Modify for CommonErrors {
             SecurityRequirement::new("bearer", Vec::<String>::new()),
         ];
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let api = path.starts_with("/api/") && path != "/api/openapi.json";
+            let open = ["/api/", "/api/openapi.json"];
+            let api = path.starts_with("/api/") && !open.contains(&path.as_str());
             for op in [
                 item.get.as_mut(),
                 item.post.as_mut(),
@@ -98,7 +101,8 @@ impl Modify for CommonErrors {
                     });
                     op.security = Some(optional_bearer.clone());
                 }
-                if path != "/healthz" && path != "/metrics" && path != "/api/openapi.json" {
+                if !["/healthz", "/metrics", "/api/", "/api/openapi.json"].contains(&path.as_str())
+                {
                     responses
                         .entry("500".into())
                         .or_insert_with(|| error("An unexpected failure (see the logs)"));

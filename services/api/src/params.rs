@@ -108,6 +108,49 @@ impl PageQuery {
     }
 }
 
+/// The longest `?wait=` of `/api/process`, in seconds.
+pub const MAX_WAIT_SECS: u64 = 60;
+
+/// `?wait=`, `?page=` and `?per_page=` of `/api/process`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProcessQuery {
+    /// Seconds, 0 to 60 (default 0): while a batch is on its way, wait up to this long for
+    /// it to end before answering.
+    #[param(value_type = Option<u64>, minimum = 0, maximum = 60)]
+    pub wait: Option<String>,
+    /// Page number, from 1: answer one page of the orders and of the unused barcodes
+    /// instead of all of them. A page past the end is empty.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000000)]
+    pub page: Option<String>,
+    /// Items per page, 1 to 1000 (default 100 when `page` is given).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000)]
+    pub per_page: Option<String>,
+}
+
+/// What `/api/process` was asked: how long to wait, and a page or everything.
+#[derive(Debug, Clone, Copy)]
+pub struct ProcessAsk {
+    pub wait: std::time::Duration,
+    pub page: Option<Page>,
+}
+
+impl Check for ProcessQuery {
+    type Output = ProcessAsk;
+    fn check(&self) -> Result<ProcessAsk, ApiError> {
+        let wait = number("wait", self.wait.as_deref(), 0, 0, MAX_WAIT_SECS)?;
+        let paged = self.page.is_some() || self.per_page.is_some();
+        let page = PageQuery {
+            page: self.page.clone(),
+            per_page: self.per_page.clone(),
+        };
+        Ok(ProcessAsk {
+            wait: std::time::Duration::from_secs(wait),
+            page: if paged { Some(page.page()?) } else { None },
+        })
+    }
+}
+
 /// `?customer_id=` filter of a batch's orders.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

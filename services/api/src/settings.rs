@@ -1,5 +1,6 @@
 //! Configuration from the environment (documented in docs/operations.md, `api` section).
 
+use crate::cors::CorsOrigins;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -44,6 +45,9 @@ pub struct Settings {
     /// `API_SHUTDOWN_TIMEOUT_SECS`, default 20: how long running requests may go on after
     /// SIGTERM.
     pub shutdown_timeout: Duration,
+    /// `TIQETS_API_CORS_ORIGINS`, default empty (same origin only): origins whose pages
+    /// may call the API, comma-separated, or `*`.
+    pub cors_origins: CorsOrigins,
 }
 
 impl std::fmt::Debug for Settings {
@@ -63,6 +67,7 @@ impl std::fmt::Debug for Settings {
             .field("sse_heartbeat", &self.sse_heartbeat)
             .field("cache_bytes", &self.cache_bytes)
             .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("cors_origins", &self.cors_origins)
             .finish_non_exhaustive()
     }
 }
@@ -111,6 +116,14 @@ impl Settings {
                 Duration::from_secs(20),
                 0..=3600,
             )?,
+            cors_origins: {
+                let raw = env.get("TIQETS_API_CORS_ORIGINS").unwrap_or_default();
+                CorsOrigins::parse(&raw).map_err(|problem| SettingsError {
+                    name: "TIQETS_API_CORS_ORIGINS",
+                    value: raw,
+                    problem,
+                })?
+            },
         })
     }
 }

@@ -10,7 +10,7 @@ use crate::settings::Settings;
 use crate::state::{AppState, UploadLimits};
 use crate::telemetry::{request_id_header, ApiRootSpan};
 use crate::{auth, error, metrics};
-use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::middleware::{from_fn, Condition, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -118,6 +118,7 @@ impl Application {
             current,
         });
         let web_dir = settings.web_dir.clone();
+        let cors = settings.cors_origins.clone();
         if dashboard::service(&web_dir).is_none() {
             tracing::info!(web_dir = %web_dir.display(), "no dashboard there (no index.html); not serving one");
         }
@@ -126,12 +127,14 @@ impl Application {
                 .app_data(state.clone())
                 .configure(error::extractor_errors)
                 .configure(routes::configure)
-                // The last `wrap` runs first: tracing, request id, metrics, JSON errors, auth.
-                .wrap(from_fn(auth::require_tokens))
+                // The last `wrap` runs first: the query token taken out, CORS, tracing,
+                // request id, metrics, JSON errors; the token guard is the `/api` scope's.
                 .wrap(ErrorHandlers::new().default_handler(error::json_errors))
                 .wrap(from_fn(metrics::record))
                 .wrap(from_fn(request_id_header))
-                .wrap(TracingLogger::<ApiRootSpan>::new());
+                .wrap(TracingLogger::<ApiRootSpan>::new())
+                .wrap(Condition::new(cors.enabled(), cors.middleware()))
+                .wrap(from_fn(auth::strip_query_token));
             let app = match dashboard::service(&web_dir) {
                 Some(files) => app.service(files),
                 None => app,

@@ -9,56 +9,72 @@ pub mod dashboard;
 pub mod downloads;
 pub mod events;
 pub mod health;
+pub mod process;
 pub mod seed;
 pub mod upload;
 
+use crate::auth;
 use crate::error::ApiError;
 use crate::params::BatchRef;
 use crate::state::AppState;
+use actix_web::middleware::from_fn;
 use actix_web::web;
 use tiqets_bus::{BatchStatus, Source, StatusEvent};
 use tiqets_domain::FileKind;
 use tiqets_store::{queries, BatchRecord, FileInfo};
 
 /// Mounts every endpoint (not the dashboard, which goes last).
+///
+/// Everything under `/api` but the welcome and the OpenAPI document sits behind the token
+/// guard ([`auth`]), as middleware of the `/api` scope and of the `/api/events` resource:
+/// it runs for whatever the router sends there, however the path was spelled.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
         .service(web::resource("/metrics").route(web::get().to(health::metrics)))
+        .service(web::resource("/api/").route(web::get().to(process::welcome)))
         .service(web::resource("/api/openapi.json").route(web::get().to(crate::openapi::document)))
-        .service(web::resource("/api/customers/top").route(web::get().to(seed::top_customers)))
-        .service(web::resource("/api/barcodes/unused").route(web::get().to(seed::unused_barcodes)))
         .service(
-            web::resource("/api/orders/{customer_id}").route(web::get().to(seed::customer_orders)),
+            web::resource("/api/events")
+                .wrap(from_fn(auth::require_tokens_or_query))
+                .route(web::get().to(events::events)),
         )
-        .service(web::resource("/api/events").route(web::get().to(events::events)))
         .service(
-            web::resource("/api/batches")
+            web::scope("/api")
+                .wrap(from_fn(auth::require_tokens))
+                .configure(guarded)
+                .default_service(web::to(crate::error::not_found)),
+        );
+}
+
+/// The endpoints behind the `/api` scope's guard (paths relative to `/api`).
+fn guarded(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/process").route(web::get().to(process::process)))
+        .service(web::resource("/customers/top").route(web::get().to(seed::top_customers)))
+        .service(web::resource("/barcodes/unused").route(web::get().to(seed::unused_barcodes)))
+        .service(web::resource("/orders/{customer_id}").route(web::get().to(seed::customer_orders)))
+        .service(
+            web::resource("/batches")
                 .route(web::get().to(batches::list))
                 .route(web::post().to(upload::upload)),
         )
-        .service(web::resource("/api/batches/{batch_id}").route(web::get().to(batches::one)))
+        .service(web::resource("/batches/{batch_id}").route(web::get().to(batches::one)))
+        .service(web::resource("/batches/{batch_id}/orders").route(web::get().to(batches::orders)))
+        .service(web::resource("/batches/{batch_id}/issues").route(web::get().to(batches::issues)))
         .service(
-            web::resource("/api/batches/{batch_id}/orders").route(web::get().to(batches::orders)),
-        )
-        .service(
-            web::resource("/api/batches/{batch_id}/issues").route(web::get().to(batches::issues)),
-        )
-        .service(
-            web::resource("/api/batches/{batch_id}/customers/top")
+            web::resource("/batches/{batch_id}/customers/top")
                 .route(web::get().to(batches::top_customers)),
         )
         .service(
-            web::resource("/api/batches/{batch_id}/barcodes/unused")
+            web::resource("/batches/{batch_id}/barcodes/unused")
                 .route(web::get().to(batches::unused_barcodes)),
         )
         .service(
-            web::resource("/api/batches/{batch_id}/processed_orders.csv")
+            web::resource("/batches/{batch_id}/processed_orders.csv")
                 .route(web::get().to(downloads::processed_orders)),
         )
         .service(
-            web::resource("/api/batches/{batch_id}/issues.csv")
-                .route(web::get().to(downloads::issues)),
+            web::resource("/batches/{batch_id}/issues.csv").route(web::get().to(downloads::issues)),
         );
 }
 

@@ -3,7 +3,9 @@
 
 mod auth;
 mod batches;
+mod bypass;
 mod downloads;
+mod dropin;
 mod events;
 mod operations;
 mod pipeline;
