@@ -142,6 +142,14 @@ impl Stack {
         }
     }
 
+    /// The process ids of `service`'s running replicas.
+    pub fn pids(&self, service: Service) -> Vec<u32> {
+        self.children
+            .get(&service)
+            .map(|c| c.iter().map(Child::id).collect())
+            .unwrap_or_default()
+    }
+
     /// `kill -9` every replica of `service` (no chance to clean up).
     pub fn kill9(&mut self, service: Service) {
         for mut child in self.children.remove(&service).unwrap_or_default() {

@@ -115,8 +115,8 @@ pub const MAX_WAIT_SECS: u64 = 60;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProcessQuery {
-    /// Seconds, 0 to 60 (default 0): while a batch is on its way, wait up to this long for
-    /// it to end before answering.
+    /// Seconds, 0 to 60 (default 0): while a batch is on its way (or none has completed
+    /// yet), wait up to this long for it to end before answering.
     #[param(value_type = Option<u64>, minimum = 0, maximum = 60)]
     pub wait: Option<String>,
     /// Page number, from 1: answer one page of the orders and of the unused barcodes

@@ -87,7 +87,7 @@ pub async fn process(
     }
 }
 
-/// Waits, at most `max`, until no batch is on its way.
+/// Waits, at most `max`, until no batch is on its way and one has completed.
 async fn wait_for_batches(state: &AppState, max: Duration) -> Result<(), ApiError> {
     let deadline = Instant::now() + max;
     let mut waited = false;
@@ -96,7 +96,9 @@ async fn wait_for_batches(state: &AppState, max: Duration) -> Result<(), ApiErro
         let ended = state.current.ended.notified();
         tokio::pin!(ended);
         ended.as_mut().enable();
-        if !db::batch_in_flight(&state.pool).await? {
+        let none_yet =
+            || async { Ok::<_, ApiError>(state.current.get(&state.pool).await?.is_none()) };
+        if !db::batch_in_flight(&state.pool).await? && !none_yet().await? {
             break;
         }
         let left = deadline.saturating_duration_since(Instant::now());
