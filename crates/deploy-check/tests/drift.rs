@@ -132,6 +132,29 @@ fn a_value_the_service_refuses_is_caught() {
 }
 
 #[test]
+fn a_cors_origin_the_api_refuses_is_caught() {
+    let mut docs = configuration("dev");
+    let map = docs
+        .iter_mut()
+        .find(|d| {
+            d["kind"] == "ConfigMap"
+                && d["metadata"]["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("api-config"))
+        })
+        .unwrap();
+    // A host and port, not an origin (no scheme).
+    map["data"]["TIQETS_API_CORS_ORIGINS"] = "localhost:5173".into();
+    let problems = check(&docs, facts());
+    assert!(
+        problems.iter().any(
+            |p| p.contains("api refuses its settings") && p.contains("TIQETS_API_CORS_ORIGINS")
+        ),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn a_probe_path_or_port_the_service_does_not_serve_is_caught() {
     let mut docs = configuration("prod");
     container(&mut docs, "persister")["readinessProbe"]["httpGet"]["path"] = "/ready".into();

@@ -35,6 +35,9 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A resource limit is reached (429 with `Retry-After`): try again later.
+    #[error("{1}")]
+    TooMany(crate::limits::Limit, String),
     /// A dependency is down or the service is stopping: try again later.
     #[error("{0}")]
     Unavailable(String),
@@ -77,6 +80,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooMany(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) | ApiError::Bus(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(e) if e.is_transient() => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -95,7 +99,14 @@ impl ResponseError for ApiError {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, "5"));
         }
-        response.json(ErrorBody::new(self.public_message()))
+        if let ApiError::TooMany(..) = self {
+            response.insert_header((header::RETRY_AFTER, crate::limits::RETRY_AFTER_SECS));
+        }
+        let mut res = response.json(ErrorBody::new(self.public_message()));
+        if let ApiError::TooMany(limit, _) = self {
+            res.extensions_mut().insert(*limit);
+        }
+        res
     }
 }
 

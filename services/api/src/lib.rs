@@ -16,6 +16,8 @@
 //! - [`error`](mod@error): [`ApiError`] and the JSON form of every 4xx/5xx.
 //! - [`auth`]: bearer tokens for writes (and optionally reads), decided by what the router
 //!   matched; access tokens kept out of logs, spans and metrics.
+//! - [`limits`]: concurrent uploads, spool bytes, event streams and the per-client request
+//!   rate, each refused with 429 and counted.
 //! - [`cors`]: cross-origin requests from the origins `TIQETS_API_CORS_ORIGINS` lists.
 //! - [`metrics`]: Prometheus request counts and latencies by route.
 //! - [`telemetry`]: request spans joined to OpenTelemetry, request ids.
@@ -30,6 +32,7 @@ pub mod cache;
 pub mod cors;
 pub mod db;
 pub mod error;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod openapi;

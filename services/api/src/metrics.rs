@@ -2,6 +2,7 @@
 //! (`/api/orders/{customer_id}`, never the raw path, so the label set stays small) and
 //! status, plus the open event streams. Served as text at `/metrics`.
 
+use crate::limits::Limit;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -21,6 +22,8 @@ pub struct Metrics {
     pub event_streams: IntGauge,
     /// Uploads by outcome (`queued`, `repeat`, `rejected`).
     pub uploads: IntCounterVec,
+    /// Requests refused by a resource limit, by limit (`crate::limits::Limit`).
+    pub limited: IntCounterVec,
 }
 
 impl Metrics {
@@ -49,12 +52,21 @@ impl Metrics {
             &["outcome"],
         )
         .expect("static metric definition");
+        let limited = IntCounterVec::new(
+            Opts::new(
+                "tiqets_api_limited_total",
+                "Requests refused with 429 by a resource limit",
+            ),
+            &["limit"],
+        )
+        .expect("static metric definition");
         let registry = Registry::new_custom(None, None).expect("no prefix, no labels");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(event_streams.clone()),
             Box::new(uploads.clone()),
+            Box::new(limited.clone()),
         ] {
             registry.register(c).expect("each metric registered once");
         }
@@ -64,6 +76,7 @@ impl Metrics {
             latency,
             event_streams,
             uploads,
+            limited,
         }
     }
 
@@ -110,6 +123,13 @@ pub async fn record(
             Err(e) => e.as_response_error().status_code().as_u16(),
         };
         metrics.observe(&method, &route, status, start.elapsed().as_secs_f64());
+        if let Ok(res) = &res {
+            if status == 429 {
+                let limit = res.response().extensions().get::<Limit>().copied();
+                let limit = limit.unwrap_or(Limit::Rate).as_str();
+                metrics.limited.with_label_values(&[limit]).inc();
+            }
+        }
     }
     res
 }

@@ -10,6 +10,9 @@ pub use tiqets_bus::SettingsError;
 /// One GiB: the default largest accepted uploaded file.
 pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 1 << 30;
 
+/// Eight GiB: the default most bytes of uploads spooled at once.
+pub const DEFAULT_SPOOL_MAX_BYTES: u64 = 8 << 30;
+
 /// What the api needs to run.
 #[derive(Clone)]
 pub struct Settings {
@@ -45,6 +48,18 @@ pub struct Settings {
     /// `API_SHUTDOWN_TIMEOUT_SECS`, default 20: how long running requests may go on after
     /// SIGTERM.
     pub shutdown_timeout: Duration,
+    /// `TIQETS_UPLOAD_MAX_CONCURRENT`, default 4: uploads in progress at once (429 beyond).
+    pub upload_max_concurrent: usize,
+    /// `TIQETS_UPLOAD_SPOOL_MAX_BYTES`, default 8 GiB: bytes all uploads together may hold
+    /// in the spool folder at once (429 beyond).
+    pub spool_max_bytes: u64,
+    /// `TIQETS_API_MAX_EVENT_STREAMS`, default 256: open `/api/events` streams (429 beyond).
+    pub max_event_streams: usize,
+    /// `TIQETS_API_RATE_PER_SECOND`, default 100 (0: no limit): requests per second one
+    /// client address may make under `/api`, with bursts of `TIQETS_API_RATE_BURST`
+    /// (default 200).
+    pub rate_per_second: u64,
+    pub rate_burst: u32,
     /// `TIQETS_API_CORS_ORIGINS`, default empty (same origin only): origins whose pages
     /// may call the API, comma-separated, or `*`.
     pub cors_origins: CorsOrigins,
@@ -68,6 +83,11 @@ impl std::fmt::Debug for Settings {
             .field("cache_bytes", &self.cache_bytes)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("cors_origins", &self.cors_origins)
+            .field("upload_max_concurrent", &self.upload_max_concurrent)
+            .field("spool_max_bytes", &self.spool_max_bytes)
+            .field("max_event_streams", &self.max_event_streams)
+            .field("rate_per_second", &self.rate_per_second)
+            .field("rate_burst", &self.rate_burst)
             .finish_non_exhaustive()
     }
 }
@@ -116,6 +136,15 @@ impl Settings {
                 Duration::from_secs(20),
                 0..=3600,
             )?,
+            upload_max_concurrent: env.number("TIQETS_UPLOAD_MAX_CONCURRENT", 4, 1..=1024)?,
+            spool_max_bytes: env.number(
+                "TIQETS_UPLOAD_SPOOL_MAX_BYTES",
+                DEFAULT_SPOOL_MAX_BYTES,
+                1 << 20..=1 << 44,
+            )?,
+            max_event_streams: env.number("TIQETS_API_MAX_EVENT_STREAMS", 256, 1..=100_000)?,
+            rate_per_second: env.number("TIQETS_API_RATE_PER_SECOND", 100, 0..=1_000_000)?,
+            rate_burst: env.number("TIQETS_API_RATE_BURST", 200, 1..=1_000_000)?,
             cors_origins: {
                 let raw = env.get("TIQETS_API_CORS_ORIGINS").unwrap_or_default();
                 CorsOrigins::parse(&raw).map_err(|problem| SettingsError {

@@ -4,12 +4,13 @@
 
 use crate::auth::Tokens;
 use crate::cache::{watch_completions, Answers, Current};
+use crate::limits::{Slots, SpoolBudget};
 use crate::metrics::Metrics;
 use crate::routes::{self, dashboard};
 use crate::settings::Settings;
 use crate::state::{AppState, UploadLimits};
 use crate::telemetry::{request_id_header, ApiRootSpan};
-use crate::{auth, error, metrics};
+use crate::{auth, error, limits, metrics};
 use actix_web::middleware::{from_fn, Condition, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use std::net::{SocketAddr, TcpListener};
@@ -110,8 +111,11 @@ impl Application {
             uploads: UploadLimits {
                 max_bytes: settings.upload_max_bytes,
                 dir: settings.upload_dir.clone(),
+                slots: Slots::new(settings.upload_max_concurrent),
+                spool: SpoolBudget::new(settings.spool_max_bytes),
             },
             sse_heartbeat: settings.sse_heartbeat,
+            event_streams: Slots::new(settings.max_event_streams),
             shutdown: shutdown.clone(),
             metrics: Metrics::new(),
             answers: Answers::new(settings.cache_bytes),
@@ -119,6 +123,8 @@ impl Application {
         });
         let web_dir = settings.web_dir.clone();
         let cors = settings.cors_origins.clone();
+        // One limiter for all workers: a client's requests count wherever they land.
+        let rate = limits::rate_limit(settings.rate_per_second, settings.rate_burst);
         if dashboard::service(&web_dir).is_none() {
             tracing::info!(web_dir = %web_dir.display(), "no dashboard there (no index.html); not serving one");
         }
@@ -126,7 +132,7 @@ impl Application {
             let app = App::new()
                 .app_data(state.clone())
                 .configure(error::extractor_errors)
-                .configure(routes::configure)
+                .configure(|cfg| routes::configure(cfg, rate.as_ref()))
                 // The last `wrap` runs first: the query token taken out, CORS, tracing,
                 // request id, metrics, JSON errors; the token guard is the `/api` scope's.
                 .wrap(ErrorHandlers::new().default_handler(error::json_errors))

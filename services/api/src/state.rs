@@ -2,6 +2,7 @@
 
 use crate::auth::Tokens;
 use crate::cache::{Answers, Current};
+use crate::limits::{Slots, SpoolBudget};
 use crate::metrics::Metrics;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub uploads: UploadLimits,
     /// Interval of the comment lines on idle event streams.
     pub sse_heartbeat: Duration,
+    /// Open event streams at once.
+    pub event_streams: Slots,
     /// Fired on SIGTERM/SIGINT: event streams end, readiness turns 503.
     pub shutdown: CancellationToken,
     pub metrics: Metrics,
@@ -29,10 +32,14 @@ pub struct AppState {
 }
 
 /// Where and how much an upload may spool.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct UploadLimits {
     /// The largest accepted size of each file.
     pub max_bytes: u64,
     /// The folder of the anonymous spool files.
     pub dir: PathBuf,
+    /// Uploads in progress at once.
+    pub slots: Slots,
+    /// Bytes spooled at once, all uploads together.
+    pub spool: Arc<SpoolBudget>,
 }

@@ -15,6 +15,7 @@
 //! `TIQETS_SSE_HEARTBEAT_SECS` so proxies keep them open; every stream ends on shutdown.
 
 use crate::error::ApiError;
+use crate::limits::Limit;
 use crate::model::ErrorBody;
 use crate::state::AppState;
 use actix_web::http::header;
@@ -59,6 +60,8 @@ pub fn frame(seq: u64, payload: &[u8]) -> Option<Bytes> {
         (status = 200, description = "An endless text/event-stream of `status` events", content_type = "text/event-stream", body = String,
             example = "id: 42\nevent: status\ndata: {\"batch_id\":\"b3f1c2d4e5f60718293a4b5c6\",\"name\":\"monday\",\"status\":\"validating\",\"attempt\":1,\"at\":\"2026-11-24T10:00:00Z\"}\n\n"),
         (status = 400, description = "`Last-Event-ID` is not a number", body = ErrorBody),
+        (status = 429, description = "Too many open event streams: try again after `Retry-After` seconds", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn events(
@@ -75,6 +78,12 @@ pub async fn events(
                     ApiError::bad_request("`Last-Event-ID` must be an event id (a whole number)")
                 })?,
         ),
+    };
+    let Some(slot) = state.event_streams.try_take() else {
+        return Err(ApiError::TooMany(
+            Limit::EventStreams,
+            "too many open event streams (TIQETS_API_MAX_EVENT_STREAMS); try again shortly".into(),
+        ));
     };
     let deliver_policy = match last_id {
         Some(id) => DeliverPolicy::ByStartSequence {
@@ -124,7 +133,7 @@ pub async fn events(
         .chain(stream::select(events, heartbeats))
         .take_until(shutdown)
         .map(move |b| {
-            let _open = &gauge;
+            let _open = (&gauge, &slot);
             Ok::<_, std::io::Error>(b)
         });
     Ok(HttpResponse::Ok()

@@ -15,9 +15,11 @@ pub mod upload;
 
 use crate::auth;
 use crate::error::ApiError;
+use crate::limits::RateLimit;
 use crate::params::BatchRef;
 use crate::state::AppState;
-use actix_web::middleware::from_fn;
+use actix_governor::Governor;
+use actix_web::middleware::{from_fn, Condition};
 use actix_web::web;
 use tiqets_bus::{BatchStatus, Source, StatusEvent};
 use tiqets_domain::FileKind;
@@ -28,7 +30,20 @@ use tiqets_store::{queries, BatchRecord, FileInfo};
 /// Everything under `/api` but the welcome and the OpenAPI document sits behind the token
 /// guard ([`auth`]), as middleware of the `/api` scope and of the `/api/events` resource:
 /// it runs for whatever the router sends there, however the path was spelled.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+///
+/// `rate` (when set) limits each client's requests under `/api` (the welcome and the
+/// OpenAPI document aside).
+pub fn configure(cfg: &mut web::ServiceConfig, rate: Option<&RateLimit>) {
+    // A limiter that never refuses stands in when there is no limit.
+    let unlimited;
+    let (limited, governor) = match rate {
+        Some(conf) => (true, conf),
+        None => {
+            unlimited = crate::limits::rate_limit(1_000_000, u32::MAX).expect("a valid quota");
+            (false, &unlimited)
+        }
+    };
+    let rate = || Condition::new(limited, Governor::new(governor));
     cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
         .service(web::resource("/metrics").route(web::get().to(health::metrics)))
@@ -37,11 +52,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/events")
                 .wrap(from_fn(auth::require_tokens_or_query))
+                .wrap(rate())
                 .route(web::get().to(events::events)),
         )
         .service(
             web::scope("/api")
                 .wrap(from_fn(auth::require_tokens))
+                .wrap(rate())
                 .configure(guarded)
                 .default_service(web::to(crate::error::not_found)),
         );

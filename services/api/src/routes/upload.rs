@@ -7,6 +7,7 @@
 //! used as paths.
 
 use crate::error::ApiError;
+use crate::limits::{Limit, Reservation};
 use crate::model::{ErrorBody, IntoApi, Status, UploadOutcome, UploadResponse};
 use crate::spool::{spool, SpoolError, Spooled};
 use crate::state::{AppState, UploadLimits};
@@ -72,6 +73,8 @@ struct Form {
         (status = 400, description = "A part is missing, repeated, empty or unexpected, or the name is invalid", body = ErrorBody),
         (status = 413, description = "A file is larger than the upload limit", body = ErrorBody),
         (status = 415, description = "The body is not multipart/form-data", body = ErrorBody),
+        (status = 429, description = "Too many uploads in progress, or the upload spool is full: try again after `Retry-After` seconds", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn upload(
@@ -80,6 +83,13 @@ pub async fn upload(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let limits = &state.uploads;
+    let Some(_slot) = limits.slots.try_take() else {
+        state.metrics.uploads.with_label_values(&["rejected"]).inc();
+        return Err(ApiError::TooMany(
+            Limit::Uploads,
+            "too many uploads in progress (TIQETS_UPLOAD_MAX_CONCURRENT); try again shortly".into(),
+        ));
+    };
     let result = receive(&req, payload, limits).await;
     let form = match result {
         Ok(form) => form,
@@ -99,9 +109,11 @@ pub async fn upload(
         },
         supersedes: None,
     };
+    // The spool files (and their share of the budget) live until published.
+    let ((orders, _orders_spool), (barcodes, _barcodes_spool)) = (input(orders), input(barcodes));
     let published = state
         .publisher
-        .publish_pair(request, input(orders), input(barcodes))
+        .publish_pair(request, orders, barcodes)
         .await
         .map_err(|e| match e {
             PublishError::Bus(e) => ApiError::Bus(e),
@@ -110,12 +122,13 @@ pub async fn upload(
     Ok(answer(&state, published, name))
 }
 
-fn input(s: Spooled) -> Input<tokio::fs::File> {
-    Input {
+fn input(s: Spooled) -> (Input<tokio::fs::File>, Reservation) {
+    let input = Input {
         reader: s.file,
         sha256: s.sha256,
         size: s.size,
-    }
+    };
+    (input, s.reserved)
 }
 
 fn missing(part: &str) -> ApiError {
@@ -190,8 +203,9 @@ fn answer(state: &AppState, published: Published, name: String) -> HttpResponse 
         })
 }
 
-/// Reads the form, spooling the files. On a file over the limit, reads (and drops) what
-/// is left of the body, up to [`DRAIN_LIMIT`], before answering 413.
+/// Reads the form, spooling the files. On a file over the limit (or past the spool
+/// budget), reads (and drops) what is left of the body, up to [`DRAIN_LIMIT`], before
+/// answering 413 (or 429).
 async fn receive(
     req: &HttpRequest,
     payload: web::Payload,
@@ -236,7 +250,10 @@ async fn receive(
     let mut multipart = Multipart::new(req.headers(), counted);
     let mut form = Form::default();
     let result = read_parts(&mut multipart, limits, &mut form).await;
-    if matches!(result, Err(ApiError::PayloadTooLarge(_))) {
+    if matches!(
+        result,
+        Err(ApiError::PayloadTooLarge(_) | ApiError::TooMany(Limit::Spool, _))
+    ) {
         cap.set(read.get().saturating_add(DRAIN_LIMIT));
         drain(&mut multipart).await;
     }
@@ -271,18 +288,23 @@ async fn read_parts(
                     )));
                 }
                 let file_name = display_name(&field, &part);
-                let spooled =
-                    spool(field, &limits.dir, limits.max_bytes)
-                        .await
-                        .map_err(|e| match e {
-                            SpoolError::TooLarge { max } => too_large(max),
-                            SpoolError::Body(m) => {
-                                ApiError::bad_request(format!("reading part `{part}`: {m}"))
-                            }
-                            SpoolError::Io(e) => {
-                                ApiError::Internal(format!("spooling {part}: {e}"))
-                            }
-                        })?;
+                let spooled = spool(field, &limits.dir, limits.max_bytes, &limits.spool)
+                    .await
+                    .map_err(|e| match e {
+                        SpoolError::TooLarge { max } => too_large(max),
+                        SpoolError::Full { max } => ApiError::TooMany(
+                            Limit::Spool,
+                            format!(
+                                "the upload spool is full: uploads in progress hold its \
+                                     {max} bytes (TIQETS_UPLOAD_SPOOL_MAX_BYTES); try again \
+                                     shortly"
+                            ),
+                        ),
+                        SpoolError::Body(m) => {
+                            ApiError::bad_request(format!("reading part `{part}`: {m}"))
+                        }
+                        SpoolError::Io(e) => ApiError::Internal(format!("spooling {part}: {e}")),
+                    })?;
                 if spooled.size == 0 {
                     return Err(ApiError::bad_request(format!(
                         "part `{part}` is empty: it must hold the CSV file with its header line"

@@ -7,6 +7,7 @@ mod bypass;
 mod downloads;
 mod dropin;
 mod events;
+mod limits;
 mod operations;
 mod pipeline;
 mod seed;

@@ -53,6 +53,8 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
             upload_dir.path().display().to_string(),
         ),
         ("TIQETS_WEB_DIR".into(), "/nonexistent/web/dist".into()),
+        // Tests share one address; the rate limit has its own test.
+        ("TIQETS_API_RATE_PER_SECOND".into(), "0".into()),
     ]);
     for (k, v) in env {
         vars.insert(k.to_string(), v.to_string());
