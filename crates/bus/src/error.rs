@@ -32,6 +32,26 @@ pub enum BusError {
 }
 
 impl BusError {
+    /// Whether JetStream refused because a stream or the bucket is at its byte (or message)
+    /// limit, or the server has no storage left: the data is not lost, the write can be
+    /// tried again once room is made (`tiqets setup-nats` sets the limits).
+    pub fn is_full(&self) -> bool {
+        let message = match self {
+            BusError::Publish { message, .. }
+            | BusError::Object { message, .. }
+            | BusError::Setup { message, .. } => message,
+            _ => return false,
+        };
+        [
+            "maximum bytes exceeded",
+            "maximum messages exceeded",
+            "insufficient storage",
+            "insufficient resources",
+        ]
+        .iter()
+        .any(|m| message.contains(m))
+    }
+
     pub(crate) fn setup(what: &'static str, name: &str, err: impl std::fmt::Display) -> BusError {
         BusError::Setup {
             what,

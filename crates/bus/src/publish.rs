@@ -219,6 +219,8 @@ impl Publisher {
         let bucket = names.files_bucket();
         let orders_key = names.input_key(id.as_str(), FileKind::Orders);
         let barcodes_key = names.input_key(id.as_str(), FileKind::Barcodes);
+        let needed = [(&orders_key, orders.size), (&barcodes_key, barcodes.size)];
+        self.check_room(&files, &needed).await?;
         // Both objects at once: each put waits on the server's acks chunk by chunk.
         let (orders, barcodes) = tokio::try_join!(
             put_verified(&files, &bucket, orders_key, orders, "orders.csv"),
@@ -302,6 +304,56 @@ impl Publisher {
             status: last.status,
             original_name: last.name.clone(),
         })
+    }
+
+    /// Refuses objects the file bucket has no room for under its byte limit (`tiqets
+    /// setup-nats`) before a byte of them is stored: a put refused half-way would leave its
+    /// first chunks behind until they expire. Objects already stored need no room. Without
+    /// a limit, or where the stream's figures cannot be read (a user without that right),
+    /// the puts go ahead and the server still refuses what does not fit.
+    async fn check_room(
+        &self,
+        files: &ObjectStore,
+        objects: &[(&String, u64)],
+    ) -> Result<(), BusError> {
+        let bucket = self.bus.names().files_bucket();
+        let name = format!("OBJ_{bucket}");
+        let Ok(mut stream) = self.bus.jetstream().get_stream(&name).await else {
+            return Ok(());
+        };
+        let Ok(info) = stream.info().await else {
+            return Ok(());
+        };
+        let Ok(max) = u64::try_from(info.config.max_bytes) else {
+            return Ok(()); // -1: no limit
+        };
+        let mut needed = 0u64;
+        for (key, size) in objects {
+            let stored = files
+                .info(key.as_str())
+                .await
+                .is_ok_and(|i| !i.deleted && i.size as u64 == *size);
+            if !stored {
+                // Each chunk is a message with its subject and headers.
+                needed += size + (size / OBJECT_CHUNK_BYTES as u64 + 2) * 256;
+            }
+        }
+        let used = info.state.bytes;
+        if needed > 0 && used.saturating_add(needed) > max {
+            return Err(BusError::Object {
+                bucket,
+                key: objects
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                message: format!(
+                    "maximum bytes exceeded: the bucket holds {used} of its {max} bytes and \
+                     these files need {needed} more"
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Shows a lone file as the waiting pseudo-batch of `name` ([`BatchId::waiting`]).

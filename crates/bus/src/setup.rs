@@ -30,6 +30,57 @@ const DAY: Duration = Duration::from_secs(24 * 3600);
 /// input files in the archive folder). A pair published again after that is stored again.
 pub const FILES_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 
+/// The most bytes each stream and the file bucket of a namespace may hold
+/// (`tiqets setup-nats` sets them, from `TIQETS_NATS_MAX_BYTES_*`). JetStream reserves a
+/// stream's `max_bytes` in the server's storage when the stream is made, so their sum must
+/// fit the server's `max_file_store`. Full, the work and rows streams and the bucket refuse
+/// new messages (publishers get "maximum bytes exceeded" and try again later: nothing is
+/// dropped); the status and dead-letter streams drop their oldest messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteLimits {
+    pub work: i64,
+    pub rows: i64,
+    pub status: i64,
+    pub dead: i64,
+    pub files: i64,
+}
+
+impl Default for ByteLimits {
+    /// About 10 GiB in all: 64 MiB each for work, status and dead letters (small JSON
+    /// messages), 2 GiB of row chunks (a million-order batch is about 150 MB of them, kept a
+    /// day), 8 GiB of files (inputs and results, kept 7 days).
+    fn default() -> ByteLimits {
+        const MIB: i64 = 1 << 20;
+        ByteLimits {
+            work: 64 * MIB,
+            rows: 2048 * MIB,
+            status: 64 * MIB,
+            dead: 64 * MIB,
+            files: 8192 * MIB,
+        }
+    }
+}
+
+impl ByteLimits {
+    /// `config` with its byte limit (and what a full stream does).
+    fn apply(&self, names: &Names, config: stream::Config) -> stream::Config {
+        let (max_bytes, discard) = if config.name == names.work_stream() {
+            (self.work, DiscardPolicy::New)
+        } else if config.name == names.rows_stream() {
+            (self.rows, DiscardPolicy::New)
+        } else if config.name == names.status_stream() {
+            (self.status, DiscardPolicy::Old)
+        } else {
+            (self.dead, DiscardPolicy::Old)
+        };
+        stream::Config {
+            max_bytes,
+            discard,
+            ..config
+        }
+    }
+}
+
 /// The stream configurations of a namespace.
 pub fn stream_configs(names: &Names) -> Vec<stream::Config> {
     vec![
@@ -115,17 +166,33 @@ pub async fn ensure(bus: &Bus) -> Result<(), BusError> {
 /// cluster (`tiqets setup-nats --replicas 3`). An existing stream with fewer replicas is
 /// raised to `replicas`; one with more is left as it is.
 pub async fn ensure_replicated(bus: &Bus, replicas: usize) -> Result<(), BusError> {
+    ensure_with(bus, replicas, None).await
+}
+
+/// [`ensure_replicated`], and with `limits` every stream and the bucket get their byte
+/// limit, existing ones too (`tiqets setup-nats`). Without, the byte limits of existing
+/// streams are left as they are and new ones have none: services creating what is missing
+/// on a server without users (development, tests) reserve no storage.
+pub async fn ensure_with(
+    bus: &Bus,
+    replicas: usize,
+    limits: Option<&ByteLimits>,
+) -> Result<(), BusError> {
     let names = bus.names();
     let replicas = replicas.max(1);
     for config in stream_configs(names) {
-        ensure_stream(
-            bus,
-            stream::Config {
-                num_replicas: replicas,
-                ..config
-            },
-        )
-        .await?;
+        let config = stream::Config {
+            num_replicas: replicas,
+            ..config
+        };
+        let config = match limits {
+            Some(l) => l.apply(names, config),
+            None => config,
+        };
+        ensure_stream(bus, config.clone()).await?;
+        if limits.is_some() {
+            set_byte_limit(bus, &config.name, config.max_bytes, config.discard).await?;
+        }
     }
     for stage in Stage::ALL {
         ensure_consumer(
@@ -136,7 +203,38 @@ pub async fn ensure_replicated(bus: &Bus, replicas: usize) -> Result<(), BusErro
         .await?;
     }
     ensure_consumer(bus, &names.status_stream(), status_consumer_config(names)).await?;
-    ensure_files_bucket(bus, replicas).await
+    ensure_files_bucket(bus, replicas, limits.map(|l| l.files)).await
+}
+
+/// Gives an existing stream `max_bytes` and `discard` when it has others.
+async fn set_byte_limit(
+    bus: &Bus,
+    name: &str,
+    max_bytes: i64,
+    discard: DiscardPolicy,
+) -> Result<(), BusError> {
+    let js = bus.jetstream();
+    let mut stream = js
+        .get_stream(name)
+        .await
+        .map_err(|e| BusError::setup("stream", name, e))?;
+    let info = stream
+        .info()
+        .await
+        .map_err(|e| BusError::setup("stream", name, e))?;
+    if info.config.max_bytes == max_bytes && info.config.discard == discard {
+        return Ok(());
+    }
+    let config = stream::Config {
+        max_bytes,
+        discard,
+        ..info.config.clone()
+    };
+    js.update_stream(config)
+        .await
+        .map_err(|e| BusError::setup("stream", name, e))?;
+    tracing::info!(stream = %name, max_bytes, "stream byte limit set");
+    Ok(())
 }
 
 /// Creates a stream unless it exists (an existing one is left as it is).
@@ -213,10 +311,14 @@ pub async fn ensure_consumer(
     unreachable!("the last attempt returns")
 }
 
-/// Creates the file bucket (with `replicas` copies, objects kept [`FILES_MAX_AGE`]) unless
-/// it exists; an existing one with fewer replicas is raised, and one created without an age
-/// limit gets it.
-pub async fn ensure_files_bucket(bus: &Bus, replicas: usize) -> Result<(), BusError> {
+/// Creates the file bucket (with `replicas` copies, objects kept [`FILES_MAX_AGE`], at most
+/// `max_bytes` when given) unless it exists; an existing one with fewer replicas is raised,
+/// one created without an age limit gets it, and with `max_bytes` it gets that limit.
+pub async fn ensure_files_bucket(
+    bus: &Bus,
+    replicas: usize,
+    max_bytes: Option<i64>,
+) -> Result<(), BusError> {
     let js = bus.jetstream();
     let bucket = bus.names().files_bucket();
     for attempt in 0..3 {
@@ -227,7 +329,11 @@ pub async fn ensure_files_bucket(bus: &Bus, replicas: usize) -> Result<(), BusEr
                 .await
                 .map_err(|e| BusError::setup("stream", &name, e))?;
             limit_files_age(bus, &mut stream).await;
-            return raise_replicas(bus, &mut stream, replicas).await;
+            raise_replicas(bus, &mut stream, replicas).await?;
+            if let Some(max) = max_bytes {
+                set_byte_limit(bus, &name, max, DiscardPolicy::New).await?;
+            }
+            return Ok(());
         }
         let created = js
             .create_object_store(object_store::Config {
@@ -236,11 +342,18 @@ pub async fn ensure_files_bucket(bus: &Bus, replicas: usize) -> Result<(), BusEr
                 storage: StorageType::File,
                 num_replicas: replicas.max(1),
                 max_age: FILES_MAX_AGE,
+                max_bytes: max_bytes.unwrap_or(-1),
                 ..Default::default()
             })
             .await;
         match created {
-            Ok(_) => return Ok(()),
+            Ok(_) => {
+                if let Some(max) = max_bytes {
+                    let name = format!("OBJ_{bucket}");
+                    set_byte_limit(bus, &name, max, DiscardPolicy::New).await?;
+                }
+                return Ok(());
+            }
             Err(e) if attempt < 2 => {
                 tracing::debug!(%bucket, error = %e, "bucket create raced, retrying");
                 tokio::time::sleep(Duration::from_millis(50)).await;

@@ -35,6 +35,10 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The NATS stream or bucket that would hold the data is at its byte limit (507 with
+    /// `Retry-After`): nothing was stored; try again once old data has expired.
+    #[error("{0}")]
+    Full(String),
     /// A resource limit is reached (429 with `Retry-After`): try again later.
     #[error("{1}")]
     TooMany(crate::limits::Limit, String),
@@ -81,6 +85,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooMany(..) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Full(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Unavailable(_) | ApiError::Bus(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(e) if e.is_transient() => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -99,7 +104,7 @@ impl ResponseError for ApiError {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, "5"));
         }
-        if let ApiError::TooMany(..) = self {
+        if let ApiError::TooMany(..) | ApiError::Full(_) = self {
             response.insert_header((header::RETRY_AFTER, crate::limits::RETRY_AFTER_SECS));
         }
         let mut res = response.json(ErrorBody::new(self.public_message()));

@@ -57,3 +57,85 @@ async fn a_file_bucket_kept_forever_by_an_earlier_version_gets_its_age_limit() {
     assert_eq!(files_max_age(&t).await, setup::FILES_MAX_AGE);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn setup_nats_gives_every_stream_and_the_bucket_a_byte_limit_and_a_full_one_refuses() {
+    use async_nats::jetstream::stream::DiscardPolicy;
+    let t = TestBus::new().await;
+    const MIB: i64 = 1 << 20;
+    let limits = setup::ByteLimits {
+        work: MIB,
+        rows: 2 * MIB,
+        status: 3 * MIB,
+        dead: 4 * MIB,
+        files: 5 * MIB,
+    };
+    // On streams that exist without limits (as a service made them), and idempotent.
+    for _ in 0..2 {
+        setup::ensure_with(&t.bus, 1, Some(&limits)).await.unwrap();
+    }
+    let js = t.bus.jetstream();
+    let names = t.names();
+    for (stream, max, discard) in [
+        (names.work_stream(), MIB, DiscardPolicy::New),
+        (names.rows_stream(), 2 * MIB, DiscardPolicy::New),
+        (names.status_stream(), 3 * MIB, DiscardPolicy::Old),
+        (names.dead_stream(), 4 * MIB, DiscardPolicy::Old),
+        (
+            format!("OBJ_{}", names.files_bucket()),
+            5 * MIB,
+            DiscardPolicy::New,
+        ),
+    ] {
+        let mut s = js.get_stream(&stream).await.unwrap();
+        let config = s.info().await.unwrap().config.clone();
+        assert_eq!(
+            (config.max_bytes, config.discard),
+            (max, discard),
+            "{stream}"
+        );
+    }
+
+    // A full work stream refuses new work, with an error that says so.
+    let subject = names.work(tiqets_bus::Stage::Validate);
+    let payload = bytes::Bytes::from(vec![b'x'; 100 * 1024]);
+    let mut refused = None;
+    for n in 0..20 {
+        let ack = async { js.publish(subject.clone(), payload.clone()).await?.await };
+        if let Err(e) = ack.await {
+            refused = Some((n, e.to_string()));
+            break;
+        }
+    }
+    let (n, message) = refused.expect("the 1 MiB work stream refused");
+    assert!(
+        (9..=10).contains(&n),
+        "refused after {n} messages of 100 KiB"
+    );
+    let e = tiqets_bus::BusError::Publish {
+        subject: subject.clone(),
+        message,
+    };
+    assert!(e.is_full(), "{e}");
+
+    // A full bucket refuses an object, and keeps what it has.
+    let files = t.bus.files().await.unwrap();
+    files
+        .put("first", &mut &vec![1u8; 4 * MIB as usize][..])
+        .await
+        .unwrap();
+    let big = files
+        .put("second", &mut &vec![2u8; 2 * MIB as usize][..])
+        .await;
+    let e = tiqets_bus::BusError::Object {
+        bucket: names.files_bucket(),
+        key: "second".into(),
+        message: match big {
+            Ok(_) => panic!("stored over the bucket's 5 MiB"),
+            Err(e) => e.to_string(),
+        },
+    };
+    assert!(e.is_full(), "{e}");
+    assert!(files.info("first").await.is_ok());
+    t.cleanup().await;
+}

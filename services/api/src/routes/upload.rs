@@ -73,6 +73,8 @@ struct Form {
         (status = 400, description = "A part is missing, repeated, empty or unexpected, or the name is invalid", body = ErrorBody),
         (status = 413, description = "A file is larger than the upload limit", body = ErrorBody),
         (status = 415, description = "The body is not multipart/form-data", body = ErrorBody),
+        (status = 507, description = "The pipeline's file store is at its byte limit: nothing was stored; try again after `Retry-After` seconds", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds to wait"))),
         (status = 429, description = "Too many uploads in progress, or the upload spool is full: try again after `Retry-After` seconds", body = ErrorBody,
             headers(("retry-after" = u64, description = "Seconds to wait"))),
     )
@@ -116,6 +118,19 @@ pub async fn upload(
         .publish_pair(request, orders, barcodes)
         .await
         .map_err(|e| match e {
+            PublishError::Bus(e) if e.is_full() => {
+                tracing::warn!(error = %e, "upload refused: the pipeline's storage is full");
+                state
+                    .metrics
+                    .limited
+                    .with_label_values(&["nats_bytes"])
+                    .inc();
+                ApiError::Full(
+                    "the pipeline's file store is full; nothing was stored: try again once \
+                     older batches' files have expired, or raise TIQETS_NATS_MAX_BYTES_FILES"
+                        .into(),
+                )
+            }
             PublishError::Bus(e) => ApiError::Bus(e),
             other => ApiError::Internal(other.to_string()),
         })?;

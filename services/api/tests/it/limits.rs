@@ -227,3 +227,50 @@ async fn a_client_over_its_request_rate_gets_a_429_while_health_stays_open() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_into_a_full_file_store_is_a_507_and_stores_nothing() {
+    let app = spawn_app_with(&[]).await;
+    const MIB: i64 = 1 << 20;
+    let limits = |files| tiqets_bus::setup::ByteLimits {
+        work: 16 * MIB,
+        rows: 16 * MIB,
+        status: 16 * MIB,
+        dead: 16 * MIB,
+        files,
+    };
+    tiqets_bus::setup::ensure_with(&app.bus, 1, Some(&limits(MIB)))
+        .await
+        .unwrap();
+    let mut orders = String::from("order_id,customer_id\n");
+    for n in 1..=120_000 {
+        orders += &format!("{n},{n}\n");
+    }
+    let pair = Files::new("big", &orders, "barcode,order_id\nA,1\n");
+    let res = upload(&app, &pair).await;
+    assert_eq!(res.status(), StatusCode::INSUFFICIENT_STORAGE);
+    assert!(res.headers().contains_key("retry-after"));
+    let body: Value = res.json().await.unwrap();
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("TIQETS_NATS_MAX_BYTES_FILES"), "{message}");
+    assert_eq!(limited_count(&app, "nats_bytes").await, 1);
+    assert!(app
+        .bus
+        .last_status(&pair.batch_id())
+        .await
+        .unwrap()
+        .is_none());
+    let bucket = format!("OBJ_{}", app.names().files_bucket());
+    let mut stream = app.bus.jetstream().get_stream(&bucket).await.unwrap();
+    assert_eq!(
+        stream.info().await.unwrap().state.bytes,
+        0,
+        "not a chunk stored"
+    );
+
+    // Room made (here: a larger limit), the same upload goes through.
+    tiqets_bus::setup::ensure_with(&app.bus, 1, Some(&limits(16 * MIB)))
+        .await
+        .unwrap();
+    assert_eq!(upload(&app, &pair).await.status(), StatusCode::ACCEPTED);
+}
