@@ -14,7 +14,8 @@
 //! finishes it (both files there) or puts the files back (one file there).
 //!
 //! The input, claim and archive folders should be on one filesystem; moving to an archive
-//! elsewhere falls back to copy, sync, then delete.
+//! elsewhere falls back to copy, sync, then delete (for regular files only: nothing here
+//! follows a link or opens a FIFO; `claim.json` is read only when it is a regular file).
 
 use crate::pairing::Pair;
 use serde::{Deserialize, Serialize};
@@ -121,12 +122,12 @@ pub fn unclaim(input: &Path, claim: &Claim) -> io::Result<()> {
         (claim.orders(), &claim.record.orders_from),
         (claim.barcodes(), &claim.record.barcodes_from),
     ] {
-        if held.exists() {
+        if present(&held) {
             let to = input.join(from);
             if let Some(parent) = to.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            if to.exists() {
+            if present(&to) {
                 // A new file took its place meanwhile: keep both, ours beside it.
                 let aside = to.with_extension(format!("csv.returned-{}", unique()));
                 std::fs::rename(&held, aside)?;
@@ -174,11 +175,13 @@ pub fn stale_claims(input: &Path, stale_after: Duration) -> Vec<PathBuf> {
     entries
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with(PREFIX))
+        // A real folder, not a link to one elsewhere.
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.path())
         .filter(|dir| {
-            let beat = std::fs::metadata(dir.join(RECORD))
+            let beat = std::fs::symlink_metadata(dir.join(RECORD))
                 .and_then(|m| m.modified())
-                .or_else(|_| std::fs::metadata(dir).and_then(|m| m.modified()));
+                .or_else(|_| std::fs::symlink_metadata(dir).and_then(|m| m.modified()));
             match beat {
                 Ok(t) => now.duration_since(t).unwrap_or_default() >= stale_after,
                 Err(_) => false,
@@ -195,10 +198,7 @@ pub fn take_over(input: &Path, dir: &Path, instance: &str) -> io::Result<Option<
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     }
-    let record: ClaimRecord = match std::fs::read(new_dir.join(RECORD))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-    {
+    let record: ClaimRecord = match read_record(&new_dir.join(RECORD)) {
         Some(r) => r,
         None => {
             // Died before writing its record, so before moving any file in.
@@ -217,11 +217,32 @@ pub fn take_over(input: &Path, dir: &Path, instance: &str) -> io::Result<Option<
     Ok(Some(claim))
 }
 
-/// Renames, or copies + syncs + deletes across filesystems.
+/// `claim.json`, read only if it is a regular file (see [`crate::open`]); `None` when it
+/// is missing or unreadable.
+fn read_record(path: &Path) -> Option<ClaimRecord> {
+    use std::io::Read as _;
+    let (file, _) = crate::open::open_regular(path).ok()?;
+    let mut bytes = Vec::new();
+    // A record is a few hundred bytes: a larger file is not one.
+    file.take(1 << 20).read_to_end(&mut bytes).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Whether anything is at `path`, without following a symbolic link (a dangling link is
+/// there too).
+pub fn present(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Renames, or copies + syncs + deletes across filesystems. Only a regular file is ever
+/// copied: anything else (a link, a FIFO, a folder) fails with the rename's error.
 pub fn move_file(from: &Path, to: &Path) -> io::Result<()> {
     match std::fs::rename(from, to) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::CrossesDevices => {
+        Err(e)
+            if e.kind() == io::ErrorKind::CrossesDevices
+                && std::fs::symlink_metadata(from).is_ok_and(|m| m.is_file()) =>
+        {
             std::fs::copy(from, to)?;
             std::fs::File::open(to)?.sync_all()?;
             std::fs::remove_file(from)
@@ -313,5 +334,17 @@ mod tests {
         assert_eq!(mine.record.owner, "alive");
         assert!(mine.orders().exists() && mine.barcodes().exists());
         assert!(take_over(dir.path(), &stale[0], "other").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_link_named_like_a_claim_is_never_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("input");
+        let elsewhere = dir.path().join("elsewhere");
+        let pair = pair_in(&elsewhere, "orders.csv", "barcodes.csv");
+        let c = claim(&elsewhere, &pair, "dead").unwrap().unwrap();
+        std::fs::create_dir_all(&input).unwrap();
+        std::os::unix::fs::symlink(&c.dir, input.join(".claimed-dead-9")).unwrap();
+        assert!(stale_claims(&input, Duration::ZERO).is_empty());
     }
 }

@@ -3,9 +3,12 @@
 //! the scan decides.
 //! Renames into the folder are also remembered ([`Renames`]): a file that arrived by rename
 //! was complete when it arrived (see [`crate::quiet`]).
+//! The watch does not follow symbolic links: a link to a folder elsewhere (refused anyway,
+//! see [`crate::refuse`]) does not put the folder it points to, and everything under it,
+//! under watch.
 
 use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
-use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use notify::{Config, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -53,7 +56,7 @@ pub fn watch(
     wake: Arc<Notify>,
     renames: Renames,
 ) -> notify::Result<RecommendedWatcher> {
-    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+    let handler = move |res: notify::Result<notify::Event>| {
         match res {
             // Opening and reading (this service's own scans among them) change nothing:
             // waking on them would rescan in a loop.
@@ -66,7 +69,9 @@ pub fn watch(
             Err(e) => tracing::warn!(error = %e, "file watcher error; rescanning"),
         }
         wake.notify_one();
-    })?;
+    };
+    let mut watcher =
+        RecommendedWatcher::new(handler, Config::default().with_follow_symlinks(false))?;
     watcher.watch(dir, RecursiveMode::Recursive)?;
     Ok(watcher)
 }

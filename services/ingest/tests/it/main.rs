@@ -2,4 +2,5 @@
 //! and temporary folders.
 
 mod ingest;
+mod refuse;
 mod support;

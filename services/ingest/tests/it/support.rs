@@ -3,6 +3,7 @@
 use rand::Rng;
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tiqets_bus::{setup, BatchId, Bus, Names, Sha256, StatusEvent};
 use tiqets_ingest::Settings;
@@ -34,6 +35,7 @@ impl Env {
         settings.nats_url = url;
         settings.input_dir = dir.path().join("input");
         settings.archive_dir = dir.path().join("archive");
+        settings.rejected_dir = dir.path().join("archive/rejected");
         settings.quiet = QUIET;
         settings.rescan = Duration::from_secs(1);
         std::fs::create_dir_all(&settings.input_dir).unwrap();
@@ -92,6 +94,51 @@ impl Env {
         self.stream_messages(&self.bus.names().work_stream()).await
     }
 
+    /// Every status event published so far, oldest first.
+    pub async fn statuses(&self) -> Vec<StatusEvent> {
+        let mut stream = self
+            .bus
+            .jetstream()
+            .get_stream(self.bus.names().status_stream())
+            .await
+            .unwrap();
+        let state = stream.info().await.unwrap().state.clone();
+        let mut out = Vec::new();
+        for seq in state.first_sequence..=state.last_sequence {
+            if let Ok(msg) = stream.get_raw_message(seq).await {
+                out.push(serde_json::from_slice(&msg.payload).unwrap());
+            }
+        }
+        out
+    }
+
+    /// Messages in the file bucket's stream (objects' chunks and metadata).
+    pub async fn object_messages(&self) -> u64 {
+        let bucket = self.bus.names().files_bucket();
+        self.stream_messages(&format!("OBJ_{bucket}")).await
+    }
+
+    /// The refusals in the rejected folder: for each, its folder and what it holds
+    /// (relative to it, links and FIFOs not followed), sorted.
+    pub fn rejected(&self) -> Vec<(PathBuf, Vec<PathBuf>)> {
+        let mut out = Vec::new();
+        for arrival in std::fs::read_dir(&self.settings.rejected_dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let dir = arrival.path();
+            let mut held: Vec<PathBuf> = entries_under(&dir)
+                .into_iter()
+                .map(|p| p.strip_prefix(&dir).unwrap().to_path_buf())
+                .collect();
+            held.sort();
+            out.push((dir, held));
+        }
+        out.sort();
+        out
+    }
+
     /// Files under the archive folder of a batch, by file name.
     pub fn archived(&self, id: &BatchId) -> Vec<String> {
         let root = self.settings.archive_dir.join(id.as_str());
@@ -128,16 +175,83 @@ pub fn batch_of(orders: &str, barcodes: &str) -> BatchId {
     )
 }
 
+/// Everything but folders under `dir`, links not followed.
 pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        if e.path().is_dir() {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
             out.extend(files_in(&e.path()));
         } else {
             out.push(e.path());
         }
     }
     out
+}
+
+/// Everything under `dir`, folders included (and not entered when they are links).
+pub fn entries_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        out.push(e.path());
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            out.extend(entries_under(&e.path()));
+        }
+    }
+    out
+}
+
+/// Creates a FIFO (named pipe) at `path`.
+pub fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
+}
+
+/// The log lines of the current thread while it is alive (a `#[tokio::test]` runs the
+/// ingest it spawns on its own thread), as plain text.
+pub struct Logs {
+    buf: Arc<Mutex<Vec<u8>>>,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+#[derive(Clone)]
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logs {
+    pub fn capture() -> Logs {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let sink = Sink(buf.clone());
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(move || sink.clone())
+            .finish();
+        Logs {
+            buf,
+            _guard: tracing::subscriber::set_default(subscriber),
+        }
+    }
+
+    /// The lines captured so far that contain every one of `parts`.
+    pub fn lines_with(&self, parts: &[&str]) -> Vec<String> {
+        let text = String::from_utf8_lossy(&self.buf.lock().unwrap()).into_owned();
+        text.lines()
+            .filter(|l| parts.iter().all(|p| l.contains(p)))
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 /// Polls `check` until it returns `Some`, or panics after `timeout` naming `what`.
