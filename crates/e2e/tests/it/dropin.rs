@@ -148,6 +148,22 @@ async fn the_original_backends_clients_work_unchanged_against_the_real_stack() {
         json!({"count": 1, "barcodes": [{"barcode": "1004", "order_id": null, "line": 5}]})
     );
 
+    // A token in the query reaches no log line: a request that is logged (a 404 is logged
+    // with its span's fields, `http.target` among them) carries one.
+    const SECRET: &str = "query-token-never-logged-7c1e";
+    let (status, _) = get(
+        &base,
+        &format!("/api/orders/999999?access_token={SECRET}&x=1"),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let logs = std::fs::read_to_string(stack.dir.path().join("logs/tiqets-api-0.log")).unwrap();
+    assert!(
+        logs.contains("/api/orders/999999?x=1"),
+        "the request was logged, its target without the token"
+    );
+    assert!(!logs.contains(SECRET), "the token is in the api's log");
+
     // Pages of other origins, in Chromium.
     let result = stack.dir.path().join("cross-origin.json");
     let log_path = stack.dir.path().join("cross-origin.log");
