@@ -9,6 +9,7 @@ use crate::events::{Notice, Work};
 use crate::names::Names;
 use crate::propagation::inject_current;
 use crate::status::StatusEvent;
+use crate::tls::NatsTls;
 use async_nats::header::NATS_MESSAGE_ID;
 use async_nats::jetstream::{self, context::PublishAckFuture, object_store::ObjectStore};
 use async_nats::HeaderMap;
@@ -32,40 +33,77 @@ pub struct Bus {
 }
 
 impl Bus {
-    /// Connects once with the credentials of the environment ([`NatsAuth::from_env`]:
-    /// `TIQETS_NATS_USER` + `TIQETS_NATS_PASSWORD`, none when unset); fails when the server
-    /// is not reachable or refuses them.
+    /// Connects once with the credentials and TLS settings of the environment
+    /// ([`NatsAuth::from_env`]: `TIQETS_NATS_USER` + `TIQETS_NATS_PASSWORD`, none when unset;
+    /// [`NatsTls::from_env`]: `TIQETS_NATS_TLS`, `TIQETS_NATS_CA_FILE`,
+    /// `TIQETS_NATS_CERT_FILE` + `TIQETS_NATS_KEY_FILE`); fails when a setting is unusable
+    /// (the error names the variable), the server is not reachable or refuses them.
     pub async fn connect(url: &str, names: Names, client_name: &str) -> Result<Bus, BusError> {
-        let auth = NatsAuth::from_env().map_err(|e| BusError::Connect {
+        let settings_error = |message: String| BusError::Connect {
             url: url.to_string(),
-            message: e.to_string(),
-        })?;
-        Bus::connect_as(url, names, client_name, &auth).await
+            message,
+        };
+        let auth = NatsAuth::from_env().map_err(|e| settings_error(e.to_string()))?;
+        let tls = NatsTls::from_env().map_err(|e| settings_error(e.to_string()))?;
+        Bus::connect_with(url, names, client_name, &auth, &tls).await
     }
 
-    /// Connects once presenting `auth`.
+    /// Connects once presenting `auth`, with async-nats' default TLS (a `tls://` URL or a
+    /// server that requires TLS is checked against the system's roots).
     pub async fn connect_as(
         url: &str,
         names: Names,
         client_name: &str,
         auth: &NatsAuth,
     ) -> Result<Bus, BusError> {
+        Bus::connect_with(url, names, client_name, auth, &NatsTls::default()).await
+    }
+
+    /// Connects once presenting `auth`, with the TLS settings `tls` (their files checked
+    /// first: an unusable one is an error naming its variable).
+    pub async fn connect_with(
+        url: &str,
+        names: Names,
+        client_name: &str,
+        auth: &NatsAuth,
+        tls: &NatsTls,
+    ) -> Result<Bus, BusError> {
+        let failed = |message: String| BusError::Connect {
+            url: url.to_string(),
+            message,
+        };
+        tls.check().map_err(|e| failed(e.to_string()))?;
         let options = async_nats::ConnectOptions::new()
             .name(client_name)
             .connection_timeout(Duration::from_secs(5));
-        let client = auth
-            .apply(options)
+        let client = tls
+            .apply(auth.apply(options))
             .connect(url)
             .await
-            .map_err(|e| BusError::Connect {
-                url: url.to_string(),
-                message: e.to_string(),
+            .map_err(|e| {
+                let mut message = error_chain(&e);
+                // A server without TLS answers the handshake with plain protocol text,
+                // which rustls reports as a corrupt message: say what was asked for.
+                if tls.require
+                    && matches!(
+                        e.kind(),
+                        async_nats::ConnectErrorKind::Io | async_nats::ConnectErrorKind::Tls
+                    )
+                {
+                    message.push_str(&format!(
+                        " ({}=require: is TLS enabled on the server?)",
+                        crate::tls::TLS_VAR
+                    ));
+                }
+                failed(message)
             })?;
         Ok(Bus::from_client(client, names))
     }
 
     /// Connects, retrying with back-off (up to 10 s apart) until it succeeds or `shutdown`
-    /// fires (then `None`). For services that start before NATS does.
+    /// fires (then `None`). For services that start before NATS does. The settings are read
+    /// again at each try, so an unusable one (logged with its variable at every try) keeps
+    /// the service from starting until it is fixed, e.g. a Secret corrected in place.
     pub async fn connect_retrying(
         url: &str,
         names: Names,
@@ -218,4 +256,20 @@ impl Bus {
             Err(e) => Err(BusError::read(format!("last message on {subject}"), e)),
         }
     }
+}
+
+/// An error and its sources, `: `-separated (async-nats' connect errors keep the reason, such
+/// as an untrusted certificate, in their source).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let next = s.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = s.source();
+    }
+    text
 }

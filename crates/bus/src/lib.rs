@@ -12,6 +12,7 @@
 //!   [`Notice`]s.
 //! - [`chunk`]: validated rows in a compact binary [`RowChunk`].
 //! - [`auth`]: the credentials a connection presents ([`NatsAuth`]).
+//! - [`tls`]: TLS to NATS: the CA file, a client certificate, TLS required ([`NatsTls`]).
 //! - [`client`]: [`Bus`], a connection in a namespace, with publishing helpers.
 //! - [`setup`]: idempotent creation of streams, consumers and the file bucket.
 //! - [`consumer`]: the consumer loop: fetch, handle, ack / nak / dead-letter.
@@ -35,6 +36,7 @@ pub mod propagation;
 pub mod publish;
 pub mod setup;
 pub mod status;
+pub mod tls;
 
 pub use auth::NatsAuth;
 pub use chunk::{
@@ -56,3 +58,4 @@ pub use names::{Names, ResultFile, Stage};
 pub use object::{check_object, stored_digest};
 pub use publish::{hash_file, PairRequest, PublishError, Published, Publisher, OBJECT_CHUNK_BYTES};
 pub use status::{progression, BatchCounts, BatchStatus, Progress, Progression, StatusEvent};
+pub use tls::{ClientCert, NatsTls};

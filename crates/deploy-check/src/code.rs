@@ -69,14 +69,19 @@ impl Facts {
         common.insert(tracing_subscriber::EnvFilter::DEFAULT_ENV.to_string());
         common.extend(OTEL_SDK_ENV.iter().map(|s| s.to_string()));
         // Every service connects to NATS through `tiqets_bus::Bus::connect`, which reads the
-        // credentials named by the `…_VAR` constants of the bus's `auth` module.
-        let nats_auth = quoted_after(&read("crates/bus/src/auth.rs")?, "_VAR: &str =");
-        if nats_auth.len() != 2 {
-            return Err(format!(
-                "crates/bus/src/auth.rs: expected two variables, found {nats_auth:?}"
-            ));
+        // credentials and the TLS settings named by the `…_VAR` constants of the bus's `auth`
+        // and `tls` modules.
+        let mut nats_vars = BTreeSet::new();
+        for (file, expected) in [("crates/bus/src/auth.rs", 2), ("crates/bus/src/tls.rs", 4)] {
+            let vars = quoted_after(&read(file)?, "_VAR: &str =");
+            if vars.len() != expected {
+                return Err(format!(
+                    "{file}: expected {expected} variables, found {vars:?}"
+                ));
+            }
+            nats_vars.extend(vars);
         }
-        common.extend(nats_auth.iter().cloned());
+        common.extend(nats_vars.iter().cloned());
         let mut env = BTreeMap::new();
         for service in SERVICES {
             let mut vars = settings_env(service);
@@ -99,7 +104,7 @@ impl Facts {
                 std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             cli.extend(quoted_after(&source, "env = "));
         }
-        cli.extend(nats_auth);
+        cli.extend(nats_vars);
         env.insert("cli".to_string(), cli);
         let api_paths = quoted_after(&read("services/api/src/routes/mod.rs")?, "web::resource(");
         let (runtime, health) = serve_health()?;

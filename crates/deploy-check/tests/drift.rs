@@ -89,6 +89,18 @@ fn the_code_facts_are_read_from_the_code() {
     assert!(!f.env["validator"].contains("DATABASE_URL"));
     assert!(f.env["ingest"].contains(&f.health_var) && !f.env["api"].contains(&f.health_var));
     assert!(f.env["cli"].contains("DATABASE_URL") && f.env["cli"].contains("NATS_URL"));
+    for service in ["ingest", "validator", "merger", "persister", "api", "cli"] {
+        for var in [
+            "TIQETS_NATS_PASSWORD",
+            "TIQETS_NATS_CA_FILE",
+            "TIQETS_NATS_TLS",
+        ] {
+            assert!(
+                f.env[service].contains(var),
+                "{service} does not read {var}"
+            );
+        }
+    }
     assert!(f.api_paths.contains("/readyz") && f.api_paths.contains("/metrics"));
     assert!(f.health_serves("/readyz") && !f.health_serves("/ready"));
 }

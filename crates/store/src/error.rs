@@ -6,10 +6,15 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum StoreError {
     /// `DATABASE_URL` could not be parsed.
-    #[error("invalid database url: {0}")]
+    #[error("invalid database url: {}", describe(.0))]
     Config(#[source] tokio_postgres::Error),
-    /// No connection could be had from the pool (server down, pool exhausted, timeout).
-    #[error("no database connection: {0}")]
+    /// The TLS parameters of `DATABASE_URL` (`sslmode`, `sslrootcert`, `sslcert`, `sslkey`)
+    /// are invalid, or a certificate file they name cannot be read or used.
+    #[error("database TLS settings: {0}")]
+    Tls(String),
+    /// No connection could be had from the pool (server down, pool exhausted, timeout,
+    /// refused by the server or by a certificate check).
+    #[error("no database connection: {}", describe_pool(.0))]
     Pool(#[from] deadpool_postgres::PoolError),
     /// A statement failed.
     #[error("database error in {context}: {}", describe(source))]
@@ -37,6 +42,7 @@ impl StoreError {
             StoreError::Pool(_) => true,
             StoreError::Db { source, .. } => is_transient_db(source),
             StoreError::Config(_)
+            | StoreError::Tls(_)
             | StoreError::MigrationChanged { .. }
             | StoreError::SchemaTooNew { .. }
             | StoreError::Invalid(_) => false,
@@ -57,11 +63,32 @@ fn is_transient_db(e: &tokio_postgres::Error) -> bool {
         .any(|p| c.starts_with(p))
 }
 
-/// The server's message when there is one (the driver's own text is only "db error").
+/// The server's message when there is one (the driver's own text is only "db error"),
+/// else the driver's text with its causes (an unknown URL parameter, why a TLS handshake
+/// failed, …), which its own text leaves out too.
 fn describe(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(d) => format!("{}: {}", d.severity(), d.message()),
-        None => e.to_string(),
+    if let Some(d) = e.as_db_error() {
+        return format!("{}: {}", d.severity(), d.message());
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The pool's error, with the server's message when the server refused the connection
+/// (`pg_hba.conf rejects connection …`, a wrong password), which the driver's own text
+/// ("db error") leaves out.
+fn describe_pool(e: &deadpool_postgres::PoolError) -> String {
+    match e {
+        deadpool_postgres::PoolError::Backend(source) => {
+            format!("opening a connection: {}", describe(source))
+        }
+        other => other.to_string(),
     }
 }
 

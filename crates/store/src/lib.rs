@@ -3,6 +3,8 @@
 //!
 //! # Layout
 //! - [`pool`]: [`connect`] gives a deadpool pool from a `DATABASE_URL`.
+//! - [`tls`]: the URL's `sslmode` (libpq's meaning), `sslrootcert`, `sslcert` and `sslkey`,
+//!   and the rustls configuration that enforces them.
 //! - [`migrate`](mod@migrate): embedded migrations, advisory-locked so replicas can all run
 //!   them at start-up ([`migrate()`]).
 //! - [`status`]: [`record_status`], the forward-only record of status events in `batches`.
@@ -20,6 +22,7 @@ pub mod model;
 pub mod pool;
 pub mod queries;
 pub mod status;
+pub mod tls;
 pub mod writer;
 
 pub use deadpool_postgres::Pool;
@@ -28,6 +31,7 @@ pub use migrate::{migrate, MIGRATIONS};
 pub use model::{BatchRecord, FileInfo, IssueRecord, OrderRecord, UnusedBarcode};
 pub use pool::{connect, connect_with, DEFAULT_POOL_SIZE};
 pub use status::{record_status, Recorded};
+pub use tls::{DbTls, SslMode};
 pub use writer::{
     split_barcodes, BatchWriter, IssuesCopy, IssuesWritten, OrdersCopy, OrdersWritten, UnusedCopy,
     UnusedWritten, BARCODE_SEPARATOR, WRITE_CONNECTIONS,

@@ -17,6 +17,8 @@
 //! - [`database`]: [`TestDatabase`], a fresh database dropped with the test.
 //! - [`postgres`] / [`nats`]: [`OwnedPostgres`] and [`OwnedNats`], servers owned by the test
 //!   process (a test that stops the database uses its own [`OwnedPostgres`]).
+//! - [`tls`]: [`TestPki`], a CA and certificates made by the test, for the servers above
+//!   started with TLS ([`OwnedPostgres::start_tls`], [`OwnedNats::start_tls`]).
 //! - [`eventually()`]: polling with a deadline.
 //! - `process`: children that die with the test process, apt-get when a binary is missing.
 
@@ -27,10 +29,12 @@ pub mod nats;
 pub mod postgres;
 mod process;
 pub mod services;
+pub mod tls;
 
 pub use database::TestDatabase;
 pub use eventually::{eventually, Check};
 pub use namespace::TestNamespace;
 pub use nats::OwnedNats;
-pub use postgres::OwnedPostgres;
+pub use postgres::{OwnedPostgres, PostgresTls};
 pub use services::{ensure_services, Services};
+pub use tls::TestPki;

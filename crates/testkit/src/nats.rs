@@ -52,6 +52,35 @@ impl OwnedNats {
         Self::start_inner(Some(config))
     }
 
+    /// Starts the server with TLS on its client port: `tls { cert_file, key_file }` (PEM),
+    /// and with `client_ca_file` also `ca_file` + `verify: true` (every client must present
+    /// a certificate signed by that CA). The configuration file is written into the
+    /// server's directory. Connect with [`OwnedNats::tls_url`].
+    pub fn start_tls(
+        cert_file: &Path,
+        key_file: &Path,
+        client_ca_file: Option<&Path>,
+    ) -> io::Result<OwnedNats> {
+        let quoted = |p: &Path| format!("{:?}", p.display().to_string());
+        let mut block = format!(
+            "tls {{\n  cert_file: {}\n  key_file: {}\n  timeout: 5\n",
+            quoted(cert_file),
+            quoted(key_file)
+        );
+        if let Some(ca) = client_ca_file {
+            block.push_str(&format!("  ca_file: {}\n  verify: true\n", quoted(ca)));
+        }
+        block.push_str("}\n");
+        let dir = scratch_dir("nats")?;
+        let file = dir.join("server.conf");
+        std::fs::write(&file, block)?;
+        let config = ServerConfig {
+            file,
+            env: Vec::new(),
+        };
+        Self::start_in(dir, Some(config))
+    }
+
     /// Starts a JetStream cluster of `size` servers on free ports, routed to each other.
     /// JetStream answers once the servers have elected a meta leader (retry the first
     /// calls).
@@ -117,8 +146,11 @@ impl OwnedNats {
     }
 
     fn start_inner(config: Option<ServerConfig>) -> io::Result<OwnedNats> {
+        Self::start_in(scratch_dir("nats")?, config)
+    }
+
+    fn start_in(dir: PathBuf, config: Option<ServerConfig>) -> io::Result<OwnedNats> {
         let bin = Self::binary()?;
-        let dir = scratch_dir("nats")?;
         // As in start_cluster: a port taken between its pick and the server's bind.
         let mut tries = ATTEMPTS;
         let (port, child) = loop {
@@ -213,6 +245,16 @@ impl OwnedNats {
     /// `nats://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// `tls://127.0.0.1:<port>` (for a server started with [`OwnedNats::start_tls`]).
+    pub fn tls_url(&self) -> String {
+        format!("tls://127.0.0.1:{}", self.port)
+    }
+
+    /// The client port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 }
 

@@ -1,11 +1,11 @@
-//! A throwaway PostgreSQL cluster owned by the test process.
+//! A throwaway PostgreSQL cluster owned by the test process, optionally speaking TLS only.
 
 use crate::process::{
     apt_install, free_port, scratch_dir, spawn_owned, stop_child, wait_for, which,
 };
 use std::fs::File;
 use std::io;
-use std::os::unix::fs::chown;
+use std::os::unix::fs::{chown, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -21,12 +21,42 @@ pub struct OwnedPostgres {
     bin: PathBuf,
     port: u16,
     user: Option<(u32, u32)>,
+    /// `-c name=value` settings beyond the test tuning (TLS).
+    settings: Vec<String>,
     child: Mutex<Option<Child>>,
 }
 
+/// TLS for [`OwnedPostgres::start_tls`]: the server's certificate and key (PEM), and the CA
+/// that client certificates must chain to, if clients may authenticate with one.
+#[derive(Debug, Clone)]
+pub struct PostgresTls {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+    pub client_ca_file: Option<PathBuf>,
+}
+
 impl OwnedPostgres {
+    /// The role that, on a server with a client CA, authenticates by client certificate
+    /// (whose common name must be this): `hostssl all <it> 127.0.0.1/32 cert`. The test
+    /// creates the role.
+    pub const CERT_USER: &'static str = "tiqets_client";
+
     /// Creates a cluster on a free port and starts it (installs PostgreSQL when missing).
     pub fn start() -> io::Result<OwnedPostgres> {
+        OwnedPostgres::start_inner(None)
+    }
+
+    /// Like [`OwnedPostgres::start`], with `ssl=on` and the given certificate, and a
+    /// `pg_hba.conf` that takes TCP connections from 127.0.0.1 over TLS only (`hostssl …
+    /// trust`; plain ones are rejected by `host … reject`). With a client CA
+    /// (`ssl_ca_file`), [`OwnedPostgres::CERT_USER`] must present a client certificate.
+    /// The files are copied into the cluster's directory (the key with mode 0600, owned by
+    /// the user the server runs as), which is removed on drop.
+    pub fn start_tls(tls: &PostgresTls) -> io::Result<OwnedPostgres> {
+        OwnedPostgres::start_inner(Some(tls))
+    }
+
+    fn start_inner(tls: Option<&PostgresTls>) -> io::Result<OwnedPostgres> {
         let bin = match pg_bindir() {
             Some(b) => b,
             None => {
@@ -45,16 +75,53 @@ impl OwnedPostgres {
         } else {
             None
         };
-        let pg = OwnedPostgres {
+        let mut pg = OwnedPostgres {
             dir,
             bin,
             port: free_port()?,
             user,
+            settings: Vec::new(),
             child: Mutex::new(None),
         };
         pg.initdb()?;
+        if let Some(tls) = tls {
+            pg.configure_tls(tls)?;
+        }
         pg.start_again()?;
         Ok(pg)
+    }
+
+    /// Copies the certificates in, sets the `ssl*` settings and writes `pg_hba.conf`.
+    fn configure_tls(&mut self, tls: &PostgresTls) -> io::Result<()> {
+        let install = |from: &Path, name: &str, mode: u32| -> io::Result<PathBuf> {
+            let to = self.dir.join(name);
+            std::fs::copy(from, &to)?;
+            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(mode))?;
+            if let Some((uid, gid)) = self.user {
+                chown(&to, Some(uid), Some(gid))?;
+            }
+            Ok(to)
+        };
+        let cert = install(&tls.cert_file, "server.crt", 0o644)?;
+        let key = install(&tls.key_file, "server.key", 0o600)?;
+        self.settings = vec![
+            "ssl=on".into(),
+            format!("ssl_cert_file={}", cert.display()),
+            format!("ssl_key_file={}", key.display()),
+        ];
+        let mut hba = String::from("local all all trust\n");
+        if let Some(ca) = &tls.client_ca_file {
+            let ca = install(ca, "client-ca.crt", 0o644)?;
+            self.settings.push(format!("ssl_ca_file={}", ca.display()));
+            hba.push_str(&format!(
+                "hostssl all {} 127.0.0.1/32 cert\n",
+                OwnedPostgres::CERT_USER
+            ));
+        }
+        hba.push_str("hostssl all all 127.0.0.1/32 trust\n");
+        hba.push_str("host all all 127.0.0.1/32 reject\n");
+        // Written over initdb's file, which keeps its owner.
+        std::fs::write(self.data().join("pg_hba.conf"), hba)
     }
 
     /// The server's port on 127.0.0.1.
@@ -117,6 +184,7 @@ impl OwnedPostgres {
             .arg(&self.dir)
             .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
             .args(["-c", "full_page_writes=off", "-c", "max_connections=300"])
+            .args(self.settings.iter().flat_map(|s| ["-c", s.as_str()]))
             .stdout(log.try_clone()?)
             .stderr(log);
         // SIGINT is PostgreSQL's "fast shutdown".

@@ -5,4 +5,5 @@ mod consumer;
 mod publish;
 mod setup;
 mod support;
+mod tls;
 mod trace;

@@ -6,4 +6,5 @@ mod rank_pages;
 mod roles;
 mod sample;
 mod status;
+mod tls;
 mod writer;
