@@ -168,9 +168,12 @@ fn split_and_process(
                 Parsed::Issue(issue) => issues.push(issue),
             };
             read_range(&barcodes, 0, cut, progress, |c| parser.push(c, &mut sink))?;
-            let clean_cut = parser.at_record_boundary();
+            // Clean when the first part ended between records, after the header (blank
+            // lines before the header can hold the cut).
+            let clean_cut = parser.has_header() && parser.at_record_boundary();
             if !clean_cut {
-                // The cut fell inside a record: read on, ignore the second part's result.
+                // The cut fell inside a record or before the header: read on, ignore the
+                // second part's result.
                 read_range(&barcodes, cut, barcodes_size, &|_| {}, |c| {
                     parser.push(c, &mut sink)
                 })?;
@@ -309,5 +312,20 @@ mod tests {
             b += &format!("{i},{}\n", i % 300 + 1);
         }
         same_as_sequential("quoted", &orders(), &b);
+    }
+
+    #[test]
+    fn a_cut_before_the_header_gives_the_sequential_result() {
+        // Found by the `orders` fuzz target's model of this split: blank lines before the
+        // header, and the cut among them. The part before the cut ended at a record
+        // boundary without a header, and failed the file as having none.
+        let mut b = "\r\n".repeat(300) + "barcode,order_id\n";
+        for i in 0..2000 {
+            b += &format!("{i},{}\n", i % 300 + 1);
+        }
+        // Orders nearly as big: the cut lands about 100 bytes into the barcodes.
+        let mut o = orders();
+        o += &"\n".repeat(b.len() - o.len() - 200);
+        same_as_sequential("blank-before-header", &o, &b);
     }
 }
