@@ -92,7 +92,9 @@ enum Scan {
         next: usize,
         lines: u64,
     },
+    /// A record that cannot be split: it ends at `end` (its line break excluded).
     Broken {
+        end: usize,
         next: usize,
         lines: u64,
         why: Broken,
@@ -107,9 +109,10 @@ pub struct Splitter {
     spans: Vec<Span>,
     line: u64,
     at_start: bool,
-    /// Skipping the rest of an over-long record: `Some(in_quotes)`.
-    skipping: Option<bool>,
+    /// Skipping the rest of an over-long record: where in it the last byte skipped was.
+    skipping: Option<Within>,
     bytes_seen: u64,
+    max_record: usize,
 }
 
 impl Default for Splitter {
@@ -128,6 +131,17 @@ impl Splitter {
             at_start: true,
             skipping: None,
             bytes_seen: 0,
+            max_record: MAX_RECORD_BYTES,
+        }
+    }
+
+    /// A splitter whose records may have at most `max` bytes instead of
+    /// [`MAX_RECORD_BYTES`]: for tests and fuzzing, which reach the over-long paths with
+    /// small inputs.
+    pub fn with_max_record(max: usize) -> Splitter {
+        Splitter {
+            max_record: max,
+            ..Splitter::new()
         }
     }
 
@@ -172,16 +186,16 @@ impl Splitter {
             }
             chunk = &[];
         }
-        if let Some(in_quotes) = self.skipping {
-            match skip_rest(chunk, in_quotes) {
+        if let Some(within) = self.skipping {
+            match skip_rest(chunk, within) {
                 Skip::Ended { next, lines } => {
                     self.line += lines;
                     self.skipping = None;
                     chunk = &chunk[next..];
                 }
-                Skip::Open { in_quotes, lines } => {
+                Skip::Open { within, lines } => {
                     self.line += lines;
-                    self.skipping = Some(in_quotes);
+                    self.skipping = Some(within);
                     return;
                 }
             }
@@ -212,7 +226,7 @@ impl Splitter {
             self.spans.clear();
             self.scratch.clear();
             match scan(&self.buf, pos, eof, &mut self.spans, &mut self.scratch) {
-                Scan::Done { end, next, lines } if end - pos > MAX_RECORD_BYTES => {
+                Scan::Done { end, next, lines } if end - pos > self.max_record => {
                     sink(Split::Broken {
                         line: self.line,
                         why: Broken::TooLong,
@@ -234,7 +248,18 @@ impl Splitter {
                     self.line += lines;
                     pos = next;
                 }
-                Scan::Broken { next, lines, why } => {
+                Scan::Broken {
+                    end,
+                    next,
+                    lines,
+                    why,
+                } => {
+                    // Over-long first, as when the record arrives in parts (`NeedMore`).
+                    let why = if end - pos > self.max_record {
+                        Broken::TooLong
+                    } else {
+                        why
+                    };
                     sink(Split::Broken {
                         line: self.line,
                         why,
@@ -243,20 +268,20 @@ impl Splitter {
                     pos = next;
                 }
                 Scan::NeedMore => {
-                    if self.buf.len() - pos > MAX_RECORD_BYTES {
+                    if self.buf.len() - pos > self.max_record {
                         sink(Split::Broken {
                             line: self.line,
                             why: Broken::TooLong,
                         });
-                        match skip_rest(&self.buf[pos..], false) {
+                        match skip_rest(&self.buf[pos..], Within::FieldStart) {
                             Skip::Ended { next, lines } => {
                                 self.line += lines;
                                 pos += next;
                                 continue;
                             }
-                            Skip::Open { in_quotes, lines } => {
+                            Skip::Open { within, lines } => {
                                 self.line += lines;
-                                self.skipping = Some(in_quotes);
+                                self.skipping = Some(within);
                                 pos = self.buf.len();
                             }
                         }
@@ -281,27 +306,95 @@ fn is_blank(r: &Record<'_>) -> bool {
     std::str::from_utf8(f).is_ok_and(|s| s.trim().is_empty())
 }
 
-enum Skip {
-    Ended { next: usize, lines: u64 },
-    Open { in_quotes: bool, lines: u64 },
+/// Where in a record the splitter is, byte by byte: what [`scan`] reads, as states, so that
+/// skipping an over-long record ends it exactly where [`scan`] would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Within {
+    /// At the start of a field (after blanks, if any).
+    FieldStart,
+    /// In an unquoted field, where a `"` is kept as written.
+    Unquoted,
+    /// In a quoted field.
+    Quoted,
+    /// Just after a `"` in a quoted field: a `""` or the closing quote.
+    QuoteInQuoted,
+    /// After the closing quote of a field (after blanks, if any).
+    AfterQuote,
+    /// Text after a closing quote: the record runs to the next line break.
+    TextAfterQuote,
 }
 
-/// Skips to the end of the current record, tracking quotes (a `""` pair toggles twice).
-fn skip_rest(bytes: &[u8], mut in_quotes: bool) -> Skip {
+enum Skip {
+    Ended { next: usize, lines: u64 },
+    Open { within: Within, lines: u64 },
+}
+
+/// Skips to the end of the current record, from `within` it; counts the line breaks.
+fn skip_rest(bytes: &[u8], mut within: Within) -> Skip {
     let mut lines = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'"' => in_quotes = !in_quotes,
-            b'\n' => {
-                lines += 1;
-                if !in_quotes {
-                    return Skip::Ended { next: i + 1, lines };
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        match within {
+            Within::Unquoted => match memchr::memchr2(b',', b'\n', rest) {
+                Some(n) if rest[n] == b',' => {
+                    within = Within::FieldStart;
+                    i += n + 1;
                 }
+                Some(n) => {
+                    return Skip::Ended {
+                        next: i + n + 1,
+                        lines: lines + 1,
+                    }
+                }
+                None => break,
+            },
+            Within::Quoted => match memchr::memchr(b'"', rest) {
+                Some(q) => {
+                    lines += count_lines(&rest[..q]);
+                    within = Within::QuoteInQuoted;
+                    i += q + 1;
+                }
+                None => {
+                    lines += count_lines(rest);
+                    break;
+                }
+            },
+            Within::TextAfterQuote => match memchr::memchr(b'\n', rest) {
+                Some(n) => {
+                    return Skip::Ended {
+                        next: i + n + 1,
+                        lines: lines + 1,
+                    }
+                }
+                None => break,
+            },
+            Within::QuoteInQuoted if rest[0] == b'"' => {
+                within = Within::Quoted;
+                i += 1;
             }
-            _ => {}
+            Within::QuoteInQuoted => within = Within::AfterQuote, // this byte again, after it
+            Within::FieldStart | Within::AfterQuote => {
+                let after = within == Within::AfterQuote;
+                within = match rest[0] {
+                    b'\n' => {
+                        return Skip::Ended {
+                            next: i + 1,
+                            lines: lines + 1,
+                        }
+                    }
+                    b',' => Within::FieldStart,
+                    b' ' | b'\t' => within,
+                    b'\r' if after => within,
+                    b'"' if !after => Within::Quoted,
+                    _ if after => Within::TextAfterQuote,
+                    _ => Within::Unquoted,
+                };
+                i += 1;
+            }
         }
     }
-    Skip::Open { in_quotes, lines }
+    Skip::Open { within, lines }
 }
 
 #[inline]
@@ -378,6 +471,7 @@ fn scan_quoted(
                 let Some(q) = memchr::memchr(b'"', &buf[k..]).map(|q| k + q) else {
                     if eof {
                         return Scan::Broken {
+                            end: buf.len(),
                             next: buf.len(),
                             lines: lines + count_lines(&buf[k..]),
                             why: Broken::UnterminatedQuote,
@@ -426,11 +520,13 @@ fn scan_quoted(
                 Some(_) => {
                     return match memchr::memchr(b'\n', &buf[k..]) {
                         Some(nl) => Scan::Broken {
+                            end: k + nl,
                             next: k + nl + 1,
                             lines: lines + 1,
                             why: Broken::TextAfterQuote,
                         },
                         None if eof => Scan::Broken {
+                            end: buf.len(),
                             next: buf.len(),
                             lines,
                             why: Broken::TextAfterQuote,
@@ -479,6 +575,14 @@ mod tests {
 
     /// Splits `input` fed in chunks of `chunk` bytes; returns (line, fields) or (line, Broken).
     fn split(input: &[u8], chunk: usize) -> Vec<(u64, Result<Vec<String>, Broken>)> {
+        split_with(Splitter::new(), input, chunk)
+    }
+
+    fn split_with(
+        mut sp: Splitter,
+        input: &[u8],
+        chunk: usize,
+    ) -> Vec<(u64, Result<Vec<String>, Broken>)> {
         let mut out = Vec::new();
         let mut sink = |s: Split<'_>| match s {
             Split::Record(r) => {
@@ -489,7 +593,6 @@ mod tests {
             }
             Split::Broken { line, why } => out.push((line, Err(why))),
         };
-        let mut sp = Splitter::new();
         for c in input.chunks(chunk.max(1)) {
             sp.push(c, &mut sink);
         }
@@ -607,5 +710,65 @@ mod tests {
     fn literal_quotes_inside_unquoted_fields_are_kept() {
         // The first quote is not at a field start, so the field is taken as written.
         assert_eq!(split(b"ab,c\"d\n", 100), vec![ok(1, &["ab", "c\"d"])]);
+    }
+
+    /// Every chunking gives `want`, with records of at most `max` bytes.
+    fn same_in_every_chunking(
+        input: &[u8],
+        max: usize,
+        want: &[(u64, Result<Vec<String>, Broken>)],
+    ) {
+        for chunk in 1..=input.len() {
+            let got = split_with(Splitter::with_max_record(max), input, chunk);
+            assert_eq!(got, want, "chunks of {chunk}");
+        }
+    }
+
+    #[test]
+    fn an_over_long_record_with_a_literal_quote_ends_at_its_line_break() {
+        // The quote is inside an unquoted field: it opens nothing, in whatever chunks the
+        // record arrives (skipping used to take it for an opening quote and swallow the
+        // next records up to the following quote).
+        let input = b"a,b\nxx\"xxxxxxxxxxxxx\n1,2\n\"z\n";
+        let want = vec![
+            ok(1, &["a", "b"]),
+            (2, Err(Broken::TooLong)),
+            ok(3, &["1", "2"]),
+            (4, Err(Broken::UnterminatedQuote)),
+        ];
+        same_in_every_chunking(input, 8, &want);
+        // Text after a closing quote runs to the line break, quotes included; a `""` in a
+        // quoted field and line breaks in it are skipped over.
+        let input = b"a,b\n\"x\"yy\"yyyyyyyy\n1,2\n \"q\"\"\nq\nqqqqqqqq\" , \"\"\n3,4\n";
+        let want = vec![
+            ok(1, &["a", "b"]),
+            (2, Err(Broken::TooLong)),
+            ok(3, &["1", "2"]),
+            (4, Err(Broken::TooLong)),
+            ok(7, &["3", "4"]),
+        ];
+        same_in_every_chunking(input, 8, &want);
+    }
+
+    #[test]
+    fn a_broken_record_over_the_bound_is_too_long_in_every_chunking() {
+        // Found by the `records` fuzz target: whole, the record after line 5 was
+        // `TextAfterQuote`; byte by byte, `TooLong`.
+        let input = b"a,b\n\"x\ny\", \"q\"\"uote\" \n\xef\xbb\xbf1,2\0\0\0\0\0\0\0D\r\n\"x\"y,1\n \n\"open\n";
+        let want = vec![
+            ok(1, &["a", "b"]),
+            (2, Err(Broken::TooLong)),
+            (4, Err(Broken::TooLong)),
+            (5, Err(Broken::TooLong)),
+            (7, Err(Broken::TooLong)),
+        ];
+        same_in_every_chunking(input, 5, &want);
+        let input = b"a\n\"q\" tail\n\"unterminated";
+        let want = vec![
+            ok(1, &["a"]),
+            (2, Err(Broken::TooLong)),
+            (3, Err(Broken::TooLong)),
+        ];
+        same_in_every_chunking(input, 6, &want);
     }
 }

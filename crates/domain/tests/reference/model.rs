@@ -15,8 +15,9 @@ pub struct ModelResult {
     pub row_lines: Vec<Vec<u64>>,
 }
 
-#[derive(Debug)]
-enum Rec {
+/// One record of the reference splitter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rec {
     Fields {
         line: u64,
         fields: Vec<Vec<u8>>,
@@ -28,7 +29,13 @@ enum Rec {
 }
 
 /// Splits a whole file into records, following the crate's documented dialect.
-fn records(mut input: &[u8]) -> Vec<Rec> {
+pub fn records(input: &[u8]) -> Vec<Rec> {
+    records_limited(input, usize::MAX)
+}
+
+/// Like [`records`], where a record of more than `max` bytes (its line break excluded) is
+/// broken, whatever else it is.
+pub fn records_limited(mut input: &[u8], max: usize) -> Vec<Rec> {
     if input.starts_with(&[0xEF, 0xBB, 0xBF]) {
         input = &input[3..];
     }
@@ -41,6 +48,8 @@ fn records(mut input: &[u8]) -> Vec<Rec> {
         let mut fields: Vec<Vec<u8>> = Vec::new();
         let mut only_unquoted = true;
         let mut broken = false;
+        // Where the record ends, its line break excluded.
+        let end;
         loop {
             // one field
             let mut j = i;
@@ -72,6 +81,7 @@ fn records(mut input: &[u8]) -> Vec<Rec> {
                 if !closed {
                     broken = true;
                     i = input.len();
+                    end = i;
                     break;
                 }
                 fields.push(value);
@@ -80,6 +90,7 @@ fn records(mut input: &[u8]) -> Vec<Rec> {
                 }
                 if k >= input.len() {
                     i = k;
+                    end = k;
                     break;
                 }
                 if input[k] == b',' {
@@ -89,6 +100,7 @@ fn records(mut input: &[u8]) -> Vec<Rec> {
                 if input[k] == b'\n' {
                     line += 1;
                     i = k + 1;
+                    end = k;
                     break;
                 }
                 // text after the closing quote: the record runs to the next line break
@@ -96,6 +108,7 @@ fn records(mut input: &[u8]) -> Vec<Rec> {
                 while k < input.len() && input[k] != b'\n' {
                     k += 1;
                 }
+                end = k;
                 if k < input.len() {
                     line += 1;
                     k += 1;
@@ -112,6 +125,7 @@ fn records(mut input: &[u8]) -> Vec<Rec> {
                     i = k + 1;
                     continue;
                 }
+                end = k;
                 if k < input.len() {
                     line += 1;
                     i = k + 1;
@@ -121,14 +135,11 @@ fn records(mut input: &[u8]) -> Vec<Rec> {
                 break;
             }
         }
-        if broken {
+        if broken || end - start > max {
             out.push(Rec::Broken { line: start_line });
             continue;
         }
-        let mut raw = input[start..i].to_vec();
-        if raw.last() == Some(&b'\n') {
-            raw.pop();
-        }
+        let raw = input[start..end].to_vec();
         let blank = only_unquoted
             && fields.len() == 1
             && std::str::from_utf8(&fields[0]).is_ok_and(|s| s.trim().is_empty());
