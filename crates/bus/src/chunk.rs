@@ -12,11 +12,15 @@
 //!
 //! `line_delta` is the row's line minus the previous row's (wrapping), starting from 0.
 //! Flags: bit 0 = the last chunk of the file. Decoding checks every length and value, so a
-//! corrupt message is an error, never a panic. [`ChunkHead::read`] decodes the head alone;
+//! corrupt message is an error, never a panic: varints in their shortest form, no unknown
+//! flag, ids from 1 to `i64::MAX` and barcodes of 1 to 64 ASCII letters or digits, as the
+//! validator sends them and the merger relies on. So a chunk has one encoding: decoded,
+//! it re-encodes to the same bytes. [`ChunkHead::read`] decodes the head alone;
 //! [`ChunkHead::visit`] hands the rows to a [`ChunkVisitor`] without an allocation per row
 //! ([`RowChunk::decode`] is the visitor that collects them).
 
 use crate::digest::BatchId;
+use tiqets_domain::value::{is_valid_barcode, MAX_ID};
 use tiqets_domain::{BarcodeRow, FileKind, Issue, IssueCode, OrderRow, OwnedBarcodeRow};
 
 const MAGIC: &[u8; 4] = b"TQR1";
@@ -156,8 +160,8 @@ impl ChunkHead {
             FileKind::Orders => {
                 for _ in 0..n {
                     line = line.wrapping_add(r.varint()?);
-                    let order_id = r.varint()?;
-                    let customer_id = r.varint()?;
+                    let order_id = r.id("order id")?;
+                    let customer_id = r.id("customer id")?;
                     visitor.order(OrderRow {
                         line,
                         order_id,
@@ -168,14 +172,23 @@ impl ChunkHead {
             FileKind::Barcodes => {
                 for _ in 0..n {
                     line = line.wrapping_add(r.varint()?);
+                    let at = r.at;
                     let order_id = match r.varint()? {
                         0 => None,
-                        id => Some(id),
+                        id if id <= MAX_ID => Some(id),
+                        _ => {
+                            return Err(ChunkError::BadValue {
+                                what: "order id",
+                                at,
+                            })
+                        }
                     };
                     let len = r.byte()? as usize;
                     let at = r.at;
-                    let barcode =
-                        std::str::from_utf8(r.take(len)?).map_err(|_| ChunkError::BadValue {
+                    let barcode = std::str::from_utf8(r.take(len)?)
+                        .ok()
+                        .filter(|b| is_valid_barcode(b.as_bytes()))
+                        .ok_or(ChunkError::BadValue {
                             what: "barcode",
                             at,
                         })?;
@@ -219,7 +232,11 @@ impl ChunkHead {
             return Err(ChunkError::BadMagic);
         }
         let file = r.file()?;
+        let at = r.at;
         let flags = r.byte()?;
+        if flags & !LAST != 0 {
+            return Err(ChunkError::BadValue { what: "flags", at });
+        }
         let attempt = r.u32("attempt")?;
         let seq = r.u32("seq")?;
         let id_len = r.len("batch id length")?;
@@ -404,6 +421,10 @@ impl<'a> Reader<'a> {
             }
             v |= part << shift;
             if b & 0x80 == 0 {
+                // A last byte of 0 after others is a longer form of a shorter varint.
+                if b == 0 && shift > 0 {
+                    break;
+                }
                 return Ok(v);
             }
         }
@@ -411,6 +432,14 @@ impl<'a> Reader<'a> {
             what: "varint",
             at: start,
         })
+    }
+
+    /// An order or customer id: 1 to [`MAX_ID`].
+    fn id(&mut self, what: &'static str) -> Result<u64, ChunkError> {
+        let at = self.at;
+        Some(self.varint()?)
+            .filter(|id| (1..=MAX_ID).contains(id))
+            .ok_or(ChunkError::BadValue { what, at })
     }
 
     fn u32(&mut self, what: &'static str) -> Result<u32, ChunkError> {
@@ -560,5 +589,97 @@ mod tests {
         let back = RowChunk::decode(&bytes).unwrap();
         assert_eq!(back.row_count() as u64, n);
         assert!(!back.last);
+    }
+
+    #[test]
+    fn rows_the_validator_cannot_send_are_corrupt() {
+        // Found by the `row_chunk` fuzz target: a barcode with a `+` decoded, and the merger
+        // would have taken it (a barcode over 64 bytes would make it panic).
+        let crash = b"TQR1\x01\x00\xff\xff\xff\xff\x0f\xff\xff\xff\xff\x0f\x19b3f1c2a9d8e7f6a5b4c3d2e1f\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x40ZZZZZZZZZZZZZZZZZ+ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ\x03\x00\x010\x00";
+        assert_eq!(
+            RowChunk::decode(crash),
+            Err(ChunkError::BadValue {
+                what: "barcode",
+                at: 63
+            })
+        );
+        let barcodes = |barcode: &str, order_id: u64| {
+            let mut w = ChunkWriter::new(&id(), 1, FileKind::Barcodes, 0);
+            w.push_barcode_parts(2, "ok", Some(1));
+            // Written as the encoder would, without its checks.
+            put_varint(&mut w.rows, 1);
+            put_varint(&mut w.rows, order_id);
+            w.rows.push(barcode.len() as u8);
+            w.rows.extend_from_slice(barcode.as_bytes());
+            w.row_count += 1;
+            w.finish(true)
+        };
+        assert!(RowChunk::decode(&barcodes("A1", 7)).is_ok());
+        for (barcode, order_id) in [
+            ("", 1),
+            ("a-b", 1),
+            ("é", 1),
+            (&"7".repeat(65), 1),
+            ("A1", MAX_ID + 1),
+        ] {
+            let bytes = barcodes(barcode, order_id);
+            assert!(RowChunk::decode(&bytes).is_err(), "{barcode:?} {order_id}");
+        }
+        let orders = |order_id: u64, customer_id: u64| {
+            let mut w = ChunkWriter::new(&id(), 1, FileKind::Orders, 0);
+            put_varint(&mut w.rows, 2);
+            put_varint(&mut w.rows, order_id);
+            put_varint(&mut w.rows, customer_id);
+            w.row_count += 1;
+            w.finish(false)
+        };
+        assert!(RowChunk::decode(&orders(1, MAX_ID)).is_ok());
+        for (o, c) in [(0, 1), (1, 0), (MAX_ID + 1, 1), (1, u64::MAX)] {
+            assert!(RowChunk::decode(&orders(o, c)).is_err(), "{o} {c}");
+        }
+    }
+
+    #[test]
+    fn a_chunk_has_one_encoding() {
+        let mut w = ChunkWriter::new(&id(), 1, FileKind::Orders, 0);
+        w.push_order(&OrderRow {
+            line: 2,
+            order_id: 1,
+            customer_id: 1,
+        });
+        let bytes = w.finish(true);
+        let chunk = RowChunk::decode(&bytes).unwrap();
+        assert_eq!(chunk.encode(), bytes);
+        // The same values in a longer varint (attempt 1 as 0x81 0x00), or an unknown flag.
+        let mut longer = bytes[..6].to_vec();
+        longer.extend_from_slice(&[0x81, 0x00]);
+        longer.extend_from_slice(&bytes[7..]);
+        assert_eq!(
+            RowChunk::decode(&longer),
+            Err(ChunkError::BadValue {
+                what: "varint",
+                at: 6
+            })
+        );
+        let mut flagged = bytes.clone();
+        flagged[5] |= 2;
+        assert_eq!(
+            RowChunk::decode(&flagged),
+            Err(ChunkError::BadValue {
+                what: "flags",
+                at: 5
+            })
+        );
+        assert!(ChunkHead::read(&flagged).is_err());
+        // Zero is one byte; the largest varint keeps its tenth byte.
+        let mut one = Vec::new();
+        put_varint(&mut one, u64::MAX);
+        let mut r = Reader { b: &one, at: 0 };
+        assert_eq!(r.varint(), Ok(u64::MAX));
+        let mut r = Reader {
+            b: &[0x80, 0x80, 0x00],
+            at: 0,
+        };
+        assert!(r.varint().is_err());
     }
 }
