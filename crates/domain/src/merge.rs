@@ -7,7 +7,7 @@
 
 use crate::barcode::BarcodeBuf;
 use crate::book::{BarcodeBook, BarcodeRec, OrderBook, OrderRec};
-use crate::issue::{shown, sort_issues, FileKind, Issue, IssueCode, IssueCounts};
+use crate::issue::{join_issues, shown, sort_issues, FileKind, Issue, IssueCode, IssueCounts};
 use serde::{Deserialize, Serialize};
 
 /// A customer's tickets (rule 7).
@@ -66,7 +66,7 @@ impl<'a> OutputRow<'a> {
 
 /// Applies rules 1–7 to the valid rows of both files. `issues` are the issues found while
 /// parsing; the outcome holds them together with its own, in report order.
-pub fn merge(orders: OrderBook, barcodes: BarcodeBook, mut issues: Vec<Issue>) -> Outcome {
+pub fn merge(orders: OrderBook, barcodes: BarcodeBook, issues: Vec<Issue>) -> Outcome {
     let ((orders, order_issues), (sold, (unused, unused_lines), barcode_issues)) =
         std::thread::scope(|s| {
             let o = s.spawn(|| first_orders(orders.rows));
@@ -74,8 +74,7 @@ pub fn merge(orders: OrderBook, barcodes: BarcodeBook, mut issues: Vec<Issue>) -
             let o = o.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             (o, b)
         });
-    issues.extend(order_issues);
-    issues.extend(barcode_issues);
+    let mut issues = join_issues(join_issues(issues, order_issues), barcode_issues);
 
     // Rules 4 and 5: merge the orders (sorted by id) with the sold barcodes (sorted by
     // order id, file order within one order).
@@ -172,23 +171,36 @@ fn first_orders(rows: Vec<OrderRec>) -> (Vec<OrderRec>, Vec<Issue>) {
         .map(|(i, r)| (r.order_id, i as u32))
         .collect();
     radsort::sort_by_key(&mut order, |p| p.0); // stable: file order within one id
-    let mut kept = Vec::with_capacity(rows.len());
-    let mut issues = Vec::new();
+                                               // Sized exactly, and the issues written once the sort's pairs are gone: with millions
+                                               // of duplicates, the issues are most of the memory.
+    let duplicates = order.windows(2).filter(|w| w[0].0 == w[1].0).count();
+    let mut kept = Vec::with_capacity(rows.len() - duplicates);
+    let mut dups = Vec::with_capacity(duplicates);
     let mut first = 0usize;
     for (n, &(id, i)) in order.iter().enumerate() {
         if n > 0 && order[n - 1].0 == id {
-            let first_line = rows[order[first].1 as usize].line;
-            issues.push(Issue::new(
-                FileKind::Orders,
-                rows[i as usize].line,
-                IssueCode::DuplicateOrder,
-                format!("duplicate order_id {id} (first on line {first_line})"),
-            ));
+            dups.push((i, order[first].1));
         } else {
             first = n;
             kept.push(rows[i as usize]);
         }
     }
+    drop(order);
+    let issues = dups
+        .into_iter()
+        .map(|(i, first)| {
+            let (row, first_line) = (&rows[i as usize], rows[first as usize].line);
+            Issue::new(
+                FileKind::Orders,
+                row.line,
+                IssueCode::DuplicateOrder,
+                format!(
+                    "duplicate order_id {} (first on line {first_line})",
+                    row.order_id
+                ),
+            )
+        })
+        .collect();
     (kept, issues)
 }
 
@@ -206,30 +218,38 @@ fn first_barcodes(book: &BarcodeBook) -> (Vec<BarcodeRec>, KeysAndLines, Vec<Iss
         .map(|(i, r)| (r.key, i as u32))
         .collect();
     radsort::sort_by_key(&mut by_key, |p| p.0); // stable: file order within one barcode
+                                                // As in `first_orders`: sized exactly, issues written once the pairs are gone.
+    let duplicates = by_key.windows(2).filter(|w| w[0].0 == w[1].0).count();
     let mut duplicate = vec![false; rows.len()];
-    let mut issues = Vec::new();
+    let mut dups = Vec::with_capacity(duplicates);
     let mut first = 0usize;
     for n in 0..by_key.len() {
         if n > 0 && by_key[n - 1].0 == by_key[n].0 {
-            let (key, i) = by_key[n];
-            let first_line = rows[by_key[first].1 as usize].line;
+            let i = by_key[n].1;
             duplicate[i as usize] = true;
-            let message = format!(
-                "duplicate barcode {} (first on line {first_line})",
-                shown(&book.text_of(key))
-            );
-            issues.push(Issue::new(
-                FileKind::Barcodes,
-                rows[i as usize].line,
-                IssueCode::DuplicateBarcode,
-                message,
-            ));
+            dups.push((i, by_key[first].1));
         } else {
             first = n;
         }
     }
     drop(by_key);
-    let mut sold = Vec::with_capacity(rows.len());
+    let issues = dups
+        .into_iter()
+        .map(|(i, first)| {
+            let (row, first_line) = (&rows[i as usize], rows[first as usize].line);
+            let message = format!(
+                "duplicate barcode {} (first on line {first_line})",
+                shown(&book.text_of(row.key))
+            );
+            Issue::new(
+                FileKind::Barcodes,
+                row.line,
+                IssueCode::DuplicateBarcode,
+                message,
+            )
+        })
+        .collect();
+    let mut sold = Vec::with_capacity(rows.len() - duplicates);
     let mut unused = Vec::new();
     let mut unused_lines = Vec::new();
     for (r, dup) in rows.iter().zip(duplicate) {
@@ -331,4 +351,53 @@ pub fn top_customers(tickets: &[CustomerTickets], n: usize) -> Vec<CustomerTicke
     }
     all.sort_unstable_by_key(rank);
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{BarcodeRow, OrderRow};
+
+    #[test]
+    fn floods_of_duplicates_are_collected_in_exactly_sized_lists() {
+        // With millions of duplicates of one order or barcode, their issues are most of a
+        // batch's memory (scripts/hostile-run's `dup-*` cases): no list is sized by
+        // doubling, nor by the rows the duplicates take away.
+        let mut orders = OrderBook::new();
+        for i in 0..1000 {
+            orders.push(OrderRow {
+                line: i + 2,
+                order_id: 7,
+                customer_id: 1,
+            });
+        }
+        let (kept, issues) = first_orders(orders.rows);
+        assert_eq!((kept.len(), kept.capacity()), (1, 1));
+        assert_eq!((issues.len(), issues.capacity()), (999, 999));
+        assert_eq!(issues[0].line, 3);
+        assert_eq!(issues[0].message, "duplicate order_id 7 (first on line 2)");
+
+        let mut book = BarcodeBook::new();
+        for i in 0..1000 {
+            book.push(BarcodeRow {
+                line: i + 2,
+                barcode: if i % 2 == 0 { "AB1" } else { "0042" },
+                order_id: (i % 4 < 2).then_some(1),
+            });
+        }
+        let (sold, (unused, _), mut issues) = first_barcodes(&book);
+        assert_eq!((sold.len(), sold.capacity(), unused.len()), (2, 2, 0));
+        assert_eq!((issues.len(), issues.capacity()), (998, 998));
+        sort_issues(&mut issues);
+        let lines: Vec<u64> = issues.iter().map(|i| i.line).collect();
+        assert_eq!(lines, (4..=1001).collect::<Vec<_>>());
+        assert_eq!(
+            issues[0].message,
+            "duplicate barcode \"AB1\" (first on line 2)"
+        );
+        assert_eq!(
+            issues[1].message,
+            "duplicate barcode \"0042\" (first on line 3)"
+        );
+    }
 }

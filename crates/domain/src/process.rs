@@ -1,7 +1,7 @@
 //! A whole batch from two readers, both files parsed at once on two threads.
 
 use crate::book::{BarcodeBook, OrderBook};
-use crate::issue::{FileKind, Issue};
+use crate::issue::{join_issues, FileKind, Issue};
 use crate::merge::{merge, Outcome};
 use crate::parse::{BarcodeRow, BarcodesParser, FatalError, OrderRow, OrdersParser, Parsed};
 use std::io::{ErrorKind, Read};
@@ -30,10 +30,9 @@ where
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (o, b)
     });
-    let (orders, mut issues) = orders?;
+    let (orders, issues) = orders?;
     let (barcodes, barcode_issues) = barcodes?;
-    issues.extend(barcode_issues);
-    Ok(merge(orders, barcodes, issues))
+    Ok(merge(orders, barcodes, join_issues(issues, barcode_issues)))
 }
 
 fn read_orders(
@@ -188,13 +187,11 @@ fn split_and_process(
     });
     let (orders, mut book, mut issues, clean_cut) = first?;
     if let Some(next_line) = clean_cut {
-        let (tail, tail_issues) = second?;
+        let (tail, mut tail_issues) = second?;
         let offset = next_line - 1;
         book.append(tail, offset);
-        issues.extend(tail_issues.into_iter().map(|mut i| {
-            i.line += offset;
-            i
-        }));
+        tail_issues.iter_mut().for_each(|i| i.line += offset);
+        issues = join_issues(issues, tail_issues);
     }
     Ok(merge(orders, book, issues))
 }
