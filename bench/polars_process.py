@@ -3,11 +3,12 @@
 
     python3 bench/polars_process.py DIR [--output F] [--top N]
 
-Reads DIR/orders.csv and DIR/barcodes.csv, applies the processing rules of SPEC §3 as far as
-Polars can express them, writes processed_orders.csv (`customer_id,order_id,barcodes`, the
-barcodes as "[b1, b2]" in barcodes.csv line order, rows sorted by customer_id then order_id),
-and prints the top N customers as `customer_id, tickets` lines, then the number of unused
-barcodes: the same stdout as `tiqets process`.
+Reads DIR/orders.csv and DIR/barcodes.csv, applies the processing rules of
+docs/processing-rules.md as far as Polars can express them, writes processed_orders.csv
+(`customer_id,order_id,barcodes`, the barcodes as "[b1, b2]" in barcodes.csv line order,
+rows sorted by customer_id then order_id), and prints the top N customers as
+`customer_id, tickets` lines, then the number of unused barcodes: the same stdout as
+`tiqets process`.
 
 What Polars cannot express is left as Polars does it: rows are not reported (there is no
 issues file), a record with too many fields is truncated (`truncate_ragged_lines`) and one
@@ -46,7 +47,8 @@ def scan(path: Path, required: tuple[str, str]) -> pl.LazyFrame:
 
 
 def parse_id(col: str) -> pl.Expr:
-    """SPEC §3 ids: digits (leading zeros allowed), `12.0` accepted, 1..=i64::MAX; else null.
+    """Ids as in docs/processing-rules.md, Values: digits (leading zeros allowed), `12.0`
+    accepted, 1..=i64::MAX; else null.
 
     `str.to_integer` does the digits and the i64 range; it also takes a sign, hence the `+`
     check (a `-` fails the >= 1 test). The pandas form `12.0`/`12.00` is the same parse after

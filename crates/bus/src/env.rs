@@ -11,7 +11,7 @@ use std::ops::RangeInclusive;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Default of `NATS_URL` (SPEC §2).
+/// Default of `NATS_URL` (`docs/operations.md`, Every service).
 pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
 
 /// A variable that is set but unusable.

@@ -115,7 +115,7 @@ pub struct ResultRef {
     pub rows: u64,
 }
 
-/// A top customer, as in SPEC §3 rule 7.
+/// A top customer, as in `docs/processing-rules.md`, Results, rule 7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopCustomer {
     pub customer_id: u64,

@@ -1,4 +1,4 @@
-//! The batch lifecycle (SPEC §4) and the status events that report it.
+//! The batch lifecycle (`docs/events.md`, Status events) and the status events that report it.
 
 use crate::digest::BatchId;
 use crate::events::{Inputs, Source};

@@ -43,7 +43,7 @@ impl fmt::Display for FileKind {
     }
 }
 
-/// The issue codes of SPEC §3, spelled exactly as there.
+/// The issue codes of `docs/processing-rules.md` (Issues), spelled exactly as there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IssueCode {

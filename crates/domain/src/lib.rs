@@ -1,4 +1,5 @@
-//! The processing rules of the Tiqets order processor (SPEC §3), written once.
+//! The processing rules of the Tiqets order processor (`docs/processing-rules.md`), written
+//! once.
 //!
 //! The command line, every pipeline service and every test call these functions; nothing
 //! here knows about tokio, NATS or PostgreSQL.

@@ -1,4 +1,5 @@
-//! Writing `processed_orders.csv` and `issues.csv` (SPEC §3 rule 6, §6).
+//! Writing `processed_orders.csv` and `issues.csv` (`docs/processing-rules.md`: Results,
+//! rule 6, and Issues).
 
 use crate::issue::Issue;
 use crate::merge::{Outcome, OutputRow};

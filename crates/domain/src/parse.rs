@@ -1,5 +1,6 @@
-//! Reading one file: header matching, record checks and field validation (SPEC §3),
-//! streaming chunk by chunk. Yields valid typed rows and one issue per rejected record.
+//! Reading one file: header matching, record checks and field validation
+//! (`docs/processing-rules.md`: Reading the files, Values, Issues), streaming chunk by chunk.
+//! Yields valid typed rows and one issue per rejected record.
 
 use crate::issue::{shown, FileKind, Issue, IssueCode};
 use crate::records::{Broken, Record, Split, Splitter};
@@ -42,7 +43,8 @@ impl BarcodeRow<'_> {
     }
 }
 
-/// A problem that makes a whole file unusable (SPEC §5): the batch fails.
+/// A problem that makes a whole file unusable (`docs/processing-rules.md`, Fatal file
+/// errors): the batch fails.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {problem}", file.file_name())]
 pub struct FatalError {

@@ -8,7 +8,8 @@ use std::io::{ErrorKind, Read};
 
 const CHUNK: usize = 1 << 20;
 
-/// Reads `orders` and `barcodes` to the end and applies every rule of SPEC §3.
+/// Reads `orders` and `barcodes` to the end and applies every rule of
+/// `docs/processing-rules.md`.
 ///
 /// `progress` is called with the number of bytes just read (from either thread). Size hints
 /// (the files' lengths, when known) pre-size the tables.

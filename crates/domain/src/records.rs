@@ -1,9 +1,10 @@
 //! Splitting bytes into CSV records (RFC 4180), fed chunk by chunk.
 //!
-//! Why not the `csv` crate: §3 needs the physical line where each record *starts* (after
-//! skipped blank lines), the raw record to tell a whitespace-only line from data, and a bound
-//! on the size of one record so hostile input cannot exhaust memory. The splitter keeps only
-//! the unfinished tail of the input between calls and never allocates per field.
+//! Why not the `csv` crate: the rules (`docs/processing-rules.md`, Reading the files) need
+//! the physical line where each record *starts* (after skipped blank lines), the raw record
+//! to tell a whitespace-only line from data, and a bound on the size of one record so hostile
+//! input cannot exhaust memory. The splitter keeps only the unfinished tail of the input
+//! between calls and never allocates per field.
 //!
 //! Dialect: `,` separates fields; a record ends at `\n` (a `\r` before it is whitespace and
 //! trimmed away); a field whose first non-blank character is `"` is quoted, `""` inside it is

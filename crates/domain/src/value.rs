@@ -1,4 +1,5 @@
-//! Field values: trimming, ids and barcodes (SPEC §3).
+//! Field values: trimming, ids and barcodes (`docs/processing-rules.md`: Reading the files,
+//! Values).
 
 /// The largest accepted id (`i64::MAX`, so every id fits a PostgreSQL `bigint`).
 pub const MAX_ID: u64 = i64::MAX as u64;

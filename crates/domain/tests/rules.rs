@@ -1,4 +1,5 @@
-//! One test per rule and per issue code of SPEC §3, with exact lines and messages.
+//! One test per rule and per issue code of `docs/processing-rules.md`, with exact lines and
+//! messages.
 
 use tiqets_domain::{FatalProblem, FileKind, IssueCode, Outcome};
 

@@ -7,9 +7,9 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 use tokio_postgres::config::Host;
 
-/// Default of `NATS_URL` (SPEC §2).
+/// Default of `NATS_URL` (`docs/operations.md`, Every service).
 pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
-/// Default of `DATABASE_URL` (SPEC §2).
+/// Default of `DATABASE_URL` (`docs/operations.md`, persister and api).
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/tiqets";
 
 /// The NATS server and PostgreSQL server every test of this process uses.

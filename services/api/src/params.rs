@@ -13,7 +13,7 @@ use tiqets_bus::BatchId;
 use tiqets_domain::IssueCode;
 use utoipa::IntoParams;
 
-/// The largest id (SPEC §3: 1 to 9223372036854775807).
+/// The largest id (`docs/processing-rules.md`, Values: 1 to 9223372036854775807).
 pub const MAX_ID: u64 = i64::MAX as u64;
 /// Default and largest `limit` of the top customers.
 pub const DEFAULT_LIMIT: u64 = 5;
@@ -189,7 +189,7 @@ pub struct IssueFilter {
     pub file: Option<String>,
 }
 
-/// The issue codes (SPEC §3).
+/// The issue codes (`docs/processing-rules.md`, Issues).
 #[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[allow(dead_code)] // only its schema is used

@@ -1,8 +1,8 @@
 //! `tiqets`: the order processor on the command line, embedded (no NATS, no database), and
 //! the NATS and PostgreSQL setup steps of a deployment.
 //!
-//! - `tiqets process [DIR]` applies SPEC §3 to `DIR/orders.csv` + `DIR/barcodes.csv`
-//!   (see [`process`]).
+//! - `tiqets process [DIR]` applies the rules of `docs/processing-rules.md` to
+//!   `DIR/orders.csv` + `DIR/barcodes.csv` (see [`process`]).
 //! - `tiqets generate` writes realistic test data (see [`generate`]).
 //! - `tiqets migrate` applies the PostgreSQL schema migrations (see [`migrate`]).
 //! - `tiqets setup-nats` creates the NATS streams, consumers and bucket (see [`setup_nats`]).

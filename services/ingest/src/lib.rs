@@ -1,6 +1,6 @@
-//! `tiqets-ingest`: watches the input folder, pairs files into batches (SPEC §4), waits
-//! until they are completely written, publishes them to NATS JetStream and, once
-//! acknowledged, moves them to the archive folder.
+//! `tiqets-ingest`: watches the input folder, pairs files into batches (`docs/operations.md`,
+//! ingest), waits until they are completely written, publishes them to NATS JetStream and,
+//! once acknowledged, moves them to the archive folder.
 //!
 //! It never leaves the input folder and never blocks on what it finds there: it reads
 //! regular files only, never follows a symbolic link and never opens a FIFO, a socket or a

@@ -1,5 +1,5 @@
-//! Which files in the input folder make a batch (SPEC §4). Pure: it sees a listing, not the
-//! disk.
+//! Which files in the input folder make a batch (`docs/operations.md`, ingest). Pure: it
+//! sees a listing, not the disk.
 //!
 //! - A subfolder `<name>/` holding `orders.csv` and `barcodes.csv` is batch `<name>`.
 //! - At the top level `orders<tag>.csv` pairs with `barcodes<tag>.csv` (the tag may be

@@ -1,6 +1,6 @@
 //! The merger service: joins a validated batch's orders and barcodes with the domain rules
-//! (SPEC §3 rules 1–7, the same functions the CLI calls) and hands the results to the
-//! persister as objects. See `docs/events.md` for the flow.
+//! (`docs/processing-rules.md`, Results, rules 1–7: the same functions the CLI calls) and
+//! hands the results to the persister as objects. See `docs/events.md` for the flow.
 //!
 //! # Layout
 //! - [`settings`]: [`Settings`] from the environment.

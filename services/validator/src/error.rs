@@ -6,7 +6,8 @@ use tiqets_domain::FatalError;
 /// Why a file could not be validated.
 #[derive(Debug, thiserror::Error)]
 pub enum ValidateError {
-    /// The file itself is unusable (SPEC §5): the batch fails with this reason.
+    /// The file itself is unusable (`docs/processing-rules.md`, Fatal file errors): the
+    /// batch fails with this reason.
     #[error(transparent)]
     File(#[from] FatalError),
     /// NATS said no; the work is retried.

@@ -1,6 +1,7 @@
 //! The validator service: reads each batch's two files from the object store, row by row,
-//! through the domain parser (SPEC §3), and publishes the valid typed rows and the row
-//! issues as binary chunks for the merger. See `docs/events.md` for the flow.
+//! through the domain parser (`docs/processing-rules.md`), and publishes the valid typed
+//! rows and the row issues as binary chunks for the merger. See `docs/events.md` for the
+//! flow.
 //!
 //! # Layout
 //! - [`settings`]: [`Settings`] from the environment.

@@ -1,6 +1,7 @@
-//! Property test: the crate agrees with a simple reference model of SPEC §3 on random
-//! inputs (random values, quoting, padding, blank lines, CRLF, BOM, malformed rows, invalid
-//! UTF-8, header order and case, extra columns), fed in random chunk sizes.
+//! Property test: the crate agrees with a simple reference model of the rules in
+//! `docs/processing-rules.md` on random inputs (random values, quoting, padding, blank lines,
+//! CRLF, BOM, malformed rows, invalid UTF-8, header order and case, extra columns), fed in
+//! random chunk sizes.
 
 mod model;
 

@@ -1,5 +1,6 @@
-//! A deliberately simple reference model of SPEC §3: whole inputs in memory, plain loops,
-//! ordered maps, strings everywhere. It shares no code with the crate.
+//! A deliberately simple reference model of the rules in `docs/processing-rules.md`: whole
+//! inputs in memory, plain loops, ordered maps, strings everywhere. It shares no code with
+//! the crate.
 
 use std::collections::BTreeMap;
 
@@ -221,7 +222,8 @@ fn read_file(input: &[u8], required: [&str; 2]) -> Option<(FileRows, Option<u64>
     Some((rows, extra))
 }
 
-/// Runs SPEC §3 on two whole files; `None` on a fatal file error.
+/// Runs the rules of `docs/processing-rules.md` on two whole files; `None` on a fatal file
+/// error.
 pub fn run(orders_csv: &[u8], barcodes_csv: &[u8]) -> Option<ModelResult> {
     let (order_rows, order_extra) = read_file(orders_csv, ["order_id", "customer_id"])?;
     let (barcode_rows, barcode_extra) = read_file(barcodes_csv, ["barcode", "order_id"])?;
