@@ -34,7 +34,7 @@ pub enum BusError {
 impl BusError {
     /// Whether JetStream refused because a stream or the bucket is at its byte (or message)
     /// limit, or the server has no storage left: the data is not lost, the write can be
-    /// tried again once room is made (`tiqets setup-nats` sets the limits).
+    /// tried again once room is made (`tiqets-admin setup-nats` sets the limits).
     pub fn is_full(&self) -> bool {
         let message = match self {
             BusError::Publish { message, .. }

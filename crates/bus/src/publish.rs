@@ -306,7 +306,7 @@ impl Publisher {
         })
     }
 
-    /// Refuses objects the file bucket has no room for under its byte limit (`tiqets
+    /// Refuses objects the file bucket has no room for under its byte limit (`tiqets-admin
     /// setup-nats`) before a byte of them is stored: a put refused half-way would leave its
     /// first chunks behind until they expire. Objects already stored need no room. Without
     /// a limit, or where the stream's figures cannot be read (a user without that right),

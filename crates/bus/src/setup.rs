@@ -31,7 +31,7 @@ const DAY: Duration = Duration::from_secs(24 * 3600);
 pub const FILES_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// The most bytes each stream and the file bucket of a namespace may hold
-/// (`tiqets setup-nats` sets them, from `TIQETS_NATS_MAX_BYTES_*`). JetStream reserves a
+/// (`tiqets-admin setup-nats` sets them, from `TIQETS_NATS_MAX_BYTES_*`). JetStream reserves a
 /// stream's `max_bytes` in the server's storage when the stream is made, so their sum must
 /// fit the server's `max_file_store`. Full, the work and rows streams and the bucket refuse
 /// new messages (publishers get "maximum bytes exceeded" and try again later: nothing is
@@ -163,14 +163,14 @@ pub async fn ensure(bus: &Bus) -> Result<(), BusError> {
 }
 
 /// [`ensure`] with `replicas` copies of every stream and of the bucket on a JetStream
-/// cluster (`tiqets setup-nats --replicas 3`). An existing stream with fewer replicas is
+/// cluster (`tiqets-admin setup-nats --replicas 3`). An existing stream with fewer replicas is
 /// raised to `replicas`; one with more is left as it is.
 pub async fn ensure_replicated(bus: &Bus, replicas: usize) -> Result<(), BusError> {
     ensure_with(bus, replicas, None).await
 }
 
 /// [`ensure_replicated`], and with `limits` every stream and the bucket get their byte
-/// limit, existing ones too (`tiqets setup-nats`). Without, the byte limits of existing
+/// limit, existing ones too (`tiqets-admin setup-nats`). Without, the byte limits of existing
 /// streams are left as they are and new ones have none: services creating what is missing
 /// on a server without users (development, tests) reserve no storage.
 pub async fn ensure_with(
@@ -366,7 +366,7 @@ pub async fn ensure_files_bucket(
 
 /// Gives a file bucket created without an age limit (by an earlier version) its
 /// [`FILES_MAX_AGE`]. Only the setup user may change streams: for the services' own users
-/// this is refused, which is logged, not fatal (`tiqets setup-nats` applies it).
+/// this is refused, which is logged, not fatal (`tiqets-admin setup-nats` applies it).
 async fn limit_files_age(bus: &Bus, stream: &mut stream::Stream) {
     let config = match stream.info().await {
         Ok(info) if info.config.max_age.is_zero() => info.config.clone(),
@@ -386,7 +386,7 @@ async fn limit_files_age(bus: &Bus, stream: &mut stream::Stream) {
             tracing::info!(stream = %name, max_age_s = FILES_MAX_AGE.as_secs(), "file bucket age limit set")
         }
         Err(e) => {
-            tracing::warn!(stream = %name, error = %e, "the file bucket keeps objects forever; `tiqets setup-nats` sets its age limit")
+            tracing::warn!(stream = %name, error = %e, "the file bucket keeps objects forever; `tiqets-admin setup-nats` sets its age limit")
         }
     }
 }

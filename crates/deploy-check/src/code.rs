@@ -92,20 +92,13 @@ impl Facts {
             }
             env.insert(service.to_string(), vars);
         }
-        // The cli image's commands (`tiqets setup-nats`, `tiqets migrate`, …): their clap
-        // `env = "…"` arguments.
-        let mut cli = BTreeSet::new();
-        let cli_src = root.join("services/cli/src");
-        for entry in
-            std::fs::read_dir(&cli_src).map_err(|e| format!("{}: {e}", cli_src.display()))?
-        {
-            let path = entry.map_err(|e| e.to_string())?.path();
-            let source =
-                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            cli.extend(quoted_after(&source, "env = "));
-        }
-        cli.extend(nats_vars);
-        env.insert("cli".to_string(), cli);
+        // The command-line images: their clap `env = "…"` arguments. The admin image's
+        // commands (`tiqets-admin setup-nats`, `tiqets-admin migrate`) also connect through
+        // `tiqets-bus`; the cli image (`tiqets process`) reaches no server.
+        let mut admin = clap_env(&root.join("services/admin/src"))?;
+        admin.extend(nats_vars);
+        env.insert("admin".to_string(), admin);
+        env.insert("cli".to_string(), clap_env(&root.join("services/cli/src"))?);
         let api_paths = quoted_after(&read("services/api/src/routes/mod.rs")?, "web::resource(");
         let (runtime, health) = serve_health()?;
         Ok(Facts {
@@ -209,6 +202,18 @@ pub fn settings_env(service: &str) -> BTreeSet<String> {
         _ => Ok(()),
     };
     seen.into_inner()
+}
+
+/// The variables named by the clap `env = "…"` arguments of the sources in `src`.
+fn clap_env(src: &Path) -> Result<BTreeSet<String>, String> {
+    let mut vars = BTreeSet::new();
+    for entry in std::fs::read_dir(src).map_err(|e| format!("{}: {e}", src.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let source =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        vars.extend(quoted_after(&source, "env = "));
+    }
+    Ok(vars)
 }
 
 /// `FROM <image> AS <target>` lines of a Dockerfile.

@@ -77,7 +77,15 @@ fn copied_files_equal_their_canonical_copy() {
 #[test]
 fn the_code_facts_are_read_from_the_code() {
     let f = facts();
-    for target in ["ingest", "validator", "merger", "persister", "api", "cli"] {
+    for target in [
+        "ingest",
+        "validator",
+        "merger",
+        "persister",
+        "api",
+        "cli",
+        "admin",
+    ] {
         assert!(
             f.targets.contains(target),
             "{target} not in {:?}",
@@ -88,8 +96,13 @@ fn the_code_facts_are_read_from_the_code() {
     assert!(f.env["persister"].contains("DATABASE_URL") && f.env["api"].contains("API_ADDR"));
     assert!(!f.env["validator"].contains("DATABASE_URL"));
     assert!(f.env["ingest"].contains(&f.health_var) && !f.env["api"].contains(&f.health_var));
-    assert!(f.env["cli"].contains("DATABASE_URL") && f.env["cli"].contains("NATS_URL"));
-    for service in ["ingest", "validator", "merger", "persister", "api", "cli"] {
+    assert!(f.env["admin"].contains("DATABASE_URL") && f.env["admin"].contains("NATS_URL"));
+    assert!(f.env["admin"].contains("TIQETS_NATS_MAX_BYTES_FILES"));
+    assert!(
+        !f.env["cli"].contains("NATS_URL"),
+        "the embedded cli reaches no server"
+    );
+    for service in ["ingest", "validator", "merger", "persister", "api", "admin"] {
         for var in [
             "TIQETS_NATS_PASSWORD",
             "TIQETS_NATS_CA_FILE",

@@ -1,18 +1,16 @@
-//! `tiqets`: the order processor on the command line, embedded (no NATS, no database), and
-//! the NATS and PostgreSQL setup steps of a deployment.
+//! `tiqets`: the order processor on the command line, embedded (no NATS, no database).
 //!
 //! - `tiqets process [DIR]` applies the rules of `docs/processing-rules.md` to
 //!   `DIR/orders.csv` + `DIR/barcodes.csv` (see [`process`]).
 //! - `tiqets generate` writes realistic test data (see [`generate`]).
-//! - `tiqets migrate` applies the PostgreSQL schema migrations (see [`migrate`]).
-//! - `tiqets setup-nats` creates the NATS streams, consumers and bucket (see [`setup_nats`]).
+//!
+//! The setup steps of a deployment (`migrate`, `setup-nats`) are `tiqets-admin`'s
+//! (`services/admin`): this binary needs no NATS or PostgreSQL client.
 //!
 //! Exit codes: 0 when it ran (issues or not), 2 on a usage or fatal file error.
 
 mod generate;
-mod migrate;
 mod process;
-mod setup_nats;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -30,10 +28,6 @@ enum Command {
     Process(process::Args),
     /// Write a realistic, deterministic orders.csv + barcodes.csv pair.
     Generate(generate::Args),
-    /// Apply the PostgreSQL schema migrations (as the schema's owner role).
-    Migrate(migrate::Args),
-    /// Create the NATS streams, durable consumers and file bucket of a namespace.
-    SetupNats(setup_nats::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,8 +35,6 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Process(args) => process::run(args),
         Command::Generate(args) => generate::run(args),
-        Command::Migrate(args) => migrate::run(args),
-        Command::SetupNats(args) => setup_nats::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

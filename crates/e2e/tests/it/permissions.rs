@@ -1,5 +1,5 @@
 //! The least-privilege NATS users (`deploy/k8s/base/nats/nats.conf`): a private server runs
-//! that very file, `tiqets setup-nats` creates the streams as the `setup` user, the four
+//! that very file, `tiqets-admin setup-nats` creates the streams as the `setup` user, the four
 //! pipeline services each connect as their own user and process the sample exactly as the
 //! command line does, the api binary as its user takes an upload and streams events, the
 //! server logs no violation meanwhile, and each user is refused what belongs to another.
@@ -141,17 +141,17 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
         "no violation logged:\n{}",
         nats.log()
     );
-    let out = Command::new(tiqets_e2e::stack::binary("tiqets"))
+    let out = Command::new(tiqets_e2e::stack::binary("tiqets-admin"))
         .arg("setup-nats")
         .env("NATS_URL", &url)
         .env("TIQETS_NAMESPACE", names.namespace())
         .env("TIQETS_NATS_USER", "setup")
         .env("TIQETS_NATS_PASSWORD", password("setup"))
         .output()
-        .expect("tiqets setup-nats");
+        .expect("tiqets-admin setup-nats");
     assert!(
         out.status.success(),
-        "tiqets setup-nats: {}",
+        "tiqets-admin setup-nats: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     // Now every service finds what it needs without creating anything.

@@ -1,4 +1,4 @@
-//! `tiqets setup-nats --replicas 3` on a real three-server JetStream cluster: every stream
+//! `tiqets-admin setup-nats --replicas 3` on a real three-server JetStream cluster: every stream
 //! and the file bucket get three copies, and streams created earlier with one are raised.
 
 use std::time::Duration;

@@ -1,7 +1,7 @@
 -- PostgreSQL roles of the Tiqets pipeline: least privilege per service.
 --
 --   owner   (default tiqets_owner)      owns the schema; applies the migrations
---                                       (`tiqets migrate`, or the persister in a
+--                                       (`tiqets-admin migrate`, or the persister in a
 --                                       single-role setup). No service runs as it.
 --   writer  (default tiqets_persister)  the persister: reads and writes the batch tables,
 --                                       and creates a batch's partitions through the

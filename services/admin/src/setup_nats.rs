@@ -1,4 +1,4 @@
-//! `tiqets setup-nats`: creates the namespace's streams, durable consumers and file bucket
+//! `tiqets-admin setup-nats`: creates the namespace's streams, durable consumers and file bucket
 //! (idempotent), with every stream's and the bucket's byte limit (`TIQETS_NATS_MAX_BYTES_*`,
 //! set on existing ones too).
 //!

@@ -1,0 +1,53 @@
+//! `tiqets-admin`: the setup steps of a deployment, run once before the services start and
+//! again after an upgrade (compose's `nats-setup` and `migrate` services, the Kubernetes
+//! `nats-setup` and `db-migrate` Jobs, `scripts/stack up`).
+//!
+//! - `tiqets-admin migrate` applies the PostgreSQL schema migrations (see [`migrate`]).
+//! - `tiqets-admin setup-nats` creates the NATS streams, consumers and bucket (see
+//!   [`setup_nats`]).
+//!
+//! They live apart from the `tiqets` command line so that the embedded processor builds
+//! without the NATS and PostgreSQL clients.
+//!
+//! Exit codes: 0 when done, 2 on a usage error or a failure (unreachable server, refused
+//! credentials, …).
+
+mod migrate;
+mod setup_nats;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "tiqets-admin",
+    version,
+    about = "Tiqets order processor: NATS and PostgreSQL setup"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply the PostgreSQL schema migrations (as the schema's owner role).
+    Migrate(migrate::Args),
+    /// Create the NATS streams, durable consumers and file bucket of a namespace.
+    SetupNats(setup_nats::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Migrate(args) => migrate::run(args),
+        Command::SetupNats(args) => setup_nats::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
