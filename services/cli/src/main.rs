@@ -5,12 +5,14 @@
 //! - `tiqets generate` writes realistic test data (see [`generate`]).
 //!
 //! The setup steps of a deployment (`migrate`, `setup-nats`) are `tiqets-admin`'s
-//! (`services/admin`): this binary needs no NATS or PostgreSQL client.
+//! (`services/admin`): this binary needs no NATS or PostgreSQL client, and builds from few
+//! crates.
 //!
 //! Exit codes: 0 when it ran (issues or not), 2 on a usage or fatal file error.
 
 mod generate;
 mod process;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -1,10 +1,11 @@
 //! `tiqets process`: one batch, embedded, same rules as the pipeline.
 
+use crate::progress::Progress;
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use tiqets_domain::{Issue, IssueCode, Outcome};
 
 /// Issues printed one by one on stderr before the rest are only counted.
@@ -43,10 +44,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .unwrap_or(args.dir.join("barcodes.csv"));
     let orders = open(&orders_path)?;
     let barcodes = open(&barcodes_path)?;
-    let bar = progress_bar(len_of(&orders) + len_of(&barcodes));
-    let outcome = tiqets_domain::process_files(orders, barcodes, &|n| bar.inc(n))
-        .map_err(|e| anyhow::anyhow!("{}", with_path(&e, &orders_path, &barcodes_path)))?;
-    bar.finish_and_clear();
+    let progress = Progress::new(len_of(&orders) + len_of(&barcodes), false);
+    let outcome = tiqets_domain::process_files(orders, barcodes, &|n| progress.add(n));
+    progress.finish();
+    let outcome =
+        outcome.map_err(|e| anyhow::anyhow!("{}", with_path(&e, &orders_path, &barcodes_path)))?;
 
     write_atomically(&args.output, &args.issues, &outcome)?;
     report_issues(outcome.issues(), &args.issues);
@@ -81,54 +83,74 @@ fn with_path(e: &tiqets_domain::FatalError, orders: &Path, barcodes: &Path) -> S
     format!("{}: {}", path.display(), e.problem)
 }
 
-fn progress_bar(total: u64) -> ProgressBar {
-    let stderr = std::io::stderr();
-    if !stderr.is_terminal() || total < 16 << 20 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} ({eta})");
-    if let Ok(style) = style {
-        bar.set_style(style);
-    }
-    bar
-}
-
 /// Writes both files next to their destinations, then renames them into place: a failure
 /// leaves any existing output untouched.
 fn write_atomically(output: &Path, issues: &Path, outcome: &Outcome) -> anyhow::Result<()> {
-    let out_tmp = temp_beside(output)?;
-    let mut w = BufWriter::with_capacity(1 << 20, out_tmp.as_file());
+    let out_tmp = TempFile::beside(output)?;
+    let mut w = BufWriter::with_capacity(1 << 20, &out_tmp.file);
     tiqets_domain::write_processed_parallel(outcome, &mut w)
         .and_then(|_| w.flush())
         .with_context(|| format!("cannot write {}", output.display()))?;
     drop(w);
-    let issues_tmp = temp_beside(issues)?;
-    let mut w = BufWriter::with_capacity(1 << 20, issues_tmp.as_file());
+    let issues_tmp = TempFile::beside(issues)?;
+    let mut w = BufWriter::with_capacity(1 << 20, &issues_tmp.file);
     tiqets_domain::write_issues(outcome.issues(), &mut w)
         .and_then(|_| w.flush())
         .with_context(|| format!("cannot write {}", issues.display()))?;
     drop(w);
-    out_tmp
-        .persist(output)
-        .with_context(|| format!("cannot write {}", output.display()))?;
-    issues_tmp
-        .persist(issues)
-        .with_context(|| format!("cannot write {}", issues.display()))?;
-    Ok(())
+    out_tmp.persist(output)?;
+    issues_tmp.persist(issues)
 }
 
-fn temp_beside(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    tempfile::Builder::new()
-        .prefix(".tiqets-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))
+/// A file beside its destination, removed unless persisted.
+struct TempFile {
+    path: PathBuf,
+    file: File,
+    persisted: bool,
+}
+
+impl TempFile {
+    fn beside(dest: &Path) -> anyhow::Result<TempFile> {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let dir = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        loop {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let path = dir.join(format!(".tiqets-{}-{n}.tmp", std::process::id()));
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(file) => {
+                    return Ok(TempFile {
+                        path,
+                        file,
+                        persisted: false,
+                    })
+                }
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(anyhow::Error::new(e)
+                        .context(format!("cannot create a file in {}", dir.display())))
+                }
+            }
+        }
+    }
+
+    fn persist(mut self, dest: &Path) -> anyhow::Result<()> {
+        std::fs::rename(&self.path, dest)
+            .with_context(|| format!("cannot write {}", dest.display()))?;
+        self.persisted = true;
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.persisted {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// Logs the first issues on stderr, then a count per code.
