@@ -8,17 +8,26 @@
 //! (`services/admin`): this binary needs no NATS or PostgreSQL client, and builds from few
 //! crates.
 //!
-//! Exit codes: 0 when it ran (issues or not), 2 on a usage or fatal file error.
+//! Exit codes: see [`exit::HELP`].
 
+mod exit;
 mod generate;
+mod input;
+mod output;
 mod process;
 mod progress;
+mod report;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "tiqets", version, about = "Tiqets order processor")]
+#[command(
+    name = "tiqets",
+    version,
+    about = "Tiqets order processor",
+    after_help = exit::HELP
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,22 +36,32 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Turn orders.csv + barcodes.csv into processed_orders.csv, issues.csv and the top customers.
+    #[command(after_help = exit::HELP)]
     Process(process::Args),
     /// Write a realistic, deterministic orders.csv + barcodes.csv pair.
+    #[command(after_help = exit::HELP)]
     Generate(generate::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Process(args) => process::run(args),
-        Command::Generate(args) => generate::run(args),
+        Command::Process(args) => {
+            if let Some(problem) = args.usage_error() {
+                let mut cmd = Cli::command();
+                cmd.build(); // names the subcommand's usage `tiqets process`
+                let process = cmd.find_subcommand_mut("process").expect("defined above");
+                process
+                    .error(clap::error::ErrorKind::ArgumentConflict, problem)
+                    .exit();
+            }
+            process::run(args)
+        }
+        Command::Generate(args) => generate::run(args).map(|()| false),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
+        Ok(false) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::from(exit::ISSUES_FOUND),
+        Err(failure) => failure.report(),
     }
 }
