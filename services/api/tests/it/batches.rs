@@ -1,7 +1,7 @@
 //! Batches: the list, one batch, a completed batch's results, and 404/409 when there are
 //! none.
 
-use crate::support::{spawn_app, Files, TestApp};
+use crate::support::{assert_code, spawn_app, Files, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tiqets_bus::{BatchId, BatchStatus, StatusEvent};
@@ -92,11 +92,12 @@ async fn one_batch_by_id_or_latest_and_404_or_400_otherwise() {
     assert_eq!(app.data("/api/batches/latest").await, by_id);
 
     assert_eq!(
-        app.error("/api/batches/bnope", StatusCode::NOT_FOUND).await,
+        app.error("/api/batches/bnope", StatusCode::NOT_FOUND, "not_found")
+            .await,
         "no batch with id bnope"
     );
     assert_eq!(
-        app.error("/api/batches/a.b", StatusCode::BAD_REQUEST).await,
+        app.error("/api/batches/a.b", StatusCode::BAD_REQUEST, "invalid_parameter").await,
         "`batch_id` must be a batch id (1-100 ASCII letters, digits, '-' or '_') or `latest`, not \"a.b\""
     );
 }
@@ -112,7 +113,11 @@ async fn a_batch_not_yet_recorded_is_answered_from_its_last_status_event() {
     assert_eq!(batch["name"], "fresh");
     assert!(batch["received_at"].is_string());
     let message = app
-        .error("/api/batches/bnotrecorded/orders", StatusCode::CONFLICT)
+        .error(
+            "/api/batches/bnotrecorded/orders",
+            StatusCode::CONFLICT,
+            "batch_not_completed",
+        )
         .await;
     assert!(
         message.contains("is received, not completed yet"),
@@ -193,7 +198,8 @@ async fn a_batchs_orders_come_in_output_order_a_page_at_a_time_or_for_one_custom
     assert_eq!(
         app.error(
             "/api/batches/latest/orders?customer_id=x",
-            StatusCode::BAD_REQUEST
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter"
         )
         .await,
         "`customer_id` must be a whole number from 1 to 9223372036854775807, not \"x\""
@@ -296,6 +302,7 @@ async fn a_batchs_issues_are_the_report_filtered_by_code_and_file() {
         .error(
             "/api/batches/latest/issues?code=nope",
             StatusCode::BAD_REQUEST,
+            "invalid_parameter",
         )
         .await;
     assert!(
@@ -305,7 +312,8 @@ async fn a_batchs_issues_are_the_report_filtered_by_code_and_file() {
     assert_eq!(
         app.error(
             "/api/batches/latest/issues?file=csv",
-            StatusCode::BAD_REQUEST
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter"
         )
         .await,
         "`file` must be `orders` or `barcodes`, not \"csv\""
@@ -346,12 +354,13 @@ async fn results_of_a_running_or_failed_batch_are_a_409_and_of_an_unknown_one_a_
         assert_eq!(status, StatusCode::CONFLICT, "{tail}");
         assert_eq!(
             body,
-            json!({"status": "error", "message": format!(
+            json!({"status": "error", "code": "batch_not_completed", "message": format!(
                 "batch {running} is validating, not completed yet: its results are served once \
                  it completes (follow it at /api/batches/{running} or /api/events)")})
         );
         let (status, body) = app.get(&format!("/api/batches/{failed}/{tail}")).await;
         assert_eq!(status, StatusCode::CONFLICT, "{tail}");
+        assert_code(&body, "batch_not_completed");
         assert_eq!(
             body["message"],
             format!("batch {failed} failed and has no results: orders.csv: missing required column `customer_id`")
@@ -359,7 +368,8 @@ async fn results_of_a_running_or_failed_batch_are_a_409_and_of_an_unknown_one_a_
         assert_eq!(
             app.error(
                 &format!("/api/batches/bunknown/{tail}"),
-                StatusCode::NOT_FOUND
+                StatusCode::NOT_FOUND,
+                "not_found"
             )
             .await,
             "no batch with id bunknown"
@@ -371,6 +381,7 @@ async fn results_of_a_running_or_failed_batch_are_a_409_and_of_an_unknown_one_a_
             .error(
                 &format!("/api/batches/latest/{tail}"),
                 StatusCode::NOT_FOUND,
+                "no_completed_batch",
             )
             .await;
         assert!(
@@ -387,7 +398,7 @@ async fn results_of_a_running_or_failed_batch_are_a_409_and_of_an_unknown_one_a_
         "issues.csv",
     ] {
         assert_eq!(
-            app.error(&format!("/api/batches/a.b/{tail}"), StatusCode::BAD_REQUEST)
+            app.error(&format!("/api/batches/a.b/{tail}"), StatusCode::BAD_REQUEST, "invalid_parameter")
                 .await,
             "`batch_id` must be a batch id (1-100 ASCII letters, digits, '-' or '_') or `latest`, not \"a.b\"",
             "{tail}"
@@ -425,7 +436,8 @@ async fn results_of_a_running_or_failed_batch_are_a_409_and_of_an_unknown_one_a_
             assert_eq!(
                 app.error(
                     &format!("/api/batches/{batch}/{tail}"),
-                    StatusCode::BAD_REQUEST
+                    StatusCode::BAD_REQUEST,
+                    "invalid_parameter"
                 )
                 .await,
                 message,
