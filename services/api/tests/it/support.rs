@@ -277,3 +277,29 @@ pub async fn seed(pool: &tiqets_store::Pool, files: &Files, name: &str) -> Seede
         counts,
     }
 }
+
+/// A batch stuck validating and a failed one, recorded by their status events: their ids.
+pub async fn running_and_failed(app: &TestApp) -> (String, String) {
+    let running = BatchId::parse("brunning").unwrap();
+    app.record(&StatusEvent::new(
+        running.clone(),
+        "running",
+        BatchStatus::Received,
+        1,
+    ))
+    .await;
+    app.record(&StatusEvent::new(
+        running.clone(),
+        "running",
+        BatchStatus::Validating,
+        1,
+    ))
+    .await;
+    let failed = BatchId::parse("bfailed").unwrap();
+    app.record(
+        &StatusEvent::new(failed.clone(), "broken", BatchStatus::Failed, 1)
+            .with_reason("orders.csv: missing required column `customer_id`"),
+    )
+    .await;
+    (running.to_string(), failed.to_string())
+}
