@@ -1,6 +1,8 @@
 //! The seed's envelope: `{"status": "success", "data": …}` or
-//! `{"status": "error", "message": …}`.
+//! `{"status": "error", "code": …, "message": …}` (the seed's error with a [`ErrorCode`]
+//! added).
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// `"success"`.
@@ -22,17 +24,20 @@ pub enum ErrorTag {
 /// Every 4xx and 5xx answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"status": "error", "message": "`limit` must be a whole number from 1 to 100, not \"abc\""})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"status": "error", "code": "invalid_parameter", "message": "`limit` must be a whole number from 1 to 100, not \"abc\""})))]
 pub struct ErrorBody {
     pub status: ErrorTag,
-    /// What was wrong, and what is allowed instead.
+    /// What kind of failure it is, for a client to match on.
+    pub code: ErrorCode,
+    /// What was wrong, and what is allowed instead (for people; it may be reworded).
     pub message: String,
 }
 
 impl ErrorBody {
-    pub fn new(message: impl Into<String>) -> ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
         ErrorBody {
             status: ErrorTag::Error,
+            code,
             message: message.into(),
         }
     }
@@ -81,8 +86,11 @@ mod tests {
     fn the_envelopes_are_the_seeds() {
         let ok = serde_json::to_value(Envelope::new(vec![1, 2])).unwrap();
         assert_eq!(ok, json!({"status": "success", "data": [1, 2]}));
-        let err = serde_json::to_value(ErrorBody::new("no")).unwrap();
-        assert_eq!(err, json!({"status": "error", "message": "no"}));
+        let err = serde_json::to_value(ErrorBody::new(ErrorCode::NotFound, "no")).unwrap();
+        assert_eq!(
+            err,
+            json!({"status": "error", "code": "not_found", "message": "no"})
+        );
     }
 
     #[test]
@@ -90,8 +98,10 @@ mod tests {
         let ok: Answer<Vec<u32>> =
             serde_json::from_value(json!({"status": "success", "data": [3]})).unwrap();
         assert_eq!(ok.into_result(), Ok(vec![3]));
-        let err: Answer<Vec<u32>> =
-            serde_json::from_value(json!({"status": "error", "message": "bad"})).unwrap();
+        let err: Answer<Vec<u32>> = serde_json::from_value(
+            json!({"status": "error", "code": "invalid_parameter", "message": "bad"}),
+        )
+        .unwrap();
         assert_eq!(err.into_result(), Err("bad".to_string()));
     }
 }

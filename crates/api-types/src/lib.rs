@@ -7,12 +7,14 @@
 
 mod batch;
 mod envelope;
+mod error_code;
 mod event;
 mod process;
 mod results;
 
 pub use batch::{Batch, BatchesPage, Counts, InputFile, ProgressInfo, Status, UploadOutcome};
 pub use envelope::{Answer, Envelope, ErrorBody, ErrorTag, SuccessTag};
+pub use error_code::ErrorCode;
 pub use event::StatusUpdate;
 pub use process::{Analytics, ProcessResult, UnusedBarcodes};
 pub use results::{

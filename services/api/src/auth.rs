@@ -289,6 +289,8 @@ mod tests {
                 .to_request();
             let res = test::call_service(&app, req).await;
             assert_eq!(res.status(), 500, "{method}");
+            let body: serde_json::Value = test::read_body_json(res).await;
+            assert_eq!(body["code"], "internal", "{method}: {body}");
         }
     }
 

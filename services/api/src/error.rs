@@ -1,34 +1,44 @@
-//! Every failure as a JSON error (`{"status": "error", "message": …}`) with the right status.
+//! Every failure as a JSON error (`{"status": "error", "code": …, "message": …}`) with the
+//! right status and code ([`ErrorCode`], docs/api.md "Errors").
 //!
 //! [`ApiError`] is what handlers return. Causes a client cannot act on (a database error,
 //! NATS) are logged with the request's span and answered with a message that says what to
-//! do, never with the cause itself. [`extractor_errors`] routes actix's own query, path,
-//! JSON and payload errors through it, and [`json_errors`] turns any other 4xx/5xx that is
-//! not JSON yet (a 405 from routing, a 413 from a payload limit) into the same envelope.
+//! do, never with the cause itself. The answers actix makes itself get the envelope in
+//! [`framework`]: [`extractor_errors`] routes actix's own query, path, JSON and payload
+//! errors through [`ApiError`], and [`json_errors`] turns any other 4xx/5xx that is not
+//! JSON yet (a 405 from routing, a 413 from a payload limit) into the same envelope.
 
-use crate::model::ErrorBody;
-use actix_web::body::{BoxBody, EitherBody, MessageBody};
-use actix_web::dev::ServiceResponse;
-use actix_web::http::header::{self, HeaderValue};
+pub mod framework;
+
+pub use framework::{code_for_status, extractor_errors, json_errors, not_found};
+
+use crate::model::{ErrorBody, ErrorCode};
+use actix_web::body::BoxBody;
+use actix_web::http::header;
 use actix_web::http::StatusCode;
-use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{web, HttpResponse, ResponseError};
+use actix_web::{HttpResponse, ResponseError};
 use tiqets_bus::BusError;
 use tiqets_store::StoreError;
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// The request is malformed: the message says what is allowed.
+    /// A parameter (query, path, header) is malformed: the message says what is allowed.
     #[error("{0}")]
     BadRequest(String),
+    /// An upload's multipart form is malformed or incomplete: the message says what to send.
+    #[error("{0}")]
+    InvalidUpload(String),
     /// A bearer token is required and missing or wrong.
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
     NotFound(String),
-    /// The resource exists but is not in a state that has the answer (a batch still
-    /// running, or failed).
+    /// The current batch is asked for and none has completed yet (404).
+    #[error("{0}")]
+    NoCompletedBatch(String),
+    /// The batch exists but is not in a state that has the answer (still running, or
+    /// failed).
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -59,6 +69,29 @@ impl ApiError {
         ApiError::BadRequest(message.into())
     }
 
+    pub fn invalid_upload(message: impl Into<String>) -> ApiError {
+        ApiError::InvalidUpload(message.into())
+    }
+
+    /// The code the client gets.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::BadRequest(_) => ErrorCode::InvalidParameter,
+            ApiError::InvalidUpload(_) => ErrorCode::InvalidUpload,
+            ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::NoCompletedBatch(_) => ErrorCode::NoCompletedBatch,
+            ApiError::Conflict(_) => ErrorCode::BatchNotCompleted,
+            ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            ApiError::Full(_) => ErrorCode::StorageFull,
+            ApiError::TooMany(..) => ErrorCode::TooManyRequests,
+            ApiError::Unavailable(_) | ApiError::Bus(_) => ErrorCode::Unavailable,
+            ApiError::Store(e) if e.is_transient() => ErrorCode::Unavailable,
+            ApiError::Store(_) | ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
     /// The message the client gets.
     pub fn public_message(&self) -> String {
         match self {
@@ -76,20 +109,9 @@ impl ApiError {
 }
 
 impl ResponseError for ApiError {
+    /// The code's status: one table for both ([`ErrorCode::status`]).
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::TooMany(..) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Full(_) => StatusCode::INSUFFICIENT_STORAGE,
-            ApiError::Unavailable(_) | ApiError::Bus(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Store(e) if e.is_transient() => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
@@ -107,93 +129,12 @@ impl ResponseError for ApiError {
         if let ApiError::TooMany(..) | ApiError::Full(_) = self {
             response.insert_header((header::RETRY_AFTER, crate::limits::RETRY_AFTER_SECS));
         }
-        let mut res = response.json(ErrorBody::new(self.public_message()));
+        let mut res = response.json(ErrorBody::new(self.code(), self.public_message()));
         if let ApiError::TooMany(limit, _) = self {
             res.extensions_mut().insert(*limit);
         }
         res
     }
-}
-
-/// Query, path, JSON and payload extractor configurations whose errors are [`ApiError`]s
-/// with a message naming the problem.
-pub fn extractor_errors(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::QueryConfig::default().error_handler(|e, _| {
-            ApiError::bad_request(format!("invalid query string: {e}")).into()
-        }),
-    )
-    .app_data(
-        web::PathConfig::default()
-            .error_handler(|e, _| ApiError::bad_request(format!("invalid path: {e}")).into()),
-    )
-    .app_data(
-        web::JsonConfig::default()
-            .error_handler(|e, _| ApiError::bad_request(format!("invalid JSON body: {e}")).into()),
-    )
-    .app_data(web::PayloadConfig::default());
-}
-
-/// An `ErrorHandlers` default handler: a 4xx/5xx response that is not JSON yet gets the
-/// error envelope, with the status's reason as the message; its other headers (`Allow`,
-/// `WWW-Authenticate`, …) are kept.
-pub fn json_errors<B: MessageBody + 'static>(
-    res: ServiceResponse<B>,
-) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json {
-        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
-    }
-    let (req, res) = res.into_parts();
-    let status = res.status();
-    let message = match status {
-        StatusCode::METHOD_NOT_ALLOWED => {
-            let allowed = res
-                .headers()
-                .get(header::ALLOW)
-                .and_then(|v| v.to_str().ok())
-                .map(|a| format!("; allowed: {a}"))
-                .unwrap_or_default();
-            format!(
-                "method {} is not allowed on {}{allowed}",
-                req.method(),
-                req.path()
-            )
-        }
-        StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large".to_string(),
-        StatusCode::NOT_FOUND => format!("no such resource: {}", req.path()),
-        _ => status
-            .canonical_reason()
-            .unwrap_or("request failed")
-            .to_lowercase(),
-    };
-    let mut new = HttpResponse::build(status);
-    for (name, value) in res.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            new.append_header((name.clone(), value.clone()));
-        }
-    }
-    let mut new = new.json(ErrorBody::new(message));
-    new.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    let res: ServiceResponse<EitherBody<B>> = ServiceResponse::new(req, new).map_into_right_body();
-    Ok(ErrorHandlerResponse::Response(res))
-}
-
-/// The app's default service: a JSON 404 naming the path.
-pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
-    ApiError::NotFound(format!(
-        "no such resource: {} {} (the API is described at /api/openapi.json)",
-        req.method(),
-        req.path()
-    ))
-    .error_response()
 }
 
 #[cfg(test)]
@@ -213,5 +154,57 @@ mod tests {
         assert!(!e.public_message().contains("/secret/path"));
         let e = ApiError::Store(StoreError::Invalid("x".into()));
         assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(e.code(), ErrorCode::Internal);
+    }
+
+    #[test]
+    fn each_error_has_its_code_and_the_codes_status() {
+        use crate::limits::Limit;
+        let cases = [
+            (ApiError::bad_request("x"), ErrorCode::InvalidParameter, 400),
+            (ApiError::invalid_upload("x"), ErrorCode::InvalidUpload, 400),
+            (
+                ApiError::Unauthorized("x".into()),
+                ErrorCode::Unauthorized,
+                401,
+            ),
+            (ApiError::NotFound("x".into()), ErrorCode::NotFound, 404),
+            (
+                ApiError::NoCompletedBatch("x".into()),
+                ErrorCode::NoCompletedBatch,
+                404,
+            ),
+            (
+                ApiError::Conflict("x".into()),
+                ErrorCode::BatchNotCompleted,
+                409,
+            ),
+            (
+                ApiError::PayloadTooLarge("x".into()),
+                ErrorCode::PayloadTooLarge,
+                413,
+            ),
+            (
+                ApiError::UnsupportedMediaType("x".into()),
+                ErrorCode::UnsupportedMediaType,
+                415,
+            ),
+            (
+                ApiError::TooMany(Limit::Uploads, "x".into()),
+                ErrorCode::TooManyRequests,
+                429,
+            ),
+            (ApiError::Internal("x".into()), ErrorCode::Internal, 500),
+            (
+                ApiError::Unavailable("x".into()),
+                ErrorCode::Unavailable,
+                503,
+            ),
+            (ApiError::Full("x".into()), ErrorCode::StorageFull, 507),
+        ];
+        for (e, code, status) in cases {
+            assert_eq!(e.code(), code, "{e:?}");
+            assert_eq!(e.status_code().as_u16(), status, "{e:?}");
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! - `rate`: requests per second from one client address under `/api`
 //!   (`TIQETS_API_RATE_PER_SECOND`, `TIQETS_API_RATE_BURST`; actix-governor).
 
+use crate::model::{ErrorBody, ErrorCode};
 use actix_governor::governor::clock::{Clock, DefaultClock, QuantaInstant};
 use actix_governor::governor::middleware::NoOpMiddleware;
 use actix_governor::governor::NotUntil;
@@ -142,12 +143,13 @@ impl actix_governor::KeyExtractor for ClientAddr {
     ) -> actix_web::HttpResponse {
         let wait = negative.wait_time_from(DefaultClock::default().now());
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let message = format!(
+            "too many requests from this address (TIQETS_API_RATE_PER_SECOND); retry in {} s",
+            secs.max(1)
+        );
         let mut res = response
             .insert_header((actix_web::http::header::RETRY_AFTER, secs.max(1)))
-            .json(crate::model::ErrorBody::new(format!(
-                "too many requests from this address (TIQETS_API_RATE_PER_SECOND); retry in {} s",
-                secs.max(1)
-            )));
+            .json(ErrorBody::new(ErrorCode::TooManyRequests, message));
         res.extensions_mut().insert(Limit::Rate);
         res
     }

@@ -1,5 +1,5 @@
 //! What the API answers, as JSON: the seed's envelope (`{"status": "success", "data": …}` or
-//! `{"status": "error", "message": …}`) and the types inside it, each with its OpenAPI schema.
+//! `{"status": "error", "code": …, "message": …}`) and the types inside it, each with its OpenAPI schema.
 //! The types themselves are in `tiqets-api-types` (shared with the dashboard); the
 //! conversions from the store's records are here ([`IntoApi`]).
 //!
@@ -14,9 +14,9 @@ use tiqets_store::{BatchRecord, FileInfo, IssueRecord, OrderRecord, UnusedBarcod
 use utoipa::ToSchema;
 
 pub use tiqets_api_types::{
-    Analytics, Batch, BatchesPage, Counts, CustomerOrder, Envelope, ErrorBody, ErrorTag, InputFile,
-    IssueFile, IssueItem, IssuesPage, OrdersPage, ProcessResult, ProgressInfo, Status, SuccessTag,
-    TopCustomer, UnusedBarcodeItem, UnusedBarcodes, UnusedBarcodesPage, UploadOutcome,
+    Analytics, Batch, BatchesPage, Counts, CustomerOrder, Envelope, ErrorBody, ErrorCode, ErrorTag,
+    InputFile, IssueFile, IssueItem, IssuesPage, OrdersPage, ProcessResult, ProgressInfo, Status,
+    SuccessTag, TopCustomer, UnusedBarcodeItem, UnusedBarcodes, UnusedBarcodesPage, UploadOutcome,
 };
 
 /// A store or bus value as the API answers it (the types are another crate's, so this is
@@ -281,10 +281,10 @@ mod tests {
             json,
             serde_json::json!({"status": "success", "data": [{"customer_id": 1, "ticket_count": 2}]})
         );
-        let json = serde_json::to_value(ErrorBody::new("no")).unwrap();
+        let json = serde_json::to_value(ErrorBody::new(ErrorCode::Internal, "no")).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"status": "error", "message": "no"})
+            serde_json::json!({"status": "error", "code": "internal", "message": "no"})
         );
     }
 

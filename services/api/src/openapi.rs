@@ -17,7 +17,8 @@ use utoipa::{Modify, OpenApi};
         description = "Results of the order processor from PostgreSQL, uploads into the \
             pipeline, and live batch progress. Successful answers are \
             `{\"status\": \"success\", \"data\": …}`, errors `{\"status\": \"error\", \
-            \"message\": …}`. Ids are JSON numbers, barcodes JSON strings. The seed's \
+            \"code\": …, \"message\": …}`, the `code` one of `ErrorCode` for clients to match \
+            on. Ids are JSON numbers, barcodes JSON strings. The seed's \
             endpoints (`/api/process`, `/api/customers/top`, `/api/barcodes/unused`, `/api/orders/{customer_id}`) \
             answer for the current batch, the last completed one. See docs/api.md."
     ),
@@ -42,7 +43,7 @@ use utoipa::{Modify, OpenApi};
         health::metrics,
         document,
     ),
-    components(schemas(ErrorBody, FileParam, IssueCodeParam)),
+    components(schemas(ErrorBody, ErrorCode, FileParam, IssueCodeParam)),
     modifiers(&CommonErrors),
     tags(
         (name = "current batch", description = "The seed's endpoints, for the last completed batch"),
@@ -131,4 +132,28 @@ pub async fn document() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(json.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_error_body_has_its_code_as_an_enum_of_every_code() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(schemas["ErrorCode"]["type"], "string");
+        assert_eq!(schemas["ErrorCode"]["enum"], serde_json::json!(names));
+        let body = &schemas["ErrorBody"];
+        assert_eq!(
+            body["properties"]["code"]["$ref"],
+            "#/components/schemas/ErrorCode"
+        );
+        assert_eq!(
+            body["required"],
+            serde_json::json!(["status", "code", "message"])
+        );
+        assert_eq!(body["example"]["code"], "invalid_parameter");
+    }
 }

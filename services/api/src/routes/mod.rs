@@ -95,10 +95,10 @@ fn guarded(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// The current batch (the last completed one), or 404.
+/// The current batch (the last completed one), or 404 (`no_completed_batch`).
 pub async fn current(state: &AppState) -> Result<BatchRecord, ApiError> {
     state.current.get(&state.pool).await?.ok_or_else(|| {
-        ApiError::NotFound(
+        ApiError::NoCompletedBatch(
             "no batch has completed yet: upload one with POST /api/batches or drop the files \
              into the input folder"
                 .into(),

@@ -147,7 +147,7 @@ fn input(s: Spooled) -> (Input<tokio::fs::File>, Reservation) {
 }
 
 fn missing(part: &str) -> ApiError {
-    ApiError::bad_request(format!(
+    ApiError::invalid_upload(format!(
         "missing part `{part}`: send multipart/form-data with the files `orders` and `barcodes` (and optionally `name`)"
     ))
 }
@@ -287,8 +287,8 @@ async fn read_parts(
     form: &mut Form,
 ) -> Result<(), ApiError> {
     while let Some(field) = multipart.next().await {
-        let field =
-            field.map_err(|e| ApiError::bad_request(format!("malformed multipart body: {e}")))?;
+        let field = field
+            .map_err(|e| ApiError::invalid_upload(format!("malformed multipart body: {e}")))?;
         let part = field.name().unwrap_or_default().to_string();
         match part.as_str() {
             "orders" | "barcodes" => {
@@ -298,7 +298,7 @@ async fn read_parts(
                     &mut form.barcodes
                 };
                 if slot.is_some() {
-                    return Err(ApiError::bad_request(format!(
+                    return Err(ApiError::invalid_upload(format!(
                         "part `{part}` is sent twice"
                     )));
                 }
@@ -316,12 +316,12 @@ async fn read_parts(
                             ),
                         ),
                         SpoolError::Body(m) => {
-                            ApiError::bad_request(format!("reading part `{part}`: {m}"))
+                            ApiError::invalid_upload(format!("reading part `{part}`: {m}"))
                         }
                         SpoolError::Io(e) => ApiError::Internal(format!("spooling {part}: {e}")),
                     })?;
                 if spooled.size == 0 {
-                    return Err(ApiError::bad_request(format!(
+                    return Err(ApiError::invalid_upload(format!(
                         "part `{part}` is empty: it must hold the CSV file with its header line"
                     )));
                 }
@@ -329,12 +329,12 @@ async fn read_parts(
             }
             "name" => {
                 if form.name.is_some() {
-                    return Err(ApiError::bad_request("part `name` is sent twice"));
+                    return Err(ApiError::invalid_upload("part `name` is sent twice"));
                 }
                 form.name = Some(read_name(field).await?);
             }
             other => {
-                return Err(ApiError::bad_request(format!(
+                return Err(ApiError::invalid_upload(format!(
                     "unexpected part {other:?}: send the files `orders` and `barcodes` (and optionally `name`)"
                 )));
             }
@@ -366,7 +366,7 @@ async fn read_name(mut field: Field) -> Result<String, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.next().await {
         let chunk =
-            chunk.map_err(|e| ApiError::bad_request(format!("reading part `name`: {e}")))?;
+            chunk.map_err(|e| ApiError::invalid_upload(format!("reading part `name`: {e}")))?;
         bytes.extend_from_slice(&chunk);
         if bytes.len() > MAX_NAME_CHARS * 4 {
             break;
@@ -379,7 +379,7 @@ async fn read_name(mut field: Field) -> Result<String, ApiError> {
     if ok {
         Ok(name.trim().to_string())
     } else {
-        Err(ApiError::bad_request(format!(
+        Err(ApiError::invalid_upload(format!(
             "`name` must be UTF-8 text of at most {MAX_NAME_CHARS} characters, without control characters and not only spaces"
         )))
     }

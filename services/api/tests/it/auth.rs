@@ -32,7 +32,7 @@ async fn writes_need_the_token_when_one_is_set_and_reads_stay_open() {
     assert_eq!(res.headers()["www-authenticate"], "Bearer realm=\"tiqets\"");
     assert_eq!(
         res.json::<Value>().await.unwrap(),
-        json!({"status": "error", "message": "writes need a token: send `Authorization: Bearer <token>`"})
+        json!({"status": "error", "code": "unauthorized", "message": "writes need a token: send `Authorization: Bearer <token>`"})
     );
 
     let res = app
@@ -79,7 +79,7 @@ async fn a_read_token_guards_reads_but_not_health_or_the_document() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         body,
-        json!({"status": "error", "message": "reads need a token: send `Authorization: Bearer <token>`"})
+        json!({"status": "error", "code": "unauthorized", "message": "reads need a token: send `Authorization: Bearer <token>`"})
     );
     for token in ["read-secret", "write-secret"] {
         let res = app

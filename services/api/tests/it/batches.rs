@@ -1,35 +1,10 @@
-//! Batches: the list, one batch, a completed batch's results, and 404/409 when there are
-//! none.
+//! Batches: the list, one batch and a completed batch's results (unfinished.rs has the
+//! answers of batches that have none).
 
-use crate::support::{spawn_app, Files, TestApp};
+use crate::support::{running_and_failed, spawn_app, Files};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tiqets_bus::{BatchId, BatchStatus, StatusEvent};
-
-async fn running_and_failed(app: &TestApp) -> (String, String) {
-    let running = BatchId::parse("brunning").unwrap();
-    app.record(&StatusEvent::new(
-        running.clone(),
-        "running",
-        BatchStatus::Received,
-        1,
-    ))
-    .await;
-    app.record(&StatusEvent::new(
-        running.clone(),
-        "running",
-        BatchStatus::Validating,
-        1,
-    ))
-    .await;
-    let failed = BatchId::parse("bfailed").unwrap();
-    app.record(
-        &StatusEvent::new(failed.clone(), "broken", BatchStatus::Failed, 1)
-            .with_reason("orders.csv: missing required column `customer_id`"),
-    )
-    .await;
-    (running.to_string(), failed.to_string())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_list_shows_every_batch_newest_first_with_status_and_counts() {
@@ -92,11 +67,12 @@ async fn one_batch_by_id_or_latest_and_404_or_400_otherwise() {
     assert_eq!(app.data("/api/batches/latest").await, by_id);
 
     assert_eq!(
-        app.error("/api/batches/bnope", StatusCode::NOT_FOUND).await,
+        app.error("/api/batches/bnope", StatusCode::NOT_FOUND, "not_found")
+            .await,
         "no batch with id bnope"
     );
     assert_eq!(
-        app.error("/api/batches/a.b", StatusCode::BAD_REQUEST).await,
+        app.error("/api/batches/a.b", StatusCode::BAD_REQUEST, "invalid_parameter").await,
         "`batch_id` must be a batch id (1-100 ASCII letters, digits, '-' or '_') or `latest`, not \"a.b\""
     );
 }
@@ -112,7 +88,11 @@ async fn a_batch_not_yet_recorded_is_answered_from_its_last_status_event() {
     assert_eq!(batch["name"], "fresh");
     assert!(batch["received_at"].is_string());
     let message = app
-        .error("/api/batches/bnotrecorded/orders", StatusCode::CONFLICT)
+        .error(
+            "/api/batches/bnotrecorded/orders",
+            StatusCode::CONFLICT,
+            "batch_not_completed",
+        )
         .await;
     assert!(
         message.contains("is received, not completed yet"),
@@ -193,7 +173,8 @@ async fn a_batchs_orders_come_in_output_order_a_page_at_a_time_or_for_one_custom
     assert_eq!(
         app.error(
             "/api/batches/latest/orders?customer_id=x",
-            StatusCode::BAD_REQUEST
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter"
         )
         .await,
         "`customer_id` must be a whole number from 1 to 9223372036854775807, not \"x\""
@@ -296,6 +277,7 @@ async fn a_batchs_issues_are_the_report_filtered_by_code_and_file() {
         .error(
             "/api/batches/latest/issues?code=nope",
             StatusCode::BAD_REQUEST,
+            "invalid_parameter",
         )
         .await;
     assert!(
@@ -305,7 +287,8 @@ async fn a_batchs_issues_are_the_report_filtered_by_code_and_file() {
     assert_eq!(
         app.error(
             "/api/batches/latest/issues?file=csv",
-            StatusCode::BAD_REQUEST
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter"
         )
         .await,
         "`file` must be `orders` or `barcodes`, not \"csv\""
@@ -328,114 +311,4 @@ async fn a_batchs_top_customers_and_unused_barcodes_match_the_seed_endpoints() {
             .await;
         assert_eq!(by_batch, app.data(seed_path).await, "{batch_path}");
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn results_of_a_running_or_failed_batch_are_a_409_and_of_an_unknown_one_a_404() {
-    let app = spawn_app().await;
-    let (running, failed) = running_and_failed(&app).await;
-    for tail in [
-        "orders",
-        "issues",
-        "customers/top",
-        "barcodes/unused",
-        "processed_orders.csv",
-        "issues.csv",
-    ] {
-        let (status, body) = app.get(&format!("/api/batches/{running}/{tail}")).await;
-        assert_eq!(status, StatusCode::CONFLICT, "{tail}");
-        assert_eq!(
-            body,
-            json!({"status": "error", "message": format!(
-                "batch {running} is validating, not completed yet: its results are served once \
-                 it completes (follow it at /api/batches/{running} or /api/events)")})
-        );
-        let (status, body) = app.get(&format!("/api/batches/{failed}/{tail}")).await;
-        assert_eq!(status, StatusCode::CONFLICT, "{tail}");
-        assert_eq!(
-            body["message"],
-            format!("batch {failed} failed and has no results: orders.csv: missing required column `customer_id`")
-        );
-        assert_eq!(
-            app.error(
-                &format!("/api/batches/bunknown/{tail}"),
-                StatusCode::NOT_FOUND
-            )
-            .await,
-            "no batch with id bunknown"
-        );
-    }
-    // No batch has completed: `latest` has no results either.
-    for tail in ["orders", "customers/top", "processed_orders.csv"] {
-        let message = app
-            .error(
-                &format!("/api/batches/latest/{tail}"),
-                StatusCode::NOT_FOUND,
-            )
-            .await;
-        assert!(
-            message.starts_with("no batch has completed yet"),
-            "{message}"
-        );
-    }
-    // A path that is not a batch id is a 400 on every results route.
-    for tail in [
-        "orders",
-        "issues",
-        "customers/top",
-        "barcodes/unused",
-        "issues.csv",
-    ] {
-        assert_eq!(
-            app.error(&format!("/api/batches/a.b/{tail}"), StatusCode::BAD_REQUEST)
-                .await,
-            "`batch_id` must be a batch id (1-100 ASCII letters, digits, '-' or '_') or `latest`, not \"a.b\"",
-            "{tail}"
-        );
-    }
-    // Query values are checked before the batch is looked up: a bad one is a 400 whatever
-    // the batch (unknown, not an id, or running).
-    for batch in ["bunknown", "a.b", running.as_str()] {
-        for (tail, message) in [
-            (
-                "orders?page=0",
-                "`page` must be a whole number from 1 to 1000000000, not \"0\"",
-            ),
-            (
-                "orders?customer_id=0",
-                "`customer_id` must be a whole number from 1 to 9223372036854775807, not \"0\"",
-            ),
-            (
-                "issues?per_page=1001",
-                "`per_page` must be a whole number from 1 to 1000, not \"1001\"",
-            ),
-            (
-                "issues?file=x",
-                "`file` must be `orders` or `barcodes`, not \"x\"",
-            ),
-            (
-                "customers/top?limit=101",
-                "`limit` must be a whole number from 1 to 100, not \"101\"",
-            ),
-            (
-                "barcodes/unused?page=abc",
-                "`page` must be a whole number from 1 to 1000000000, not \"abc\"",
-            ),
-        ] {
-            assert_eq!(
-                app.error(
-                    &format!("/api/batches/{batch}/{tail}"),
-                    StatusCode::BAD_REQUEST
-                )
-                .await,
-                message,
-                "{batch}/{tail}"
-            );
-        }
-    }
-    // The running batch itself is there, with its status.
-    assert_eq!(
-        app.data(&format!("/api/batches/{running}")).await["status"],
-        "validating"
-    );
 }

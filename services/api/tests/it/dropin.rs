@@ -42,7 +42,9 @@ async fn process_answers_the_latest_batch_in_the_original_nesting() {
     assert_eq!(welcome.1["openapi"], "/api/openapi.json");
     assert!(welcome.1["message"].as_str().unwrap().contains("Welcome"));
 
-    let message = app.error("/api/process", StatusCode::NOT_FOUND).await;
+    let message = app
+        .error("/api/process", StatusCode::NOT_FOUND, "no_completed_batch")
+        .await;
     assert!(message.contains("no batch has completed yet"), "{message}");
 
     let files = Files::sample();
@@ -103,7 +105,11 @@ async fn process_answers_the_latest_batch_in_the_original_nesting() {
 
     for bad in ["wait=61", "wait=-1", "page=0", "per_page=1001", "wait=x"] {
         let message = app
-            .error(&format!("/api/process?{bad}"), StatusCode::BAD_REQUEST)
+            .error(
+                &format!("/api/process?{bad}"),
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+            )
             .await;
         let name = bad.split('=').next().unwrap();
         assert!(message.contains(&format!("`{name}`")), "{bad}: {message}");

@@ -2,7 +2,7 @@
 //! heartbeats.
 
 use crate::sse::Sse;
-use crate::support::{spawn_app, spawn_app_with, Files, TestApp};
+use crate::support::{assert_code, spawn_app, spawn_app_with, Files, TestApp};
 use reqwest::multipart::{Form, Part};
 use std::time::Duration;
 use tiqets_bus::{BatchId, BatchStatus, Progress, StatusEvent};
@@ -128,7 +128,7 @@ async fn a_client_reconnecting_with_last_event_id_misses_nothing() {
     };
     assert_eq!(status, 400);
     assert_eq!(
-        body["message"],
+        assert_code(&body, "invalid_parameter"),
         "`Last-Event-ID` must be an event id (a whole number)"
     );
 }

@@ -2,7 +2,7 @@
 //! the setting, counted in `tiqets_api_limited_total{limit}`, and nothing lost (the work
 //! in progress completes, and the resource is free again afterwards).
 
-use crate::support::{spawn_app_with, Files, TestApp};
+use crate::support::{assert_code, spawn_app_with, Files, TestApp};
 use futures::channel::mpsc;
 use futures::SinkExt;
 use reqwest::multipart::{Form, Part};
@@ -65,8 +65,7 @@ async fn assert_limited(res: reqwest::Response, setting: &str) {
         .unwrap();
     assert!(retry >= 1, "Retry-After {retry}");
     let body: Value = res.json().await.unwrap();
-    assert_eq!(body["status"], "error");
-    let message = body["message"].as_str().unwrap();
+    let message = assert_code(&body, "too_many_requests");
     assert!(message.contains(setting), "{message}");
 }
 
@@ -251,7 +250,7 @@ async fn an_upload_into_a_full_file_store_is_a_507_and_stores_nothing() {
     assert_eq!(res.status(), StatusCode::INSUFFICIENT_STORAGE);
     assert!(res.headers().contains_key("retry-after"));
     let body: Value = res.json().await.unwrap();
-    let message = body["message"].as_str().unwrap();
+    let message = assert_code(&body, "storage_full");
     assert!(message.contains("TIQETS_NATS_MAX_BYTES_FILES"), "{message}");
     assert_eq!(limited_count(&app, "nats_bytes").await, 1);
     assert!(app

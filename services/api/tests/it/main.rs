@@ -13,4 +13,5 @@ mod pipeline;
 mod seed;
 mod sse;
 mod support;
+mod unfinished;
 mod upload;

@@ -1,7 +1,7 @@
 //! Health, readiness, metrics, the OpenAPI document, request ids, JSON errors everywhere,
 //! and the dashboard's static files.
 
-use crate::support::{assert_error, spawn_app, spawn_app_with, Files};
+use crate::support::{assert_code, assert_error, spawn_app, spawn_app_with, Files};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -40,12 +40,18 @@ async fn health_and_readiness_answer_and_readiness_sees_the_database_go() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(
         body,
-        json!({"status": "error", "message": "not ready: PostgreSQL not reachable"})
+        json!({"status": "error", "code": "unavailable", "message": "not ready: PostgreSQL not reachable"})
     );
     assert_eq!(app.get("/healthz").await.0, StatusCode::OK);
     let (status, body) = app.get("/api/batches").await;
     assert!(status.is_server_error(), "{status} {body}");
     let message = assert_error(&body);
+    let code = if status == StatusCode::SERVICE_UNAVAILABLE {
+        "unavailable"
+    } else {
+        "internal"
+    };
+    assert_eq!(body["code"], code, "{status} {body}");
     assert!(
         !message.contains(&name),
         "no database details leak: {message}"
@@ -168,6 +174,15 @@ async fn the_openapi_document_covers_every_endpoint_and_its_errors() {
     for code in ["200", "202", "400", "413", "415"] {
         assert!(upload.contains_key(code), "upload documents {code}");
     }
+    let codes = &doc["components"]["schemas"]["ErrorCode"]["enum"];
+    assert_eq!(codes.as_array().unwrap().len(), 14, "{codes}");
+    for code in [
+        "invalid_parameter",
+        "no_completed_batch",
+        "batch_not_completed",
+    ] {
+        assert!(codes.as_array().unwrap().contains(&json!(code)), "{codes}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,7 +199,7 @@ async fn every_answer_has_a_request_id_and_every_error_is_json() {
     assert!(res.headers().contains_key("x-request-id"));
     assert_eq!(
         res.json::<Value>().await.unwrap(),
-        json!({"status": "error", "message": "no such resource: GET /nope (the API is described at /api/openapi.json)"})
+        json!({"status": "error", "code": "not_found", "message": "no such resource: GET /nope (the API is described at /api/openapi.json)"})
     );
 
     let res = app
@@ -198,15 +213,15 @@ async fn every_answer_has_a_request_id_and_every_error_is_json() {
     assert_eq!(res.headers()["content-type"], "application/json");
     assert_eq!(
         res.json::<Value>().await.unwrap(),
-        json!({"status": "error", "message": "method DELETE is not allowed on /api/customers/top; allowed: GET"})
+        json!({"status": "error", "code": "method_not_allowed", "message": "method DELETE is not allowed on /api/customers/top; allowed: GET"})
     );
 
     let (status, body) = app.get("/api/barcodes/unused?page=1&page=2").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(assert_error(&body).starts_with("invalid query string:"));
+    assert!(assert_code(&body, "invalid_parameter").starts_with("invalid query string:"));
     let (status, body) = app.get("/api/batches/%FF").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_error(&body);
+    assert_code(&body, "invalid_parameter");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -236,6 +251,19 @@ async fn the_dashboard_is_served_with_its_routes_falling_back_to_index_html() {
     );
     let (status, body) = app.get("/api/nope").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_error(&body);
+    assert_code(&body, "not_found");
+    // actix-files' own refusal (416 for a range past the end) gets the envelope too.
+    let res = app
+        .client
+        .get(app.url("/app.js"))
+        .header("range", "bytes=1000-2000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"status": "error", "code": "invalid_request", "message": "range not satisfiable"})
+    );
     assert_eq!(app.get("/healthz").await.0, StatusCode::OK);
 }

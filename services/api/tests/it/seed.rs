@@ -51,13 +51,14 @@ async fn a_limit_of_0_101_or_abc_is_a_400_saying_what_is_allowed() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "limit={bad}");
         assert_eq!(
             body,
-            json!({"status": "error", "message": format!("`limit` must be a whole number from 1 to 100, not {bad:?}")})
+            json!({"status": "error", "code": "invalid_parameter", "message": format!("`limit` must be a whole number from 1 to 100, not {bad:?}")})
         );
     }
     let message = app
         .error(
             "/api/customers/top?limit=1&limit=2",
             StatusCode::BAD_REQUEST,
+            "invalid_parameter",
         )
         .await;
     assert!(message.starts_with("invalid query string:"), "{message}");
@@ -121,6 +122,7 @@ async fn unused_barcodes_come_a_page_at_a_time_as_strings_with_a_null_order() {
             .error(
                 &format!("/api/barcodes/unused?{query}"),
                 StatusCode::BAD_REQUEST,
+                "invalid_parameter",
             )
             .await;
         assert_eq!(got, message);
@@ -149,8 +151,12 @@ async fn a_customers_orders_list_their_barcodes_as_strings_in_line_order() {
     let id = app.get("/api/batches/latest").await.1["data"]["id"].clone();
     let missing = (1..).find(|c| !per_customer.contains_key(c)).unwrap();
     assert_eq!(
-        app.error(&format!("/api/orders/{missing}"), StatusCode::NOT_FOUND)
-            .await,
+        app.error(
+            &format!("/api/orders/{missing}"),
+            StatusCode::NOT_FOUND,
+            "not_found"
+        )
+        .await,
         format!(
             "customer {missing} has no orders in the current batch ({})",
             id.as_str().unwrap()
@@ -158,8 +164,12 @@ async fn a_customers_orders_list_their_barcodes_as_strings_in_line_order() {
     );
     for bad in ["abc", "0", "-1", "9223372036854775808"] {
         assert_eq!(
-            app.error(&format!("/api/orders/{bad}"), StatusCode::BAD_REQUEST)
-                .await,
+            app.error(
+                &format!("/api/orders/{bad}"),
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter"
+            )
+            .await,
             format!(
                 "`customer_id` must be a whole number from 1 to 9223372036854775807, not {bad:?}"
             )
@@ -200,7 +210,10 @@ async fn without_a_completed_batch_the_seed_endpoints_say_so_with_404() {
     ] {
         let (status, body) = app.get(path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
-        assert_eq!(body, json!({"status": "error", "message": NO_BATCH}));
+        assert_eq!(
+            body,
+            json!({"status": "error", "code": "no_completed_batch", "message": NO_BATCH})
+        );
     }
 }
 
@@ -227,7 +240,8 @@ async fn the_current_batch_is_the_one_completed_last() {
         app.data("/api/batches/latest").await["id"],
         second.batch_id().to_string()
     );
-    app.error("/api/orders/10", StatusCode::NOT_FOUND).await;
+    app.error("/api/orders/10", StatusCode::NOT_FOUND, "not_found")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

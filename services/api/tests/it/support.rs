@@ -7,6 +7,7 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use tiqets_api::model::ErrorCode;
 use tiqets_api::{Application, Dependencies, Settings};
 use tiqets_bus::{BatchCounts, BatchId, BatchStatus, Bus, Names, Sha256, StatusEvent};
 use tiqets_domain::{BarcodesParser, Outcome, Parsed};
@@ -111,11 +112,11 @@ impl TestApp {
         body["data"].clone()
     }
 
-    /// GET `path` and expect `status` with the error envelope: the message.
-    pub async fn error(&self, path: &str, status: StatusCode) -> String {
+    /// GET `path` and expect `status` with the error envelope and `code`: the message.
+    pub async fn error(&self, path: &str, status: StatusCode, code: &str) -> String {
         let (got, body) = self.get(path).await;
         assert_eq!(got, status, "GET {path}: {body}");
-        assert_error(&body)
+        assert_code(&body, code)
     }
 
     /// Writes the batch `files` give, as the persister would, and returns it.
@@ -131,12 +132,24 @@ impl TestApp {
     }
 }
 
-/// The error envelope's message, checking its form.
+/// The error envelope's message, checking its form: status, one of the codes, message.
 pub fn assert_error(body: &Value) -> String {
     assert_eq!(body["status"], "error", "{body}");
     let obj = body.as_object().unwrap();
-    assert_eq!(obj.len(), 2, "only status and message: {body}");
+    assert_eq!(obj.len(), 3, "only status, code and message: {body}");
+    let code = body["code"].as_str().expect("a code");
+    assert!(
+        ErrorCode::ALL.iter().any(|c| c.as_str() == code),
+        "a known code: {body}"
+    );
     body["message"].as_str().expect("a message").to_string()
+}
+
+/// The error envelope's message, checking its form and that its code is `code`.
+pub fn assert_code(body: &Value, code: &str) -> String {
+    let message = assert_error(body);
+    assert_eq!(body["code"], code, "{body}");
+    message
 }
 
 /// A pair of input files.
@@ -263,4 +276,30 @@ pub async fn seed(pool: &tiqets_store::Pool, files: &Files, name: &str) -> Seede
         id: id.to_string(),
         counts,
     }
+}
+
+/// A batch stuck validating and a failed one, recorded by their status events: their ids.
+pub async fn running_and_failed(app: &TestApp) -> (String, String) {
+    let running = BatchId::parse("brunning").unwrap();
+    app.record(&StatusEvent::new(
+        running.clone(),
+        "running",
+        BatchStatus::Received,
+        1,
+    ))
+    .await;
+    app.record(&StatusEvent::new(
+        running.clone(),
+        "running",
+        BatchStatus::Validating,
+        1,
+    ))
+    .await;
+    let failed = BatchId::parse("bfailed").unwrap();
+    app.record(
+        &StatusEvent::new(failed.clone(), "broken", BatchStatus::Failed, 1)
+            .with_reason("orders.csv: missing required column `customer_id`"),
+    )
+    .await;
+    (running.to_string(), failed.to_string())
 }

@@ -1,7 +1,7 @@
 //! Uploads: published through the shared publishing path (objects stored, `ValidateWork`
 //! queued, `received` reported), repeats, size limit, bad forms.
 
-use crate::support::{spawn_app, spawn_app_with, Files, TestApp};
+use crate::support::{assert_code, spawn_app, spawn_app_with, Files, TestApp};
 use futures::TryStreamExt;
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
@@ -167,7 +167,7 @@ async fn a_file_over_the_limit_gets_413_and_leaves_nothing_behind() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(
         body,
-        json!({"status": "error", "message": "each file may have at most 1024 bytes (TIQETS_UPLOAD_MAX_BYTES)"})
+        json!({"status": "error", "code": "payload_too_large", "message": "each file may have at most 1024 bytes (TIQETS_UPLOAD_MAX_BYTES)"})
     );
     assert_eq!(objects(&app).await, vec![]);
     assert!(queued(&app).await.is_empty());
@@ -181,8 +181,9 @@ async fn a_file_over_the_limit_gets_413_and_leaves_nothing_behind() {
 
     // A body declared far beyond the limit is refused before it is read.
     let huge = Files::new("huge", "order_id,customer_id\n", &"x".repeat(2 << 20));
-    let (status, _, _) = post(&app, form(&huge)).await;
+    let (status, _, body) = post(&app, form(&huge)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["code"], "payload_too_large", "{body}");
 
     // The same app takes a file within the limit.
     let (status, _, body) = post(&app, form(&small)).await;
@@ -231,7 +232,10 @@ async fn malformed_forms_are_400_or_415_saying_what_to_send() {
     for (form, status, message) in cases {
         let (got, _, body) = post(&app, form).await;
         assert_eq!(got, status, "{body}");
-        assert_eq!(body, json!({"status": "error", "message": message}));
+        assert_eq!(
+            body,
+            json!({"status": "error", "code": "invalid_upload", "message": message})
+        );
     }
     let res = app
         .client
@@ -244,7 +248,7 @@ async fn malformed_forms_are_400_or_415_saying_what_to_send() {
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(
         res.json::<Value>().await.unwrap(),
-        json!({"status": "error", "message": "send multipart/form-data with the files `orders` and `barcodes` (and optionally `name`)"})
+        json!({"status": "error", "code": "unsupported_media_type", "message": "send multipart/form-data with the files `orders` and `barcodes` (and optionally `name`)"})
     );
     assert!(queued(&app).await.is_empty());
     assert_eq!(objects(&app).await, vec![]);
@@ -293,4 +297,17 @@ async fn uploaded_file_names_are_only_labels_never_paths() {
         .as_str()
         .unwrap()
         .starts_with("upload-"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_that_cannot_be_spooled_is_an_internal_error_without_the_cause() {
+    let app = spawn_app().await;
+    let dir = app.upload_dir.path().to_path_buf();
+    std::fs::remove_dir(&dir).unwrap();
+    let (status, _, body) = post(&app, form(&Files::sample())).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    let message = assert_code(&body, "internal");
+    assert!(message.contains("x-request-id"), "{message}");
+    assert!(!message.contains(dir.to_str().unwrap()), "{message}");
+    assert!(queued(&app).await.is_empty());
 }
