@@ -85,7 +85,9 @@ fn the_code_facts_are_read_from_the_code() {
         );
     }
     assert!(f.env["validator"].contains("TIQETS_VALIDATOR_CHUNK_BYTES"));
-    assert!(f.env["persister"].contains("DATABASE_URL") && f.env["api"].contains("API_ADDR"));
+    assert!(
+        f.env["persister"].contains("DATABASE_URL") && f.env["api"].contains("TIQETS_API_ADDR")
+    );
     assert!(!f.env["validator"].contains("DATABASE_URL"));
     assert!(f.env["ingest"].contains(&f.health_var) && !f.env["api"].contains(&f.health_var));
     assert!(f.env["cli"].contains("DATABASE_URL") && f.env["cli"].contains("NATS_URL"));

@@ -4,6 +4,7 @@ mod dashboard;
 mod dropin;
 mod faults;
 mod grafana;
+mod help;
 mod permissions;
 mod pipeline;
 mod replicas;
