@@ -146,6 +146,31 @@ fn a_value_the_service_refuses_is_caught() {
 }
 
 #[test]
+fn a_health_endpoint_left_on_its_loopback_default_is_caught() {
+    let mut docs = configuration("dev");
+    let map = docs
+        .iter_mut()
+        .find(|d| {
+            d["kind"] == "ConfigMap"
+                && d["metadata"]["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("merger-config"))
+        })
+        .unwrap();
+    map["data"]
+        .as_mapping_mut()
+        .unwrap()
+        .remove("TIQETS_HEALTH_ADDR");
+    let problems = check(&docs, facts());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("merger/merger: listens on 127.0.0.1:9183 only (loopback)")),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn a_cors_origin_the_api_refuses_is_caught() {
     let mut docs = configuration("dev");
     let map = docs

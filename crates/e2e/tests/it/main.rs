@@ -8,5 +8,6 @@ mod help;
 mod permissions;
 mod pipeline;
 mod replicas;
+mod settings;
 mod support;
 mod traces;
