@@ -72,8 +72,9 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
         if let Some(value) = self.raw(name) {
             return Some((name, value));
         }
-        let old = self.catalogue.into_iter().flat_map(|c| c.old_names(name));
-        old.into_iter()
+        self.catalogue
+            .into_iter()
+            .flat_map(|c| c.old_names(name))
             .find_map(|old| self.raw(old).map(|value| (old, value)))
     }
 
