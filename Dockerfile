@@ -61,7 +61,7 @@ CMD ["tiqets-persister"]
 FROM runtime AS api
 COPY --from=build /out/tiqets-api /usr/local/bin/
 COPY --from=web /src/web/dist /usr/share/tiqets/web
-ENV API_ADDR=0.0.0.0:8080 TIQETS_WEB_DIR=/usr/share/tiqets/web
+ENV TIQETS_API_ADDR=0.0.0.0:8080 TIQETS_WEB_DIR=/usr/share/tiqets/web
 EXPOSE 8080
 CMD ["tiqets-api"]
 

@@ -76,7 +76,7 @@ psql -q "$server_url/postgres" -c "CREATE DATABASE $db" >/dev/null
 api_port=$(free_port)
 export NATS_URL=nats://127.0.0.1:$nats_port DATABASE_URL=$server_url/$db TIQETS_NAMESPACE=bench
 export TIQETS_OUTPUT_DIR=$work/output TIQETS_UPLOAD_DIR=$work TIQETS_WEB_DIR=$work/none
-export API_ADDR=127.0.0.1:$api_port RUST_LOG=${RUST_LOG:-warn}
+export TIQETS_API_ADDR=127.0.0.1:$api_port RUST_LOG=${RUST_LOG:-warn}
 for service in validator merger persister api; do
   "$bin/tiqets-$service" >"$work/$service.log" 2>&1 &
   pids+=($!)

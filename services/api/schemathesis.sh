@@ -73,8 +73,8 @@ export TIQETS_NAMESPACE=schemathesis
 export TIQETS_OUTPUT_DIR=$work/output
 export TIQETS_UPLOAD_DIR=$work
 export TIQETS_WEB_DIR=$work/no-dashboard
-export API_ADDR=127.0.0.1:$api_port
-export API_WORKERS=2
+export TIQETS_API_ADDR=127.0.0.1:$api_port
+export TIQETS_API_WORKERS=2
 # One fuzzing client sends far more than a person: no per-client rate limit here.
 export TIQETS_API_RATE_PER_SECOND=0
 export RUST_LOG=${RUST_LOG:-warn}

@@ -6,9 +6,9 @@
 use async_nats::ConnectOptions;
 
 /// `TIQETS_NATS_USER`
-pub const USER_VAR: &str = "TIQETS_NATS_USER";
+pub const USER_VAR: &str = tiqets_config::shared::NATS_USER.name;
 /// `TIQETS_NATS_PASSWORD`
-pub const PASSWORD_VAR: &str = "TIQETS_NATS_PASSWORD";
+pub const PASSWORD_VAR: &str = tiqets_config::shared::NATS_PASSWORD.name;
 
 /// The credentials a connection presents.
 #[derive(Clone, Default, PartialEq, Eq)]

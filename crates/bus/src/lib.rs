@@ -4,7 +4,8 @@
 //! # Layout
 //! - [`object`]: an object of the file bucket against an announced digest and size.
 //! - [`names`]: every subject, stream, consumer, bucket and object key, from the namespace.
-//! - [`env`]: settings from a service's environment ([`Env`], [`SettingsError`]).
+//! - [`env`]: settings from a service's environment ([`Env`], [`SettingsError`]), re-exported
+//!   from `tiqets-config`, which holds each service's catalogue of settings too.
 //! - [`digest`]: SHA-256 digests and [`BatchId`]s (derived from the files' contents).
 //! - [`status`]: the batch lifecycle ([`BatchStatus`]), [`StatusEvent`] and the
 //!   forward-only rule ([`progression`]).
@@ -26,7 +27,6 @@ pub mod chunk;
 pub mod client;
 pub mod consumer;
 pub mod digest;
-pub mod env;
 pub mod error;
 pub mod events;
 pub mod metrics;
@@ -48,7 +48,6 @@ pub use consumer::{
     run_consumer, run_work, run_work_with, ConsumerOptions, Delivery, Handler, Outcome, WorkHandler,
 };
 pub use digest::{BadBatchId, BatchId, Sha256, Sha256Hasher};
-pub use env::{Env, SettingsError};
 pub use error::BusError;
 pub use events::{
     BatchRef, ChunkSet, FileRef, Inputs, MergeWork, Notice, NoticeKind, PersistWork, ResultRef,
@@ -58,4 +57,6 @@ pub use names::{Names, ResultFile, Stage};
 pub use object::{check_object, stored_digest};
 pub use publish::{hash_file, PairRequest, PublishError, Published, Publisher, OBJECT_CHUNK_BYTES};
 pub use status::{progression, BatchCounts, BatchStatus, Progress, Progression, StatusEvent};
+pub use tiqets_config::env;
+pub use tiqets_config::{Env, SettingsError};
 pub use tls::{ClientCert, NatsTls};

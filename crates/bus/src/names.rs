@@ -79,7 +79,7 @@ pub struct Names {
 
 impl Names {
     /// The default namespace (`TIQETS_NAMESPACE` unset).
-    pub const DEFAULT_NAMESPACE: &'static str = "tiqets";
+    pub const DEFAULT_NAMESPACE: &'static str = tiqets_config::DEFAULT_NAMESPACE;
 
     /// Names under namespace `ns`. It must be a valid subject token and stream name:
     /// ASCII letters, digits, `-` and `_` (see [`Names::is_valid_namespace`]).
@@ -89,11 +89,7 @@ impl Names {
 
     /// Whether `ns` can prefix subjects, streams and buckets alike.
     pub fn is_valid_namespace(ns: &str) -> bool {
-        !ns.is_empty()
-            && ns.len() <= 64
-            && ns
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        tiqets_config::env::is_valid_namespace(ns)
     }
 
     pub fn namespace(&self) -> &str {

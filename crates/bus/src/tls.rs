@@ -16,15 +16,15 @@ use std::path::{Path, PathBuf};
 
 /// `TIQETS_NATS_CA_FILE`: PEM file of the CA certificate(s) the server's certificate must
 /// chain to (instead of the system's roots).
-pub const CA_FILE_VAR: &str = "TIQETS_NATS_CA_FILE";
+pub const CA_FILE_VAR: &str = tiqets_config::shared::NATS_CA_FILE.name;
 /// `TIQETS_NATS_CERT_FILE`: PEM file of the client certificate (chain) presented to a server
 /// that verifies clients.
-pub const CERT_FILE_VAR: &str = "TIQETS_NATS_CERT_FILE";
+pub const CERT_FILE_VAR: &str = tiqets_config::shared::NATS_CERT_FILE.name;
 /// `TIQETS_NATS_KEY_FILE`: PEM file of that certificate's private key.
-pub const KEY_FILE_VAR: &str = "TIQETS_NATS_KEY_FILE";
+pub const KEY_FILE_VAR: &str = tiqets_config::shared::NATS_KEY_FILE.name;
 /// `TIQETS_NATS_TLS`: `auto` (default: TLS for `tls://` URLs and servers that require it)
 /// or `require` (TLS whatever the URL says; a server without TLS is refused).
-pub const TLS_VAR: &str = "TIQETS_NATS_TLS";
+pub const TLS_VAR: &str = tiqets_config::shared::NATS_TLS.name;
 
 /// A client certificate and its key.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -89,19 +89,18 @@ fn check_container(
         Ok(p) => p,
         Err(e) => return say(format!("{target} refuses its settings: {e}")),
     };
-    let http_port = match parsed.http_addr {
-        Some(addr) => Some(addr.port()),
-        None => env
-            .get(&facts.health_var)
-            .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
-            .map(|a| a.port()),
-    };
-    let Some(http_port) = http_port else {
+    let Some(http_addr) = parsed.http_addr else {
         return say(format!(
-            "serves no HTTP endpoint ({} unset)",
+            "serves no HTTP endpoint ({} is off)",
             facts.health_var
         ));
     };
+    if http_addr.ip().is_loopback() {
+        say(format!(
+            "listens on {http_addr} only (loopback): probes and scrapes cannot reach it"
+        ));
+    }
+    let http_port = http_addr.port();
     let ports: HashMap<String, u64> = container["ports"]
         .as_sequence()
         .into_iter()

@@ -1,7 +1,8 @@
-//! What the code reads and serves, taken from the code: nothing here is a list kept by hand
-//! except the variables of the OpenTelemetry SDK, which live in a dependency.
+//! What the code reads and serves, taken from the code: each service's catalogue of
+//! settings, the cli's arguments, the api's routes, a live health endpoint. Nothing here is
+//! a list kept by hand except the variables of the OpenTelemetry SDK, which live in a
+//! dependency.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -60,43 +61,26 @@ impl Facts {
     pub fn gather(root: &Path) -> Result<Facts, String> {
         let read = |p: &str| std::fs::read_to_string(root.join(p)).map_err(|e| format!("{p}: {e}"));
         let targets = dockerfile_targets(&read("Dockerfile")?);
-        let health_var = quoted_after(&read("crates/telemetry/src/health.rs")?, "env::var(")
-            .into_iter()
-            .next()
-            .ok_or("crates/telemetry/src/health.rs reads no variable")?;
-        let mut common: BTreeSet<String> =
-            quoted_after(&read("crates/telemetry/src/lib.rs")?, "env::var(");
-        common.insert(tracing_subscriber::EnvFilter::DEFAULT_ENV.to_string());
-        common.extend(OTEL_SDK_ENV.iter().map(|s| s.to_string()));
-        // Every service connects to NATS through `tiqets_bus::Bus::connect`, which reads the
-        // credentials and the TLS settings named by the `…_VAR` constants of the bus's `auth`
-        // and `tls` modules.
-        let mut nats_vars = BTreeSet::new();
-        for (file, expected) in [("crates/bus/src/auth.rs", 2), ("crates/bus/src/tls.rs", 4)] {
-            let vars = quoted_after(&read(file)?, "_VAR: &str =");
-            if vars.len() != expected {
-                return Err(format!(
-                    "{file}: expected {expected} variables, found {vars:?}"
-                ));
-            }
-            nats_vars.extend(vars);
-        }
-        common.extend(nats_vars.iter().cloned());
+        let health_var = tiqets_config::shared::HEALTH_ADDR_VAR.to_string();
+        // What each service reads is its catalogue (its own tests hold the catalogue to the
+        // names its settings, telemetry and NATS connection look up), plus the variables the
+        // OpenTelemetry SDK reads by itself.
         let mut env = BTreeMap::new();
         for service in SERVICES {
-            let mut vars = settings_env(service);
-            vars.extend(common.iter().cloned());
-            if read(&format!("services/{service}/src/main.rs"))?.contains("health::serve_from_env")
-            {
-                vars.insert(health_var.clone());
-            }
+            let catalogue = catalogue(service).ok_or(format!("no catalogue for {service}"))?;
+            let mut vars = catalogue.names();
+            vars.extend(OTEL_SDK_ENV.iter().map(|s| s.to_string()));
             env.insert(service.to_string(), vars);
         }
         // The command-line images: their clap `env = "…"` arguments. The admin image's
         // commands (`tiqets-admin setup-nats`, `tiqets-admin migrate`) also connect through
         // `tiqets-bus`; the cli image (`tiqets process`) reaches no server.
         let mut admin = clap_env(&root.join("services/admin/src"))?;
-        admin.extend(nats_vars);
+        admin.extend(
+            tiqets_config::shared::NATS_CLIENT
+                .iter()
+                .map(|s| s.name.to_string()),
+        );
         env.insert("admin".to_string(), admin);
         env.insert("cli".to_string(), clap_env(&root.join("services/cli/src"))?);
         let api_paths = quoted_after(&read("services/api/src/routes/mod.rs")?, "web::resource(");
@@ -138,30 +122,30 @@ pub fn parse_settings(service: &str, env: &HashMap<String, String>) -> Result<Pa
     };
     Ok(match service {
         "ingest" => {
-            tiqets_ingest::Settings::from_lookup(get).map_err(|e| e.to_string())?;
+            let s = tiqets_ingest::Settings::from_lookup(get).map_err(|e| e.to_string())?;
             Parsed {
-                http_addr: None,
+                http_addr: s.health.addr(),
                 drain: None,
             }
         }
         "validator" => {
             let s = tiqets_validator::Settings::from_lookup(get).map_err(|e| e.to_string())?;
             Parsed {
-                http_addr: None,
+                http_addr: s.health.addr(),
                 drain: Some(s.drain_timeout),
             }
         }
         "merger" => {
             let s = tiqets_merger::Settings::from_lookup(get).map_err(|e| e.to_string())?;
             Parsed {
-                http_addr: None,
+                http_addr: s.health.addr(),
                 drain: Some(s.drain_timeout),
             }
         }
         "persister" => {
-            tiqets_persister::Settings::from_lookup(get).map_err(|e| e.to_string())?;
+            let s = tiqets_persister::Settings::from_lookup(get).map_err(|e| e.to_string())?;
             Parsed {
-                http_addr: None,
+                http_addr: s.health.addr(),
                 drain: Some(consumer_drain()),
             }
         }
@@ -176,32 +160,16 @@ pub fn parse_settings(service: &str, env: &HashMap<String, String>) -> Result<Pa
     })
 }
 
-/// The variables `service`'s settings parser looks up.
-pub fn settings_env(service: &str) -> BTreeSet<String> {
-    let seen = RefCell::new(BTreeSet::new());
-    let record = |k: &str| {
-        seen.borrow_mut().insert(k.to_string());
-        None
-    };
-    let _ = match service {
-        "ingest" => tiqets_ingest::Settings::from_lookup(record)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        "validator" => tiqets_validator::Settings::from_lookup(record)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        "merger" => tiqets_merger::Settings::from_lookup(record)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        "persister" => tiqets_persister::Settings::from_lookup(record)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        "api" => tiqets_api::Settings::from_lookup(record)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        _ => Ok(()),
-    };
-    seen.into_inner()
+/// The catalogue of `service`'s settings: every variable it reads.
+pub fn catalogue(service: &str) -> Option<&'static tiqets_config::Catalogue> {
+    Some(match service {
+        "ingest" => &tiqets_ingest::SETTINGS,
+        "validator" => &tiqets_validator::SETTINGS,
+        "merger" => &tiqets_merger::SETTINGS,
+        "persister" => &tiqets_persister::SETTINGS,
+        "api" => &tiqets_api::SETTINGS,
+        _ => return None,
+    })
 }
 
 /// The variables named by the clap `env = "…"` arguments of the sources in `src`.

@@ -10,8 +10,9 @@
 //! # Layout
 //! - [`render`]: finding kubectl, rendering the overlays, the pod specs in the output.
 //! - [`code`]: what the code reads and serves, taken from the code itself (each service's
-//!   `Settings::from_lookup` asked which variables it looks up, the health endpoint served
-//!   and asked, the api's routes and the Dockerfile's targets read from their sources).
+//!   catalogue of settings, its `Settings::from_lookup` given the manifest's values, the
+//!   health endpoint served and asked, the api's routes and the Dockerfile's targets read
+//!   from their sources).
 //! - [`checks`]: the comparison, as a list of problems (empty when the two agree).
 
 pub mod checks;

@@ -93,7 +93,9 @@ fn the_code_facts_are_read_from_the_code() {
         );
     }
     assert!(f.env["validator"].contains("TIQETS_VALIDATOR_CHUNK_BYTES"));
-    assert!(f.env["persister"].contains("DATABASE_URL") && f.env["api"].contains("API_ADDR"));
+    assert!(
+        f.env["persister"].contains("DATABASE_URL") && f.env["api"].contains("TIQETS_API_ADDR")
+    );
     assert!(!f.env["validator"].contains("DATABASE_URL"));
     assert!(f.env["ingest"].contains(&f.health_var) && !f.env["api"].contains(&f.health_var));
     assert!(f.env["admin"].contains("DATABASE_URL") && f.env["admin"].contains("NATS_URL"));
@@ -152,6 +154,31 @@ fn a_value_the_service_refuses_is_caught() {
         problems
             .iter()
             .any(|p| p.contains("validator refuses its settings")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_health_endpoint_left_on_its_loopback_default_is_caught() {
+    let mut docs = configuration("dev");
+    let map = docs
+        .iter_mut()
+        .find(|d| {
+            d["kind"] == "ConfigMap"
+                && d["metadata"]["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("merger-config"))
+        })
+        .unwrap();
+    map["data"]
+        .as_mapping_mut()
+        .unwrap()
+        .remove("TIQETS_HEALTH_ADDR");
+    let problems = check(&docs, facts());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("merger/merger: listens on 127.0.0.1:9183 only (loopback)")),
         "{problems:?}"
     );
 }

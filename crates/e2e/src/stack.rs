@@ -13,7 +13,7 @@ pub enum Service {
     Merger,
     Persister,
     /// Not in [`Service::ALL`]: started on its own, after [`Stack::set_env`] gave it
-    /// `API_ADDR` (and `TIQETS_WEB_DIR` for the dashboard).
+    /// `TIQETS_API_ADDR` (and `TIQETS_WEB_DIR` for the dashboard).
     Api,
 }
 
@@ -115,6 +115,8 @@ impl Stack {
             .env("TIQETS_RESCAN_SECS", "1")
             .env("TIQETS_INSTANCE", format!("{}-{n}", service.binary()))
             .env("RUST_LOG", "info")
+            // Replicas share this host: no health endpoint unless a test asks for one.
+            .env("TIQETS_HEALTH_ADDR", "off")
             .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .envs(

@@ -3,11 +3,16 @@
 //! reports itself ready, 503 before and while draining), `GET /metrics` (Prometheus text:
 //! the process's [`crate::metrics::registry`], then a service's own callback). Kubernetes probes and `scripts/stack` use it.
 //!
-//! Enabled by `TIQETS_HEALTH_ADDR` (e.g. `0.0.0.0:9090`); unset means no listener.
+//! Where it listens is each service's `TIQETS_HEALTH_ADDR` ([`HealthAddr`]): a default of
+//! its own on 127.0.0.1, an address set explicitly, or `off`. A taken default port (a second
+//! replica on this host) is a warning and the service runs without the endpoint; a taken
+//! address that was set explicitly is an error naming the variable.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use tiqets_config::shared::HEALTH_ADDR_VAR;
+use tiqets_config::HealthAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -37,35 +42,42 @@ pub fn readiness() -> &'static Readiness {
     READY.get_or_init(Readiness::new)
 }
 
-/// Starts the endpoint on `TIQETS_HEALTH_ADDR` when it is set, with the process's
-/// [`readiness`]. Returns the bound address.
-pub async fn serve_from_env(
+/// Starts the endpoint at `addr` with the process's [`readiness`]. Returns the bound
+/// address, `None` when off or when the default address is taken (logged as a warning).
+pub async fn serve_at(
+    addr: HealthAddr,
     metrics: Option<MetricsFn>,
     shutdown: CancellationToken,
 ) -> std::io::Result<Option<SocketAddr>> {
-    let addr = addr_from_env().map_err(std::io::Error::other)?;
-    match addr {
-        Some(addr) => serve(addr, readiness().clone(), metrics, shutdown)
-            .await
-            .map(Some),
-        None => Ok(None),
+    let (at, explicit) = match addr {
+        HealthAddr::Off => return Ok(None),
+        HealthAddr::Default(at) => (at, false),
+        HealthAddr::Set(at) => (at, true),
+    };
+    match serve(at, readiness().clone(), metrics, shutdown).await {
+        Ok(bound) => {
+            tracing::info!(addr = %bound, "health endpoint listening");
+            Ok(Some(bound))
+        }
+        Err(e) if explicit => Err(std::io::Error::new(
+            e.kind(),
+            format!("{HEALTH_ADDR_VAR}={at}: cannot listen there: {e}"),
+        )),
+        Err(e) => {
+            tracing::warn!(
+                addr = %at,
+                error = %e,
+                "the health endpoint's default address is taken (another replica on this \
+                 host?): running without /healthz, /readyz and /metrics; set \
+                 {HEALTH_ADDR_VAR} to a free address, or to off"
+            );
+            Ok(None)
+        }
     }
 }
 
 /// Renders the service's metrics in the Prometheus text format.
 pub type MetricsFn = Arc<dyn Fn() -> String + Send + Sync>;
-
-/// The address from `TIQETS_HEALTH_ADDR`, if set and valid.
-pub fn addr_from_env() -> Result<Option<SocketAddr>, String> {
-    match std::env::var("TIQETS_HEALTH_ADDR") {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|e| format!("TIQETS_HEALTH_ADDR={v:?}: {e}")),
-        _ => Ok(None),
-    }
-}
 
 /// Binds `addr` and answers health requests until `shutdown` fires. Returns the bound
 /// address (useful with port 0).
@@ -155,6 +167,27 @@ mod tests {
         assert!(get(addr, "/readyz").await.starts_with("HTTP/1.1 200"));
         assert!(get(addr, "/metrics").await.ends_with("tiqets_up 1\n"));
         assert!(get(addr, "/nope").await.starts_with("HTTP/1.1 404"));
+        stop.cancel();
+    }
+
+    #[tokio::test]
+    async fn a_taken_default_address_is_skipped_and_a_set_one_is_an_error() {
+        let taken = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let at = taken.local_addr().unwrap();
+        let stop = CancellationToken::new();
+        let skipped = serve_at(HealthAddr::Default(at), None, stop.clone()).await;
+        assert_eq!(skipped.unwrap(), None);
+        let e = serve_at(HealthAddr::Set(at), None, stop.clone())
+            .await
+            .unwrap_err();
+        assert!(e.to_string().starts_with("TIQETS_HEALTH_ADDR="), "{e}");
+        assert_eq!(
+            serve_at(HealthAddr::Off, None, stop.clone()).await.unwrap(),
+            None
+        );
+        let free = HealthAddr::Default("127.0.0.1:0".parse().unwrap());
+        let bound = serve_at(free, None, stop.clone()).await.unwrap().unwrap();
+        assert!(get(bound, "/healthz").await.starts_with("HTTP/1.1 200"));
         stop.cancel();
     }
 }

@@ -1,12 +1,14 @@
 //! Logs, traces and the shutdown signal, the same for every Tiqets service.
 //!
 //! # Layout
-//! - [`init`] / [`init_with`]: a `tracing` subscriber writing JSON logs to stderr
-//!   (`RUST_LOG`, default `info`), plus OpenTelemetry trace export over OTLP/HTTP
+//! - [`start`] / [`init`] / [`init_with`]: a `tracing` subscriber writing logs to stderr
+//!   (`RUST_LOG`, default `info`; `TIQETS_LOG_FORMAT` `text` or `json`, by default text on
+//!   a terminal and JSON otherwise), plus OpenTelemetry trace export over OTLP/HTTP
 //!   (protobuf, to `$OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces`) when
 //!   `OTEL_EXPORTER_OTLP_ENDPOINT` is set. The W3C trace-context propagator is always
 //!   installed, so trace context in NATS headers is understood. The returned [`Guard`]
 //!   flushes and shuts the exporter down when dropped.
+//! - [`settings`]: [`TelemetrySettings`], what the above reads from the environment.
 //! - [`testing`]: an in-memory span exporter for tests that assert on traces.
 //! - [`shutdown`]: a cancellation token fired by SIGTERM or SIGINT, and `until_ready`, the
 //!   start-up retry (back-off until it works, a fatal error, or shutdown).
@@ -19,6 +21,7 @@
 
 pub mod health;
 pub mod metrics;
+pub mod settings;
 pub mod shutdown;
 pub mod testing;
 
@@ -30,6 +33,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
+pub use settings::{LogFormat, TelemetrySettings};
 pub use shutdown::shutdown_token;
 
 /// Why telemetry could not be set up.
@@ -67,20 +71,31 @@ impl Drop for Guard {
     }
 }
 
-/// Installs JSON logs and, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, OTLP trace export.
-/// A broken exporter configuration is reported on stderr and the service runs on with logs.
+/// Installs logs and, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, OTLP trace export, as
+/// the process environment says; a bad value is reported on stderr and the defaults apply.
+/// Services read [`TelemetrySettings`] with their own settings and call [`start`].
 pub fn init(service_name: &str) -> Guard {
-    let exporter = match std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT") {
-        Ok(endpoint) if !endpoint.trim().is_empty() => match otlp_exporter() {
+    let settings = TelemetrySettings::from_env().unwrap_or_else(|e| {
+        eprintln!("telemetry: {e}");
+        TelemetrySettings::from_lookup(|_| None, false).expect("the defaults are valid")
+    });
+    start(service_name, &settings)
+}
+
+/// Installs logs as `settings` say and, when they name an OTLP endpoint, trace export. A
+/// broken exporter configuration is reported on stderr and the service runs on with logs.
+pub fn start(service_name: &str, settings: &TelemetrySettings) -> Guard {
+    let exporter = match &settings.otlp_endpoint {
+        Some(_) => match otlp_exporter() {
             Ok(e) => Some(e),
             Err(e) => {
                 eprintln!("telemetry: {e}; traces are not exported");
                 None
             }
         },
-        _ => None,
+        None => None,
     };
-    match init_with(service_name, exporter) {
+    match install_with(service_name, exporter, settings) {
         Ok(guard) => guard,
         Err(e) => {
             eprintln!("telemetry: {e}");
@@ -94,6 +109,19 @@ pub fn init_with<E: SpanExporter + 'static>(
     service_name: &str,
     exporter: Option<E>,
 ) -> Result<Guard, TelemetryError> {
+    let settings = TelemetrySettings {
+        log_format: LogFormat::Json,
+        log_filter: std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+        otlp_endpoint: None,
+    };
+    install_with(service_name, exporter, &settings)
+}
+
+fn install_with<E: SpanExporter + 'static>(
+    service_name: &str,
+    exporter: Option<E>,
+    settings: &TelemetrySettings,
+) -> Result<Guard, TelemetryError> {
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
     let provider = exporter.map(|e| {
         SdkTracerProvider::builder()
@@ -101,8 +129,16 @@ pub fn init_with<E: SpanExporter + 'static>(
             .with_resource(resource(service_name))
             .build()
     });
-    install(service_name, provider.clone())?;
+    install(service_name, provider.clone(), settings)?;
     Ok(Guard { provider })
+}
+
+/// Logs a warning for each deprecated variable of `catalogue` that is set (call it once
+/// the subscriber is installed).
+pub fn warn_deprecated(catalogue: &tiqets_config::Catalogue) {
+    for warning in catalogue.deprecations(|name| std::env::var(name).ok()) {
+        tracing::warn!("{warning}");
+    }
 }
 
 fn resource(service_name: &str) -> Resource {
@@ -119,14 +155,26 @@ fn otlp_exporter() -> Result<opentelemetry_otlp::SpanExporter, TelemetryError> {
         .map_err(|e| TelemetryError::Exporter(e.to_string()))
 }
 
-/// Installs the global subscriber: env filter, JSON to stderr, OpenTelemetry when given.
-fn install(service_name: &str, provider: Option<SdkTracerProvider>) -> Result<(), TelemetryError> {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let json = tracing_subscriber::fmt::layer()
-        .json()
-        .with_current_span(true)
-        .with_span_list(false)
-        .with_writer(std::io::stderr);
+/// Installs the global subscriber: filter, text or JSON to stderr, OpenTelemetry when given.
+fn install(
+    service_name: &str,
+    provider: Option<SdkTracerProvider>,
+    settings: &TelemetrySettings,
+) -> Result<(), TelemetryError> {
+    let filter =
+        EnvFilter::try_new(&settings.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = (settings.log_format == LogFormat::Json).then(|| {
+        tracing_subscriber::fmt::layer()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_writer(std::io::stderr)
+    });
+    let text = (settings.log_format == LogFormat::Text).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .with_writer(std::io::stderr)
+    });
     let otel = provider.map(|p| {
         opentelemetry::global::set_tracer_provider(p.clone());
         tracing_opentelemetry::layer().with_tracer(p.tracer(service_name.to_string()))
@@ -134,6 +182,7 @@ fn install(service_name: &str, provider: Option<SdkTracerProvider>) -> Result<()
     tracing_subscriber::registry()
         .with(filter)
         .with(json)
+        .with(text)
         .with(otel)
         .try_init()
         .map_err(|_| TelemetryError::AlreadyInstalled)

@@ -4,6 +4,7 @@
 //! `docs/api.md` and served at `/api/openapi.json`; the settings in `docs/operations.md`.
 //!
 //! # Layout
+//! - [`catalogue`]: [`SETTINGS`], every variable it reads (`--help`).
 //! - [`settings`]: configuration from the environment.
 //! - [`startup`]: connecting, migrating, the server and its middleware ([`run`],
 //!   [`Application`] for tests).
@@ -29,6 +30,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod catalogue;
 pub mod cors;
 pub mod db;
 pub mod error;
@@ -44,6 +46,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 
+pub use catalogue::SETTINGS;
 pub use error::ApiError;
 pub use openapi::ApiDoc;
 pub use settings::{Settings, SettingsError};

@@ -1,14 +1,18 @@
-//! `tiqets-api`: settings → telemetry → connect, migrate → serve until SIGTERM/SIGINT →
-//! drain → exit.
+//! `tiqets-api`: `--help` / `--version` → settings → telemetry → connect, migrate → serve
+//! until SIGTERM/SIGINT → drain → exit.
 
 use anyhow::Context;
-use tiqets_api::{run, Settings};
+use tiqets_api::{run, Settings, SETTINGS};
+use tiqets_telemetry::TelemetrySettings;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    tiqets_config::exit_if_asked(&SETTINGS);
     let settings = Settings::from_env().context("reading the settings")?;
+    let telemetry = TelemetrySettings::from_env().context("reading the settings")?;
     // Flushes trace export when dropped, after the server has stopped.
-    let _telemetry = tiqets_telemetry::init("tiqets-api");
+    let _telemetry = tiqets_telemetry::start(SETTINGS.program, &telemetry);
+    tiqets_telemetry::warn_deprecated(&SETTINGS);
     let shutdown = tiqets_telemetry::shutdown_token();
     tracing::info!(
         addr = %settings.addr,

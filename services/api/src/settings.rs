@@ -1,4 +1,7 @@
-//! Configuration from the environment (documented in docs/operations.md, `api` section).
+//! Configuration from the environment (documented in docs/operations.md, `api` section;
+//! every variable is declared in [`crate::catalogue`], which also maps the deprecated names
+//! `API_ADDR`, `API_WORKERS`, `API_DB_POOL_SIZE` and `API_SHUTDOWN_TIMEOUT_SECS` to their
+//! `TIQETS_` names).
 
 use crate::cors::CorsOrigins;
 use std::net::SocketAddr;
@@ -16,7 +19,7 @@ pub const DEFAULT_SPOOL_MAX_BYTES: u64 = 8 << 30;
 /// What the api needs to run.
 #[derive(Clone)]
 pub struct Settings {
-    /// `API_ADDR`, default `127.0.0.1:8080`.
+    /// `TIQETS_API_ADDR`, default `127.0.0.1:8080`.
     pub addr: SocketAddr,
     /// `DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/tiqets`.
     pub database_url: String,
@@ -36,16 +39,16 @@ pub struct Settings {
     pub upload_dir: PathBuf,
     /// `TIQETS_WEB_DIR`, default `web/dist`: the dashboard, served at `/` when it exists.
     pub web_dir: PathBuf,
-    /// `API_DB_POOL_SIZE`, default 16: PostgreSQL connections of one replica.
+    /// `TIQETS_API_DB_POOL_SIZE`, default 16: PostgreSQL connections of one replica.
     pub db_pool_size: usize,
-    /// `API_WORKERS`, default the number of CPUs: HTTP worker threads.
+    /// `TIQETS_API_WORKERS`, default the number of CPUs: HTTP worker threads.
     pub workers: usize,
     /// `TIQETS_SSE_HEARTBEAT_SECS`, default 15: comment lines sent on idle event streams.
     pub sse_heartbeat: Duration,
     /// `TIQETS_API_CACHE_BYTES`, default 64 MiB: memory for answers about completed
     /// batches (0 turns the cache off).
     pub cache_bytes: u64,
-    /// `API_SHUTDOWN_TIMEOUT_SECS`, default 20: how long running requests may go on after
+    /// `TIQETS_DRAIN_TIMEOUT_SECS`, default 20: how long running requests may go on after
     /// SIGTERM.
     pub shutdown_timeout: Duration,
     /// `TIQETS_UPLOAD_MAX_CONCURRENT`, default 4: uploads in progress at once (429 beyond).
@@ -100,11 +103,11 @@ impl Settings {
 
     /// Reads the settings through `get` (tests pass a map). Empty values count as unset.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let env = Env::new(get);
+        let env = Env::with_catalogue(get, &crate::SETTINGS);
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Settings {
             addr: env.parsed(
-                "API_ADDR",
+                "TIQETS_API_ADDR",
                 "127.0.0.1:8080",
                 "expected host:port, e.g. 0.0.0.0:8080",
             )?,
@@ -123,8 +126,8 @@ impl Settings {
                 .map(PathBuf::from)
                 .unwrap_or_else(std::env::temp_dir),
             web_dir: PathBuf::from(env.text("TIQETS_WEB_DIR", "web/dist")),
-            db_pool_size: env.number("API_DB_POOL_SIZE", 16, 1..=256)?,
-            workers: env.number("API_WORKERS", cpus, 1..=256)?,
+            db_pool_size: env.number("TIQETS_API_DB_POOL_SIZE", 16, 1..=256)?,
+            workers: env.number("TIQETS_API_WORKERS", cpus, 1..=256)?,
             sse_heartbeat: env.secs(
                 "TIQETS_SSE_HEARTBEAT_SECS",
                 Duration::from_secs(15),
@@ -132,7 +135,7 @@ impl Settings {
             )?,
             cache_bytes: env.number("TIQETS_API_CACHE_BYTES", 64 << 20, 0..=1 << 40)?,
             shutdown_timeout: env.secs(
-                "API_SHUTDOWN_TIMEOUT_SECS",
+                "TIQETS_DRAIN_TIMEOUT_SECS",
                 Duration::from_secs(20),
                 0..=3600,
             )?,
@@ -197,8 +200,57 @@ mod tests {
     fn bad_values_name_the_variable() {
         let e = from(&[("TIQETS_UPLOAD_MAX_BYTES", "lots")]).unwrap_err();
         assert!(e.to_string().contains("TIQETS_UPLOAD_MAX_BYTES"), "{e}");
-        assert!(from(&[("API_ADDR", "localhost")]).is_err());
+        assert_eq!(
+            from(&[("TIQETS_API_ADDR", "localhost")]).unwrap_err().name,
+            "TIQETS_API_ADDR"
+        );
+        assert_eq!(
+            from(&[("API_ADDR", "localhost")]).unwrap_err().name,
+            "API_ADDR"
+        );
         assert!(from(&[("TIQETS_NAMESPACE", "a.b")]).is_err());
         assert!(from(&[("TIQETS_SSE_HEARTBEAT_SECS", "0")]).is_err());
+    }
+
+    #[test]
+    fn the_old_names_work_for_now_and_the_new_ones_win() {
+        let old = [
+            ("API_ADDR", "0.0.0.0:8081"),
+            ("API_WORKERS", "3"),
+            ("API_DB_POOL_SIZE", "5"),
+            ("API_SHUTDOWN_TIMEOUT_SECS", "7"),
+        ];
+        let new = [
+            ("TIQETS_API_ADDR", "0.0.0.0:8082"),
+            ("TIQETS_API_WORKERS", "4"),
+            ("TIQETS_API_DB_POOL_SIZE", "6"),
+            ("TIQETS_DRAIN_TIMEOUT_SECS", "8"),
+        ];
+        let s = from(&old).unwrap();
+        assert_eq!(s.addr.to_string(), "0.0.0.0:8081");
+        assert_eq!((s.workers, s.db_pool_size), (3, 5));
+        assert_eq!(s.shutdown_timeout, Duration::from_secs(7));
+        let both: Vec<_> = old.iter().chain(&new).copied().collect();
+        for pairs in [&new[..], &both[..]] {
+            let s = from(pairs).unwrap();
+            assert_eq!(s.addr.to_string(), "0.0.0.0:8082");
+            assert_eq!((s.workers, s.db_pool_size), (4, 6));
+            assert_eq!(s.shutdown_timeout, Duration::from_secs(8));
+        }
+        let warnings = |pairs: &[(&str, &str)]| {
+            let map: HashMap<&str, &str> = pairs.iter().copied().collect();
+            crate::SETTINGS.deprecations(|k| map.get(k).map(|v| v.to_string()))
+        };
+        assert!(warnings(&new).is_empty());
+        for pairs in [&old[..], &both[..]] {
+            let w = warnings(pairs);
+            assert_eq!(w.len(), 4, "{w:?}");
+            for (old, new) in old.iter().zip(&new) {
+                assert!(
+                    w.iter().any(|w| w.contains(old.0) && w.contains(new.0)),
+                    "{w:?}"
+                );
+            }
+        }
     }
 }

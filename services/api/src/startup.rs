@@ -167,7 +167,7 @@ impl Application {
     }
 }
 
-/// Connects, migrates, binds `API_ADDR` and serves until `shutdown` fires.
+/// Connects, migrates, binds `TIQETS_API_ADDR` and serves until `shutdown` fires.
 pub async fn run(settings: Settings, shutdown: CancellationToken) -> Result<(), StartError> {
     let Some(deps) = Dependencies::connect(&settings, &shutdown).await? else {
         return Ok(());

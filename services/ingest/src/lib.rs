@@ -11,6 +11,7 @@
 //! rejected folder. See [`refuse`].
 //!
 //! # Layout
+//! - [`catalogue`]: [`SETTINGS`], every variable it reads (`--help`).
 //! - [`settings`]: environment variables.
 //! - [`pairing`]: which files make a batch (pure).
 //! - [`quiet`]: when a file is completely written (pure).
@@ -27,6 +28,7 @@
 //! `tiqets_bus::publish`, shared with the api's upload: ingest hashes the files it opened
 //! and hands those open files to `Publisher::publish_pair`.
 
+pub mod catalogue;
 pub mod claim;
 pub mod metrics;
 pub mod open;
@@ -38,5 +40,6 @@ pub mod service;
 pub mod settings;
 pub mod watch;
 
+pub use catalogue::SETTINGS;
 pub use service::{run, run_with_bus, IngestError};
 pub use settings::Settings;

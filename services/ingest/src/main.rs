@@ -1,15 +1,21 @@
-//! `tiqets-ingest`: settings → telemetry → run until SIGTERM/SIGINT → flush.
+//! `tiqets-ingest`: `--help` / `--version` → settings → telemetry → run until
+//! SIGTERM/SIGINT → flush.
 
 use anyhow::Context;
+use tiqets_ingest::{Settings, SETTINGS};
+use tiqets_telemetry::TelemetrySettings;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let settings = tiqets_ingest::Settings::from_env().context("reading settings")?;
-    let _telemetry = tiqets_telemetry::init("tiqets-ingest");
+    tiqets_config::exit_if_asked(&SETTINGS);
+    let settings = Settings::from_env().context("reading settings")?;
+    let telemetry = TelemetrySettings::from_env().context("reading settings")?;
+    let _telemetry = tiqets_telemetry::start(SETTINGS.program, &telemetry);
+    tiqets_telemetry::warn_deprecated(&SETTINGS);
     let shutdown = tiqets_telemetry::shutdown_token();
-    tiqets_telemetry::health::serve_from_env(None, shutdown.clone())
+    tiqets_telemetry::health::serve_at(settings.health, None, shutdown.clone())
         .await
-        .context("starting the health endpoint (TIQETS_HEALTH_ADDR)")?;
+        .context("starting the health endpoint")?;
     tiqets_ingest::run(settings, shutdown)
         .await
         .context("running ingest")

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tiqets_bus::Env;
 pub use tiqets_bus::SettingsError;
+use tiqets_config::HealthAddr;
 
 /// One GiB: the default largest input file, the same as the api's largest upload
 /// (`TIQETS_UPLOAD_MAX_BYTES`), so that a pair one way in is taken the other way too.
@@ -38,6 +39,9 @@ pub struct Settings {
     pub claim_stale: Duration,
     /// `TIQETS_INSTANCE`, default `<hostname>-<pid>`: names this replica's claims.
     pub instance: String,
+    /// `TIQETS_HEALTH_ADDR`: the health endpoint's address, default
+    /// [`DEFAULT_HEALTH_ADDR`](crate::catalogue::DEFAULT_HEALTH_ADDR), or off.
+    pub health: HealthAddr,
 }
 
 impl Settings {
@@ -46,7 +50,7 @@ impl Settings {
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let env = Env::new(get);
+        let env = Env::with_catalogue(get, &crate::SETTINGS);
         let number = |name, default| env.number(name, default, 0..=u64::MAX);
         let host = env.text("HOSTNAME", "ingest");
         let archive_dir: PathBuf = env.text("TIQETS_ARCHIVE_DIR", "data/archive").into();
@@ -68,6 +72,7 @@ impl Settings {
             rescan: Duration::from_secs(number("TIQETS_RESCAN_SECS", 10)?.max(1)),
             claim_stale: Duration::from_secs(number("TIQETS_CLAIM_STALE_SECS", 60)?.max(5)),
             instance: env.text("TIQETS_INSTANCE", &format!("{host}-{}", std::process::id())),
+            health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
         })
     }
 }
@@ -85,6 +90,7 @@ mod tests {
         assert_eq!(s.quiet, Duration::from_secs(2));
         assert_eq!(s.rejected_dir, PathBuf::from("data/archive/rejected"));
         assert_eq!(s.max_file_bytes, 1 << 30);
+        assert_eq!(s.health.addr().unwrap().to_string(), "127.0.0.1:9181");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! hands the results to the persister as objects. See `docs/events.md` for the flow.
 //!
 //! # Layout
+//! - [`catalogue`]: [`SETTINGS`], every variable it reads (`--help`).
 //! - [`settings`]: [`Settings`] from the environment.
 //! - [`service`]: [`run`], connect and consume until shutdown.
 //! - [`handler`]: [`Merger`], the handling of one `MergeWork` (status, merge, result
@@ -15,6 +16,7 @@
 //! - [`error`](mod@error): [`MergeError`].
 
 pub mod books;
+pub mod catalogue;
 pub mod error;
 pub mod handler;
 pub mod reader;
@@ -24,6 +26,7 @@ pub mod service;
 pub mod settings;
 pub mod upload;
 
+pub use catalogue::SETTINGS;
 pub use error::MergeError;
 pub use handler::Merger;
 pub use reader::read_chunks;

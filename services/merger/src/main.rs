@@ -1,16 +1,22 @@
-//! `tiqets-merger`: settings → telemetry → consume `MergeWork` until SIGTERM/SIGINT.
+//! `tiqets-merger`: `--help` / `--version` → settings → telemetry → consume
+//! `MergeWork` until SIGTERM/SIGINT.
 
 use anyhow::Context;
+use tiqets_merger::{Settings, SETTINGS};
+use tiqets_telemetry::TelemetrySettings;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let settings = tiqets_merger::Settings::from_env().context("reading the settings")?;
-    let _telemetry = tiqets_telemetry::init("tiqets-merger");
+    tiqets_config::exit_if_asked(&SETTINGS);
+    let settings = Settings::from_env().context("reading the settings")?;
+    let telemetry = TelemetrySettings::from_env().context("reading the settings")?;
+    let _telemetry = tiqets_telemetry::start(SETTINGS.program, &telemetry);
+    tiqets_telemetry::warn_deprecated(&SETTINGS);
     let shutdown = tiqets_telemetry::shutdown_token();
     // Readiness is reported by the consumer loop: ready while it can fetch work.
-    tiqets_telemetry::health::serve_from_env(None, shutdown.clone())
+    tiqets_telemetry::health::serve_at(settings.health, None, shutdown.clone())
         .await
-        .context("starting the health endpoint (TIQETS_HEALTH_ADDR)")?;
+        .context("starting the health endpoint")?;
     tiqets_merger::run(settings, shutdown).await;
     tracing::info!("merger stopped");
     Ok(())

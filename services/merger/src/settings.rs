@@ -4,6 +4,7 @@ use std::time::Duration;
 pub use tiqets_bus::env::DEFAULT_NATS_URL;
 pub use tiqets_bus::SettingsError;
 use tiqets_bus::{Env, Names};
+use tiqets_config::HealthAddr;
 
 /// What the merger needs to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +20,9 @@ pub struct Settings {
     /// `TIQETS_DRAIN_TIMEOUT_SECS`: how long running work may go on after SIGTERM before
     /// its message is released to another replica.
     pub drain_timeout: Duration,
+    /// `TIQETS_HEALTH_ADDR`: the health endpoint's address, default
+    /// [`DEFAULT_HEALTH_ADDR`](crate::catalogue::DEFAULT_HEALTH_ADDR), or off.
+    pub health: HealthAddr,
 }
 
 impl Default for Settings {
@@ -28,6 +32,11 @@ impl Default for Settings {
             namespace: Names::DEFAULT_NAMESPACE.to_string(),
             chunk_wait: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(20),
+            health: HealthAddr::Default(
+                crate::catalogue::DEFAULT_HEALTH_ADDR
+                    .parse()
+                    .expect("a valid default address"),
+            ),
         }
     }
 }
@@ -40,13 +49,14 @@ impl Settings {
 
     /// Reads settings through `lookup`. Unset or empty variables take their defaults.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let env = Env::new(lookup);
+        let env = Env::with_catalogue(lookup, &crate::SETTINGS);
         let d = Settings::default();
         Ok(Settings {
             nats_url: env.nats_url(),
             namespace: env.namespace()?,
             chunk_wait: env.secs("TIQETS_MERGER_CHUNK_WAIT_SECS", d.chunk_wait, 1..=3600)?,
             drain_timeout: env.secs("TIQETS_DRAIN_TIMEOUT_SECS", d.drain_timeout, 0..=3600)?,
+            health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
         })
     }
 

@@ -10,6 +10,7 @@
 //!   `batches`, forward only.
 //!
 //! # Layout
+//! - [`catalogue`]: [`SETTINGS`], every variable it reads (`--help`).
 //! - [`settings`]: configuration from the environment.
 //! - [`persist`]: the persist handler.
 //! - [`results`]: reading and checking a result object, record by record.
@@ -18,6 +19,7 @@
 //! - [`error`](mod@error): [`PersistError`].
 //! - [`run`] / [`serve`]: start-up and the two consumer loops, until shutdown.
 
+pub mod catalogue;
 pub mod error;
 pub mod output;
 pub mod persist;
@@ -25,6 +27,7 @@ pub mod recorder;
 pub mod results;
 pub mod settings;
 
+pub use catalogue::SETTINGS;
 pub use error::PersistError;
 pub use persist::{Persister, UNUSED_HEADER};
 pub use recorder::StatusRecorder;

@@ -1,17 +1,22 @@
-//! `tiqets-persister`: settings → telemetry → run until SIGTERM/SIGINT → drain → exit.
+//! `tiqets-persister`: `--help` / `--version` → settings → telemetry → run until
+//! SIGTERM/SIGINT → drain → exit.
 
 use anyhow::Context;
-use tiqets_persister::{run, Settings};
+use tiqets_persister::{run, Settings, SETTINGS};
+use tiqets_telemetry::TelemetrySettings;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    tiqets_config::exit_if_asked(&SETTINGS);
     let settings = Settings::from_env().context("reading the settings")?;
+    let telemetry = TelemetrySettings::from_env().context("reading the settings")?;
     // Flushes trace export when dropped, after the consumers have drained.
-    let _telemetry = tiqets_telemetry::init("tiqets-persister");
+    let _telemetry = tiqets_telemetry::start(SETTINGS.program, &telemetry);
+    tiqets_telemetry::warn_deprecated(&SETTINGS);
     let shutdown = tiqets_telemetry::shutdown_token();
-    tiqets_telemetry::health::serve_from_env(None, shutdown.clone())
+    tiqets_telemetry::health::serve_at(settings.health, None, shutdown.clone())
         .await
-        .context("starting the health endpoint (TIQETS_HEALTH_ADDR)")?;
+        .context("starting the health endpoint")?;
     tracing::info!(
         namespace = %settings.namespace,
         output_dir = %settings.output_dir.display(),

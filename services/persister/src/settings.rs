@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use tiqets_bus::Env;
 pub use tiqets_bus::SettingsError;
+use tiqets_config::HealthAddr;
 
 /// Connections a replica needs: a batch write's ([`tiqets_store::WRITE_CONNECTIONS`]) and
 /// the status recorder's.
@@ -19,9 +20,12 @@ pub struct Settings {
     pub namespace: String,
     /// `TIQETS_OUTPUT_DIR`, default `data/output`.
     pub output_dir: PathBuf,
-    /// `PERSISTER_DB_POOL_SIZE`, default and least [`MIN_DB_POOL_SIZE`]: PostgreSQL
-    /// connections of one replica.
+    /// `TIQETS_PERSISTER_DB_POOL_SIZE` (formerly `PERSISTER_DB_POOL_SIZE`), default and
+    /// least [`MIN_DB_POOL_SIZE`]: PostgreSQL connections of one replica.
     pub db_pool_size: usize,
+    /// `TIQETS_HEALTH_ADDR`: the health endpoint's address, default
+    /// [`DEFAULT_HEALTH_ADDR`](crate::catalogue::DEFAULT_HEALTH_ADDR), or off.
+    pub health: HealthAddr,
 }
 
 impl Settings {
@@ -32,17 +36,18 @@ impl Settings {
 
     /// Reads the settings through `get` (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let env = Env::new(get);
+        let env = Env::with_catalogue(get, &crate::SETTINGS);
         Ok(Settings {
             nats_url: env.nats_url(),
             database_url: env.text("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tiqets"),
             namespace: env.namespace()?,
             output_dir: PathBuf::from(env.text("TIQETS_OUTPUT_DIR", "data/output")),
             db_pool_size: env.number(
-                "PERSISTER_DB_POOL_SIZE",
+                "TIQETS_PERSISTER_DB_POOL_SIZE",
                 MIN_DB_POOL_SIZE,
                 MIN_DB_POOL_SIZE..=64,
             )?,
+            health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
         })
     }
 }
@@ -68,6 +73,11 @@ mod tests {
         assert_eq!(s.namespace, "tiqets");
         assert_eq!(s.output_dir, PathBuf::from("data/output"));
         assert_eq!(s.db_pool_size, MIN_DB_POOL_SIZE);
+        assert_eq!(s.health.addr().unwrap().to_string(), "127.0.0.1:9184");
+        let documented = crate::SETTINGS
+            .get("TIQETS_PERSISTER_DB_POOL_SIZE")
+            .unwrap();
+        assert_eq!(documented.default, MIN_DB_POOL_SIZE.to_string());
     }
 
     #[test]
@@ -75,8 +85,51 @@ mod tests {
         let e = from(&[("TIQETS_NAMESPACE", "a.b")]).unwrap_err();
         assert!(e.to_string().contains("TIQETS_NAMESPACE"), "{e}");
         for small in ["0", "4"] {
+            let e = from(&[("TIQETS_PERSISTER_DB_POOL_SIZE", small)]).unwrap_err();
+            assert!(
+                e.to_string().starts_with("TIQETS_PERSISTER_DB_POOL_SIZE="),
+                "{e}"
+            );
             let e = from(&[("PERSISTER_DB_POOL_SIZE", small)]).unwrap_err();
-            assert!(e.to_string().contains("PERSISTER_DB_POOL_SIZE"), "{e}");
+            assert!(e.to_string().starts_with("PERSISTER_DB_POOL_SIZE="), "{e}");
         }
+    }
+
+    #[test]
+    fn the_old_pool_size_name_works_and_the_new_one_wins() {
+        let old = [("PERSISTER_DB_POOL_SIZE", "7")];
+        assert_eq!(from(&old).unwrap().db_pool_size, 7);
+        let new = [("TIQETS_PERSISTER_DB_POOL_SIZE", "8")];
+        assert_eq!(from(&new).unwrap().db_pool_size, 8);
+        let both = [old[0], new[0]];
+        assert_eq!(from(&both).unwrap().db_pool_size, 8);
+        let warned = |pairs: &[(&str, &str)]| {
+            crate::SETTINGS.deprecations(|k| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            })
+        };
+        assert!(warned(&new).is_empty());
+        for pairs in [&old[..], &both[..]] {
+            let w = warned(pairs);
+            assert!(
+                w.len() == 1
+                    && w[0].contains("PERSISTER_DB_POOL_SIZE is deprecated")
+                    && w[0].contains("TIQETS_PERSISTER_DB_POOL_SIZE"),
+                "{w:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_health_endpoint_can_be_moved_or_turned_off() {
+        let s = from(&[("TIQETS_HEALTH_ADDR", "off")]).unwrap();
+        assert_eq!(s.health, HealthAddr::Off);
+        let s = from(&[("TIQETS_HEALTH_ADDR", "0.0.0.0:9090")]).unwrap();
+        assert_eq!(s.health, HealthAddr::Set("0.0.0.0:9090".parse().unwrap()));
+        let e = from(&[("TIQETS_HEALTH_ADDR", "nine")]).unwrap_err();
+        assert_eq!(e.name, "TIQETS_HEALTH_ADDR");
     }
 }

@@ -4,6 +4,7 @@
 //! flow.
 //!
 //! # Layout
+//! - [`catalogue`]: [`SETTINGS`], every variable it reads (`--help`).
 //! - [`settings`]: [`Settings`] from the environment.
 //! - [`service`]: [`run`], connect and consume until shutdown.
 //! - [`handler`]: [`Validator`], the handling of one `ValidateWork` (status, both files at
@@ -15,6 +16,7 @@
 //! - [`progress`]: live `validating` progress updates.
 //! - [`error`](mod@error): [`ValidateError`].
 
+pub mod catalogue;
 pub mod cutter;
 pub mod error;
 pub mod file;
@@ -25,6 +27,7 @@ pub mod publisher;
 pub mod service;
 pub mod settings;
 
+pub use catalogue::SETTINGS;
 pub use cutter::{ChunkCutter, Cut};
 pub use error::ValidateError;
 pub use file::{validate_file, FileJob};

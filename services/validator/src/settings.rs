@@ -4,6 +4,7 @@ use std::time::Duration;
 pub use tiqets_bus::env::DEFAULT_NATS_URL;
 pub use tiqets_bus::SettingsError;
 use tiqets_bus::{Env, Names, CHUNK_TARGET_BYTES};
+use tiqets_config::HealthAddr;
 
 /// Largest chunk target accepted: a chunk must stay well below NATS's 1 MiB payload limit.
 pub const MAX_CHUNK_BYTES: usize = 512 * 1024;
@@ -23,6 +24,9 @@ pub struct Settings {
     /// `TIQETS_DRAIN_TIMEOUT_SECS`: how long running work may go on after SIGTERM before
     /// its message is released to another replica.
     pub drain_timeout: Duration,
+    /// `TIQETS_HEALTH_ADDR`: the health endpoint's address, default
+    /// [`DEFAULT_HEALTH_ADDR`](crate::catalogue::DEFAULT_HEALTH_ADDR), or off.
+    pub health: HealthAddr,
 }
 
 impl Default for Settings {
@@ -33,6 +37,11 @@ impl Default for Settings {
             chunk_bytes: CHUNK_TARGET_BYTES,
             inflight: 16,
             drain_timeout: Duration::from_secs(20),
+            health: HealthAddr::Default(
+                crate::catalogue::DEFAULT_HEALTH_ADDR
+                    .parse()
+                    .expect("a valid default address"),
+            ),
         }
     }
 }
@@ -46,7 +55,7 @@ impl Settings {
     /// Reads settings through `lookup` (the environment, or a map in tests). Unset or
     /// empty variables take their defaults.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let env = Env::new(lookup);
+        let env = Env::with_catalogue(lookup, &crate::SETTINGS);
         let d = Settings::default();
         Ok(Settings {
             nats_url: env.nats_url(),
@@ -58,6 +67,7 @@ impl Settings {
             )?,
             inflight: env.number("TIQETS_VALIDATOR_INFLIGHT", d.inflight, 1..=1024)?,
             drain_timeout: env.secs("TIQETS_DRAIN_TIMEOUT_SECS", d.drain_timeout, 0..=3600)?,
+            health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
         })
     }
 

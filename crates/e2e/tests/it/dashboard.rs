@@ -122,7 +122,7 @@ async fn the_dashboard_in_headless_chromium_uploads_follows_and_shows_the_cli_re
     let mut stack = Stack::new(ns.name(), ns.nats_url(), db.url());
     stack.start_all(1);
     let addr = format!("127.0.0.1:{}", free_port());
-    stack.set_env("API_ADDR", &addr);
+    stack.set_env("TIQETS_API_ADDR", &addr);
     stack.set_env("TIQETS_WEB_DIR", dist.to_str().expect("a UTF-8 path"));
     // Uploads need a token (reads do not): the page asks for it after the first 401.
     stack.set_env("TIQETS_API_TOKEN", TOKEN);

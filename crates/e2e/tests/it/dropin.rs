@@ -73,7 +73,7 @@ async fn the_original_backends_clients_work_unchanged_against_the_real_stack() {
     stack.start_all(1);
     let (allowed_port, refused_port) = (free_port(), free_port());
     let addr = format!("127.0.0.1:{}", free_port());
-    stack.set_env("API_ADDR", &addr);
+    stack.set_env("TIQETS_API_ADDR", &addr);
     stack.set_env("TIQETS_API_TOKEN", TOKEN);
     stack.set_env(
         "TIQETS_API_CORS_ORIGINS",
@@ -283,7 +283,7 @@ async fn process_of_a_million_orders_streams_within_the_api_memory_budget() {
 
     let mut stack = Stack::new(ns.name(), ns.nats_url(), db.url());
     let addr = format!("127.0.0.1:{}", free_port());
-    stack.set_env("API_ADDR", &addr);
+    stack.set_env("TIQETS_API_ADDR", &addr);
     stack.start(Service::Api);
     wait_listening(&addr, &stack).await;
     let pid = stack.pids(Service::Api)[0];

@@ -21,6 +21,7 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
             chunk_bytes: 4096,
             inflight: 4,
             drain_timeout: Duration::from_secs(2),
+            health: tiqets_config::HealthAddr::Off,
         },
         shutdown.clone(),
     ));
@@ -30,6 +31,7 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
             namespace: ns.name().to_string(),
             chunk_wait: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(2),
+            health: tiqets_config::HealthAddr::Off,
         },
         shutdown.clone(),
     ));
@@ -40,6 +42,7 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
             namespace: ns.name().to_string(),
             output_dir: out.path().to_path_buf(),
             db_pool_size: tiqets_persister::settings::MIN_DB_POOL_SIZE,
+            health: tiqets_config::HealthAddr::Off,
         },
         shutdown.clone(),
     ));

@@ -46,9 +46,9 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
         ("DATABASE_URL".into(), db.url().to_string()),
         ("NATS_URL".into(), ns.nats_url().to_string()),
         ("TIQETS_NAMESPACE".into(), ns.name().to_string()),
-        ("API_WORKERS".into(), "2".into()),
-        ("API_DB_POOL_SIZE".into(), "4".into()),
-        ("API_SHUTDOWN_TIMEOUT_SECS".into(), "5".into()),
+        ("TIQETS_API_WORKERS".into(), "2".into()),
+        ("TIQETS_API_DB_POOL_SIZE".into(), "4".into()),
+        ("TIQETS_DRAIN_TIMEOUT_SECS".into(), "5".into()),
         (
             "TIQETS_UPLOAD_DIR".into(),
             upload_dir.path().display().to_string(),

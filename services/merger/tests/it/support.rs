@@ -41,6 +41,7 @@ impl Env {
             chunk_bytes: 2048,
             inflight: 4,
             drain_timeout: Duration::from_secs(2),
+            health: tiqets_config::HealthAddr::Off,
         }
     }
 
@@ -50,6 +51,7 @@ impl Env {
             namespace: self.ns.name().to_string(),
             chunk_wait: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(2),
+            health: tiqets_config::HealthAddr::Off,
         }
     }
 

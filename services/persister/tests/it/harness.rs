@@ -170,6 +170,7 @@ pub fn start(bus: &Bus, pool: &Pool, output_dir: &Path) -> Running {
         namespace: names.namespace().to_string(),
         output_dir: output_dir.to_path_buf(),
         db_pool_size: tiqets_persister::settings::MIN_DB_POOL_SIZE,
+        health: tiqets_config::HealthAddr::Off,
     };
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(serve(

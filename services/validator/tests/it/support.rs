@@ -37,6 +37,7 @@ impl Env {
             chunk_bytes: 4096,
             inflight: 4,
             drain_timeout: std::time::Duration::from_secs(2),
+            health: tiqets_config::HealthAddr::Off,
         }
     }
 

@@ -3,9 +3,12 @@
 //! error names the variable, its value and what is allowed.
 //!
 //! Every read goes through the lookup the service was given (the process environment, a
-//! map in tests, or the manifest check that records which names a service reads).
+//! map in tests, or a recorder that learns which names a service reads). Given the
+//! service's [`Catalogue`], a variable that was renamed is also read under its old name
+//! when the new one is unset (the catalogue marks the old name deprecated).
 
-use crate::names::Names;
+use crate::catalogue::Catalogue;
+use crate::health::HealthAddr;
 use std::fmt::Display;
 use std::ops::RangeInclusive;
 use std::str::FromStr;
@@ -13,6 +16,19 @@ use std::time::Duration;
 
 /// Default of `NATS_URL` (`docs/operations.md`, Every service).
 pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+
+/// Default of `TIQETS_NAMESPACE`.
+pub const DEFAULT_NAMESPACE: &str = "tiqets";
+
+/// Whether `ns` can prefix subjects, streams and buckets alike: 1–64 ASCII letters,
+/// digits, `-` and `_`.
+pub fn is_valid_namespace(ns: &str) -> bool {
+    !ns.is_empty()
+        && ns.len() <= 64
+        && ns
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
 
 /// A variable that is set but unusable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,20 +42,49 @@ pub struct SettingsError {
 /// The environment of one service, read through a lookup.
 pub struct Env<F> {
     lookup: F,
+    catalogue: Option<&'static Catalogue>,
 }
 
 impl<F: Fn(&str) -> Option<String>> Env<F> {
+    /// Reads through `lookup`, names as they are.
     pub fn new(lookup: F) -> Env<F> {
-        Env { lookup }
+        Env {
+            lookup,
+            catalogue: None,
+        }
     }
 
-    /// The value of `name`, `None` when unset or blank.
-    pub fn get(&self, name: &str) -> Option<String> {
+    /// Reads through `lookup`; a name the catalogue renamed is also read under its old
+    /// name(s) when unset.
+    pub fn with_catalogue(lookup: F, catalogue: &'static Catalogue) -> Env<F> {
+        Env {
+            lookup,
+            catalogue: Some(catalogue),
+        }
+    }
+
+    fn raw(&self, name: &str) -> Option<String> {
         (self.lookup)(name).filter(|v| !v.trim().is_empty())
     }
 
+    /// The value of `name` (or of a deprecated name of it) and the variable it came from.
+    pub fn find(&self, name: &'static str) -> Option<(&'static str, String)> {
+        if let Some(value) = self.raw(name) {
+            return Some((name, value));
+        }
+        self.catalogue
+            .into_iter()
+            .flat_map(|c| c.old_names(name))
+            .find_map(|old| self.raw(old).map(|value| (old, value)))
+    }
+
+    /// The value of `name`, `None` when unset or blank.
+    pub fn get(&self, name: &'static str) -> Option<String> {
+        self.find(name).map(|(_, value)| value)
+    }
+
     /// The value of `name`, or `default`.
-    pub fn text(&self, name: &str, default: &str) -> String {
+    pub fn text(&self, name: &'static str, default: &str) -> String {
         self.get(name).unwrap_or_else(|| default.to_string())
     }
 
@@ -53,7 +98,7 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
     where
         T: FromStr + PartialOrd + Display,
     {
-        let Some(value) = self.get(name) else {
+        let Some((name, value)) = self.find(name) else {
             return Ok(default);
         };
         match value.trim().parse::<T>() {
@@ -88,7 +133,7 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
         default: &str,
         expected: &str,
     ) -> Result<T, SettingsError> {
-        let value = self.text(name, default);
+        let (name, value) = self.find(name).unwrap_or((name, default.to_string()));
         value.trim().parse().map_err(|_| SettingsError {
             name,
             value,
@@ -103,8 +148,8 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
 
     /// `TIQETS_NAMESPACE`, checked to be usable in subjects, streams and buckets.
     pub fn namespace(&self) -> Result<String, SettingsError> {
-        let namespace = self.text("TIQETS_NAMESPACE", Names::DEFAULT_NAMESPACE);
-        if !Names::is_valid_namespace(&namespace) {
+        let namespace = self.text("TIQETS_NAMESPACE", DEFAULT_NAMESPACE);
+        if !is_valid_namespace(&namespace) {
             return Err(SettingsError {
                 name: "TIQETS_NAMESPACE",
                 value: namespace,
@@ -112,6 +157,25 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
             });
         }
         Ok(namespace)
+    }
+
+    /// `TIQETS_HEALTH_ADDR`: `default` when unset, `off`, or an address.
+    pub fn health_addr(&self, default: &str) -> Result<HealthAddr, SettingsError> {
+        let name = crate::shared::HEALTH_ADDR_VAR;
+        match self.find(name) {
+            None => HealthAddr::parse(default)
+                .map(HealthAddr::default_of)
+                .map_err(|problem| SettingsError {
+                    name,
+                    value: default.to_string(),
+                    problem,
+                }),
+            Some((name, value)) => HealthAddr::parse(&value).map_err(|problem| SettingsError {
+                name,
+                value,
+                problem,
+            }),
+        }
     }
 }
 
@@ -162,5 +226,27 @@ mod tests {
         assert_eq!(e.namespace().unwrap_err().name, "TIQETS_NAMESPACE");
         let addr: Result<std::net::SocketAddr, _> = e.parsed("WORD", "", "host:port");
         assert_eq!(addr.unwrap_err().problem, "host:port");
+    }
+
+    #[test]
+    fn the_health_address_is_the_default_one_set_or_off() {
+        let default = env(&[]).health_addr("127.0.0.1:9181").unwrap();
+        assert_eq!(
+            default,
+            HealthAddr::Default("127.0.0.1:9181".parse().unwrap())
+        );
+        let set = env(&[("TIQETS_HEALTH_ADDR", "0.0.0.0:9090")]);
+        assert_eq!(
+            set.health_addr("127.0.0.1:9181").unwrap(),
+            HealthAddr::Set("0.0.0.0:9090".parse().unwrap())
+        );
+        let off = env(&[("TIQETS_HEALTH_ADDR", " OFF ")]);
+        assert_eq!(off.health_addr("127.0.0.1:9181").unwrap(), HealthAddr::Off);
+        let bad = env(&[("TIQETS_HEALTH_ADDR", "9090")]);
+        let e = bad.health_addr("127.0.0.1:9181").unwrap_err();
+        assert!(
+            e.to_string().starts_with("TIQETS_HEALTH_ADDR=\"9090\""),
+            "{e}"
+        );
     }
 }

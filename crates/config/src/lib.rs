@@ -1,0 +1,33 @@
+//! The settings of every Tiqets service, declared once.
+//!
+//! A service is configured by environment variables only. Each service declares them in
+//! one [`Catalogue`] (name, default, meaning; shared entries come from [`shared`]); the
+//! same catalogue drives its settings parsing (renamed variables are read through it),
+//! its `--help`, and the deploy check that compares the manifests with the code.
+//!
+//! # Layout
+//! - [`env`]: [`Env`], reading one service's variables through a lookup, and
+//!   [`SettingsError`], a variable that is set but unusable.
+//! - [`catalogue`]: [`Setting`], [`Group`] and [`Catalogue`]; deprecated names and the
+//!   warnings about them.
+//! - [`shared`]: the entries every service (or every service of a kind) shares: NATS, logs
+//!   and traces, the health endpoint, PostgreSQL.
+//! - [`health`]: [`HealthAddr`], the health endpoint's address: the default, one set, or off.
+//! - [`args`]: `--help`, `--version` and the usage error, before anything connects.
+//! - [`help`]: the text of `--help`.
+//! - [`record`]: which variables a piece of code looks up (for the tests that hold a
+//!   catalogue to the code).
+
+pub mod args;
+pub mod catalogue;
+pub mod env;
+pub mod health;
+pub mod help;
+pub mod record;
+pub mod shared;
+
+pub use args::{exit_if_asked, handle_args};
+pub use catalogue::{Catalogue, Group, Setting};
+pub use env::{Env, SettingsError, DEFAULT_NAMESPACE, DEFAULT_NATS_URL};
+pub use health::HealthAddr;
+pub use record::recorded;

@@ -1,0 +1,53 @@
+//! Every variable `tiqets-merger` reads: its own, the shared NATS and telemetry ones, and
+//! the health endpoint's. Its `--help`, its settings and the deploy check use this list.
+
+use tiqets_config::{shared, Catalogue, Group, Setting};
+
+/// Default of `TIQETS_HEALTH_ADDR` (the pipeline's block: 9181 ingest … 9184 persister).
+pub const DEFAULT_HEALTH_ADDR: &str = "127.0.0.1:9183";
+
+/// The merger's settings.
+pub const SETTINGS: Catalogue = Catalogue {
+    program: "tiqets-merger",
+    version: env!("CARGO_PKG_VERSION"),
+    about: "Joins each validated batch's orders and barcodes and hands the result files to the \
+            persister.",
+    groups: &[
+        Group {
+            title: "Merger",
+            settings: &[
+                Setting::new(
+                    "TIQETS_MERGER_CHUNK_WAIT_SECS",
+                    "30",
+                    "how long to wait for a file's next chunk (still being validated, or its \
+                     validator stopped) before giving the work back for a later retry (1-3600)",
+                ),
+                Setting::new(
+                    "TIQETS_DRAIN_TIMEOUT_SECS",
+                    "20",
+                    "on SIGTERM, how long a running merge may go on before its message is \
+                     released to another replica (0-3600)",
+                ),
+                shared::health(DEFAULT_HEALTH_ADDR),
+            ],
+        },
+        shared::NATS,
+        shared::TELEMETRY,
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::SETTINGS;
+
+    #[test]
+    fn the_catalogue_lists_exactly_the_variables_read() {
+        let read = tiqets_config::recorded(|get| {
+            let _ = crate::Settings::from_lookup(get);
+            let _ = tiqets_telemetry::TelemetrySettings::from_lookup(get, false);
+            let _ = tiqets_bus::NatsAuth::from_lookup(get);
+            let _ = tiqets_bus::NatsTls::from_lookup(get);
+        });
+        assert_eq!(read, SETTINGS.names());
+    }
+}

@@ -1,0 +1,56 @@
+//! Every variable `tiqets-persister` reads: its own, PostgreSQL's, the shared NATS and
+//! telemetry ones, and the health endpoint's. Its `--help`, its settings and the deploy
+//! check use this list.
+
+use tiqets_config::{shared, Catalogue, Group, Setting};
+
+/// Default of `TIQETS_HEALTH_ADDR` (the pipeline's block: 9181 ingest … 9184 persister).
+pub const DEFAULT_HEALTH_ADDR: &str = "127.0.0.1:9184";
+
+/// The persister's settings.
+pub const SETTINGS: Catalogue = Catalogue {
+    program: "tiqets-persister",
+    version: env!("CARGO_PKG_VERSION"),
+    about: "Stores merged batches in PostgreSQL, writes their output files and records the \
+            pipeline's status.",
+    groups: &[
+        Group {
+            title: "Persister",
+            settings: &[
+                shared::DATABASE_URL,
+                Setting::new(
+                    "TIQETS_OUTPUT_DIR",
+                    "data/output",
+                    "where <batch_id>/processed_orders.csv and <batch_id>/issues.csv are \
+                     written (created if missing)",
+                ),
+                Setting::new(
+                    "TIQETS_PERSISTER_DB_POOL_SIZE",
+                    "5",
+                    "PostgreSQL connections per replica (5-64): a persist holds up to four, \
+                     status recording one",
+                ),
+                Setting::deprecated("PERSISTER_DB_POOL_SIZE", "TIQETS_PERSISTER_DB_POOL_SIZE"),
+                shared::health(DEFAULT_HEALTH_ADDR),
+            ],
+        },
+        shared::NATS,
+        shared::TELEMETRY,
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::SETTINGS;
+
+    #[test]
+    fn the_catalogue_lists_exactly_the_variables_read() {
+        let read = tiqets_config::recorded(|get| {
+            let _ = crate::Settings::from_lookup(get);
+            let _ = tiqets_telemetry::TelemetrySettings::from_lookup(get, false);
+            let _ = tiqets_bus::NatsAuth::from_lookup(get);
+            let _ = tiqets_bus::NatsTls::from_lookup(get);
+        });
+        assert_eq!(read, SETTINGS.names());
+    }
+}
