@@ -264,7 +264,8 @@ pub fn binary(name: &str) -> PathBuf {
     if !path.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--bin", name])
+            // --workspace: from this crate's folder, `--bin` alone looks in tiqets-e2e only.
+            .args(["build", "--workspace", "--bin", name])
             .status()
             .expect("cargo build");
         assert!(status.success(), "cargo build --bin {name} failed");
