@@ -219,7 +219,12 @@ async fn a_fifo_named_barcodes_csv_is_refused_and_ingest_stays_responsive() {
         .contains("barcodes.csv"));
     assert!(env.input().join("orders.csv").is_file());
     let lines = logs.lines_with(&["WARN", &fifo.display().to_string(), "FIFO"]);
-    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(
+        lines.len(),
+        1,
+        "{lines:?} in {:?}",
+        logs.lines_with(&["WARN"])
+    );
     env.stop().await;
 }
 
