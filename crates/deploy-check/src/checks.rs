@@ -2,7 +2,7 @@
 
 use crate::code::{parse_settings, Facts, SERVICES};
 use crate::render::{find, pod_templates, PodTemplate};
-use serde_yaml::Value;
+use serde_norway::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
@@ -201,7 +201,7 @@ fn environment(container: &Value, docs: &[Value]) -> (HashMap<String, String>, V
                 }
             }
             None => unknown.push(
-                serde_yaml::to_string(source)
+                serde_norway::to_string(source)
                     .unwrap_or_default()
                     .trim()
                     .to_string(),

@@ -2,7 +2,7 @@
 //! the result.
 
 use serde::Deserialize as _;
-use serde_yaml::Value;
+use serde_norway::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -54,8 +54,8 @@ pub fn render(kubectl: &Path, dir: &Path) -> Result<Vec<Value>, String> {
 /// The documents of a multi-document YAML stream.
 pub fn parse(yaml: &str) -> Result<Vec<Value>, String> {
     let mut docs = Vec::new();
-    for doc in serde_yaml::Deserializer::from_str(yaml) {
-        let value = serde_yaml::Value::deserialize(doc).map_err(|e| e.to_string())?;
+    for doc in serde_norway::Deserializer::from_str(yaml) {
+        let value = serde_norway::Value::deserialize(doc).map_err(|e| e.to_string())?;
         if !value.is_null() {
             docs.push(value);
         }

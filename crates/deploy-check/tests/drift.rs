@@ -4,7 +4,7 @@
 //! grace period outlasts the drain. The last tests break a rendered manifest on purpose
 //! and expect the check to see it.
 
-use serde_yaml::Value;
+use serde_norway::Value;
 use std::sync::OnceLock;
 use tiqets_deploy_check::render::{find, workspace_root};
 use tiqets_deploy_check::{check, render_all, Facts, Rendered};
@@ -126,7 +126,7 @@ fn a_variable_the_service_does_not_read_is_caught() {
     let env = container(&mut docs, "merger")["env"]
         .as_sequence_mut()
         .unwrap();
-    env.push(serde_yaml::from_str("{name: TIQETS_MERGER_THREADS, value: '4'}").unwrap());
+    env.push(serde_norway::from_str("{name: TIQETS_MERGER_THREADS, value: '4'}").unwrap());
     let problems = check(&docs, facts());
     assert!(
         problems
