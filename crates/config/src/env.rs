@@ -9,16 +9,12 @@
 
 use crate::catalogue::Catalogue;
 use crate::health::HealthAddr;
+use crate::shared::HEALTH_ADDR_VAR;
+pub use crate::shared::{DEFAULT_NAMESPACE, DEFAULT_NATS_URL};
 use std::fmt::Display;
 use std::ops::RangeInclusive;
 use std::str::FromStr;
 use std::time::Duration;
-
-/// Default of `NATS_URL` (`docs/operations.md`, Every service).
-pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
-
-/// Default of `TIQETS_NAMESPACE`.
-pub const DEFAULT_NAMESPACE: &str = "tiqets";
 
 /// Whether `ns` can prefix subjects, streams and buckets alike: 1–64 ASCII letters,
 /// digits, `-` and `_`.
@@ -161,7 +157,7 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
 
     /// `TIQETS_HEALTH_ADDR`: `default` when unset, `off`, or an address.
     pub fn health_addr(&self, default: &str) -> Result<HealthAddr, SettingsError> {
-        let name = crate::shared::HEALTH_ADDR_VAR;
+        let name = HEALTH_ADDR_VAR;
         match self.find(name) {
             None => HealthAddr::parse(default)
                 .map(HealthAddr::default_of)

@@ -28,6 +28,7 @@ pub mod shared;
 
 pub use args::{exit_if_asked, handle_args};
 pub use catalogue::{Catalogue, Group, Setting};
-pub use env::{Env, SettingsError, DEFAULT_NAMESPACE, DEFAULT_NATS_URL};
+pub use env::{Env, SettingsError};
 pub use health::HealthAddr;
 pub use record::recorded;
+pub use shared::{DEFAULT_NAMESPACE, DEFAULT_NATS_URL};

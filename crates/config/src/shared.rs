@@ -5,6 +5,10 @@
 
 use crate::catalogue::{Group, Setting};
 
+/// Default of `NATS_URL` (`docs/operations.md`, Every service).
+pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+/// Default of `TIQETS_NAMESPACE`.
+pub const DEFAULT_NAMESPACE: &str = "tiqets";
 /// The health endpoint's variable.
 pub const HEALTH_ADDR_VAR: &str = "TIQETS_HEALTH_ADDR";
 /// The log format's variable.
@@ -12,12 +16,12 @@ pub const LOG_FORMAT_VAR: &str = "TIQETS_LOG_FORMAT";
 
 pub const NATS_URL: Setting = Setting::new(
     "NATS_URL",
-    crate::env::DEFAULT_NATS_URL,
+    DEFAULT_NATS_URL,
     "NATS server with JetStream; tls://host:port for TLS",
 );
 pub const NAMESPACE: Setting = Setting::new(
     "TIQETS_NAMESPACE",
-    crate::env::DEFAULT_NAMESPACE,
+    DEFAULT_NAMESPACE,
     "prefix of every subject, stream, consumer and bucket (1-64 ASCII letters, digits, -, _)",
 );
 pub const NATS_USER: Setting = Setting::new(

@@ -11,7 +11,8 @@
 //! - [`writer`]: [`BatchWriter`], replacing one batch's rows with binary COPY, its tables
 //!   loaded side by side on several connections and made the results in one transaction
 //!   (idempotent, atomic); `copy` encodes its rows.
-//! - [`queries`]: the read side (batches, top customers, orders, unused barcodes, issues).
+//! - [`queries`]: the read side, one file per table (batches, orders and top customers,
+//!   issues, unused barcodes), with every filter and count the api serves.
 //! - [`model`]: the rows those queries return.
 //! - [`error`]: [`StoreError`], with [`StoreError::is_transient`] to tell retry from give-up.
 

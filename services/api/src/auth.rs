@@ -188,10 +188,7 @@ async fn guard<B: MessageBody>(
     next: Next<B>,
     query: bool,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    let Some(tokens) = req
-        .app_data::<web::Data<crate::state::AppState>>()
-        .map(|s| s.tokens.clone())
-    else {
+    let Some(tokens) = req.app_data::<web::Data<Tokens>>().cloned() else {
         tracing::error!("the api has no token configuration; refusing the request");
         let e = ApiError::Internal("no token configuration".into());
         return Ok(req.into_response(e.error_response()).map_into_right_body());

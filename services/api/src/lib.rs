@@ -23,7 +23,6 @@
 //! - [`metrics`]: Prometheus request counts and latencies by route.
 //! - [`telemetry`]: request spans joined to OpenTelemetry, request ids.
 //! - [`spool`]: uploads spooled to anonymous files while hashed.
-//! - [`db`]: the read queries the store crate does not have.
 //! - [`cache`]: answers about completed batches (immutable) and the current batch, in
 //!   memory.
 //! - [`state`]: what the handlers share.
@@ -32,7 +31,6 @@ pub mod auth;
 pub mod cache;
 pub mod catalogue;
 pub mod cors;
-pub mod db;
 pub mod error;
 pub mod limits;
 pub mod metrics;

@@ -116,6 +116,12 @@ impl Modify for CommonErrors {
     }
 }
 
+/// `GET /api/openapi.json`, open like the welcome. Mounted before [`crate::routes`], whose
+/// guarded `/api` scope would otherwise take the path.
+pub fn resource() -> actix_web::Resource {
+    actix_web::web::resource("/api/openapi.json").route(actix_web::web::get().to(document))
+}
+
 /// This document.
 #[utoipa::path(
     get,
@@ -123,7 +129,7 @@ impl Modify for CommonErrors {
     tag = "operations",
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object))
 )]
-pub async fn document() -> HttpResponse {
+async fn document() -> HttpResponse {
     static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let json = DOCUMENT.get_or_init(|| {
         // The document is plain data: serializing it cannot fail.

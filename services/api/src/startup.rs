@@ -10,7 +10,7 @@ use crate::routes::{self, dashboard};
 use crate::settings::Settings;
 use crate::state::{AppState, UploadLimits};
 use crate::telemetry::{request_id_header, ApiRootSpan};
-use crate::{auth, error, limits, metrics};
+use crate::{auth, error, limits, metrics, openapi};
 use actix_web::middleware::{from_fn, Condition, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use std::net::{SocketAddr, TcpListener};
@@ -100,14 +100,14 @@ impl Application {
             current.clone(),
             shutdown.clone(),
         ));
+        let tokens = web::Data::new(Tokens {
+            write: settings.api_token.clone(),
+            read: settings.read_token.clone(),
+        });
         let state = web::Data::new(AppState {
             publisher: Publisher::new(deps.bus.clone()),
             pool: deps.pool,
             bus: deps.bus,
-            tokens: Tokens {
-                write: settings.api_token.clone(),
-                read: settings.read_token.clone(),
-            },
             uploads: UploadLimits {
                 max_bytes: settings.upload_max_bytes,
                 dir: settings.upload_dir.clone(),
@@ -117,7 +117,7 @@ impl Application {
             sse_heartbeat: settings.sse_heartbeat,
             event_streams: Slots::new(settings.max_event_streams),
             shutdown: shutdown.clone(),
-            metrics: Metrics::new(),
+            metrics: web::Data::new(Metrics::new()),
             answers: Answers::new(settings.cache_bytes),
             current,
         });
@@ -131,7 +131,10 @@ impl Application {
         let server = HttpServer::new(move || {
             let app = App::new()
                 .app_data(state.clone())
+                .app_data(tokens.clone())
+                .app_data(state.metrics.clone())
                 .configure(error::extractor_errors)
+                .service(openapi::resource())
                 .configure(|cfg| routes::configure(cfg, rate.as_ref()))
                 // The last `wrap` runs first: the query token taken out, CORS, tracing,
                 // request id, metrics, JSON errors; the token guard is the `/api` scope's.

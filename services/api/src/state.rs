@@ -1,9 +1,9 @@
 //! What every request handler shares.
 
-use crate::auth::Tokens;
 use crate::cache::{Answers, Current};
 use crate::limits::{Slots, SpoolBudget};
 use crate::metrics::Metrics;
+use actix_web::web;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,11 +12,11 @@ use tiqets_store::Pool;
 use tokio_util::sync::CancellationToken;
 
 /// The application state, one per process (behind `web::Data`, shared by the workers).
+/// The middleware read their own app data ([`crate::auth::Tokens`], [`Metrics`]), not this.
 pub struct AppState {
     pub pool: Pool,
     pub bus: Bus,
     pub publisher: Publisher,
-    pub tokens: Tokens,
     pub uploads: UploadLimits,
     /// Interval of the comment lines on idle event streams.
     pub sse_heartbeat: Duration,
@@ -24,7 +24,8 @@ pub struct AppState {
     pub event_streams: Slots,
     /// Fired on SIGTERM/SIGINT: event streams end, readiness turns 503.
     pub shutdown: CancellationToken,
-    pub metrics: Metrics,
+    /// Also app data of its own, read by the metrics middleware.
+    pub metrics: web::Data<Metrics>,
     /// Answers about completed batches (they never change).
     pub answers: Answers,
     /// Which batch is the current one.

@@ -1,7 +1,6 @@
 //! Batches: the list, one batch, and a completed batch's results (orders, issues, top
 //! customers, unused barcodes). A path's `{batch_id}` may be `latest`: the current batch.
 
-use crate::db;
 use crate::error::ApiError;
 use crate::model::{
     envelope_bytes, ok, ok_bytes, Batch, BatchResponse, BatchesPage, BatchesPageResponse,
@@ -93,7 +92,7 @@ pub async fn list(
     state: web::Data<AppState>,
     Checked(page): Checked<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let total = db::count_batches(&state.pool).await?;
+    let total = queries::count_batches(&state.pool).await?;
     let batches = if page.offset() < total {
         queries::list_batches(&state.pool, page.offset(), page.limit())
             .await?
@@ -154,11 +153,11 @@ pub async fn orders(
 ) -> Result<HttpResponse, ApiError> {
     let compute = async {
         let total = match customer {
-            Some(c) => db::count_customer_orders(&state.pool, &batch.id, c).await?,
+            Some(c) => queries::count_customer_orders(&state.pool, &batch.id, c).await?,
             None => batch.counts.as_ref().map_or(0, |c| c.orders_written),
         };
         let orders = if page.offset() < total {
-            db::orders_at(
+            queries::orders_at(
                 &state.pool,
                 &batch.id,
                 customer,
@@ -218,10 +217,10 @@ pub async fn issues(
                 .iter()
                 .find(|(k, _)| k.as_str() == c)
                 .map_or(0, |(_, n)| *n),
-            _ => db::count_issues(&state.pool, &batch.id, code, file).await?,
+            _ => queries::count_issues(&state.pool, &batch.id, code, file).await?,
         };
         let issues = if page.offset() < total {
-            db::issues_at(
+            queries::issues_at(
                 &state.pool,
                 &batch.id,
                 code,

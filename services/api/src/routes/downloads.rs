@@ -2,7 +2,6 @@
 //! the rows arrive (a server-side row stream, about 64 KiB per body chunk): memory stays
 //! flat whatever the batch size. The bytes are exactly what `tiqets process` writes.
 
-use crate::db;
 use crate::error::ApiError;
 use crate::model::ErrorBody;
 use crate::params::BatchPath;
@@ -141,7 +140,7 @@ pub async fn issues(
     CompletedBatch(batch): CompletedBatch,
 ) -> Result<HttpResponse, ApiError> {
     let client = state.pool.get().await.map_err(StoreError::from)?;
-    let rows = db::stream_issues(&client, &batch.id).await?;
+    let rows = queries::stream_issues(&client, &batch.id).await?;
     let body = csv_body(ISSUES_HEADER, rows, format_issue, client);
     Ok(csv_response("issues.csv").streaming(body))
 }

@@ -25,7 +25,8 @@ use tiqets_bus::{BatchStatus, Source, StatusEvent};
 use tiqets_domain::FileKind;
 use tiqets_store::{queries, BatchRecord, FileInfo};
 
-/// Mounts every endpoint (not the dashboard, which goes last).
+/// Mounts every endpoint (not the OpenAPI document, mounted before them by
+/// [`crate::startup`], and not the dashboard, which goes last).
 ///
 /// Everything under `/api` but the welcome and the OpenAPI document sits behind the token
 /// guard ([`auth`]), as middleware of the `/api` scope and of the `/api/events` resource:
@@ -48,7 +49,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, rate: Option<&RateLimit>) {
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
         .service(web::resource("/metrics").route(web::get().to(health::metrics)))
         .service(web::resource("/api/").route(web::get().to(process::welcome)))
-        .service(web::resource("/api/openapi.json").route(web::get().to(crate::openapi::document)))
         .service(
             web::resource("/api/events")
                 .wrap(from_fn(auth::require_tokens_or_query))

@@ -8,7 +8,6 @@
 //! streams, about 64 KiB per body chunk), so memory stays flat whatever the batch size;
 //! `?page=`/`?per_page=` answer one page of both lists instead.
 
-use crate::db;
 use crate::error::ApiError;
 use crate::model::{
     envelope_bytes, ok_bytes, Analytics, ErrorBody, IntoApi, ProcessResponse, ProcessResult,
@@ -98,7 +97,7 @@ async fn wait_for_batches(state: &AppState, max: Duration) -> Result<(), ApiErro
         ended.as_mut().enable();
         let none_yet =
             || async { Ok::<_, ApiError>(state.current.get(&state.pool).await?.is_none()) };
-        if !db::batch_in_flight(&state.pool).await? && !none_yet().await? {
+        if !queries::batch_in_flight(&state.pool).await? && !none_yet().await? {
             break;
         }
         let left = deadline.saturating_duration_since(Instant::now());
@@ -184,7 +183,7 @@ async fn streamed(
     let id = batch.id.clone();
     let unused = stream::once(async move {
         let client = pool.get().await.map_err(StoreError::from)?;
-        let rows = db::stream_unused(&client, &id).await?;
+        let rows = queries::stream_unused(&client, &id).await?;
         Ok::<_, StoreError>(db_rows(rows, client))
     })
     .try_flatten();

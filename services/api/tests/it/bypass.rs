@@ -155,7 +155,11 @@ async fn no_spelling_of_a_protected_route_reaches_a_handler_without_its_token() 
     // A completed batch, so that a handler reached would answer 200.
     app.seed(&Files::sample()).await;
     let addr = app.base.trim_start_matches("http://").to_string();
-    let batches = || async { tiqets_api::db::count_batches(app.db.pool()).await.unwrap() };
+    let batches = || async {
+        tiqets_store::queries::count_batches(app.db.pool())
+            .await
+            .unwrap()
+    };
     let before = batches().await;
 
     let mut sent = std::collections::BTreeMap::<&str, usize>::new();

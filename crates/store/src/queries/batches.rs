@@ -1,0 +1,180 @@
+//! Batches: one by id, the current one, the list, the completed one of given inputs,
+//! counts, and whether one is in flight.
+
+use super::{page, signed, unsigned};
+use crate::error::{db, Result};
+use crate::model::{BatchRecord, FileInfo};
+use deadpool_postgres::Pool;
+use tiqets_bus::{BatchCounts, BatchStatus, Progress};
+use tokio_postgres::Row;
+
+const BATCH_COLUMNS: &str = "id, name, status, attempt, reason, created_at, updated_at,
+    received_at, validating_at, merging_at, persisting_at, completed_at, failed_at, orders_file,
+    orders_sha256, orders_size, barcodes_file, barcodes_sha256, barcodes_size, order_rows,
+    barcode_rows, orders_written, tickets, customers, unused_barcodes, issues, issue_counts,
+    progress";
+
+fn file_info(row: &Row, name: &str, sha: &str, size: &str) -> Option<FileInfo> {
+    let name: Option<String> = row.get(name);
+    name.map(|name| FileInfo {
+        name,
+        sha256: row.get(sha),
+        size: row.get::<_, Option<i64>>(size).map(unsigned),
+    })
+}
+
+fn count(row: &Row, column: &str) -> Option<u64> {
+    row.get::<_, Option<i64>>(column).map(unsigned)
+}
+
+fn batch_record(row: &Row) -> BatchRecord {
+    let columns = [
+        "order_rows",
+        "barcode_rows",
+        "orders_written",
+        "tickets",
+        "customers",
+        "unused_barcodes",
+        "issues",
+    ];
+    let known = columns.iter().any(|c| count(row, c).is_some());
+    let counts = known.then(|| BatchCounts {
+        order_rows: count(row, "order_rows").unwrap_or(0),
+        barcode_rows: count(row, "barcode_rows").unwrap_or(0),
+        orders_written: count(row, "orders_written").unwrap_or(0),
+        tickets: count(row, "tickets").unwrap_or(0),
+        customers: count(row, "customers").unwrap_or(0),
+        unused_barcodes: count(row, "unused_barcodes").unwrap_or(0),
+        issues: count(row, "issues").unwrap_or(0),
+        issues_by_code: row
+            .get::<_, Option<serde_json::Value>>("issue_counts")
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default(),
+    });
+    BatchRecord {
+        id: row.get("id"),
+        name: row.get("name"),
+        // The column's CHECK constraint admits only the lifecycle's statuses.
+        status: BatchStatus::parse(row.get("status")).unwrap_or(BatchStatus::Failed),
+        attempt: u32::try_from(row.get::<_, i32>("attempt")).unwrap_or(0),
+        reason: row.get("reason"),
+        created_at: row.get("created_at"),
+        updated_at: row.get("updated_at"),
+        received_at: row.get("received_at"),
+        validating_at: row.get("validating_at"),
+        merging_at: row.get("merging_at"),
+        persisting_at: row.get("persisting_at"),
+        completed_at: row.get("completed_at"),
+        failed_at: row.get("failed_at"),
+        orders_file: file_info(row, "orders_file", "orders_sha256", "orders_size"),
+        barcodes_file: file_info(row, "barcodes_file", "barcodes_sha256", "barcodes_size"),
+        counts,
+        progress: row
+            .get::<_, Option<serde_json::Value>>("progress")
+            .and_then(|v| serde_json::from_value::<Progress>(v).ok()),
+    }
+}
+
+/// One batch by id.
+pub async fn batch(pool: &Pool, batch_id: &str) -> Result<Option<BatchRecord>> {
+    let client = pool.get().await?;
+    let sql = format!("SELECT {BATCH_COLUMNS} FROM batches WHERE id = $1");
+    let stmt = client
+        .prepare_cached(&sql)
+        .await
+        .map_err(db("prepare batch"))?;
+    let row = client
+        .query_opt(&stmt, &[&batch_id])
+        .await
+        .map_err(db("batch"))?;
+    Ok(row.as_ref().map(batch_record))
+}
+
+/// The current batch: the one completed last.
+pub async fn current_batch(pool: &Pool) -> Result<Option<BatchRecord>> {
+    let client = pool.get().await?;
+    let sql = format!(
+        "SELECT {BATCH_COLUMNS} FROM batches WHERE status = 'completed'
+         ORDER BY completed_at DESC, id DESC LIMIT 1"
+    );
+    let stmt = client
+        .prepare_cached(&sql)
+        .await
+        .map_err(db("prepare current batch"))?;
+    let row = client
+        .query_opt(&stmt, &[])
+        .await
+        .map_err(db("current batch"))?;
+    Ok(row.as_ref().map(batch_record))
+}
+
+/// Batches, newest first.
+pub async fn list_batches(pool: &Pool, offset: u64, limit: u32) -> Result<Vec<BatchRecord>> {
+    let client = pool.get().await?;
+    let sql = format!(
+        "SELECT {BATCH_COLUMNS} FROM batches ORDER BY created_at DESC, id DESC
+         OFFSET $1 LIMIT $2"
+    );
+    let stmt = client
+        .prepare_cached(&sql)
+        .await
+        .map_err(db("prepare list batches"))?;
+    let rows = client
+        .query(&stmt, &[&signed(offset), &page(limit)])
+        .await
+        .map_err(db("list batches"))?;
+    Ok(rows.iter().map(batch_record).collect())
+}
+
+/// The completed batch whose inputs have exactly these SHA-256 digests, if any.
+pub async fn completed_by_digest(
+    pool: &Pool,
+    orders_sha256: &str,
+    barcodes_sha256: &str,
+) -> Result<Option<String>> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "SELECT id FROM batches WHERE status = 'completed'
+             AND orders_sha256 = $1 AND barcodes_sha256 = $2
+             ORDER BY completed_at DESC LIMIT 1",
+        )
+        .await
+        .map_err(db("prepare completed by digest"))?;
+    let row = client
+        .query_opt(&stmt, &[&orders_sha256, &barcodes_sha256])
+        .await
+        .map_err(db("completed by digest"))?;
+    Ok(row.map(|r| r.get(0)))
+}
+
+/// The number of batches (waiting files included).
+pub async fn count_batches(pool: &Pool) -> Result<u64> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached("SELECT count(*) FROM batches")
+        .await
+        .map_err(db("prepare count batches"))?;
+    let row = client
+        .query_one(&stmt, &[])
+        .await
+        .map_err(db("count batches"))?;
+    Ok(unsigned(row.get(0)))
+}
+
+/// Whether a batch is on its way: received and neither completed nor failed.
+pub async fn batch_in_flight(pool: &Pool) -> Result<bool> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM batches
+             WHERE status IN ('received', 'validating', 'merging', 'persisting'))",
+        )
+        .await
+        .map_err(db("prepare batch in flight"))?;
+    let row = client
+        .query_one(&stmt, &[])
+        .await
+        .map_err(db("batch in flight"))?;
+    Ok(row.get(0))
+}

@@ -1,0 +1,41 @@
+//! The read queries the api serves, each answered from an index (see docs/data-model.md),
+//! one file per table read: [`batches`], [`orders`], [`issues`], [`unused`].
+//!
+//! Every value a client sends arrives here as a bound parameter; page sizes are clamped to
+//! [`MAX_PAGE`] whatever the caller asks. Filtered SQL is made only of fixed fragments.
+
+pub mod batches;
+pub mod issues;
+pub mod orders;
+pub mod unused;
+
+pub use batches::{
+    batch, batch_in_flight, completed_by_digest, count_batches, current_batch, list_batches,
+};
+pub use issues::{count_issues, issues_at, issues_page, stream_issues};
+pub use orders::{
+    count_customer_orders, customer_orders, orders_at, orders_at_position, orders_page,
+    stream_orders, top_customers,
+};
+pub use unused::{stream_unused, unused_barcodes_page};
+
+/// The largest page any query returns.
+pub const MAX_PAGE: i64 = 10_000;
+
+pub(crate) fn page(limit: u32) -> i64 {
+    i64::from(limit).clamp(1, MAX_PAGE)
+}
+
+/// A page's offset as the lower end of a `position` range: `offset + limit` stays a bigint.
+pub(crate) fn rank_offset(offset: u64) -> i64 {
+    signed(offset).min(i64::MAX - MAX_PAGE)
+}
+
+pub(crate) fn signed(n: u64) -> i64 {
+    // Ids and offsets above i64::MAX cannot exist in the tables: clamp instead of failing.
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn unsigned(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
