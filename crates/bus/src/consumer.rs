@@ -20,12 +20,9 @@
 //! redeliveries, handling time, rows, and the consumer's lag) for every consumer service.
 
 use crate::client::Bus;
-use crate::events::Work;
 use crate::metrics::consumer_metrics;
-use crate::names::{Names, Stage};
 use crate::propagation::continue_trace;
 use crate::setup;
-use crate::status::{BatchStatus, StatusEvent};
 use async_nats::jetstream::consumer::{pull, Consumer};
 use async_nats::jetstream::{self, AckKind};
 use async_nats::HeaderMap;
@@ -33,6 +30,7 @@ use futures::{FutureExt, StreamExt};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
+use tiqets_contract::{BatchStatus, Names, Stage, StatusEvent, Work};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 

@@ -5,11 +5,11 @@
 
 use crate::client::Bus;
 use crate::error::BusError;
-use crate::names::{Names, Stage};
 use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
 use async_nats::jetstream::object_store;
 use async_nats::jetstream::stream::{self, DiscardPolicy, RetentionPolicy, StorageType};
 use std::time::Duration;
+use tiqets_contract::{Names, Stage};
 
 /// How long a consumer waits for an ack before redelivering; long work sends in-progress
 /// acks every [`PROGRESS_EVERY`].

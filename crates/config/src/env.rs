@@ -20,8 +20,8 @@ pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
 /// Default of `TIQETS_NAMESPACE`.
 pub const DEFAULT_NAMESPACE: &str = "tiqets";
 
-/// Whether `ns` can prefix subjects, streams and buckets alike: 1–64 ASCII letters,
-/// digits, `-` and `_`.
+/// Whether `ns` can prefix subjects, streams and buckets alike (`tiqets_contract::Names`):
+/// 1–64 ASCII letters, digits, `-` and `_`.
 pub fn is_valid_namespace(ns: &str) -> bool {
     !ns.is_empty()
         && ns.len() <= 64
@@ -190,6 +190,17 @@ mod tests {
                 .find(|(name, _)| *name == k)
                 .map(|(_, v)| v.to_string())
         })
+    }
+
+    #[test]
+    fn namespaces_are_checked() {
+        assert!(is_valid_namespace(DEFAULT_NAMESPACE));
+        assert!(is_valid_namespace("test-ab12_x"));
+        assert!(!is_valid_namespace(""));
+        assert!(!is_valid_namespace("a.b"));
+        assert!(!is_valid_namespace("a b"));
+        assert!(!is_valid_namespace("a*"));
+        assert!(!is_valid_namespace(&"n".repeat(65)));
     }
 
     #[test]

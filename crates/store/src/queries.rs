@@ -7,7 +7,7 @@ use crate::error::{db, Result};
 use crate::model::{BatchRecord, FileInfo, IssueRecord, OrderRecord, UnusedBarcode};
 use deadpool_postgres::Pool;
 use futures::{Stream, TryStreamExt};
-use tiqets_bus::{BatchCounts, BatchStatus, Progress};
+use tiqets_contract::{BatchCounts, BatchStatus, Progress};
 use tiqets_domain::CustomerTickets;
 use tokio_postgres::Row;
 
