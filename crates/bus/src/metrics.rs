@@ -35,6 +35,15 @@ pub struct ConsumerMetrics {
     pub ack_pending: IntGaugeVec,
 }
 
+/// Counts one message of consumer `label` in `tiqets_consumer_messages_total` under
+/// `outcome` (`acked`, `retried`, `dead_lettered` or `released`).
+pub(crate) fn count_message(label: &str, outcome: &str) {
+    consumer_metrics()
+        .messages
+        .with_label_values(&[label, outcome])
+        .inc();
+}
+
 /// Adds `rows` to `tiqets_consumer_rows_total{stage}`: the rows of a work the stage completed.
 pub fn count_rows(stage: Stage, rows: u64) {
     consumer_metrics()
