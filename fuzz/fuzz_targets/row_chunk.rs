@@ -1,4 +1,4 @@
-//! The row-chunk decoder (`tiqets_bus::chunk`: `RowChunk::decode`, `ChunkHead::read`,
+//! The row-chunk decoder (`tiqets_contract::chunk`: `RowChunk::decode`, `ChunkHead::read`,
 //! `ChunkHead::visit`) on any bytes, and the encoder on chunks built from the input.
 //!
 //! Invariants: decoding never panics; `visit` succeeds exactly when `decode` does, with the
@@ -12,7 +12,7 @@
 
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use tiqets_bus::{BatchId, ChunkHead, ChunkRows, ChunkVisitor, ChunkWriter, RowChunk};
+use tiqets_contract::{BatchId, ChunkHead, ChunkRows, ChunkVisitor, ChunkWriter, RowChunk};
 use tiqets_domain::value::{is_valid_barcode, MAX_ID};
 use tiqets_domain::{BarcodeRow, FileKind, Issue, IssueCode, OrderRow, OwnedBarcodeRow};
 

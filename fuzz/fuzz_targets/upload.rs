@@ -29,7 +29,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use tiqets_api::limits::SpoolBudget;
 use tiqets_api::spool::{spool, SpoolError};
-use tiqets_bus::Sha256;
+use tiqets_contract::Sha256;
 use tiqets_fuzz::{hash, Rng};
 use tokio::io::AsyncReadExt;
 

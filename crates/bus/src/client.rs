@@ -3,12 +3,8 @@
 //! for the JetStream acknowledgement).
 
 use crate::auth::NatsAuth;
-use crate::digest::BatchId;
 use crate::error::BusError;
-use crate::events::{Notice, Work};
-use crate::names::Names;
 use crate::propagation::inject_current;
-use crate::status::StatusEvent;
 use crate::tls::NatsTls;
 use async_nats::header::NATS_MESSAGE_ID;
 use async_nats::jetstream::{self, context::PublishAckFuture, object_store::ObjectStore};
@@ -16,6 +12,7 @@ use async_nats::HeaderMap;
 use bytes::Bytes;
 use serde::Serialize;
 use std::time::Duration;
+use tiqets_contract::{BatchId, Names, Notice, StatusEvent, Work};
 use tiqets_telemetry::shutdown::until_ready;
 use tokio_util::sync::CancellationToken;
 

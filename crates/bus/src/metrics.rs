@@ -20,6 +20,7 @@
 
 use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts};
 use std::sync::OnceLock;
+use tiqets_contract::Stage;
 
 /// The consumer loop's metrics.
 pub struct ConsumerMetrics {
@@ -34,15 +35,24 @@ pub struct ConsumerMetrics {
     pub ack_pending: IntGaugeVec,
 }
 
-/// The metrics, registered on first use.
+/// Counts one message of consumer `label` in `tiqets_consumer_messages_total` under
+/// `outcome` (`acked`, `retried`, `dead_lettered` or `released`).
+pub(crate) fn count_message(label: &str, outcome: &str) {
+    consumer_metrics()
+        .messages
+        .with_label_values(&[label, outcome])
+        .inc();
+}
+
 /// Adds `rows` to `tiqets_consumer_rows_total{stage}`: the rows of a work the stage completed.
-pub fn count_rows(stage: crate::Stage, rows: u64) {
+pub fn count_rows(stage: Stage, rows: u64) {
     consumer_metrics()
         .rows
         .with_label_values(&[stage.as_str()])
         .inc_by(rows);
 }
 
+/// The metrics, registered on first use.
 pub fn consumer_metrics() -> &'static ConsumerMetrics {
     static METRICS: OnceLock<ConsumerMetrics> = OnceLock::new();
     METRICS.get_or_init(|| {

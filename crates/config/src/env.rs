@@ -16,8 +16,8 @@ use std::ops::RangeInclusive;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Whether `ns` can prefix subjects, streams and buckets alike: 1–64 ASCII letters,
-/// digits, `-` and `_`.
+/// Whether `ns` can prefix subjects, streams and buckets alike (`tiqets_contract::Names`):
+/// 1–64 ASCII letters, digits, `-` and `_`.
 pub fn is_valid_namespace(ns: &str) -> bool {
     !ns.is_empty()
         && ns.len() <= 64
@@ -186,6 +186,17 @@ mod tests {
                 .find(|(name, _)| *name == k)
                 .map(|(_, v)| v.to_string())
         })
+    }
+
+    #[test]
+    fn namespaces_are_checked() {
+        assert!(is_valid_namespace(DEFAULT_NAMESPACE));
+        assert!(is_valid_namespace("test-ab12_x"));
+        assert!(!is_valid_namespace(""));
+        assert!(!is_valid_namespace("a.b"));
+        assert!(!is_valid_namespace("a b"));
+        assert!(!is_valid_namespace("a*"));
+        assert!(!is_valid_namespace(&"n".repeat(65)));
     }
 
     #[test]

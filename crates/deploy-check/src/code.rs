@@ -117,8 +117,8 @@ impl Facts {
 pub fn parse_settings(service: &str, env: &HashMap<String, String>) -> Result<Parsed, String> {
     let get = |k: &str| env.get(k).cloned();
     let consumer_drain = || {
-        let names = tiqets_bus::Names::new("tiqets".to_string());
-        tiqets_bus::ConsumerOptions::work(&names, tiqets_bus::Stage::Persist).drain_timeout
+        let names = tiqets_contract::Names::new("tiqets".to_string());
+        tiqets_bus::ConsumerOptions::work(&names, tiqets_contract::Stage::Persist).drain_timeout
     };
     Ok(match service {
         "ingest" => {

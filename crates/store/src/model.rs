@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use tiqets_bus::{BatchCounts, BatchStatus, Progress};
+use tiqets_contract::{BatchCounts, BatchStatus, Progress};
 
 /// One batch: its status, when each stage was reached, its input files and its counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

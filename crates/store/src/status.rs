@@ -1,14 +1,14 @@
 //! Recording status events in `batches`, forward only.
 //!
-//! The rule is the bus's [`tiqets_bus::progression`]: within an attempt a batch only moves to
-//! a later stage, `completed` and `failed` end the attempt, and a new attempt (a retried
-//! failed batch) starts over. Late or repeated events are ignored; a repeated event of the
+//! The rule is the contract's [`tiqets_contract::progression`] (`docs/events.md`, Status
+//! events): within an attempt a batch only moves to a later stage, `completed` and `failed`
+//! end the attempt, and a new attempt (a retried failed batch) starts over. Late or repeated events are ignored; a repeated event of the
 //! current stage only refreshes its progress and counts. Each event is applied under the
 //! batch row's lock, so replicas recording events of one batch at once cannot interleave.
 
 use crate::error::{db, Result, StoreError};
 use deadpool_postgres::{Pool, Transaction};
-use tiqets_bus::{BatchCounts, Progression, Source, StatusEvent};
+use tiqets_contract::{BatchCounts, Progression, Source, StatusEvent};
 
 /// What recording an event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub(crate) async fn apply(
         .await
         .map_err(db("lock batch"))?;
     let recorded_attempt = u32::try_from(row.get::<_, i32>(0)).unwrap_or(0);
-    let recorded_status = tiqets_bus::BatchStatus::parse(row.get(1))
+    let recorded_status = tiqets_contract::BatchStatus::parse(row.get(1))
         .ok_or_else(|| StoreError::Invalid("unknown status in batches".into()))?;
     let updated_at: time::OffsetDateTime = row.get(2);
     let progression = if created {
@@ -234,7 +234,7 @@ impl FileParams {
             }
             None => (None, None),
         };
-        let file = |name: Option<String>, f: Option<&tiqets_bus::FileRef>| {
+        let file = |name: Option<String>, f: Option<&tiqets_contract::FileRef>| {
             (
                 name.or_else(|| f.map(|f| f.key.clone())),
                 f.map(|f| f.sha256.to_hex()),

@@ -27,7 +27,7 @@ use crate::status::{apply, CountsFrom, Recorded};
 use deadpool_postgres::{Client, Object, Pool};
 use std::collections::BTreeMap;
 use std::time::Instant;
-use tiqets_bus::{BatchCounts, BatchId, BatchStatus, StatusEvent};
+use tiqets_contract::{BatchCounts, BatchId, BatchStatus, StatusEvent};
 use tiqets_domain::{Issue, IssueCode};
 
 /// Class id of the per-batch advisory locks (the object id is a hash of the batch id).

@@ -11,7 +11,8 @@
 
 use anyhow::Context;
 use tiqets_bus::setup::ByteLimits;
-use tiqets_bus::{setup, Bus, Names};
+use tiqets_bus::{setup, Bus};
+use tiqets_contract::Names;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,7 +20,7 @@ pub struct Args {
     #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
     nats_url: String,
     /// Namespace: prefix of every subject, stream, consumer and bucket.
-    #[arg(long, env = "TIQETS_NAMESPACE", default_value = Names::DEFAULT_NAMESPACE)]
+    #[arg(long, env = "TIQETS_NAMESPACE", default_value = tiqets_config::DEFAULT_NAMESPACE)]
     namespace: String,
     /// Copies of every stream and of the file bucket on a JetStream cluster (3 in the
     /// Kubernetes prod overlay); existing streams with fewer are raised.
@@ -57,7 +58,7 @@ fn bytes(raw: &str) -> Result<i64, String> {
 /// setup.
 pub fn run(args: Args) -> anyhow::Result<()> {
     anyhow::ensure!(
-        Names::is_valid_namespace(&args.namespace),
+        tiqets_config::env::is_valid_namespace(&args.namespace),
         "TIQETS_NAMESPACE={:?}: use 1-64 ASCII letters, digits, '-' or '_'",
         args.namespace
     );

@@ -16,7 +16,8 @@ use quick_cache::Weighter;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
-use tiqets_bus::{BatchStatus, Bus, StatusEvent};
+use tiqets_bus::Bus;
+use tiqets_contract::{BatchStatus, StatusEvent};
 use tiqets_store::{queries, BatchRecord, Pool};
 use tokio_util::sync::CancellationToken;
 

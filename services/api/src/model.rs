@@ -9,7 +9,7 @@ use actix_web::HttpResponse;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use tiqets_bus::{BatchCounts, BatchStatus, Progress};
+use tiqets_contract::{BatchCounts, BatchStatus, Progress};
 use tiqets_store::{BatchRecord, FileInfo, IssueRecord, OrderRecord, UnusedBarcode};
 use utoipa::ToSchema;
 

@@ -9,7 +9,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::future::{ready, Ready};
-use tiqets_bus::BatchId;
+use tiqets_contract::BatchId;
 use tiqets_domain::IssueCode;
 use utoipa::IntoParams;
 

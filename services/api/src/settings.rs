@@ -7,8 +7,8 @@ use crate::cors::CorsOrigins;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
-use tiqets_bus::Env;
-pub use tiqets_bus::SettingsError;
+use tiqets_config::Env;
+pub use tiqets_config::SettingsError;
 
 /// One GiB: the default largest accepted uploaded file.
 pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 1 << 30;

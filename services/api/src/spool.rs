@@ -11,7 +11,7 @@ use futures::{Stream, StreamExt};
 use std::io::SeekFrom;
 use std::path::Path;
 use std::sync::Arc;
-use tiqets_bus::{Sha256, Sha256Hasher};
+use tiqets_contract::{Sha256, Sha256Hasher};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
 
 /// Buffer between the request body and the spool file.

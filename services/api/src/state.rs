@@ -7,7 +7,8 @@ use actix_web::web;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tiqets_bus::{Bus, Publisher};
+use tiqets_bus::Bus;
+use tiqets_intake::Publisher;
 use tiqets_store::Pool;
 use tokio_util::sync::CancellationToken;
 

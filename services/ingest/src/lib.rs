@@ -25,7 +25,7 @@
 //! - [`service`]: the loop: [`run`] / [`run_with_bus`].
 //!
 //! Publishing itself (object store, `ValidateWork`, statuses, repeats) is
-//! `tiqets_bus::publish`, shared with the api's upload: ingest hashes the files it opened
+//! `tiqets_intake`, shared with the api's upload: ingest hashes the files it opened
 //! and hands those open files to `Publisher::publish_pair`.
 
 pub mod catalogue;

@@ -16,7 +16,7 @@ use std::fs::{File, Metadata};
 use std::io::{self, Read, Seek};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use tiqets_bus::{Sha256, Sha256Hasher};
+use tiqets_contract::{Sha256, Sha256Hasher};
 
 /// What an entry that is not a regular file is.
 #[derive(Debug, Clone, PartialEq, Eq)]

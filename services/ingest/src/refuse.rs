@@ -29,7 +29,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::UNIX_EPOCH;
-use tiqets_bus::{BatchId, Sha256Hasher};
+use tiqets_contract::{BatchId, Sha256Hasher};
 
 /// The note written beside what was refused.
 pub const REASON_FILE: &str = "reason.txt";

@@ -15,12 +15,10 @@ use std::fs::{File, Metadata};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
-use tiqets_bus::publish::Input;
-use tiqets_bus::{
-    setup, BatchId, BatchStatus, Bus, Names, PairRequest, Published, Publisher, Sha256, Source,
-    StatusEvent,
-};
+use tiqets_bus::{setup, Bus};
+use tiqets_contract::{BatchId, BatchStatus, Names, Sha256, Source, StatusEvent};
 use tiqets_domain::FileKind;
+use tiqets_intake::{Input, PairRequest, Published, Publisher};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 

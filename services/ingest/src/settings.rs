@@ -2,9 +2,8 @@
 
 use std::path::PathBuf;
 use std::time::Duration;
-use tiqets_bus::Env;
-pub use tiqets_bus::SettingsError;
-use tiqets_config::HealthAddr;
+pub use tiqets_config::SettingsError;
+use tiqets_config::{Env, HealthAddr};
 
 /// One GiB: the default largest input file, the same as the api's largest upload
 /// (`TIQETS_UPLOAD_MAX_BYTES`), so that a pair one way in is taken the other way too.

@@ -3,7 +3,7 @@
 
 use crate::error::MergeError;
 use crate::reader::RawChunk;
-use tiqets_bus::{ChunkHead, ChunkSet, ChunkVisitor};
+use tiqets_contract::{ChunkHead, ChunkSet, ChunkVisitor};
 use tiqets_domain::{BarcodeBook, BarcodeRow, FileKind, Issue, OrderBook, OrderRow};
 
 /// The valid rows of one file in a domain book, and the file's row issues.
@@ -137,7 +137,7 @@ fn wrong_rows(file: FileKind, seq: u32) -> MergeError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tiqets_bus::{BatchId, ChunkRows, RowChunk};
+    use tiqets_contract::{BatchId, ChunkRows, RowChunk};
     use tiqets_domain::{IssueCode, OwnedBarcodeRow};
 
     fn chunk(file: FileKind, rows: ChunkRows, issues: Vec<Issue>) -> RawChunk {

@@ -9,9 +9,10 @@ use crate::settings::Settings;
 use crate::upload::upload;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tiqets_bus::{
-    BatchCounts, BatchStatus, Bus, Delivery, MergeWork, Outcome, PersistWork, ResultFile,
-    ResultRef, Stage, StatusEvent, Work, WorkHandler,
+use tiqets_bus::{Bus, Delivery, Outcome, WorkHandler};
+use tiqets_contract::{
+    BatchCounts, BatchStatus, MergeWork, PersistWork, ResultFile, ResultRef, Stage, StatusEvent,
+    Work,
 };
 use tiqets_domain::FileKind;
 use tokio_util::task::AbortOnDropHandle;

@@ -13,11 +13,12 @@ use async_nats::jetstream::consumer::{pull, DeliverPolicy};
 use bytes::Bytes;
 use futures::StreamExt;
 use std::time::Duration;
-use tiqets_bus::{BatchRef, Bus, ChunkHead, ChunkSet, ABORT_HEADER};
+use tiqets_bus::Bus;
+use tiqets_contract::{BatchRef, ChunkHead, ChunkSet, ABORT_HEADER};
 use tiqets_domain::FileKind;
 
 /// A chunk as read: its head decoded, its rows still encoded. The rows are decoded once,
-/// straight into the merger's books ([`tiqets_bus::ChunkVisitor`]), when its turn comes.
+/// straight into the merger's books ([`tiqets_contract::ChunkVisitor`]), when its turn comes.
 pub struct RawChunk {
     pub head: ChunkHead,
     pub payload: Bytes,
@@ -32,7 +33,7 @@ impl Sequenced for RawChunk {
     }
 }
 
-/// Chunks (of about [`tiqets_bus::chunk::CHUNK_TARGET_BYTES`] each) one pull request asks
+/// Chunks (of about [`tiqets_contract::chunk::CHUNK_TARGET_BYTES`] each) one pull request asks
 /// for: about 8 MiB in flight per file.
 const MAX_CHUNKS_IN_FLIGHT: i64 = 32;
 

@@ -5,7 +5,7 @@
 //! header line, then one `barcode,line` line per unused barcode, each ending with `\n`.
 
 use std::io::{self, Write};
-use tiqets_bus::{BatchCounts, ResultFile, TopCustomer};
+use tiqets_contract::{BatchCounts, ResultFile, TopCustomer};
 use tiqets_domain::{csv_field, Outcome};
 
 /// Header of `unused_barcodes.csv`.

@@ -3,7 +3,7 @@
 use crate::handler::Merger;
 use crate::settings::Settings;
 use tiqets_bus::consumer::serve_stage;
-use tiqets_bus::Stage;
+use tiqets_contract::Stage;
 use tokio_util::sync::CancellationToken;
 
 /// Runs the merger until `shutdown` fires, then lets the running merge finish (or releases

@@ -1,10 +1,10 @@
 //! Settings from the environment (documented in `docs/operations.md`).
 
 use std::time::Duration;
-pub use tiqets_bus::env::DEFAULT_NATS_URL;
-pub use tiqets_bus::SettingsError;
-use tiqets_bus::{Env, Names};
-use tiqets_config::HealthAddr;
+pub use tiqets_config::env::DEFAULT_NATS_URL;
+pub use tiqets_config::SettingsError;
+use tiqets_config::{Env, HealthAddr};
+use tiqets_contract::Names;
 
 /// What the merger needs to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +29,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             nats_url: DEFAULT_NATS_URL.to_string(),
-            namespace: Names::DEFAULT_NAMESPACE.to_string(),
+            namespace: tiqets_config::DEFAULT_NAMESPACE.to_string(),
             chunk_wait: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(20),
             health: HealthAddr::Default(

@@ -34,7 +34,8 @@ pub use recorder::StatusRecorder;
 pub use settings::{Settings, SettingsError};
 
 use thiserror::Error;
-use tiqets_bus::{run_consumer, run_work_with, setup, Bus, ConsumerOptions, Names, Stage};
+use tiqets_bus::{run_consumer, run_work_with, setup, Bus, ConsumerOptions};
+use tiqets_contract::{Names, Stage};
 use tiqets_store::{Pool, StoreError};
 use tiqets_telemetry::shutdown::until_ready;
 use tokio_util::sync::CancellationToken;

@@ -13,9 +13,9 @@ use crate::results::{number, text, Records, ResultStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tiqets_bus::{
-    BatchCounts, BatchStatus, Bus, Delivery, Outcome, PersistWork, Progress, ResultFile, ResultRef,
-    StatusEvent, WorkHandler,
+use tiqets_bus::{Bus, Delivery, Outcome, WorkHandler};
+use tiqets_contract::{
+    BatchCounts, BatchStatus, PersistWork, Progress, ResultFile, ResultRef, StatusEvent,
 };
 use tiqets_domain::{FileKind, Issue, IssueCode, ISSUES_HEADER, PROCESSED_HEADER};
 use tiqets_store::{queries, BatchWriter, IssuesCopy, OrdersCopy, Pool, UnusedCopy};

@@ -1,7 +1,8 @@
 //! The `status` consumer: every status event of the namespace, recorded in `batches`
 //! (forward only, see [`tiqets_store::status`]).
 
-use tiqets_bus::{Delivery, Handler, Outcome, StatusEvent};
+use tiqets_bus::{Delivery, Handler, Outcome};
+use tiqets_contract::StatusEvent;
 use tiqets_store::{record_status, Pool};
 
 /// Records status events. Cheap to clone.

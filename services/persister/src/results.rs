@@ -6,7 +6,8 @@
 use crate::error::PersistError;
 use async_nats::jetstream::object_store::{GetErrorKind, Object, ObjectStore};
 use std::path::PathBuf;
-use tiqets_bus::{check_object, ResultRef};
+use tiqets_bus::check_object;
+use tiqets_contract::ResultRef;
 use tiqets_domain::records::{Split, Splitter};
 use tokio::fs::File;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};

@@ -1,9 +1,8 @@
 //! Configuration from the environment (documented in docs/operations.md).
 
 use std::path::PathBuf;
-use tiqets_bus::Env;
-pub use tiqets_bus::SettingsError;
-use tiqets_config::HealthAddr;
+pub use tiqets_config::SettingsError;
+use tiqets_config::{Env, HealthAddr};
 
 /// Connections a replica needs: a batch write's ([`tiqets_store::WRITE_CONNECTIONS`]) and
 /// the status recorder's.

@@ -5,7 +5,7 @@
 //! byte-identical chunks with the same sequence numbers: JetStream drops them as duplicates
 //! within its window, and the merger ignores repeated sequence numbers after it.
 
-use tiqets_bus::{BatchId, ChunkSet, ChunkWriter};
+use tiqets_contract::{BatchId, ChunkSet, ChunkWriter};
 use tiqets_domain::{BarcodeRow, FileKind, Issue, OrderRow, Parsed};
 
 /// An encoded chunk, ready to publish.
@@ -114,7 +114,7 @@ impl ChunkCutter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tiqets_bus::{ChunkRows, RowChunk};
+    use tiqets_contract::{ChunkRows, RowChunk};
     use tiqets_domain::IssueCode;
 
     fn id() -> BatchId {

@@ -10,7 +10,8 @@ use crate::progress::Meter;
 use crate::publisher::ChunkPublisher;
 use async_nats::jetstream::object_store::GetErrorKind;
 use std::sync::Arc;
-use tiqets_bus::{check_object, BatchRef, Bus, ChunkSet, FileRef};
+use tiqets_bus::{check_object, Bus};
+use tiqets_contract::{BatchRef, ChunkSet, FileRef};
 use tiqets_domain::{FatalError, FileKind};
 use tokio::io::AsyncReadExt;
 

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tiqets_bus::metrics::count_rows;
 use tiqets_bus::propagation::traced_headers;
-use tiqets_bus::{
-    BatchRef, BatchStatus, Bus, BusError, ChunkSet, Delivery, MergeWork, Outcome, Stage,
-    StatusEvent, ValidateWork, WorkHandler, ABORT_HEADER,
+use tiqets_bus::{Bus, BusError, Delivery, Outcome, WorkHandler};
+use tiqets_contract::{
+    BatchRef, BatchStatus, ChunkSet, MergeWork, Stage, StatusEvent, ValidateWork, ABORT_HEADER,
 };
 use tiqets_domain::{FatalError, FileKind};
 use tokio_util::task::AbortOnDropHandle;

@@ -37,7 +37,7 @@ impl FileParser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tiqets_bus::{BatchId, ChunkRows, RowChunk};
+    use tiqets_contract::{BatchId, ChunkRows, RowChunk};
 
     fn parse(file: FileKind, text: &str, piece: usize) -> Result<Vec<RowChunk>, FatalError> {
         let id = BatchId::parse("b1").unwrap();

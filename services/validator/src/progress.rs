@@ -3,7 +3,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tiqets_bus::{BatchRef, BatchStatus, Bus, Progress, StatusEvent};
+use tiqets_bus::Bus;
+use tiqets_contract::{BatchRef, BatchStatus, Progress, StatusEvent};
 
 /// Counters shared by the two file tasks.
 #[derive(Debug, Default)]
@@ -63,7 +64,7 @@ pub async fn report(bus: &Bus, batch: &BatchRef, meter: &Meter, every: Duration)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tiqets_bus::BatchId;
+    use tiqets_contract::BatchId;
 
     #[test]
     fn the_meter_adds_up_both_files() {

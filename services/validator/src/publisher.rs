@@ -11,7 +11,8 @@ use async_nats::header::NATS_MESSAGE_ID;
 use async_nats::jetstream::context::PublishAckFuture;
 use std::collections::VecDeque;
 use tiqets_bus::propagation::traced_headers;
-use tiqets_bus::{BatchRef, Bus};
+use tiqets_bus::Bus;
+use tiqets_contract::BatchRef;
 use tiqets_domain::FileKind;
 
 /// Publishes one file's chunks to `{ns}.rows.{batch}.{attempt}.{file}`.

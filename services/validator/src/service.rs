@@ -3,7 +3,7 @@
 use crate::handler::Validator;
 use crate::settings::Settings;
 use tiqets_bus::consumer::serve_stage;
-use tiqets_bus::Stage;
+use tiqets_contract::Stage;
 use tokio_util::sync::CancellationToken;
 
 /// Runs the validator until `shutdown` fires, then lets the running validation finish

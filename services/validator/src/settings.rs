@@ -1,10 +1,10 @@
 //! Settings from the environment (documented in `docs/operations.md`).
 
 use std::time::Duration;
-pub use tiqets_bus::env::DEFAULT_NATS_URL;
-pub use tiqets_bus::SettingsError;
-use tiqets_bus::{Env, Names, CHUNK_TARGET_BYTES};
-use tiqets_config::HealthAddr;
+pub use tiqets_config::env::DEFAULT_NATS_URL;
+pub use tiqets_config::SettingsError;
+use tiqets_config::{Env, HealthAddr};
+use tiqets_contract::{Names, CHUNK_TARGET_BYTES};
 
 /// Largest chunk target accepted: a chunk must stay well below NATS's 1 MiB payload limit.
 pub const MAX_CHUNK_BYTES: usize = 512 * 1024;
@@ -33,7 +33,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             nats_url: DEFAULT_NATS_URL.to_string(),
-            namespace: Names::DEFAULT_NAMESPACE.to_string(),
+            namespace: tiqets_config::DEFAULT_NAMESPACE.to_string(),
             chunk_bytes: CHUNK_TARGET_BYTES,
             inflight: 16,
             drain_timeout: Duration::from_secs(20),

@@ -3,9 +3,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tiqets_bus::consumer::run_work_with;
-use tiqets_bus::{
-    BatchId, BatchRef, BatchStatus, ConsumerOptions, Delivery, FileRef, Inputs, Outcome, Sha256,
-    Source, Stage, ValidateWork, WorkHandler,
+use tiqets_bus::{ConsumerOptions, Delivery, Outcome, WorkHandler};
+use tiqets_contract::{
+    BatchId, BatchRef, BatchStatus, FileRef, Inputs, Sha256, Source, Stage, ValidateWork,
 };
 use tokio_util::sync::CancellationToken;
 

@@ -2,8 +2,6 @@
 //! `nats://127.0.0.1:4222`), each in its own random namespace.
 
 mod consumer;
-mod publish;
 mod setup;
 mod support;
 mod tls;
-mod trace;

@@ -1,5 +1,6 @@
 use crate::support::TestBus;
-use tiqets_bus::{setup, Stage};
+use tiqets_bus::setup;
+use tiqets_contract::Stage;
 
 #[tokio::test]
 async fn setup_is_idempotent_and_safe_when_replicas_race() {
@@ -97,7 +98,7 @@ async fn setup_nats_gives_every_stream_and_the_bucket_a_byte_limit_and_a_full_on
     }
 
     // A full work stream refuses new work, with an error that says so.
-    let subject = names.work(tiqets_bus::Stage::Validate);
+    let subject = names.work(Stage::Validate);
     let payload = bytes::Bytes::from(vec![b'x'; 100 * 1024]);
     let mut refused = None;
     for n in 0..20 {

@@ -3,7 +3,8 @@
 use rand::Rng;
 use std::future::Future;
 use std::time::{Duration, Instant};
-use tiqets_bus::{setup, Bus, Names};
+use tiqets_bus::{setup, Bus};
+use tiqets_contract::Names;
 
 pub struct TestBus {
     pub bus: Bus,

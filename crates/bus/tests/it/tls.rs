@@ -6,7 +6,8 @@
 
 use futures::StreamExt;
 use std::time::Duration;
-use tiqets_bus::{Bus, BusError, ClientCert, Names, NatsAuth, NatsTls};
+use tiqets_bus::{Bus, BusError, ClientCert, NatsAuth, NatsTls};
+use tiqets_contract::Names;
 use tiqets_testkit::{OwnedNats, TestPki};
 
 fn names() -> Names {

@@ -241,12 +241,16 @@ async fn process_of_a_million_orders_streams_within_the_api_memory_budget() {
 
     // A batch of a million orders, written as the persister writes one.
     let t = Instant::now();
-    let id = tiqets_bus::BatchId::for_pair(
-        &tiqets_bus::Sha256::of(b"million orders"),
-        &tiqets_bus::Sha256::of(b"million barcodes"),
+    let id = tiqets_contract::BatchId::for_pair(
+        &tiqets_contract::Sha256::of(b"million orders"),
+        &tiqets_contract::Sha256::of(b"million barcodes"),
     );
-    let received =
-        tiqets_bus::StatusEvent::new(id.clone(), "million", tiqets_bus::BatchStatus::Received, 1);
+    let received = tiqets_contract::StatusEvent::new(
+        id.clone(),
+        "million",
+        tiqets_contract::BatchStatus::Received,
+        1,
+    );
     tiqets_store::record_status(db.pool(), &received)
         .await
         .unwrap();

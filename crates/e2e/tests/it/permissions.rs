@@ -10,7 +10,8 @@ use futures::StreamExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
-use tiqets_bus::{setup, Bus, Names, NatsAuth};
+use tiqets_bus::{setup, Bus, NatsAuth};
+use tiqets_contract::Names;
 use tiqets_e2e::expected::expected;
 use tiqets_e2e::stored::stored;
 use tiqets_e2e::{Service, Stack};
@@ -114,7 +115,7 @@ async fn assert_allowed(url: &str, user: &str, subject: &str) {
 async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() {
     let nats = start_server();
     let url = nats.url();
-    let names = Names::new(Names::DEFAULT_NAMESPACE);
+    let names = Names::new(tiqets_config::DEFAULT_NAMESPACE);
 
     // Nobody gets in without a user, or with another user's password.
     let anonymous = ConnectOptions::new()
@@ -404,7 +405,12 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
         &format!("{api}.CONSUMER.MSG.NEXT.tiqets_WORK.validator"),
     )
     .await;
-    assert_denied(&url, "merger", &names.dead(tiqets_bus::Stage::Validate)).await;
+    assert_denied(
+        &url,
+        "merger",
+        &names.dead(tiqets_contract::Stage::Validate),
+    )
+    .await;
     assert_denied(&url, "persister", &names.work_validate()).await;
     assert_denied(
         &url,

@@ -2,7 +2,8 @@
 //! and the file bucket get three copies, and streams created earlier with one are raised.
 
 use std::time::Duration;
-use tiqets_bus::{setup, Bus, Names};
+use tiqets_bus::{setup, Bus};
+use tiqets_contract::Names;
 use tiqets_testkit::{eventually, OwnedNats};
 
 async fn replicas(bus: &Bus, stream: &str) -> (usize, usize) {

@@ -26,9 +26,9 @@ pub fn generated(dir: &Path, orders: u64, seed: u64) -> (PathBuf, PathBuf) {
 
 /// The batch id the pipeline gives a pair (derived from the contents).
 pub async fn batch_id(orders: &Path, barcodes: &Path) -> String {
-    let (o, _) = tiqets_bus::hash_file(orders).await.unwrap();
-    let (b, _) = tiqets_bus::hash_file(barcodes).await.unwrap();
-    tiqets_bus::BatchId::for_pair(&o, &b).to_string()
+    let (o, _) = tiqets_intake::hash_file(orders).await.unwrap();
+    let (b, _) = tiqets_intake::hash_file(barcodes).await.unwrap();
+    tiqets_contract::BatchId::for_pair(&o, &b).to_string()
 }
 
 /// Waits until the batch's recorded status is one of `want`; panics with the services'
@@ -63,7 +63,7 @@ pub async fn wait_status(
 
 /// Every status event published for `batch`, in order.
 pub async fn status_events(nats_url: &str, ns: &str, batch: &str) -> Vec<String> {
-    let names = tiqets_bus::Names::new(ns);
+    let names = tiqets_contract::Names::new(ns);
     let client = async_nats::connect(nats_url).await.unwrap();
     let js = async_nats::jetstream::new(client);
     let stream = js.get_stream(names.status_stream()).await.unwrap();

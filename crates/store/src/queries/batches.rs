@@ -5,7 +5,7 @@ use super::{page, signed, unsigned};
 use crate::error::{db, Result};
 use crate::model::{BatchRecord, FileInfo};
 use deadpool_postgres::Pool;
-use tiqets_bus::{BatchCounts, BatchStatus, Progress};
+use tiqets_contract::{BatchCounts, BatchStatus, Progress};
 use tokio_postgres::Row;
 
 const BATCH_COLUMNS: &str = "id, name, status, attempt, reason, created_at, updated_at,

@@ -1,6 +1,6 @@
 //! A small batch to write.
 
-use tiqets_bus::{BatchCounts, BatchId};
+use tiqets_contract::{BatchCounts, BatchId};
 use tiqets_domain::{FileKind, Issue, IssueCode};
 use tiqets_store::{BatchWriter, Pool};
 

@@ -1,6 +1,6 @@
 use crate::sample::{id, sample, write};
 use time::{Duration, OffsetDateTime};
-use tiqets_bus::{BatchCounts, BatchStatus, Progress, StatusEvent};
+use tiqets_contract::{BatchCounts, BatchStatus, Progress, StatusEvent};
 use tiqets_store::{queries, record_status, Pool, Recorded};
 use tiqets_testkit::TestDatabase;
 use BatchStatus::*;
@@ -138,7 +138,7 @@ async fn counts_of_events_are_recorded_and_the_writer_keeps_the_input_row_counts
 async fn a_received_pair_replaces_its_waiting_pseudo_batch() {
     let db = TestDatabase::create().await;
     let pool = db.pool();
-    let waiting = tiqets_bus::BatchId::waiting("monday");
+    let waiting = tiqets_contract::BatchId::waiting("monday");
     let mut w = StatusEvent::new(waiting.clone(), "monday", Waiting, 0);
     w.reason = Some("barcodes.csv".into());
     record_status(pool, &w).await.unwrap();

@@ -14,7 +14,7 @@ async fn a_written_batch_is_completed_with_its_counts() {
     assert_eq!(totals.issues, 4);
     assert_eq!(totals.issues_by_code[&IssueCode::DuplicateBarcode], 2);
     let batch = queries::batch(db.pool(), "b1").await.unwrap().unwrap();
-    assert_eq!(batch.status, tiqets_bus::BatchStatus::Completed);
+    assert_eq!(batch.status, tiqets_contract::BatchStatus::Completed);
     assert_eq!((batch.name.as_str(), batch.attempt), ("sample", 1));
     let counts = batch.counts.unwrap();
     assert_eq!(

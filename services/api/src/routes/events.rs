@@ -23,7 +23,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use async_nats::jetstream::consumer::{pull, DeliverPolicy};
 use bytes::Bytes;
 use futures::{stream, Stream, StreamExt};
-use tiqets_bus::{BusError, StatusEvent};
+use tiqets_bus::BusError;
+use tiqets_contract::StatusEvent;
 
 /// Tells the browser how long to wait before reconnecting.
 const RETRY_MS: u32 = 2000;

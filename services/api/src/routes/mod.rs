@@ -21,7 +21,7 @@ use crate::state::AppState;
 use actix_governor::Governor;
 use actix_web::middleware::{from_fn, Condition};
 use actix_web::web;
-use tiqets_bus::{BatchStatus, Source, StatusEvent};
+use tiqets_contract::{BatchStatus, Source, StatusEvent};
 use tiqets_domain::FileKind;
 use tiqets_store::{queries, BatchRecord, FileInfo};
 

@@ -1,6 +1,6 @@
 //! `POST /api/batches`: a multipart upload of `orders` and `barcodes` (and optionally a
 //! `name`) becomes one batch, through the same publishing path as the input folder
-//! (`tiqets_bus::Publisher`). Each file is spooled to an anonymous temporary file while it
+//! (`tiqets_intake::Publisher`). Each file is spooled to an anonymous temporary file while it
 //! is hashed (never whole in memory), then streamed into the object store. A file over
 //! `TIQETS_UPLOAD_MAX_BYTES` is refused with 413 before anything is published, so nothing
 //! is left behind. The names the client gives its files are kept for display only, never
@@ -20,8 +20,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use tiqets_bus::publish::Input;
-use tiqets_bus::{BatchStatus, PairRequest, PublishError, Published, Source};
+use tiqets_contract::{BatchStatus, Source};
+use tiqets_intake::{Input, PairRequest, PublishError, Published};
 use utoipa::ToSchema;
 
 /// The longest accepted batch name, in characters.

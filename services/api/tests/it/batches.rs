@@ -4,7 +4,7 @@
 use crate::support::{running_and_failed, spawn_app, Files};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use tiqets_bus::{BatchId, BatchStatus, StatusEvent};
+use tiqets_contract::{BatchId, BatchStatus, StatusEvent};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_list_shows_every_batch_newest_first_with_status_and_counts() {

@@ -9,7 +9,7 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use tiqets_bus::{BatchStatus, StatusEvent};
+use tiqets_contract::{BatchStatus, StatusEvent};
 
 /// What `/api/process` must hold for `files`, from the CLI's rules.
 fn expected_process(files: &Files) -> (Vec<Value>, Vec<Value>, Vec<Value>) {

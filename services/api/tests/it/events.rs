@@ -5,7 +5,7 @@ use crate::sse::Sse;
 use crate::support::{assert_code, spawn_app, spawn_app_with, Files, TestApp};
 use reqwest::multipart::{Form, Part};
 use std::time::Duration;
-use tiqets_bus::{BatchId, BatchStatus, Progress, StatusEvent};
+use tiqets_contract::{BatchId, BatchStatus, Progress, StatusEvent};
 
 const WAIT: Duration = Duration::from_secs(10);
 

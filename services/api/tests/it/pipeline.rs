@@ -6,7 +6,7 @@ use crate::support::{spawn_app, Files};
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 use std::time::Duration;
-use tiqets_bus::BatchStatus;
+use tiqets_contract::BatchStatus;
 use tiqets_testkit::eventually;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

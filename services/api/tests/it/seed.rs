@@ -262,10 +262,10 @@ async fn a_batch_that_completes_becomes_current_at_once() {
 
     // The persister commits, then publishes `completed`: the api hears it.
     app.seed(&second).await;
-    let completed = tiqets_bus::StatusEvent::new(
+    let completed = tiqets_contract::StatusEvent::new(
         second.batch_id(),
         "two",
-        tiqets_bus::BatchStatus::Completed,
+        tiqets_contract::BatchStatus::Completed,
         1,
     );
     app.bus.publish_status(&completed).await.unwrap();

@@ -1,7 +1,7 @@
 //! Reading a server-sent-events response frame by frame.
 
 use std::time::Duration;
-use tiqets_bus::StatusEvent;
+use tiqets_contract::StatusEvent;
 
 pub struct Sse {
     res: reqwest::Response,

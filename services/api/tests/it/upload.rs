@@ -6,7 +6,7 @@ use futures::TryStreamExt;
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use tiqets_bus::{BatchStatus, Source, StatusEvent, ValidateWork};
+use tiqets_contract::{BatchStatus, Source, StatusEvent, ValidateWork};
 
 fn form(files: &Files) -> Form {
     Form::new()

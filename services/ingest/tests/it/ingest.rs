@@ -1,14 +1,14 @@
 use crate::support::{batch_of, eventually, files_in, Env, QUIET};
 use std::io::Write;
 use std::time::{Duration, Instant};
-use tiqets_bus::{BatchId, BatchStatus, Source};
+use tiqets_contract::{BatchId, BatchStatus, Source};
 use tokio::io::AsyncReadExt;
 
 const ORDERS: &str = "order_id,customer_id\n1,10\n2,20\n";
 const BARCODES: &str = "barcode,order_id\n111,1\n222,2\n333,\n";
 const WAIT: Duration = Duration::from_secs(15);
 
-async fn received(env: &Env, id: &BatchId) -> tiqets_bus::StatusEvent {
+async fn received(env: &Env, id: &BatchId) -> tiqets_contract::StatusEvent {
     eventually("the batch to be received", WAIT, || async {
         env.last_status(id)
             .await
@@ -249,7 +249,7 @@ async fn the_same_pair_twice_is_processed_once() {
         .get_last_raw_message_by_subject(&env.bus.names().notice(id.as_str()))
         .await
         .expect("a repeat notice");
-    let notice: tiqets_bus::Notice = serde_json::from_slice(&notice.payload).unwrap();
+    let notice: tiqets_contract::Notice = serde_json::from_slice(&notice.payload).unwrap();
     assert_eq!(notice.name, "second");
     assert_eq!(env.last_status(&id).await.unwrap().name, "first");
     env.stop().await;

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
-use tiqets_bus::{BatchId, BatchStatus, Source, StatusEvent};
+use tiqets_contract::{BatchId, BatchStatus, Source, StatusEvent};
 use tiqets_ingest::claim::ClaimRecord;
 use tiqets_ingest::metrics::{rejected_count, Rejection};
 use tokio::io::AsyncReadExt;

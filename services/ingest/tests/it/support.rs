@@ -5,7 +5,8 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tiqets_bus::{setup, BatchId, Bus, Names, Sha256, StatusEvent};
+use tiqets_bus::{setup, Bus};
+use tiqets_contract::{BatchId, Names, Sha256, StatusEvent};
 use tiqets_ingest::Settings;
 use tokio_util::sync::CancellationToken;
 

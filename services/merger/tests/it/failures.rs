@@ -1,6 +1,7 @@
 use crate::support::{sample, Env};
 use std::time::Duration;
-use tiqets_bus::{BatchStatus, Outcome};
+use tiqets_bus::Outcome;
+use tiqets_contract::BatchStatus;
 use tiqets_testkit::eventually;
 use tokio_util::sync::CancellationToken;
 
@@ -55,7 +56,7 @@ async fn the_service_dead_letters_unmergeable_work_and_fails_its_batch() {
     let dead = env
         .messages(
             &env.names().dead_stream(),
-            &env.names().dead(tiqets_bus::Stage::Merge),
+            &env.names().dead(tiqets_contract::Stage::Merge),
         )
         .await;
     assert_eq!(dead.len(), 1);

@@ -1,5 +1,5 @@
 use crate::support::{read, repo, Env};
-use tiqets_bus::ResultFile;
+use tiqets_contract::ResultFile;
 
 /// The CLI's golden cases: the pipeline's result objects are the CLI's files, byte for
 /// byte, and its figures are what the CLI prints.

@@ -1,6 +1,6 @@
 use crate::support::{cli, sample, Env};
 use std::time::Duration;
-use tiqets_bus::{BatchStatus, PersistWork, ResultFile};
+use tiqets_contract::{BatchStatus, PersistWork, ResultFile};
 use tiqets_testkit::{eventually, TestDatabase};
 use tokio_util::sync::CancellationToken;
 

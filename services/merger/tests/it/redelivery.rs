@@ -1,6 +1,7 @@
 use crate::support::{cli, sample, Env};
 use async_nats::HeaderMap;
-use tiqets_bus::{Outcome, PersistWork, ResultFile};
+use tiqets_bus::Outcome;
+use tiqets_contract::{PersistWork, ResultFile};
 use tiqets_domain::FileKind;
 
 #[tokio::test]

@@ -4,7 +4,8 @@
 use crate::support::Env;
 use std::path::PathBuf;
 use std::time::Instant;
-use tiqets_bus::{PairRequest, Published, Publisher, ResultFile, Source, ValidateWork};
+use tiqets_contract::{ResultFile, Source, ValidateWork};
+use tiqets_intake::{PairRequest, Published, Publisher};
 use tokio::io::AsyncReadExt;
 
 fn peak_rss_mb() -> u64 {
@@ -66,7 +67,7 @@ async fn a_batch_of_real_size_gives_the_cli_results() {
         peak_rss_mb()
     );
     let merge = env
-        .queued::<tiqets_bus::MergeWork>(&env.names().work_merge())
+        .queued::<tiqets_contract::MergeWork>(&env.names().work_merge())
         .await
         .remove(0);
     let merge = env.announced(merge).await;

@@ -4,7 +4,8 @@
 
 use crate::support::{cli, sample, Env};
 use std::time::Duration;
-use tiqets_bus::{MergeWork, Outcome, ResultFile, ValidateWork};
+use tiqets_bus::Outcome;
+use tiqets_contract::{MergeWork, ResultFile, ValidateWork};
 
 /// The work the validator sends as it starts validating `work`.
 fn streamed(work: &ValidateWork) -> MergeWork {

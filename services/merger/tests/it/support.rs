@@ -3,12 +3,10 @@
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tiqets_bus::publish::Input;
-use tiqets_bus::{
-    setup, Bus, MergeWork, Names, Outcome, PairRequest, PersistWork, Published, Publisher,
-    ResultFile, Sha256, Source, ValidateWork,
-};
+use tiqets_bus::{setup, Bus, Outcome};
+use tiqets_contract::{MergeWork, Names, PersistWork, ResultFile, Sha256, Source, ValidateWork};
 use tiqets_domain::FileKind;
+use tiqets_intake::{Input, PairRequest, Published, Publisher};
 use tiqets_merger::Merger;
 use tiqets_testkit::TestNamespace;
 use tiqets_validator::Validator;
@@ -118,13 +116,13 @@ impl Env {
         let b = work.batch.clone();
         for file in [FileKind::Orders, FileKind::Barcodes] {
             let subject = self.names().rows(b.batch_id.as_str(), b.attempt, file);
-            let mut set = tiqets_bus::ChunkSet::default();
+            let mut set = tiqets_contract::ChunkSet::default();
             for m in self.messages(&self.names().rows_stream(), &subject).await {
-                let chunk = tiqets_bus::RowChunk::decode(&m.payload).expect("a chunk");
+                let chunk = tiqets_contract::RowChunk::decode(&m.payload).expect("a chunk");
                 set.chunks += 1;
                 set.rows += match &chunk.rows {
-                    tiqets_bus::ChunkRows::Orders(r) => r.len(),
-                    tiqets_bus::ChunkRows::Barcodes(r) => r.len(),
+                    tiqets_contract::ChunkRows::Orders(r) => r.len(),
+                    tiqets_contract::ChunkRows::Barcodes(r) => r.len(),
                 } as u64;
                 set.issues += chunk.issues.len() as u64;
             }

@@ -1,13 +1,14 @@
 use crate::support::{cli, sample, Env};
 use std::time::Duration;
-use tiqets_bus::{Outcome, ResultFile};
+use tiqets_bus::Outcome;
+use tiqets_contract::ResultFile;
 use tiqets_domain::FileKind;
 use tiqets_merger::Merger;
 
 /// Removes the stored barcode chunks of `work`'s attempt and returns them.
 async fn take_barcode_chunks(
     env: &Env,
-    work: &tiqets_bus::MergeWork,
+    work: &tiqets_contract::MergeWork,
 ) -> (String, Vec<bytes::Bytes>) {
     let b = &work.batch;
     let subject = env

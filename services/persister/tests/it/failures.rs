@@ -3,7 +3,7 @@ use crate::harness::{
 };
 use futures::StreamExt;
 use std::time::Duration;
-use tiqets_bus::{BatchStatus, Sha256, StatusEvent};
+use tiqets_contract::{BatchStatus, Sha256, StatusEvent};
 use tiqets_store::queries;
 use tiqets_testkit::{eventually, OwnedPostgres, TestDatabase, TestNamespace};
 

@@ -3,9 +3,10 @@
 use async_nats::jetstream::object_store::ObjectMetadata;
 use std::path::Path;
 use std::time::Duration;
-use tiqets_bus::{
-    setup, BatchCounts, BatchId, BatchRef, Bus, ConsumerOptions, FileRef, Inputs, Names,
-    PersistWork, ResultFile, ResultRef, Sha256, Stage,
+use tiqets_bus::{setup, Bus, ConsumerOptions};
+use tiqets_contract::{
+    BatchCounts, BatchId, BatchRef, FileRef, Inputs, Names, PersistWork, ResultFile, ResultRef,
+    Sha256, Stage,
 };
 use tiqets_persister::{serve, Settings};
 use tiqets_store::{queries, Pool};
@@ -185,7 +186,7 @@ pub fn start(bus: &Bus, pool: &Pool, output_dir: &Path) -> Running {
 }
 
 /// Waits until the batch is recorded with `status`.
-pub async fn wait_for_status(pool: &Pool, id: &BatchId, status: tiqets_bus::BatchStatus) {
+pub async fn wait_for_status(pool: &Pool, id: &BatchId, status: tiqets_contract::BatchStatus) {
     eventually(DEADLINE, || async {
         let b = queries::batch(pool, id.as_str()).await.ok()??;
         (b.status == status).then_some(())

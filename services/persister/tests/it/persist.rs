@@ -1,7 +1,7 @@
 use crate::harness::{
     big_batch, bus, put_results, row_counts, small_batch, start, wait_for_idle, wait_for_status,
 };
-use tiqets_bus::BatchStatus;
+use tiqets_contract::BatchStatus;
 use tiqets_domain::CustomerTickets;
 use tiqets_persister::Persister;
 use tiqets_store::queries;

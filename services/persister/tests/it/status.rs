@@ -1,5 +1,5 @@
 use crate::harness::{bus, start, wait_for_status};
-use tiqets_bus::{BatchId, BatchStatus, StatusEvent};
+use tiqets_contract::{BatchId, BatchStatus, StatusEvent};
 use tiqets_store::queries;
 use tiqets_testkit::{eventually, TestDatabase, TestNamespace};
 

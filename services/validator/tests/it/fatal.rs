@@ -1,5 +1,6 @@
 use crate::support::{sample, Env};
-use tiqets_bus::{BatchStatus, FileRef, Outcome, Sha256};
+use tiqets_bus::Outcome;
+use tiqets_contract::{BatchStatus, FileRef, Sha256};
 use tiqets_domain::FileKind;
 use tiqets_validator::Validator;
 

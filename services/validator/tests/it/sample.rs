@@ -1,5 +1,6 @@
 use crate::support::{sample, Env};
-use tiqets_bus::{BatchStatus, ChunkRows, Outcome};
+use tiqets_bus::Outcome;
+use tiqets_contract::{BatchStatus, ChunkRows};
 use tiqets_domain::{
     BarcodesParser, FileKind, Issue, OrderRow, OrdersParser, OwnedBarcodeRow, Parsed,
 };

@@ -2,11 +2,9 @@
 //! for what the validator published.
 
 use std::path::PathBuf;
-use tiqets_bus::publish::Input;
-use tiqets_bus::{
-    setup, Bus, MergeWork, Names, PairRequest, Published, Publisher, RowChunk, Sha256, Source,
-    StatusEvent, ValidateWork,
-};
+use tiqets_bus::{setup, Bus};
+use tiqets_contract::{MergeWork, Names, RowChunk, Sha256, Source, StatusEvent, ValidateWork};
+use tiqets_intake::{Input, PairRequest, Published, Publisher};
 use tiqets_testkit::TestNamespace;
 use tiqets_validator::Settings;
 
@@ -113,7 +111,7 @@ impl Env {
         let stored = self.stored(&self.names().rows_stream(), &subject).await;
         stored
             .iter()
-            .filter_map(|m| m.headers.get(tiqets_bus::ABORT_HEADER))
+            .filter_map(|m| m.headers.get(tiqets_contract::ABORT_HEADER))
             .map(|v| v.as_str().to_owned())
             .collect()
     }
@@ -130,7 +128,7 @@ impl Env {
         self.stored(&self.names().rows_stream(), &subject)
             .await
             .iter()
-            .filter(|m| m.headers.get(tiqets_bus::ABORT_HEADER).is_none())
+            .filter(|m| m.headers.get(tiqets_contract::ABORT_HEADER).is_none())
             .map(|m| RowChunk::decode(&m.payload).expect("a valid chunk"))
             .collect()
     }

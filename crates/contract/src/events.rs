@@ -1,8 +1,10 @@
 //! The work messages that move a batch through the pipeline, and notices.
 //!
 //! All are JSON. Each work message names its batch ([`BatchRef`]) so the consumer loop can
-//! dead-letter it and report `failed` without knowing its type.
+//! dead-letter it and report `failed` without knowing its type (the [`Work`] trait). What
+//! names a batch and its files is in [`crate::batch`], shared with the status events.
 
+use crate::batch::{BatchRef, Inputs, Source};
 use crate::digest::{BatchId, Sha256};
 use crate::names::{ResultFile, Stage};
 use crate::status::{BatchCounts, BatchStatus};
@@ -10,50 +12,6 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tiqets_domain::FileKind;
-
-/// Which batch, which run of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BatchRef {
-    pub batch_id: BatchId,
-    pub name: String,
-    /// 1 for the first run, +1 for each retry of a failed batch.
-    pub attempt: u32,
-}
-
-/// Where a batch's files came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Source {
-    /// Dropped into the input folder; the paths as ingest saw them.
-    Folder { orders: String, barcodes: String },
-    /// Uploaded through the api; the file names the client gave.
-    Upload { orders: String, barcodes: String },
-}
-
-/// One input file as stored in the object store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileRef {
-    /// Object key in the `{ns}_files` bucket.
-    pub key: String,
-    pub sha256: Sha256,
-    pub size: u64,
-}
-
-/// The two input files of a batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Inputs {
-    pub orders: FileRef,
-    pub barcodes: FileRef,
-}
-
-impl Inputs {
-    pub fn get(&self, file: FileKind) -> &FileRef {
-        match file {
-            FileKind::Orders => &self.orders,
-            FileKind::Barcodes => &self.barcodes,
-        }
-    }
-}
 
 /// `{ns}.work.validate`: validate both files of a batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -216,6 +174,7 @@ pub enum NoticeKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::FileRef;
 
     fn file(key: &str) -> FileRef {
         FileRef {

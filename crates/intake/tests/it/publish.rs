@@ -2,11 +2,8 @@ use crate::support::TestBus;
 use async_nats::jetstream::consumer::pull;
 use futures::StreamExt;
 use std::path::Path;
-use tiqets_bus::publish::Input;
-use tiqets_bus::{
-    BatchId, BatchStatus, PairRequest, PublishError, Published, Publisher, Sha256, Source,
-    StatusEvent, ValidateWork,
-};
+use tiqets_contract::{BatchId, BatchStatus, Sha256, Source, StatusEvent, ValidateWork};
+use tiqets_intake::{Input, PairRequest, PublishError, Published, Publisher};
 use tokio::io::AsyncReadExt;
 
 fn request(name: &str) -> PairRequest {
@@ -209,7 +206,7 @@ async fn an_identical_pair_is_a_repeat_until_its_batch_failed() {
         .get_last_raw_message_by_subject(&t.names().notice(id.as_str()))
         .await
         .unwrap();
-    let notice: tiqets_bus::Notice = serde_json::from_slice(&notice.payload).unwrap();
+    let notice: tiqets_contract::Notice = serde_json::from_slice(&notice.payload).unwrap();
     assert_eq!(notice.name, "three");
     t.cleanup().await;
 }

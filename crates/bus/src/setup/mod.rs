@@ -1,15 +1,20 @@
 //! Creating the namespace's streams, consumers and bucket: idempotent, and safe when several
 //! replicas start at once (a create that loses the race finds the winner's).
 //!
-//! Works with NATS 2.9: one filter subject per consumer, no per-message TTL.
+//! Works with NATS 2.9: one filter subject per consumer, no per-message TTL. The byte limits
+//! a deployment gives each stream and the bucket are [`ByteLimits`] (`limits.rs`).
 
 use crate::client::Bus;
 use crate::error::BusError;
-use crate::names::{Names, Stage};
 use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
 use async_nats::jetstream::object_store;
 use async_nats::jetstream::stream::{self, DiscardPolicy, RetentionPolicy, StorageType};
 use std::time::Duration;
+use tiqets_contract::{Names, Stage};
+
+mod limits;
+
+pub use limits::ByteLimits;
 
 /// How long a consumer waits for an ack before redelivering; long work sends in-progress
 /// acks every [`PROGRESS_EVERY`].
@@ -29,57 +34,6 @@ const DAY: Duration = Duration::from_secs(24 * 3600);
 /// after which they are only a copy (results are in PostgreSQL and the output folder, the
 /// input files in the archive folder). A pair published again after that is stored again.
 pub const FILES_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
-
-/// The most bytes each stream and the file bucket of a namespace may hold
-/// (`tiqets-admin setup-nats` sets them, from `TIQETS_NATS_MAX_BYTES_*`). JetStream reserves a
-/// stream's `max_bytes` in the server's storage when the stream is made, so their sum must
-/// fit the server's `max_file_store`. Full, the work and rows streams and the bucket refuse
-/// new messages (publishers get "maximum bytes exceeded" and try again later: nothing is
-/// dropped); the status and dead-letter streams drop their oldest messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ByteLimits {
-    pub work: i64,
-    pub rows: i64,
-    pub status: i64,
-    pub dead: i64,
-    pub files: i64,
-}
-
-impl Default for ByteLimits {
-    /// About 10 GiB in all: 64 MiB each for work, status and dead letters (small JSON
-    /// messages), 2 GiB of row chunks (a million-order batch is about 150 MB of them, kept a
-    /// day), 8 GiB of files (inputs and results, kept 7 days).
-    fn default() -> ByteLimits {
-        const MIB: i64 = 1 << 20;
-        ByteLimits {
-            work: 64 * MIB,
-            rows: 2048 * MIB,
-            status: 64 * MIB,
-            dead: 64 * MIB,
-            files: 8192 * MIB,
-        }
-    }
-}
-
-impl ByteLimits {
-    /// `config` with its byte limit (and what a full stream does).
-    fn apply(&self, names: &Names, config: stream::Config) -> stream::Config {
-        let (max_bytes, discard) = if config.name == names.work_stream() {
-            (self.work, DiscardPolicy::New)
-        } else if config.name == names.rows_stream() {
-            (self.rows, DiscardPolicy::New)
-        } else if config.name == names.status_stream() {
-            (self.status, DiscardPolicy::Old)
-        } else {
-            (self.dead, DiscardPolicy::Old)
-        };
-        stream::Config {
-            max_bytes,
-            discard,
-            ..config
-        }
-    }
-}
 
 /// The stream configurations of a namespace.
 pub fn stream_configs(names: &Names) -> Vec<stream::Config> {
@@ -401,3 +355,6 @@ pub async fn delete_all(bus: &Bus) -> Result<(), BusError> {
     let _ = js.delete_object_store(names.files_bucket()).await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

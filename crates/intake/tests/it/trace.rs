@@ -3,10 +3,9 @@ use opentelemetry::trace::TraceContextExt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tiqets_bus::consumer::run_work_with;
-use tiqets_bus::{
-    ConsumerOptions, Delivery, Outcome, PairRequest, Publisher, Source, Stage, ValidateWork,
-    WorkHandler,
-};
+use tiqets_bus::{ConsumerOptions, Delivery, Outcome, WorkHandler};
+use tiqets_contract::{Source, Stage, ValidateWork};
+use tiqets_intake::{PairRequest, Publisher};
 use tokio_util::sync::CancellationToken;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 

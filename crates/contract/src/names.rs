@@ -78,18 +78,12 @@ pub struct Names {
 }
 
 impl Names {
-    /// The default namespace (`TIQETS_NAMESPACE` unset).
-    pub const DEFAULT_NAMESPACE: &'static str = tiqets_config::DEFAULT_NAMESPACE;
-
     /// Names under namespace `ns`. It must be a valid subject token and stream name:
-    /// ASCII letters, digits, `-` and `_` (see [`Names::is_valid_namespace`]).
+    /// ASCII letters, digits, `-` and `_`. The namespace is a setting (`TIQETS_NAMESPACE`):
+    /// its default and that check are `tiqets_config`'s (`DEFAULT_NAMESPACE`,
+    /// `env::is_valid_namespace`), which reads it.
     pub fn new(ns: impl Into<String>) -> Names {
         Names { ns: ns.into() }
-    }
-
-    /// Whether `ns` can prefix subjects, streams and buckets alike.
-    pub fn is_valid_namespace(ns: &str) -> bool {
-        tiqets_config::env::is_valid_namespace(ns)
     }
 
     pub fn namespace(&self) -> &str {
@@ -287,15 +281,5 @@ mod tests {
             n.result_key("b1", ResultFile::ProcessedOrders),
             "batches/b1/results/processed_orders.csv"
         );
-    }
-
-    #[test]
-    fn namespaces_are_checked() {
-        assert!(Names::is_valid_namespace("tiqets"));
-        assert!(Names::is_valid_namespace("test-ab12_x"));
-        assert!(!Names::is_valid_namespace(""));
-        assert!(!Names::is_valid_namespace("a.b"));
-        assert!(!Names::is_valid_namespace("a b"));
-        assert!(!Names::is_valid_namespace("a*"));
     }
 }

@@ -1,7 +1,7 @@
 //! The batch lifecycle (`docs/events.md`, Status events) and the status events that report it.
 
+use crate::batch::{Inputs, Source};
 use crate::digest::BatchId;
-use crate::events::{Inputs, Source};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

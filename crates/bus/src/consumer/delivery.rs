@@ -1,0 +1,72 @@
+//! [`Delivery`]: one delivered message, with how often it was delivered and whether a
+//! failure now is its last chance.
+
+use async_nats::jetstream::{self, AckKind};
+use async_nats::HeaderMap;
+
+/// One delivered message.
+pub struct Delivery {
+    pub(super) msg: jetstream::Message,
+    pub(super) delivered: u64,
+    pub(super) stream_sequence: u64,
+    max_deliver: u64,
+}
+
+impl Delivery {
+    pub(super) fn new(msg: jetstream::Message, max_deliver: u64) -> Delivery {
+        let (delivered, stream_sequence) = match msg.info() {
+            Ok(info) => (info.delivered.max(1) as u64, info.stream_sequence),
+            Err(_) => (1, 0),
+        };
+        Delivery {
+            msg,
+            delivered,
+            stream_sequence,
+            max_deliver,
+        }
+    }
+
+    pub fn subject(&self) -> &str {
+        self.msg.subject.as_str()
+    }
+
+    pub fn payload(&self) -> &[u8] {
+        &self.msg.payload
+    }
+
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.msg.headers.as_ref()
+    }
+
+    /// 1 for the first delivery.
+    pub fn delivered(&self) -> u64 {
+        self.delivered
+    }
+
+    /// Whether a failure now will not be redelivered.
+    pub fn is_last_delivery(&self) -> bool {
+        is_last_delivery(self.delivered, self.max_deliver)
+    }
+
+    pub fn stream_sequence(&self) -> u64 {
+        self.stream_sequence
+    }
+
+    /// The payload as JSON.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.msg.payload)
+    }
+
+    /// Tells the server the work is still going (the loop also does this on a timer).
+    pub async fn in_progress(&self) {
+        if let Err(e) = self.msg.ack_with(AckKind::Progress).await {
+            tracing::warn!(error = %e, "in-progress ack failed");
+        }
+    }
+}
+
+/// Whether delivery number `delivered` (1 for the first) is the last the consumer's
+/// `max_deliver` allows.
+pub(super) fn is_last_delivery(delivered: u64, max_deliver: u64) -> bool {
+    delivered >= max_deliver
+}

@@ -1,0 +1,15 @@
+//! [`Handler`]: what the loop hands each message to.
+
+use super::delivery::Delivery;
+use super::outcome::Outcome;
+use std::future::Future;
+
+/// Handles messages of one consumer. Implement with `async fn`.
+pub trait Handler: Send + Sync + 'static {
+    fn handle(&self, delivery: &Delivery) -> impl Future<Output = Outcome> + Send;
+
+    /// Runs after a message was dead-lettered, before it is terminated.
+    fn dead(&self, _delivery: &Delivery, _reason: &str) -> impl Future<Output = ()> + Send {
+        async {}
+    }
+}

@@ -1,0 +1,119 @@
+//! [`ConsumerOptions`]: where the loop reads and how it paces itself, with the defaults of
+//! the work stages and of the status recorder, and the delay of each retry.
+
+use crate::setup;
+use std::time::Duration;
+use tiqets_contract::{Names, Stage};
+
+/// Where the loop reads and how it paces itself.
+#[derive(Debug, Clone)]
+pub struct ConsumerOptions {
+    pub stream: String,
+    pub consumer: String,
+    /// Where given-up messages are copied.
+    pub dead_subject: String,
+    /// A label for logs and spans (`validate`, `status`, …).
+    pub label: String,
+    /// Must match the consumer's `max_deliver`.
+    pub max_deliver: u64,
+    /// Messages per fetch.
+    pub fetch_batch: usize,
+    /// How long one fetch waits for messages.
+    pub fetch_expires: Duration,
+    pub progress_every: Duration,
+    /// How long a running handler may go on after shutdown before its message is released.
+    pub drain_timeout: Duration,
+    /// Nak delays by delivery (the last one repeats).
+    pub retry_delays: Vec<Duration>,
+}
+
+impl ConsumerOptions {
+    /// The durable consumer of a work stage.
+    pub fn work(names: &Names, stage: Stage) -> ConsumerOptions {
+        ConsumerOptions {
+            stream: names.work_stream(),
+            consumer: stage.consumer().to_string(),
+            dead_subject: names.dead(stage),
+            label: stage.as_str().to_string(),
+            max_deliver: setup::MAX_DELIVER as u64,
+            fetch_batch: 1,
+            fetch_expires: Duration::from_secs(5),
+            progress_every: setup::PROGRESS_EVERY,
+            drain_timeout: Duration::from_secs(20),
+            retry_delays: vec![
+                Duration::from_secs(2),
+                Duration::from_secs(10),
+                Duration::from_secs(30),
+                Duration::from_secs(60),
+            ],
+        }
+    }
+
+    /// The persister's status recorder (small messages, fetched 64 at a time).
+    pub fn status(names: &Names) -> ConsumerOptions {
+        ConsumerOptions {
+            stream: names.status_stream(),
+            consumer: names.status_consumer().to_string(),
+            dead_subject: names.dead_status(),
+            label: "status".to_string(),
+            fetch_batch: 64,
+            ..ConsumerOptions::work(names, Stage::Persist)
+        }
+    }
+
+    /// The nak delay after delivery number `delivered` (1 for the first) failed: the
+    /// `delivered`-th of [`ConsumerOptions::retry_delays`], the last one once they run out
+    /// (5 s when there are none).
+    pub fn retry_delay(&self, delivered: u64) -> Duration {
+        let i =
+            (delivered.saturating_sub(1) as usize).min(self.retry_delays.len().saturating_sub(1));
+        self.retry_delays
+            .get(i)
+            .copied()
+            .unwrap_or(Duration::from_secs(5))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_delivery_and_the_last_delay_repeats() {
+        let o = ConsumerOptions::work(&Names::new("t"), Stage::Merge);
+        let delays: Vec<u64> = (0..=6).map(|d| o.retry_delay(d).as_secs()).collect();
+        assert_eq!(delays, [2, 2, 10, 30, 60, 60, 60]);
+        let none = ConsumerOptions {
+            retry_delays: vec![],
+            ..o
+        };
+        assert_eq!(none.retry_delay(3), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn work_and_status_consumers_read_their_streams() {
+        let names = Names::new("t");
+        let work = ConsumerOptions::work(&names, Stage::Validate);
+        assert_eq!(
+            (work.stream.as_str(), work.consumer.as_str()),
+            ("t_WORK", "validator")
+        );
+        assert_eq!(
+            (work.dead_subject.as_str(), work.label.as_str()),
+            ("t.dead.validate", "validate")
+        );
+        assert_eq!(work.max_deliver, setup::MAX_DELIVER as u64);
+        assert_eq!(work.fetch_batch, 1);
+        let status = ConsumerOptions::status(&names);
+        assert_eq!(
+            (status.stream.as_str(), status.consumer.as_str()),
+            ("t_STATUS", "status-recorder")
+        );
+        assert_eq!(
+            (status.dead_subject.as_str(), status.label.as_str()),
+            ("t.dead.status", "status")
+        );
+        assert_eq!(status.fetch_batch, 64);
+        assert_eq!(status.retry_delays, work.retry_delays);
+    }
+}

@@ -1,0 +1,98 @@
+//! The typed adapter: a [`WorkHandler`] gets its stage's [`Work`] decoded, and a
+//! dead-lettered batch is reported `failed` with the reason.
+
+use super::delivery::Delivery;
+use super::handler::Handler;
+use super::options::ConsumerOptions;
+use super::outcome::Outcome;
+use super::run::run_consumer;
+use crate::client::Bus;
+use crate::metrics::{consumer_metrics, count_rows};
+use std::future::Future;
+use tiqets_contract::{BatchStatus, StatusEvent, Work};
+use tokio_util::sync::CancellationToken;
+
+/// Handles one kind of [`Work`]: the payload decoded, the batch known.
+pub trait WorkHandler<W: Work>: Send + Sync + 'static {
+    fn handle(&self, work: W, delivery: &Delivery) -> impl Future<Output = Outcome> + Send;
+}
+
+struct TypedWork<W, H> {
+    bus: Bus,
+    inner: H,
+    _work: std::marker::PhantomData<fn() -> W>,
+}
+
+impl<W: Work, H: WorkHandler<W>> Handler for TypedWork<W, H> {
+    async fn handle(&self, d: &Delivery) -> Outcome {
+        match d.json::<W>() {
+            Ok(work) => {
+                let b = work.batch();
+                tracing::Span::current().record("batch_id", b.batch_id.as_str());
+                let rows = work.rows();
+                let issues: Vec<(&'static str, u64)> = work
+                    .final_counts()
+                    .map(|c| {
+                        c.issues_by_code
+                            .iter()
+                            .map(|(k, n)| (k.as_str(), *n))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let outcome = self.inner.handle(work, d).await;
+                if outcome == Outcome::Ack {
+                    let m = consumer_metrics();
+                    if let Some(rows) = rows {
+                        count_rows(W::STAGE, rows);
+                    }
+                    for (code, n) in issues {
+                        m.issues.with_label_values(&[code]).inc_by(n);
+                    }
+                }
+                outcome
+            }
+            Err(e) => Outcome::Fatal(format!("cannot decode {} work: {e}", W::STAGE)),
+        }
+    }
+
+    async fn dead(&self, d: &Delivery, reason: &str) {
+        let Ok(work) = d.json::<W>() else { return };
+        let b = work.batch();
+        let event = StatusEvent::new(
+            b.batch_id.clone(),
+            b.name.clone(),
+            BatchStatus::Failed,
+            b.attempt,
+        )
+        .with_reason(format!("{} stage: {reason}", W::STAGE));
+        if let Err(e) = self.bus.publish_status(&event).await {
+            tracing::error!(error = %e, batch_id = %b.batch_id, "could not publish failed status");
+        }
+    }
+}
+
+/// Runs a stage's work consumer with a typed handler until `shutdown` fires. Undecodable
+/// messages are dead-lettered; a dead-lettered batch gets a `failed` status with the reason.
+pub async fn run_work<W: Work, H: WorkHandler<W>>(
+    bus: Bus,
+    handler: H,
+    shutdown: CancellationToken,
+) {
+    let options = ConsumerOptions::work(bus.names(), W::STAGE);
+    run_work_with(bus, &options, handler, shutdown).await
+}
+
+/// [`run_work`] with custom options (tests shorten the delays).
+pub async fn run_work_with<W: Work, H: WorkHandler<W>>(
+    bus: Bus,
+    options: &ConsumerOptions,
+    handler: H,
+    shutdown: CancellationToken,
+) {
+    let typed = TypedWork {
+        bus: bus.clone(),
+        inner: handler,
+        _work: std::marker::PhantomData,
+    };
+    run_consumer(&bus, options, &typed, &shutdown).await
+}
