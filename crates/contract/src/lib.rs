@@ -14,6 +14,7 @@
 //!   ([`BatchCounts`], [`Progress`]) and the forward-only rule ([`progression`]).
 //! - [`events`]: the work messages ([`ValidateWork`], [`MergeWork`], [`PersistWork`], the
 //!   [`Work`] trait) and [`Notice`]s.
+//! - [`failure`]: [`Failure`], whether an error is worth a later delivery.
 //! - [`chunk`]: validated rows in a compact binary [`RowChunk`], written by a
 //!   [`ChunkWriter`], read by a [`ChunkVisitor`].
 //!
@@ -25,6 +26,7 @@ pub mod batch;
 pub mod chunk;
 pub mod digest;
 pub mod events;
+pub mod failure;
 pub mod names;
 pub mod status;
 
@@ -38,5 +40,6 @@ pub use events::{
     ChunkSet, MergeWork, Notice, NoticeKind, PersistWork, ResultRef, TopCustomer, ValidateWork,
     Work,
 };
+pub use failure::Failure;
 pub use names::{Names, ResultFile, Stage};
 pub use status::{progression, BatchCounts, BatchStatus, Progress, Progression, StatusEvent};

@@ -222,7 +222,7 @@ fn serve_health() -> Result<(tokio::runtime::Runtime, SocketAddr), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let ready = tiqets_telemetry::health::Readiness::new();
-    ready.set(true);
+    ready.part().set(true);
     let metrics: tiqets_telemetry::health::MetricsFn = std::sync::Arc::new(String::new);
     let addr = runtime
         .block_on(tiqets_telemetry::health::serve(

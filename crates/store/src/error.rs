@@ -34,6 +34,12 @@ pub enum StoreError {
     Invalid(String),
 }
 
+impl tiqets_contract::Failure for StoreError {
+    fn is_transient(&self) -> bool {
+        StoreError::is_transient(self)
+    }
+}
+
 impl StoreError {
     /// True when retrying later may succeed (the server or the network was the problem),
     /// false when the same input will fail the same way.

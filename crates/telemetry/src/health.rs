@@ -10,20 +10,49 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tiqets_config::shared::HEALTH_ADDR_VAR;
 use tiqets_config::HealthAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-/// Readiness shared between a service and its health endpoint.
+/// A service's readiness, as its health endpoint reports it: ready when it has parts (its
+/// consumer loops, the ingest loop) and every one of them says it is ready. Each part holds
+/// its own [`ReadyFlag`], so two loops of one process (the persister's) cannot overwrite
+/// each other.
 #[derive(Clone, Default)]
-pub struct Readiness(Arc<AtomicBool>);
+pub struct Readiness(Arc<Mutex<Vec<ReadyFlag>>>);
 
 impl Readiness {
     pub fn new() -> Readiness {
         Readiness::default()
+    }
+
+    /// A new part of the service, not ready until it says so.
+    pub fn part(&self) -> ReadyFlag {
+        let flag = ReadyFlag::detached();
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(flag.clone());
+        flag
+    }
+
+    pub fn is_ready(&self) -> bool {
+        let parts = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        !parts.is_empty() && parts.iter().all(ReadyFlag::is_ready)
+    }
+}
+
+/// One part's readiness (see [`Readiness::part`]).
+#[derive(Clone, Debug, Default)]
+pub struct ReadyFlag(Arc<AtomicBool>);
+
+impl ReadyFlag {
+    /// A flag that belongs to no [`Readiness`] (tests, tools).
+    pub fn detached() -> ReadyFlag {
+        ReadyFlag::default()
     }
 
     pub fn set(&self, ready: bool) {
@@ -35,17 +64,11 @@ impl Readiness {
     }
 }
 
-/// The process's readiness: the consumer loop and the ingest loop set it once they run
-/// (and clear it while NATS is unreachable or the service drains).
-pub fn readiness() -> &'static Readiness {
-    static READY: std::sync::OnceLock<Readiness> = std::sync::OnceLock::new();
-    READY.get_or_init(Readiness::new)
-}
-
-/// Starts the endpoint at `addr` with the process's [`readiness`]. Returns the bound
+/// Starts the endpoint at `addr`, answering `/readyz` from `readiness`. Returns the bound
 /// address, `None` when off or when the default address is taken (logged as a warning).
 pub async fn serve_at(
     addr: HealthAddr,
+    readiness: Readiness,
     metrics: Option<MetricsFn>,
     shutdown: CancellationToken,
 ) -> std::io::Result<Option<SocketAddr>> {
@@ -54,7 +77,7 @@ pub async fn serve_at(
         HealthAddr::Default(at) => (at, false),
         HealthAddr::Set(at) => (at, true),
     };
-    match serve(at, readiness().clone(), metrics, shutdown).await {
+    match serve(at, readiness, metrics, shutdown).await {
         Ok(bound) => {
             tracing::info!(addr = %bound, "health endpoint listening");
             Ok(Some(bound))
@@ -163,8 +186,19 @@ mod tests {
         .unwrap();
         assert!(get(addr, "/healthz").await.starts_with("HTTP/1.1 200"));
         assert!(get(addr, "/readyz").await.starts_with("HTTP/1.1 503"));
-        ready.set(true);
+        let (work, status) = (ready.part(), ready.part());
+        work.set(true);
+        assert!(
+            get(addr, "/readyz").await.starts_with("HTTP/1.1 503"),
+            "one part of two"
+        );
+        status.set(true);
         assert!(get(addr, "/readyz").await.starts_with("HTTP/1.1 200"));
+        work.set(false);
+        assert!(
+            get(addr, "/readyz").await.starts_with("HTTP/1.1 503"),
+            "a part went away"
+        );
         assert!(get(addr, "/metrics").await.ends_with("tiqets_up 1\n"));
         assert!(get(addr, "/nope").await.starts_with("HTTP/1.1 404"));
         stop.cancel();
@@ -175,18 +209,29 @@ mod tests {
         let taken = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let at = taken.local_addr().unwrap();
         let stop = CancellationToken::new();
-        let skipped = serve_at(HealthAddr::Default(at), None, stop.clone()).await;
+        let skipped = serve_at(
+            HealthAddr::Default(at),
+            Readiness::new(),
+            None,
+            stop.clone(),
+        )
+        .await;
         assert_eq!(skipped.unwrap(), None);
-        let e = serve_at(HealthAddr::Set(at), None, stop.clone())
+        let e = serve_at(HealthAddr::Set(at), Readiness::new(), None, stop.clone())
             .await
             .unwrap_err();
         assert!(e.to_string().starts_with("TIQETS_HEALTH_ADDR="), "{e}");
         assert_eq!(
-            serve_at(HealthAddr::Off, None, stop.clone()).await.unwrap(),
+            serve_at(HealthAddr::Off, Readiness::new(), None, stop.clone())
+                .await
+                .unwrap(),
             None
         );
         let free = HealthAddr::Default("127.0.0.1:0".parse().unwrap());
-        let bound = serve_at(free, None, stop.clone()).await.unwrap().unwrap();
+        let bound = serve_at(free, Readiness::new(), None, stop.clone())
+            .await
+            .unwrap()
+            .unwrap();
         assert!(get(bound, "/healthz").await.starts_with("HTTP/1.1 200"));
         stop.cancel();
     }

@@ -15,21 +15,17 @@ use actix_web::middleware::{from_fn, Condition, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use tiqets_bus::{setup, Bus, BusError};
 use tiqets_contract::Names;
 use tiqets_intake::Publisher;
-use tiqets_store::{Pool, StoreError};
-use tiqets_telemetry::shutdown::until_ready;
+pub use tiqets_service::{Dependencies, Endpoints};
 use tokio_util::sync::CancellationToken;
 use tracing_actix_web::TracingLogger;
 
 /// Why the api could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("database: {0}")]
-    Store(#[from] StoreError),
-    #[error("NATS: {0}")]
-    Bus(#[from] BusError),
+    #[error(transparent)]
+    Connect(#[from] tiqets_service::StartError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -40,42 +36,16 @@ pub enum StartError {
     Server(#[source] std::io::Error),
 }
 
-/// The connections the api works with.
-pub struct Dependencies {
-    pub pool: Pool,
-    pub bus: Bus,
-}
-
-impl Dependencies {
-    /// Connects to NATS and PostgreSQL, waiting (with back-off) while they are not up yet,
-    /// creates the namespace's streams if missing and applies the schema migrations.
-    /// `Ok(None)` when `shutdown` fired first.
-    pub async fn connect(
-        settings: &Settings,
-        shutdown: &CancellationToken,
-    ) -> Result<Option<Dependencies>, StartError> {
-        let names = Names::new(settings.namespace.clone());
-        let Some(bus) =
-            Bus::connect_retrying(&settings.nats_url, names, "tiqets-api", shutdown).await
-        else {
-            return Ok(None);
-        };
-        let setup = || setup::ensure(&bus);
-        if until_ready(shutdown, "NATS setup", setup, |_| true)
-            .await?
-            .is_none()
-        {
-            return Ok(None);
+impl Settings {
+    /// Where the api connects to ([`Dependencies::connect`]).
+    pub fn endpoints(&self) -> Endpoints<'_> {
+        Endpoints {
+            nats_url: &self.nats_url,
+            names: Names::new(self.namespace.clone()),
+            client_name: "tiqets-api",
+            database_url: &self.database_url,
+            db_pool_size: self.db_pool_size,
         }
-        let pool = tiqets_store::connect_with(&settings.database_url, settings.db_pool_size)?;
-        let migrate = || tiqets_store::migrate(&pool);
-        if until_ready(shutdown, "migrations", migrate, StoreError::is_transient)
-            .await?
-            .is_none()
-        {
-            return Ok(None);
-        }
-        Ok(Some(Dependencies { pool, bus }))
     }
 }
 
@@ -174,7 +144,7 @@ impl Application {
 
 /// Connects, migrates, binds `TIQETS_API_ADDR` and serves until `shutdown` fires.
 pub async fn run(settings: Settings, shutdown: CancellationToken) -> Result<(), StartError> {
-    let Some(deps) = Dependencies::connect(&settings, &shutdown).await? else {
+    let Some(deps) = Dependencies::connect(settings.endpoints(), &shutdown).await? else {
         return Ok(());
     };
     let listener = TcpListener::bind(settings.addr).map_err(|source| StartError::Bind {

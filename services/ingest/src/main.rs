@@ -13,10 +13,11 @@ async fn main() -> anyhow::Result<()> {
     let _telemetry = tiqets_telemetry::start(SETTINGS.program, &telemetry);
     tiqets_telemetry::warn_deprecated(&SETTINGS);
     let shutdown = tiqets_telemetry::shutdown_token();
-    tiqets_telemetry::health::serve_at(settings.health, None, shutdown.clone())
+    let readiness = tiqets_telemetry::health::Readiness::new();
+    tiqets_telemetry::health::serve_at(settings.health, readiness.clone(), None, shutdown.clone())
         .await
         .context("starting the health endpoint")?;
-    tiqets_ingest::run(settings, shutdown)
+    tiqets_ingest::run(settings, readiness, shutdown)
         .await
         .context("running ingest")
 }

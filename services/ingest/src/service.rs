@@ -19,6 +19,7 @@ use tiqets_bus::{setup, Bus};
 use tiqets_contract::{BatchId, BatchStatus, Names, Sha256, Source, StatusEvent};
 use tiqets_domain::FileKind;
 use tiqets_intake::{Input, PairRequest, Published, Publisher};
+use tiqets_telemetry::health::{Readiness, ReadyFlag};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -34,20 +35,27 @@ pub enum IngestError {
 }
 
 /// Connects (retrying until NATS is up), sets up the namespace and runs until `shutdown`.
-pub async fn run(settings: Settings, shutdown: CancellationToken) -> Result<(), IngestError> {
+/// The loop is `readiness`' one part: ready once it scans.
+pub async fn run(
+    settings: Settings,
+    readiness: Readiness,
+    shutdown: CancellationToken,
+) -> Result<(), IngestError> {
     let names = Names::new(settings.namespace.clone());
     let Some(bus) =
         Bus::connect_retrying(&settings.nats_url, names, "tiqets-ingest", &shutdown).await
     else {
         return Ok(());
     };
-    run_with_bus(bus, settings, shutdown).await
+    run_with_bus(bus, settings, readiness.part(), shutdown).await
 }
 
 /// Runs on an existing connection until `shutdown`; the pair in hand is finished first.
+/// `ready` is set once the loop scans.
 pub async fn run_with_bus(
     bus: Bus,
     settings: Settings,
+    ready: ReadyFlag,
     shutdown: CancellationToken,
 ) -> Result<(), IngestError> {
     for dir in [&settings.input_dir, &settings.archive_dir] {
@@ -83,7 +91,7 @@ pub async fn run_with_bus(
         namespace = %settings.namespace,
         "ingest started"
     );
-    tiqets_telemetry::health::readiness().set(true);
+    ready.set(true);
     let mut ingest = Ingest::new(Publisher::new(bus), settings);
     while !shutdown.is_cancelled() {
         for (path, at) in renames.take() {

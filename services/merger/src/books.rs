@@ -183,7 +183,7 @@ mod tests {
             e.to_string(),
             "the orders.csv chunks hold 1 rows and 1 issues, the MergeWork announced 2 rows and 1 issues"
         );
-        assert!(!e.is_transient());
+        assert!(!tiqets_contract::Failure::is_transient(&e));
     }
 
     #[test]

@@ -38,10 +38,10 @@ pub enum MergeError {
     Task(String),
 }
 
-impl MergeError {
+impl tiqets_contract::Failure for MergeError {
     /// Whether the same work may succeed later (NATS was unavailable, chunks not visible
     /// yet); otherwise the inputs are inconsistent and retrying cannot help.
-    pub fn is_transient(&self) -> bool {
+    fn is_transient(&self) -> bool {
         match self {
             MergeError::Bus(_)
             | MergeError::Read { .. }

@@ -9,7 +9,7 @@ use crate::settings::Settings;
 use crate::upload::upload;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tiqets_bus::{Bus, Delivery, Outcome, WorkHandler};
+use tiqets_bus::{Bus, Outcome, WorkHandler};
 use tiqets_contract::{
     BatchCounts, BatchStatus, MergeWork, PersistWork, ResultFile, ResultRef, Stage, StatusEvent,
     Work,
@@ -45,11 +45,10 @@ impl Merger {
                 tracing::info!(file, %reason, "the validator failed the batch; nothing to merge");
                 return Outcome::Ack;
             }
-            Err(e) if e.is_transient() => {
+            Err(e) => {
                 tracing::warn!(error = %e, "merge interrupted");
-                return Outcome::Retry(e.to_string());
+                return Outcome::of(&e);
             }
-            Err(e) => return Outcome::Fatal(e.to_string()),
         };
         if let Err(e) = self.bus.publish_work(&persist).await {
             return Outcome::Retry(e.to_string());
@@ -200,7 +199,7 @@ impl Merger {
 }
 
 impl WorkHandler<MergeWork> for Merger {
-    async fn handle(&self, work: MergeWork, _delivery: &Delivery) -> Outcome {
+    async fn handle(&self, work: MergeWork) -> Outcome {
         self.merge(work).await
     }
 }

@@ -42,10 +42,10 @@ pub enum PersistError {
     Bus(#[from] BusError),
 }
 
-impl PersistError {
+impl tiqets_contract::Failure for PersistError {
     /// Whether a later delivery may succeed: a dependency (NATS, PostgreSQL, the disk) was
     /// the problem, not the batch's data.
-    pub fn is_transient(&self) -> bool {
+    fn is_transient(&self) -> bool {
         match self {
             PersistError::Object { transient, .. } => *transient,
             PersistError::Store(e) => e.is_transient(),

@@ -33,56 +33,41 @@ pub use persist::{Persister, UNUSED_HEADER};
 pub use recorder::StatusRecorder;
 pub use settings::{Settings, SettingsError};
 
-use thiserror::Error;
-use tiqets_bus::{run_consumer, run_work_with, setup, Bus, ConsumerOptions};
+use tiqets_bus::{run_consumer, run_work_with, Bus, ConsumerOptions};
 use tiqets_contract::{Names, Stage};
-use tiqets_store::{Pool, StoreError};
-use tiqets_telemetry::shutdown::until_ready;
+use tiqets_service::{Dependencies, Endpoints, StartError};
+use tiqets_store::Pool;
+use tiqets_telemetry::health::Readiness;
 use tokio_util::sync::CancellationToken;
 
-/// Why the persister could not start.
-#[derive(Debug, Error)]
-pub enum RunError {
-    #[error("database: {0}")]
-    Store(#[from] StoreError),
-    #[error("NATS: {0}")]
-    Bus(#[from] tiqets_bus::BusError),
-}
-
 /// Connects (waiting for NATS and PostgreSQL to come up), ensures the streams and the schema,
-/// then serves until `shutdown` fires.
-pub async fn run(settings: Settings, shutdown: CancellationToken) -> Result<(), RunError> {
-    let names = Names::new(settings.namespace.clone());
-    let Some(bus) =
-        Bus::connect_retrying(&settings.nats_url, names, "tiqets-persister", &shutdown).await
+/// then serves until `shutdown` fires. Each consumer loop is a part of `readiness`.
+pub async fn run(
+    settings: Settings,
+    readiness: Readiness,
+    shutdown: CancellationToken,
+) -> Result<(), StartError> {
+    let endpoints = Endpoints {
+        nats_url: &settings.nats_url,
+        names: Names::new(settings.namespace.clone()),
+        client_name: "tiqets-persister",
+        database_url: &settings.database_url,
+        db_pool_size: settings.db_pool_size,
+    };
+    let Some(Dependencies { bus, pool }) = Dependencies::connect(endpoints, &shutdown).await?
     else {
         return Ok(());
     };
-    let pool = tiqets_store::connect_with(&settings.database_url, settings.db_pool_size)?;
-    let setup = || setup::ensure(&bus);
-    if until_ready(&shutdown, "NATS setup", setup, |_| true)
-        .await?
-        .is_none()
-    {
-        return Ok(());
-    }
-    let migrate = || tiqets_store::migrate(&pool);
-    if until_ready(&shutdown, "migrations", migrate, StoreError::is_transient)
-        .await?
-        .is_none()
-    {
-        return Ok(());
-    }
     let names = bus.names().clone();
-    serve(
-        bus,
-        pool,
-        settings,
-        ConsumerOptions::work(&names, Stage::Persist),
-        ConsumerOptions::status(&names),
-        shutdown,
-    )
-    .await;
+    let work = ConsumerOptions {
+        ready: readiness.part(),
+        ..ConsumerOptions::work(&names, Stage::Persist)
+    };
+    let status = ConsumerOptions {
+        ready: readiness.part(),
+        ..ConsumerOptions::status(&names)
+    };
+    serve(bus, pool, settings, work, status, shutdown).await;
     Ok(())
 }
 

@@ -14,7 +14,9 @@ async fn main() -> anyhow::Result<()> {
     let _telemetry = tiqets_telemetry::start(SETTINGS.program, &telemetry);
     tiqets_telemetry::warn_deprecated(&SETTINGS);
     let shutdown = tiqets_telemetry::shutdown_token();
-    tiqets_telemetry::health::serve_at(settings.health, None, shutdown.clone())
+    // Its two consumer loops are the readiness' two parts.
+    let readiness = tiqets_telemetry::health::Readiness::new();
+    tiqets_telemetry::health::serve_at(settings.health, readiness.clone(), None, shutdown.clone())
         .await
         .context("starting the health endpoint")?;
     tracing::info!(
@@ -22,7 +24,9 @@ async fn main() -> anyhow::Result<()> {
         output_dir = %settings.output_dir.display(),
         "persister starting"
     );
-    run(settings, shutdown).await.context("persister failed")?;
+    run(settings, readiness, shutdown)
+        .await
+        .context("persister failed")?;
     tracing::info!("persister stopped");
     Ok(())
 }

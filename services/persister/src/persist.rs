@@ -13,7 +13,7 @@ use crate::results::{number, text, Records, ResultStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tiqets_bus::{Bus, Delivery, Outcome, WorkHandler};
+use tiqets_bus::{Bus, Outcome, WorkHandler};
 use tiqets_contract::{
     BatchCounts, BatchStatus, PersistWork, Progress, ResultFile, ResultRef, StatusEvent,
 };
@@ -35,7 +35,7 @@ pub struct Persister {
 }
 
 impl WorkHandler<PersistWork> for Persister {
-    async fn handle(&self, work: PersistWork, _delivery: &Delivery) -> Outcome {
+    async fn handle(&self, work: PersistWork) -> Outcome {
         self.handle(&work).await
     }
 }
@@ -63,8 +63,7 @@ impl Persister {
                 );
                 Outcome::Ack
             }
-            Err(e) if e.is_transient() => Outcome::Retry(e.to_string()),
-            Err(e) => Outcome::Fatal(e.to_string()),
+            Err(e) => Outcome::of(&e),
         }
     }
 

@@ -29,8 +29,7 @@ impl StatusRecorder {
                 );
                 Outcome::Ack
             }
-            Err(e) if e.is_transient() => Outcome::Retry(e.to_string()),
-            Err(e) => Outcome::Fatal(e.to_string()),
+            Err(e) => Outcome::of(&e),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! What can go wrong validating a batch, and what the consumer loop does about it.
 
-use tiqets_bus::{BusError, Outcome};
+use tiqets_bus::BusError;
 use tiqets_domain::FatalError;
 
 /// Why a file could not be validated.
@@ -33,9 +33,12 @@ impl ValidateError {
             _ => None,
         }
     }
+}
 
-    /// The loop's answer to an error that is not a file error: try again later.
-    pub fn retry(&self) -> Outcome {
-        Outcome::Retry(self.to_string())
+impl tiqets_contract::Failure for ValidateError {
+    /// A file error fails the batch (the handler reports it); anything else was NATS or a
+    /// task, and a later delivery may succeed.
+    fn is_transient(&self) -> bool {
+        !matches!(self, ValidateError::File(_))
     }
 }

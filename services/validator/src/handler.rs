@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tiqets_bus::metrics::count_rows;
 use tiqets_bus::propagation::traced_headers;
-use tiqets_bus::{Bus, BusError, Delivery, Outcome, WorkHandler};
+use tiqets_bus::{Bus, BusError, Outcome, WorkHandler};
 use tiqets_contract::{
     BatchRef, BatchStatus, ChunkSet, MergeWork, Stage, StatusEvent, ValidateWork, ABORT_HEADER,
 };
@@ -87,7 +87,7 @@ impl Validator {
             Err(ValidateError::File(fatal)) => self.fail(batch, &fatal).await,
             Err(e) => {
                 tracing::warn!(error = %e, "validation interrupted");
-                e.retry()
+                Outcome::of(&e)
             }
         }
     }
@@ -188,7 +188,7 @@ impl Validator {
 }
 
 impl WorkHandler<ValidateWork> for Validator {
-    async fn handle(&self, work: ValidateWork, _delivery: &Delivery) -> Outcome {
+    async fn handle(&self, work: ValidateWork) -> Outcome {
         self.validate(work).await
     }
 }

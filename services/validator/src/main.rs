@@ -13,11 +13,12 @@ async fn main() -> anyhow::Result<()> {
     let _telemetry = tiqets_telemetry::start(SETTINGS.program, &telemetry);
     tiqets_telemetry::warn_deprecated(&SETTINGS);
     let shutdown = tiqets_telemetry::shutdown_token();
-    // Readiness is reported by the consumer loop: ready while it can fetch work.
-    tiqets_telemetry::health::serve_at(settings.health, None, shutdown.clone())
+    // The consumer loop is the readiness' one part: ready while it can fetch work.
+    let readiness = tiqets_telemetry::health::Readiness::new();
+    tiqets_telemetry::health::serve_at(settings.health, readiness.clone(), None, shutdown.clone())
         .await
         .context("starting the health endpoint")?;
-    tiqets_validator::run(settings, shutdown).await;
+    tiqets_validator::run(settings, readiness, shutdown).await;
     tracing::info!("validator stopped");
     Ok(())
 }

@@ -4,6 +4,7 @@
 use crate::setup;
 use std::time::Duration;
 use tiqets_contract::{Names, Stage};
+use tiqets_telemetry::health::ReadyFlag;
 
 /// Where the loop reads and how it paces itself.
 #[derive(Debug, Clone)]
@@ -25,6 +26,9 @@ pub struct ConsumerOptions {
     pub drain_timeout: Duration,
     /// Nak delays by delivery (the last one repeats).
     pub retry_delays: Vec<Duration>,
+    /// This loop's part of the service's readiness: set while it can fetch (detached by
+    /// default; a service gives it [`tiqets_telemetry::health::Readiness::part`]).
+    pub ready: ReadyFlag,
 }
 
 impl ConsumerOptions {
@@ -46,6 +50,7 @@ impl ConsumerOptions {
                 Duration::from_secs(30),
                 Duration::from_secs(60),
             ],
+            ready: ReadyFlag::detached(),
         }
     }
 

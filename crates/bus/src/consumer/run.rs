@@ -31,11 +31,11 @@ pub async fn run_consumer<H: Handler>(
     'outer: while !shutdown.is_cancelled() {
         let mut consumer = match get_consumer(bus, options).await {
             Ok(c) => {
-                tiqets_telemetry::health::readiness().set(true);
+                options.ready.set(true);
                 c
             }
             Err(e) => {
-                tiqets_telemetry::health::readiness().set(false);
+                options.ready.set(false);
                 tracing::warn!(consumer = %options.consumer, error = %e, "consumer unavailable, ensuring setup and retrying");
                 if let Err(e) = setup::ensure(bus).await {
                     tracing::warn!(error = %e, "setup failed");
@@ -61,7 +61,7 @@ pub async fn run_consumer<H: Handler>(
             let mut batch = match fetched {
                 Ok(b) => b,
                 Err(e) => {
-                    tiqets_telemetry::health::readiness().set(false);
+                    options.ready.set(false);
                     tracing::warn!(consumer = %options.consumer, error = %e, "fetch failed");
                     backoff.wait(shutdown).await;
                     continue 'outer;
@@ -95,7 +95,7 @@ pub async fn run_consumer<H: Handler>(
             }
         }
     }
-    tiqets_telemetry::health::readiness().set(false);
+    options.ready.set(false);
     tracing::info!(consumer = %options.consumer, "consumer stopped");
 }
 

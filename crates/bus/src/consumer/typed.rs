@@ -12,9 +12,10 @@ use std::future::Future;
 use tiqets_contract::{BatchStatus, StatusEvent, Work};
 use tokio_util::sync::CancellationToken;
 
-/// Handles one kind of [`Work`]: the payload decoded, the batch known.
+/// Handles one kind of [`Work`]: the payload decoded, the batch known. The delivery
+/// itself stays with the loop (acks, redelivery counts, dead letters).
 pub trait WorkHandler<W: Work>: Send + Sync + 'static {
-    fn handle(&self, work: W, delivery: &Delivery) -> impl Future<Output = Outcome> + Send;
+    fn handle(&self, work: W) -> impl Future<Output = Outcome> + Send;
 }
 
 struct TypedWork<W, H> {
@@ -39,7 +40,7 @@ impl<W: Work, H: WorkHandler<W>> Handler for TypedWork<W, H> {
                             .collect()
                     })
                     .unwrap_or_default();
-                let outcome = self.inner.handle(work, d).await;
+                let outcome = self.inner.handle(work).await;
                 if outcome == Outcome::Ack {
                     let m = consumer_metrics();
                     if let Some(rows) = rows {

@@ -3,7 +3,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tiqets_bus::consumer::run_work_with;
-use tiqets_bus::{ConsumerOptions, Delivery, Outcome, WorkHandler};
+use tiqets_bus::{ConsumerOptions, Outcome, WorkHandler};
 use tiqets_contract::{
     BatchId, BatchRef, BatchStatus, FileRef, Inputs, Sha256, Source, Stage, ValidateWork,
 };
@@ -51,7 +51,7 @@ struct Scripted {
 }
 
 impl WorkHandler<ValidateWork> for Scripted {
-    async fn handle(&self, _work: ValidateWork, _d: &Delivery) -> Outcome {
+    async fn handle(&self, _work: ValidateWork) -> Outcome {
         let n = self.calls.fetch_add(1, Ordering::SeqCst);
         if n < self.fail_times {
             self.outcome.clone()
@@ -199,7 +199,7 @@ async fn an_undecodable_message_is_dead_lettered() {
 struct Slow(Arc<tokio::sync::Notify>, Arc<AtomicU32>);
 
 impl WorkHandler<ValidateWork> for Slow {
-    async fn handle(&self, _work: ValidateWork, _d: &Delivery) -> Outcome {
+    async fn handle(&self, _work: ValidateWork) -> Outcome {
         self.1.fetch_add(1, Ordering::SeqCst);
         self.0.notified().await;
         Outcome::Ack

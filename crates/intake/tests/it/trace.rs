@@ -3,7 +3,7 @@ use opentelemetry::trace::TraceContextExt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tiqets_bus::consumer::run_work_with;
-use tiqets_bus::{ConsumerOptions, Delivery, Outcome, WorkHandler};
+use tiqets_bus::{ConsumerOptions, Outcome, WorkHandler};
 use tiqets_contract::{Source, Stage, ValidateWork};
 use tiqets_intake::{PairRequest, Publisher};
 use tokio_util::sync::CancellationToken;
@@ -13,7 +13,7 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 struct SeenTrace(Arc<Mutex<Option<String>>>);
 
 impl WorkHandler<ValidateWork> for SeenTrace {
-    async fn handle(&self, _work: ValidateWork, _d: &Delivery) -> Outcome {
+    async fn handle(&self, _work: ValidateWork) -> Outcome {
         let cx = tracing::Span::current().context();
         *self.0.lock().unwrap() = Some(cx.span().span_context().trace_id().to_string());
         Outcome::Ack

@@ -23,6 +23,7 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
             drain_timeout: Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,
         },
+        tiqets_telemetry::health::Readiness::new(),
         shutdown.clone(),
     ));
     let merger = tokio::spawn(tiqets_merger::run(
@@ -33,6 +34,7 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
             drain_timeout: Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,
         },
+        tiqets_telemetry::health::Readiness::new(),
         shutdown.clone(),
     ));
     let persister = tokio::spawn(tiqets_persister::run(
@@ -44,6 +46,7 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
             db_pool_size: tiqets_persister::settings::MIN_DB_POOL_SIZE,
             health: tiqets_config::HealthAddr::Off,
         },
+        tiqets_telemetry::health::Readiness::new(),
         shutdown.clone(),
     ));
 

@@ -63,7 +63,7 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
     }
     let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("valid test settings");
     let shutdown = CancellationToken::new();
-    let deps = Dependencies::connect(&settings, &shutdown)
+    let deps = Dependencies::connect(settings.endpoints(), &shutdown)
         .await
         .expect("NATS and PostgreSQL reachable")
         .expect("not shut down");

@@ -66,7 +66,7 @@ impl Env {
         settings.instance = instance.to_string();
         let shutdown = self.shutdown.clone();
         self.tasks.push(tokio::spawn(async move {
-            tiqets_ingest::run_with_bus(bus, settings, shutdown)
+            tiqets_ingest::run_with_bus(bus, settings, Default::default(), shutdown)
                 .await
                 .unwrap();
         }));

@@ -40,7 +40,11 @@ async fn the_service_dead_letters_unmergeable_work_and_fails_its_batch() {
     broken.orders.as_mut().unwrap().chunks = 0;
 
     let shutdown = CancellationToken::new();
-    let service = tokio::spawn(tiqets_merger::run(env.merger_settings(), shutdown.clone()));
+    let service = tokio::spawn(tiqets_merger::run(
+        env.merger_settings(),
+        tiqets_telemetry::health::Readiness::new(),
+        shutdown.clone(),
+    ));
     env.bus.publish_work(&broken).await.unwrap();
 
     let failed = eventually(Duration::from_secs(30), || async {

@@ -22,9 +22,14 @@ async fn the_services_turn_the_sample_into_exactly_the_cli_results_in_one_trace(
     let shutdown = CancellationToken::new();
     let validator = tokio::spawn(tiqets_validator::run(
         env.validator_settings(),
+        tiqets_telemetry::health::Readiness::new(),
         shutdown.clone(),
     ));
-    let merger = tokio::spawn(tiqets_merger::run(env.merger_settings(), shutdown.clone()));
+    let merger = tokio::spawn(tiqets_merger::run(
+        env.merger_settings(),
+        tiqets_telemetry::health::Readiness::new(),
+        shutdown.clone(),
+    ));
     let (orders, barcodes) = unique_sample();
     let work = env.put_batch("sample", &orders, &barcodes).await;
 
@@ -121,9 +126,14 @@ async fn a_batch_goes_from_validation_to_completed_in_postgres_with_the_cli_outp
     let shutdown = CancellationToken::new();
     let validator = tokio::spawn(tiqets_validator::run(
         env.validator_settings(),
+        tiqets_telemetry::health::Readiness::new(),
         shutdown.clone(),
     ));
-    let merger = tokio::spawn(tiqets_merger::run(env.merger_settings(), shutdown.clone()));
+    let merger = tokio::spawn(tiqets_merger::run(
+        env.merger_settings(),
+        tiqets_telemetry::health::Readiness::new(),
+        shutdown.clone(),
+    ));
     let persister_settings = tiqets_persister::Settings {
         nats_url: env.ns.nats_url().to_string(),
         database_url: db.url().to_string(),
@@ -132,7 +142,11 @@ async fn a_batch_goes_from_validation_to_completed_in_postgres_with_the_cli_outp
         db_pool_size: tiqets_persister::settings::MIN_DB_POOL_SIZE,
         health: tiqets_config::HealthAddr::Off,
     };
-    let persister = tokio::spawn(tiqets_persister::run(persister_settings, shutdown.clone()));
+    let persister = tokio::spawn(tiqets_persister::run(
+        persister_settings,
+        tiqets_telemetry::health::Readiness::new(),
+        shutdown.clone(),
+    ));
 
     let (orders, barcodes) = sample();
     let work = env.put_batch("sample", &orders, &barcodes).await;

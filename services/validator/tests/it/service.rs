@@ -7,7 +7,11 @@ use tokio_util::sync::CancellationToken;
 async fn the_service_validates_queued_work_and_stops_on_shutdown() {
     let env = Env::new().await;
     let shutdown = CancellationToken::new();
-    let service = tokio::spawn(tiqets_validator::run(env.settings(), shutdown.clone()));
+    let service = tokio::spawn(tiqets_validator::run(
+        env.settings(),
+        tiqets_telemetry::health::Readiness::new(),
+        shutdown.clone(),
+    ));
     let work = env
         .put_batch("service", &sample("orders.csv"), &sample("barcodes.csv"))
         .await;
