@@ -28,17 +28,16 @@ use deadpool_postgres::{Client, Object, Pool};
 use std::collections::BTreeMap;
 use std::time::Instant;
 use tiqets_bus::{BatchCounts, BatchId, BatchStatus, StatusEvent};
-use tiqets_domain::{Issue, IssueCode};
+use tiqets_domain::output::{processed, IssueLine, OrderLine, UnusedLine};
+use tiqets_domain::IssueCode;
 
 /// Class id of the per-batch advisory locks (the object id is a hash of the batch id).
 const BATCH_LOCK_CLASS: i32 = 0x7471_6231; // "tqb1"
 
-/// Separates the barcodes of an order in `batch_orders.barcodes` (see [`split_barcodes`]).
-pub const BARCODE_SEPARATOR: &str = ", ";
-
-/// The barcodes of a stored `batch_orders.barcodes` value, in `barcodes.csv` line order.
+/// The barcodes of a stored `batch_orders.barcodes` value (a
+/// [`tiqets_domain::output::BarcodeList`]'s text), in `barcodes.csv` line order.
 pub fn split_barcodes(list: &str) -> Vec<String> {
-    list.split(BARCODE_SEPARATOR).map(str::to_owned).collect()
+    processed::split(list).map(str::to_owned).collect()
 }
 
 /// A pooled connection that must not go back to the pool as it is (inside a transaction,
@@ -405,26 +404,18 @@ pub struct OrdersCopy {
 }
 
 impl OrdersCopy {
-    /// Writes one output row; `barcodes` is its list joined by [`BARCODE_SEPARATOR`] (as
-    /// between the brackets of `processed_orders.csv`). Rows must come in strictly
-    /// increasing (customer_id, order_id) order and have at least one barcode, none empty:
-    /// anything else means the input is corrupt.
-    pub async fn write(&mut self, customer_id: u64, order_id: u64, barcodes: &str) -> Result<()> {
+    /// Adds one output row to the COPY (sent by [`OrdersCopy::send`]); its barcodes are
+    /// stored as the list's text. Rows must come in strictly increasing (customer_id,
+    /// order_id) order: anything else means the input is corrupt.
+    pub fn add(&mut self, row: &OrderLine<'_>) -> Result<()> {
+        let (customer_id, order_id) = (row.customer_id, row.order_id);
         let key = (to_i64(customer_id)?, to_i64(order_id)?);
         if self.last.is_some_and(|last| last >= key) {
             return Err(StoreError::Invalid(format!(
                 "order {order_id} of customer {customer_id} is out of order or repeated"
             )));
         }
-        let mut n = 0i64;
-        for barcode in barcodes.split(BARCODE_SEPARATOR) {
-            if barcode.is_empty() {
-                return Err(StoreError::Invalid(format!(
-                    "order {order_id} has an empty barcode in {barcodes:?}"
-                )));
-            }
-            n += 1;
-        }
+        let n = row.barcodes.len() as i64;
         self.last = Some(key);
         // The rank in output order, for deep pages (see the order position migration).
         let position = to_i64(self.rows + 1)?;
@@ -432,9 +423,8 @@ impl OrdersCopy {
         w.row(4)
             .int8(key.0)
             .int8(key.1)
-            .text(barcodes)
+            .text(row.barcodes.as_str())
             .int8(position);
-        w.end_row().await?;
         self.rows += 1;
         self.tickets += n as u64;
         match self.per_customer.last_mut() {
@@ -442,6 +432,17 @@ impl OrdersCopy {
             _ => self.per_customer.push((key.0, n)),
         }
         Ok(())
+    }
+
+    /// Sends the rows added so far once they fill a message.
+    pub async fn send(&mut self) -> Result<()> {
+        self.staged.rows().send().await
+    }
+
+    /// [`OrdersCopy::add`], then [`OrdersCopy::send`].
+    pub async fn write(&mut self, row: &OrderLine<'_>) -> Result<()> {
+        self.add(row)?;
+        self.send().await
     }
 
     /// Ends the COPY, then indexes and commits the staged table while the tickets per
@@ -464,7 +465,7 @@ impl OrdersCopy {
             for &(customer_id, n) in &per_customer {
                 let w = t.rows();
                 w.row(2).int8(customer_id).int8(n);
-                w.end_row().await?;
+                w.send().await?;
             }
             let stored = t.finish().await?;
             check_stored("customer tickets", stored, per_customer.len() as u64)
@@ -485,15 +486,25 @@ pub struct UnusedCopy {
 }
 
 impl UnusedCopy {
-    /// Writes the next unused barcode (in `barcodes.csv` order) and its line there.
-    pub async fn write(&mut self, barcode: &str, line: u64) -> Result<()> {
+    /// Adds the next unused barcode (in `barcodes.csv` order) to the COPY.
+    pub fn add(&mut self, unused: &UnusedLine<'_>) -> Result<()> {
         let position = to_i64(self.rows + 1)?;
-        let line = to_i64(line)?;
+        let line = to_i64(unused.line)?;
         let w = self.staged.rows();
-        w.row(3).int8(position).text(barcode).int8(line);
-        w.end_row().await?;
+        w.row(3).int8(position).text(unused.barcode).int8(line);
         self.rows += 1;
         Ok(())
+    }
+
+    /// Sends the rows added so far once they fill a message.
+    pub async fn send(&mut self) -> Result<()> {
+        self.staged.rows().send().await
+    }
+
+    /// [`UnusedCopy::add`], then [`UnusedCopy::send`].
+    pub async fn write(&mut self, unused: &UnusedLine<'_>) -> Result<()> {
+        self.add(unused)?;
+        self.send().await
     }
 
     /// Ends the COPY, indexes and commits the staged table.
@@ -512,17 +523,27 @@ pub struct IssuesCopy {
 }
 
 impl IssuesCopy {
-    /// Writes the next issue (in report order).
-    pub async fn write(&mut self, issue: &Issue) -> Result<()> {
+    /// Adds the next issue (in report order) to the COPY.
+    pub fn add(&mut self, issue: &IssueLine<'_>) -> Result<()> {
         let seq = to_i64(self.rows + 1)?;
         let line = to_i64(issue.line)?;
         let w = self.staged.rows();
         w.row(5).int8(seq).text(issue.file.as_str()).int8(line);
-        w.text(issue.code.as_str()).text(&issue.message);
-        w.end_row().await?;
+        w.text(issue.code.as_str()).text(issue.message);
         self.rows += 1;
         *self.by_code.entry(issue.code).or_default() += 1;
         Ok(())
+    }
+
+    /// Sends the rows added so far once they fill a message.
+    pub async fn send(&mut self) -> Result<()> {
+        self.staged.rows().send().await
+    }
+
+    /// [`IssuesCopy::add`], then [`IssuesCopy::send`].
+    pub async fn write(&mut self, issue: &IssueLine<'_>) -> Result<()> {
+        self.add(issue)?;
+        self.send().await
     }
 
     /// Ends the COPY, indexes and commits the staged table.
