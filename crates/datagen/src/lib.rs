@@ -2,8 +2,8 @@
 //! (`order_id,customer_id`) and `barcodes.csv` (`barcode,order_id`).
 //!
 //! The same [`GenOptions`] always produce byte-identical files: all randomness comes from one
-//! [`ChaCha8Rng`](rand_chacha::ChaCha8Rng) seeded with [`GenOptions::seed`], whose output is fixed across platforms and
-//! releases.
+//! [`ChaCha8Rng`](rand_chacha::ChaCha8Rng) seeded with [`GenOptions::seed`], whose output is
+//! fixed across platforms and releases.
 //!
 //! What a generated batch looks like (proportions are approximate):
 //!
@@ -27,9 +27,10 @@
 //!
 //! Memory stays small: orders are streamed straight to disk; barcode rows are kept as one `u64`
 //! each (barcode number and order id packed together) only so that they can be shuffled, about
-//! 160 MB for 20 million barcodes. Both files are written through a [`BufWriter`](std::io::BufWriter) into hidden
-//! temporary names (`.orders.csv.tmp`, `.barcodes.csv.tmp`) and renamed into place at the end,
-//! so a process watching the output folder never sees a half-written file.
+//! 160 MB for 20 million barcodes. Both files are written through a
+//! [`BufWriter`](std::io::BufWriter) into hidden temporary names (`.orders.csv.tmp`,
+//! `.barcodes.csv.tmp`) and renamed into place at the end, so a process watching the output
+//! folder never sees a half-written file.
 //!
 //! Layout: `build` makes the `plan` (everything decided before writing) from the
 //! `distribution`s, the barcode `codec` and, when asked, the `malformed` rows; `write`

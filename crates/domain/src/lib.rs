@@ -10,7 +10,7 @@
 //! - [`parse`]: one file: header matching, record checks, typed rows or issues
 //!   ([`OrdersParser`], [`BarcodesParser`]).
 //! - [`book`]: the per-file rules: first order wins, first barcode wins.
-//! - [`merge`]: rules 3–7, giving an [`Outcome`]: sorted output rows, unused barcodes,
+//! - [`merge`](mod@merge): rules 3–7, giving an [`Outcome`]: sorted output rows, unused barcodes,
 //!   tickets per customer, top N, and every issue in report order.
 //! - [`output`]: the result files, `processed_orders.csv`, `issues.csv` and
 //!   `unused_barcodes.csv`: each one's writer and reader, in one place.

@@ -15,8 +15,9 @@ pub(super) fn first_orders(rows: Vec<OrderRec>) -> (Vec<OrderRec>, Vec<Issue>) {
         .map(|(i, r)| (r.order_id, i as u32))
         .collect();
     radsort::sort_by_key(&mut order, |p| p.0); // stable: file order within one id
-                                               // Sized exactly, and the issues written once the sort's pairs are gone: with millions
-                                               // of duplicates, the issues are most of the memory.
+
+    // Sized exactly, and the issues written once the sort's pairs are gone: with millions
+    // of duplicates, the issues are most of the memory.
     let duplicates = order.windows(2).filter(|w| w[0].0 == w[1].0).count();
     let mut kept = Vec::with_capacity(rows.len() - duplicates);
     let mut dups = Vec::with_capacity(duplicates);
@@ -62,7 +63,8 @@ pub(super) fn first_barcodes(book: &BarcodeBook) -> (Vec<BarcodeRec>, KeysAndLin
         .map(|(i, r)| (r.key, i as u32))
         .collect();
     radsort::sort_by_key(&mut by_key, |p| p.0); // stable: file order within one barcode
-                                                // As in `first_orders`: sized exactly, issues written once the pairs are gone.
+
+    // As in `first_orders`: sized exactly, issues written once the pairs are gone.
     let duplicates = by_key.windows(2).filter(|w| w[0].0 == w[1].0).count();
     let mut duplicate = vec![false; rows.len()];
     let mut dups = Vec::with_capacity(duplicates);

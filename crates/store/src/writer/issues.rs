@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use tiqets_domain::output::IssueLine;
 use tiqets_domain::IssueCode;
 
-/// What the issues copy wrote: for [`BatchWriter::commit`].
+/// What the issues copy wrote: for [`BatchWriter::commit`](super::BatchWriter::commit).
 #[derive(Debug)]
 pub struct IssuesWritten {
     pub(super) rows: u64,

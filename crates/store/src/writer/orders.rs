@@ -7,7 +7,7 @@ use deadpool_postgres::Pool;
 use tiqets_bus::BatchId;
 use tiqets_domain::output::OrderLine;
 
-/// What the orders copy wrote: for [`BatchWriter::commit`].
+/// What the orders copy wrote: for [`BatchWriter::commit`](super::BatchWriter::commit).
 #[derive(Debug)]
 pub struct OrdersWritten {
     pub(super) rows: u64,

@@ -4,7 +4,7 @@ use super::staged::{check_stored, to_i64, Staged};
 use crate::error::Result;
 use tiqets_domain::output::UnusedLine;
 
-/// What the unused barcodes copy wrote: for [`BatchWriter::commit`].
+/// What the unused barcodes copy wrote: for [`BatchWriter::commit`](super::BatchWriter::commit).
 #[derive(Debug)]
 pub struct UnusedWritten {
     pub(super) rows: u64,
