@@ -1,6 +1,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::*;
+use crate::codec::{BarcodeCodec, BARCODE_DOMAIN};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 
 fn gen(orders: u64, seed: u64, malformed: bool) -> (tempfile::TempDir, GenSummary) {
     let dir = tempfile::tempdir().unwrap();

@@ -102,6 +102,13 @@ impl BarcodeBuf {
     }
 }
 
+impl AsRef<[u8]> for BarcodeBuf {
+    #[inline]
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
 impl Deref for BarcodeBuf {
     type Target = str;
     fn deref(&self) -> &str {

@@ -1,7 +1,8 @@
 //! Collecting one file's valid rows, in file order, in compact form.
 //!
-//! Books only collect: the duplicate rules (1 and 2) are applied in [`crate::merge`], by
-//! sorting, which is much faster than a hash lookup per row on millions of rows.
+//! Books only collect: the duplicate rules (1 and 2) are applied in
+//! [`crate::merge`](mod@crate::merge), by sorting, which is much faster than a hash lookup
+//! per row on millions of rows.
 
 use crate::barcode::{is_text_key, numeric_key, text_key, text_range, BarcodeBuf};
 use crate::parse::{BarcodeRow, OrderRow};

@@ -10,9 +10,10 @@
 //! - [`parse`]: one file: header matching, record checks, typed rows or issues
 //!   ([`OrdersParser`], [`BarcodesParser`]).
 //! - [`book`]: the per-file rules: first order wins, first barcode wins.
-//! - [`merge`]: rules 3–7, giving an [`Outcome`]: sorted output rows, unused barcodes,
+//! - [`merge`](mod@merge): rules 3–7, giving an [`Outcome`]: sorted output rows, unused barcodes,
 //!   tickets per customer, top N, and every issue in report order.
-//! - [`output`]: the `processed_orders.csv` and `issues.csv` formats.
+//! - [`output`]: the result files, `processed_orders.csv`, `issues.csv` and
+//!   `unused_barcodes.csv`: each one's writer and reader, in one place.
 //! - [`process()`]: a whole batch from two readers, on two threads.
 //!
 //! # Example
@@ -45,7 +46,7 @@ pub use issue::{sort_issues, FileKind, Issue, IssueCode, IssueCounts};
 pub use merge::{merge, top_customers, CustomerTickets, Outcome, OutputRow};
 pub use output::{
     csv_field, format_issue, format_row, write_issues, write_processed, write_processed_parallel,
-    ISSUES_HEADER, PROCESSED_HEADER,
+    write_unused, ISSUES_HEADER, PROCESSED_HEADER, UNUSED_HEADER,
 };
 pub use parse::{
     BarcodeRow, BarcodesParser, FatalError, FatalProblem, FileParser, OrderRow, OrdersParser,

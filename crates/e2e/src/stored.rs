@@ -1,6 +1,7 @@
 //! What the pipeline stored for a batch, read back from PostgreSQL in the CLI's formats.
 
 use crate::expected::Expected;
+use tiqets_domain::output::{format_line, BarcodeList, OrderLine};
 use tiqets_domain::{FileKind, Issue, IssueCode};
 use tiqets_store::Pool;
 
@@ -15,16 +16,15 @@ pub async fn stored(pool: &Pool, batch_id: &str) -> Expected {
         )
         .await
         .expect("orders");
-    let mut processed = String::from(tiqets_domain::PROCESSED_HEADER);
+    let mut processed = tiqets_domain::PROCESSED_HEADER.as_bytes().to_vec();
     for r in &rows {
         let (c, o, b): (i64, i64, &str) = (r.get(0), r.get(1), r.get(2));
-        let list = format!("[{b}]");
-        let field = if b.contains(tiqets_store::BARCODE_SEPARATOR) {
-            format!("\"{list}\"")
-        } else {
-            list
+        let line = OrderLine {
+            customer_id: c as u64,
+            order_id: o as u64,
+            barcodes: BarcodeList::parse(b).expect("a stored list"),
         };
-        processed += &format!("{c},{o},{field}\n");
+        format_line(&mut processed, &line);
     }
     let issue_rows = db
         .query(
@@ -64,7 +64,7 @@ pub async fn stored(pool: &Pool, batch_id: &str) -> Expected {
         .get(0);
     Expected {
         orders_written: rows.len() as u64,
-        processed_orders_csv: processed,
+        processed_orders_csv: String::from_utf8(processed).expect("UTF-8"),
         issues_csv: String::from_utf8(issues_csv).expect("UTF-8"),
         top5: top
             .iter()

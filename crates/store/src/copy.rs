@@ -19,7 +19,8 @@ const SEND_AT: usize = 256 * 1024;
 const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
 
 /// An open binary `COPY … FROM STDIN`. Each row is [`CopyRows::row`] with its field count,
-/// then one call per field, then [`CopyRows::end_row`].
+/// then one call per field; [`CopyRows::send`] between rows sends what is buffered once it
+/// is large enough.
 pub struct CopyRows {
     sink: Pin<Box<CopyInSink<Bytes>>>,
     buf: BytesMut,
@@ -59,8 +60,8 @@ impl CopyRows {
         self
     }
 
-    /// Ends a row: sends the buffer once it is large enough.
-    pub async fn end_row(&mut self) -> Result<()> {
+    /// Sends the buffer once it is large enough (between two rows).
+    pub async fn send(&mut self) -> Result<()> {
         if self.buf.len() >= SEND_AT {
             let chunk = self.buf.split().freeze();
             self.sink.feed(chunk).await.map_err(db("copy rows"))?;

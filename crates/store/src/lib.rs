@@ -35,5 +35,5 @@ pub use status::{record_status, Recorded};
 pub use tls::{DbTls, SslMode};
 pub use writer::{
     split_barcodes, BatchWriter, IssuesCopy, IssuesWritten, OrdersCopy, OrdersWritten, UnusedCopy,
-    UnusedWritten, BARCODE_SEPARATOR, WRITE_CONNECTIONS,
+    UnusedWritten, WRITE_CONNECTIONS,
 };

@@ -20,52 +20,36 @@
 //! were: its connection is closed rather than returned to the pool, so the server rolls its
 //! transaction back (and releases the lock); a staged table committed by then is dropped by
 //! the next write of the batch.
+//!
+//! Files: [`Staged`] (`staged`) loads one table on a `held` connection; `orders`, `unused`
+//! and `issues` are the three copies and what each wrote.
 
-use crate::copy::CopyRows;
+mod held;
+mod issues;
+mod orders;
+mod staged;
+mod unused;
+
+pub use issues::{IssuesCopy, IssuesWritten};
+pub use orders::{OrdersCopy, OrdersWritten};
+pub use staged::Staged;
+pub use unused::{UnusedCopy, UnusedWritten};
+
 use crate::error::{db, Result, StoreError};
 use crate::status::{apply, CountsFrom, Recorded};
-use deadpool_postgres::{Client, Object, Pool};
-use std::collections::BTreeMap;
+use deadpool_postgres::Pool;
+use held::Held;
 use std::time::Instant;
 use tiqets_contract::{BatchCounts, BatchId, BatchStatus, StatusEvent};
-use tiqets_domain::{Issue, IssueCode};
+use tiqets_domain::output::processed;
 
 /// Class id of the per-batch advisory locks (the object id is a hash of the batch id).
 const BATCH_LOCK_CLASS: i32 = 0x7471_6231; // "tqb1"
 
-/// Separates the barcodes of an order in `batch_orders.barcodes` (see [`split_barcodes`]).
-pub const BARCODE_SEPARATOR: &str = ", ";
-
-/// The barcodes of a stored `batch_orders.barcodes` value, in `barcodes.csv` line order.
+/// The barcodes of a stored `batch_orders.barcodes` value (a
+/// [`tiqets_domain::output::BarcodeList`]'s text), in `barcodes.csv` line order.
 pub fn split_barcodes(list: &str) -> Vec<String> {
-    list.split(BARCODE_SEPARATOR).map(str::to_owned).collect()
-}
-
-/// A pooled connection that must not go back to the pool as it is (inside a transaction,
-/// or holding a lock) unless [`Held::release`]d: dropped, it is closed.
-struct Held(Option<Client>);
-
-impl Held {
-    fn client(&self) -> &Client {
-        self.0.as_ref().expect("held until released or dropped")
-    }
-
-    fn client_mut(&mut self) -> &mut Client {
-        self.0.as_mut().expect("held until released or dropped")
-    }
-
-    /// Back to the pool: the caller has ended what made it special.
-    fn release(mut self) {
-        self.0.take();
-    }
-}
-
-impl Drop for Held {
-    fn drop(&mut self) {
-        if let Some(client) = self.0.take() {
-            drop(Object::take(client));
-        }
-    }
+    processed::split(list).map(str::to_owned).collect()
 }
 
 /// Connections a write holds at most: the lock's, the orders' and then the tickets' (while
@@ -140,15 +124,11 @@ impl BatchWriter {
                 "customer_id, order_id, barcodes, position",
             )
             .await?;
-        Ok(OrdersCopy {
+        Ok(OrdersCopy::new(
             staged,
-            pool: self.pool.clone(),
-            batch_id: self.batch_id.clone(),
-            rows: 0,
-            tickets: 0,
-            per_customer: Vec::new(),
-            last: None,
-        })
+            self.pool.clone(),
+            self.batch_id.clone(),
+        ))
     }
 
     /// The unused barcodes, to be written in `barcodes.csv` order, on a connection of their
@@ -157,7 +137,7 @@ impl BatchWriter {
         let staged = self
             .stage(1, "batch_unused_barcodes", "position, barcode, line")
             .await?;
-        Ok(UnusedCopy { staged, rows: 0 })
+        Ok(UnusedCopy::new(staged))
     }
 
     /// The issues, to be written in report order, on a connection of their own.
@@ -165,11 +145,7 @@ impl BatchWriter {
         let staged = self
             .stage(2, "batch_issues", "seq, file, line, code, message")
             .await?;
-        Ok(IssuesCopy {
-            staged,
-            rows: 0,
-            by_code: BTreeMap::new(),
-        })
+        Ok(IssuesCopy::new(staged))
     }
 
     /// Makes the staged tables the batch's results,
@@ -228,321 +204,5 @@ impl BatchWriter {
             .map_err(db("batch unlock"))?;
         self.lock.release();
         Ok((totals, recorded))
-    }
-}
-
-fn copy_sql(table: &str, columns: &str) -> String {
-    // A staged table is created in this transaction: FREEZE loads it frozen (no later
-    // hint-bit writes or freezing vacuum; the visibility map is set for index-only scans).
-    format!("COPY \"{table}\" ({columns}) FROM STDIN (FORMAT binary, FREEZE)")
-}
-
-fn to_i64(n: u64) -> Result<i64> {
-    i64::try_from(n).map_err(|_| StoreError::Invalid(format!("{n} is out of range")))
-}
-
-/// One result table being loaded on a connection of its own, in a transaction of its own.
-pub struct Staged {
-    conn: Held,
-    copy: Option<CopyRows>,
-    batch_id: String,
-    table: &'static str,
-    opened: Instant,
-    /// From open to the end of the COPY (rows fed as they were read).
-    copy_ms: u64,
-}
-
-impl Staged {
-    async fn open(
-        pool: &Pool,
-        batch_id: &BatchId,
-        table: &'static str,
-        columns: &str,
-    ) -> Result<Staged> {
-        let conn = Held(Some(pool.get().await?));
-        let client = conn.client();
-        client
-            .batch_execute("BEGIN")
-            .await
-            .map_err(db("begin staged table"))?;
-        let id = batch_id.as_str();
-        let name: String = client
-            .query_one("SELECT tiqets_stage_partition($1, $2)", &[&id, &table])
-            .await
-            .map_err(db("stage table"))?
-            .get(0);
-        let sink = client
-            .copy_in::<_, bytes::Bytes>(&copy_sql(&name, columns))
-            .await
-            .map_err(db("start copy"))?;
-        Ok(Staged {
-            conn,
-            copy: Some(CopyRows::new(sink)),
-            batch_id: id.to_owned(),
-            table,
-            opened: Instant::now(),
-            copy_ms: 0,
-        })
-    }
-
-    fn rows(&mut self) -> &mut CopyRows {
-        self.copy.as_mut().expect("open until finished")
-    }
-
-    /// Ends the COPY, indexes the table (a new partition) and commits. Returns its rows.
-    async fn finish(mut self) -> Result<u64> {
-        let rows = self.end_copy().await?;
-        self.seal().await?;
-        Ok(rows)
-    }
-
-    /// Ends the COPY; returns the rows the server stored.
-    async fn end_copy(&mut self) -> Result<u64> {
-        let copy = self.copy.take().expect("open until finished");
-        self.copy_ms = self.opened.elapsed().as_millis() as u64;
-        copy.finish().await
-    }
-
-    /// Indexes the table (a new partition) and commits, after [`Staged::end_copy`].
-    async fn seal(mut self) -> Result<()> {
-        let client = self.conn.client();
-        let started = Instant::now();
-        client
-            .execute(
-                "SELECT tiqets_index_partition($1, $2)",
-                &[&self.batch_id, &self.table],
-            )
-            .await
-            .map_err(db("index staged table"))?;
-        let index_ms = started.elapsed().as_millis() as u64;
-        let started = Instant::now();
-        client
-            .batch_execute("COMMIT")
-            .await
-            .map_err(db("commit staged table"))?;
-        let commit_ms = started.elapsed().as_millis() as u64;
-        tracing::info!(
-            table = self.table,
-            copy_ms = self.copy_ms,
-            index_ms,
-            commit_ms,
-            "table staged"
-        );
-        // Committed: back to the pool.
-        self.conn.0.take();
-        Ok(())
-    }
-}
-
-/// What the orders copy wrote: for [`BatchWriter::commit`].
-#[derive(Debug)]
-pub struct OrdersWritten {
-    rows: u64,
-    tickets: u64,
-    /// Tickets per customer, in customer order.
-    per_customer: Vec<(i64, i64)>,
-}
-
-impl OrdersWritten {
-    /// Output rows.
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
-    /// Barcodes of the output rows.
-    pub fn tickets(&self) -> u64 {
-        self.tickets
-    }
-
-    /// Customers with an output row.
-    pub fn customers(&self) -> u64 {
-        self.per_customer.len() as u64
-    }
-}
-
-/// What the unused barcodes copy wrote: for [`BatchWriter::commit`].
-#[derive(Debug)]
-pub struct UnusedWritten {
-    rows: u64,
-}
-
-impl UnusedWritten {
-    /// Unused barcodes.
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-}
-
-/// What the issues copy wrote: for [`BatchWriter::commit`].
-#[derive(Debug)]
-pub struct IssuesWritten {
-    rows: u64,
-    by_code: BTreeMap<IssueCode, u64>,
-}
-
-impl IssuesWritten {
-    /// Issues.
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
-    /// Issues per code.
-    pub fn by_code(&self) -> &BTreeMap<IssueCode, u64> {
-        &self.by_code
-    }
-}
-
-/// The output rows being copied.
-pub struct OrdersCopy {
-    staged: Staged,
-    /// For the tickets per customer, loaded on a connection of their own.
-    pool: Pool,
-    batch_id: BatchId,
-    rows: u64,
-    tickets: u64,
-    per_customer: Vec<(i64, i64)>,
-    last: Option<(i64, i64)>,
-}
-
-impl OrdersCopy {
-    /// Writes one output row; `barcodes` is its list joined by [`BARCODE_SEPARATOR`] (as
-    /// between the brackets of `processed_orders.csv`). Rows must come in strictly
-    /// increasing (customer_id, order_id) order and have at least one barcode, none empty:
-    /// anything else means the input is corrupt.
-    pub async fn write(&mut self, customer_id: u64, order_id: u64, barcodes: &str) -> Result<()> {
-        let key = (to_i64(customer_id)?, to_i64(order_id)?);
-        if self.last.is_some_and(|last| last >= key) {
-            return Err(StoreError::Invalid(format!(
-                "order {order_id} of customer {customer_id} is out of order or repeated"
-            )));
-        }
-        let mut n = 0i64;
-        for barcode in barcodes.split(BARCODE_SEPARATOR) {
-            if barcode.is_empty() {
-                return Err(StoreError::Invalid(format!(
-                    "order {order_id} has an empty barcode in {barcodes:?}"
-                )));
-            }
-            n += 1;
-        }
-        self.last = Some(key);
-        // The rank in output order, for deep pages (see the order position migration).
-        let position = to_i64(self.rows + 1)?;
-        let w = self.staged.rows();
-        w.row(4)
-            .int8(key.0)
-            .int8(key.1)
-            .text(barcodes)
-            .int8(position);
-        w.end_row().await?;
-        self.rows += 1;
-        self.tickets += n as u64;
-        match self.per_customer.last_mut() {
-            Some((customer, sum)) if *customer == key.0 => *sum += n,
-            _ => self.per_customer.push((key.0, n)),
-        }
-        Ok(())
-    }
-
-    /// Ends the COPY, then indexes and commits the staged table while the tickets per
-    /// customer (summed as the rows went by) are loaded on another connection.
-    pub async fn finish(self) -> Result<OrdersWritten> {
-        let OrdersCopy {
-            mut staged,
-            pool,
-            batch_id,
-            rows,
-            tickets,
-            per_customer,
-            ..
-        } = self;
-        let stored = staged.end_copy().await?;
-        check_stored("orders", stored, rows)?;
-        let load_tickets = async {
-            let columns = "customer_id, tickets";
-            let mut t = Staged::open(&pool, &batch_id, "batch_customer_tickets", columns).await?;
-            for &(customer_id, n) in &per_customer {
-                let w = t.rows();
-                w.row(2).int8(customer_id).int8(n);
-                w.end_row().await?;
-            }
-            let stored = t.finish().await?;
-            check_stored("customer tickets", stored, per_customer.len() as u64)
-        };
-        tokio::try_join!(staged.seal(), load_tickets)?;
-        Ok(OrdersWritten {
-            rows,
-            tickets,
-            per_customer,
-        })
-    }
-}
-
-/// The unused barcodes being copied.
-pub struct UnusedCopy {
-    staged: Staged,
-    rows: u64,
-}
-
-impl UnusedCopy {
-    /// Writes the next unused barcode (in `barcodes.csv` order) and its line there.
-    pub async fn write(&mut self, barcode: &str, line: u64) -> Result<()> {
-        let position = to_i64(self.rows + 1)?;
-        let line = to_i64(line)?;
-        let w = self.staged.rows();
-        w.row(3).int8(position).text(barcode).int8(line);
-        w.end_row().await?;
-        self.rows += 1;
-        Ok(())
-    }
-
-    /// Ends the COPY, indexes and commits the staged table.
-    pub async fn finish(self) -> Result<UnusedWritten> {
-        let stored = self.staged.finish().await?;
-        check_stored("unused barcodes", stored, self.rows)?;
-        Ok(UnusedWritten { rows: self.rows })
-    }
-}
-
-/// The issues being copied.
-pub struct IssuesCopy {
-    staged: Staged,
-    rows: u64,
-    by_code: BTreeMap<IssueCode, u64>,
-}
-
-impl IssuesCopy {
-    /// Writes the next issue (in report order).
-    pub async fn write(&mut self, issue: &Issue) -> Result<()> {
-        let seq = to_i64(self.rows + 1)?;
-        let line = to_i64(issue.line)?;
-        let w = self.staged.rows();
-        w.row(5).int8(seq).text(issue.file.as_str()).int8(line);
-        w.text(issue.code.as_str()).text(&issue.message);
-        w.end_row().await?;
-        self.rows += 1;
-        *self.by_code.entry(issue.code).or_default() += 1;
-        Ok(())
-    }
-
-    /// Ends the COPY, indexes and commits the staged table.
-    pub async fn finish(self) -> Result<IssuesWritten> {
-        let stored = self.staged.finish().await?;
-        check_stored("issues", stored, self.rows)?;
-        Ok(IssuesWritten {
-            rows: self.rows,
-            by_code: self.by_code,
-        })
-    }
-}
-
-/// The server's row count of a COPY must be the rows sent.
-fn check_stored(what: &str, stored: u64, sent: u64) -> Result<()> {
-    if stored == sent {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(format!(
-            "{what}: the server stored {stored} rows of {sent}"
-        )))
     }
 }

@@ -13,7 +13,7 @@
 //! - [`catalogue`]: [`SETTINGS`], every variable it reads (`--help`).
 //! - [`settings`]: configuration from the environment.
 //! - [`persist`]: the persist handler.
-//! - [`results`]: reading and checking a result object, record by record.
+//! - [`results`]: reading and checking a result object, line by line.
 //! - [`output`]: output files, renamed into place when complete.
 //! - [`recorder`]: the status handler.
 //! - [`error`](mod@error): [`PersistError`].
@@ -29,7 +29,7 @@ pub mod settings;
 
 pub use catalogue::SETTINGS;
 pub use error::PersistError;
-pub use persist::{Persister, UNUSED_HEADER};
+pub use persist::Persister;
 pub use recorder::StatusRecorder;
 pub use settings::{Settings, SettingsError};
 

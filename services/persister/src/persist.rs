@@ -9,7 +9,7 @@
 
 use crate::error::PersistError;
 use crate::output::OutputFiles;
-use crate::results::{number, text, Records, ResultStream};
+use crate::results::ResultStream;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -17,11 +17,8 @@ use tiqets_bus::{Bus, Outcome, WorkHandler};
 use tiqets_contract::{
     BatchCounts, BatchStatus, PersistWork, Progress, ResultFile, ResultRef, StatusEvent,
 };
-use tiqets_domain::{FileKind, Issue, IssueCode, ISSUES_HEADER, PROCESSED_HEADER};
-use tiqets_store::{queries, BatchWriter, IssuesCopy, OrdersCopy, Pool, UnusedCopy};
-
-/// The header of `unused_barcodes.csv` (see [`ResultFile::UnusedBarcodes`]).
-pub const UNUSED_HEADER: &str = "barcode,line";
+use tiqets_domain::output::{IssuesCsv, ProcessedOrdersCsv, UnusedBarcodesCsv};
+use tiqets_store::{queries, BatchWriter, Pool};
 
 /// How often a long persist reports its progress.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
@@ -142,38 +139,39 @@ impl Persister {
         let orders_copy = writer.orders().await?;
         let issues_copy = writer.issues().await?;
 
+        // Each line goes from the object's bytes, read by the domain's reader of its format,
+        // into the COPY buffer, typed: no other copy of it is made.
         let orders = async {
             let t = Instant::now();
-            let header = PROCESSED_HEADER.trim_end();
             let mut stream =
-                ResultStream::open(&files, processed, header, Some(orders_tee)).await?;
+                ResultStream::<ProcessedOrdersCsv>::open(&files, processed, Some(orders_tee))
+                    .await?;
             let mut copy = orders_copy;
-            let mut customers = Customers::default();
-            while let Some(records) = stream.next().await? {
-                write_orders(records, &mut copy, &mut customers).await?;
+            while stream.step(|line| Ok(copy.add(&line)?)).await? {
+                copy.send().await?;
                 progress.read(0, stream.bytes());
             }
             let written = copy.finish().await?;
             let orders_ms = t.elapsed().as_millis() as u64;
-            Ok::<_, PersistError>((written, customers.count, orders_ms))
+            Ok::<_, PersistError>((written, orders_ms))
         };
         let rest = async {
             let t = Instant::now();
-            let header = ISSUES_HEADER.trim_end();
-            let mut stream = ResultStream::open(&files, issues, header, Some(issues_tee)).await?;
+            let mut stream =
+                ResultStream::<IssuesCsv>::open(&files, issues, Some(issues_tee)).await?;
             let mut copy = issues_copy;
-            while let Some(records) = stream.next().await? {
-                write_issues(records, &mut copy).await?;
+            while stream.step(|line| Ok(copy.add(&line)?)).await? {
+                copy.send().await?;
                 progress.read(1, stream.bytes());
             }
             let issues_written = copy.finish().await?;
             let issues_ms = t.elapsed().as_millis() as u64;
 
             let t = Instant::now();
-            let mut stream = ResultStream::open(&files, unused, UNUSED_HEADER, None).await?;
+            let mut stream = ResultStream::<UnusedBarcodesCsv>::open(&files, unused, None).await?;
             let mut copy = writer.unused().await?;
-            while let Some(records) = stream.next().await? {
-                write_unused(records, &mut copy).await?;
+            while stream.step(|line| Ok(copy.add(&line)?)).await? {
+                copy.send().await?;
                 progress.read(2, stream.bytes());
             }
             let unused_written = copy.finish().await?;
@@ -182,7 +180,7 @@ impl Persister {
         };
         // Boxed: the two loads are large futures (a test thread's stack overflowed in debug).
         let both = async { tokio::try_join!(Box::pin(orders), Box::pin(rest)) };
-        let ((orders, customers, orders_ms), (issues, issues_ms, unused, unused_ms)) = tokio::select! {
+        let ((orders, orders_ms), (issues, issues_ms, unused, unused_ms)) = tokio::select! {
             r = both => r?,
             _ = progress.report() => unreachable!("reports until dropped"),
         };
@@ -190,7 +188,7 @@ impl Persister {
         let stored = BatchCounts {
             orders_written: orders.rows(),
             tickets: orders.tickets(),
-            customers,
+            customers: orders.customers(),
             unused_barcodes: unused.rows(),
             issues: issues.rows(),
             issues_by_code: issues.by_code().clone(),
@@ -215,94 +213,6 @@ impl Persister {
         );
         Ok(counts)
     }
-}
-
-/// Distinct customers of output rows sorted by customer.
-#[derive(Default)]
-struct Customers {
-    last: Option<u64>,
-    count: u64,
-}
-
-const PROCESSED: &str = "processed_orders.csv";
-const ISSUES: &str = "issues.csv";
-const UNUSED: &str = "unused_barcodes.csv";
-
-fn fields(file: &'static str, line: u64, got: usize, want: usize) -> Result<(), PersistError> {
-    if got == want {
-        Ok(())
-    } else {
-        Err(PersistError::BadRow {
-            file,
-            line,
-            message: format!("{got} fields, expected {want}"),
-        })
-    }
-}
-
-async fn write_orders(
-    records: &Records,
-    copy: &mut OrdersCopy,
-    customers: &mut Customers,
-) -> Result<(), PersistError> {
-    for r in records.iter() {
-        fields(PROCESSED, r.line, r.len(), 3)?;
-        let customer_id = number(PROCESSED, r.line, r.field(0))?;
-        let order_id = number(PROCESSED, r.line, r.field(1))?;
-        let list = text(PROCESSED, r.line, r.field(2))?;
-        let inner = list
-            .strip_prefix('[')
-            .and_then(|l| l.strip_suffix(']'))
-            .ok_or_else(|| PersistError::BadRow {
-                file: PROCESSED,
-                line: r.line,
-                message: format!("barcodes {list:?} are not a [list]"),
-            })?;
-        // The writer splits the list once, to count the tickets and refuse an empty barcode.
-        copy.write(customer_id, order_id, inner).await?;
-        if customers.last != Some(customer_id) {
-            customers.last = Some(customer_id);
-            customers.count += 1;
-        }
-    }
-    Ok(())
-}
-
-async fn write_issues(records: &Records, copy: &mut IssuesCopy) -> Result<(), PersistError> {
-    for r in records.iter() {
-        fields(ISSUES, r.line, r.len(), 4)?;
-        let bad = |message: String| PersistError::BadRow {
-            file: ISSUES,
-            line: r.line,
-            message,
-        };
-        let file = match r.field(0) {
-            b"orders" => FileKind::Orders,
-            b"barcodes" => FileKind::Barcodes,
-            other => {
-                return Err(bad(format!(
-                    "unknown file {:?}",
-                    String::from_utf8_lossy(other)
-                )))
-            }
-        };
-        let line = number(ISSUES, r.line, r.field(1))?;
-        let code = text(ISSUES, r.line, r.field(2))?;
-        let code = IssueCode::parse(code).ok_or_else(|| bad(format!("unknown code {code:?}")))?;
-        let message = text(ISSUES, r.line, r.field(3))?.to_owned();
-        copy.write(&Issue::new(file, line, code, message)).await?;
-    }
-    Ok(())
-}
-
-async fn write_unused(records: &Records, copy: &mut UnusedCopy) -> Result<(), PersistError> {
-    for r in records.iter() {
-        fields(UNUSED, r.line, r.len(), 2)?;
-        let barcode = text(UNUSED, r.line, r.field(0))?;
-        let line = number(UNUSED, r.line, r.field(1))?;
-        copy.write(barcode, line).await?;
-    }
-    Ok(())
 }
 
 /// The stored figures must be the merger's: anything else means the objects and the work
@@ -340,7 +250,7 @@ fn check_counts(stored: &BatchCounts, expected: &BatchCounts) -> Result<(), Pers
     };
     if nonzero(stored) != nonzero(expected) {
         return Err(PersistError::Mismatch {
-            file: ISSUES,
+            file: ResultFile::Issues.file_name(),
             message: "issue counts per code differ from the work's".into(),
         });
     }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use tiqets_domain::output::{BarcodeList, OrderLine, UnusedLine};
 use tiqets_e2e::{Service, Stack};
 use tiqets_testkit::{TestDatabase, TestNamespace};
 
@@ -258,24 +259,25 @@ async fn process_of_a_million_orders_streams_within_the_api_memory_budget() {
         .await
         .unwrap();
     let mut orders = writer.orders().await.unwrap();
-    let mut list = String::new();
     for n in 1..=ORDERS {
-        list.clear();
-        for k in 0..PER_ORDER {
-            if k > 0 {
-                list.push_str(", ");
-            }
-            list.push_str(&format!("{:012}", n * PER_ORDER + k));
-        }
-        orders.write(n / 3 + 1, n, &list).await.unwrap();
+        let barcodes = (0..PER_ORDER).map(|k| format!("{:012}", n * PER_ORDER + k));
+        let list = BarcodeList::join(barcodes);
+        let line = OrderLine {
+            customer_id: n / 3 + 1,
+            order_id: n,
+            barcodes: BarcodeList::parse(&list).unwrap(),
+        };
+        orders.write(&line).await.unwrap();
     }
     let orders = orders.finish().await.unwrap();
     let mut unused = writer.unused().await.unwrap();
     for n in 1..=UNUSED {
-        unused
-            .write(&format!("U{n:011}"), ORDERS * PER_ORDER + n)
-            .await
-            .unwrap();
+        let barcode = format!("U{n:011}");
+        let line = UnusedLine {
+            barcode: &barcode,
+            line: ORDERS * PER_ORDER + n,
+        };
+        unused.write(&line).await.unwrap();
     }
     let unused = unused.finish().await.unwrap();
     let issues = writer.issues().await.unwrap().finish().await.unwrap();

@@ -4,112 +4,23 @@
 //! command line does, the api binary as its user takes an upload and streams events, the
 //! server logs no violation meanwhile, and each user is refused what belongs to another.
 
+mod api;
+mod users;
+
 use crate::support::*;
-use async_nats::{Client, ConnectOptions, Event, ServerError};
+use api::{http, http_until, upload, ApiProcess};
+use async_nats::ConnectOptions;
 use futures::StreamExt;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
-use tiqets_bus::{setup, Bus, NatsAuth};
+use tiqets_bus::{setup, Bus};
 use tiqets_contract::Names;
 use tiqets_e2e::expected::expected;
 use tiqets_e2e::stored::stored;
 use tiqets_e2e::{Service, Stack};
-use tiqets_testkit::{OwnedNats, TestDatabase};
+use tiqets_testkit::TestDatabase;
 use tokio::io::AsyncReadExt;
-use tokio::sync::mpsc;
-
-const USERS: [&str; 6] = ["setup", "ingest", "api", "validator", "merger", "persister"];
-
-fn config() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/k8s/base/nats/nats.conf")
-}
-
-fn password(user: &str) -> String {
-    format!("test-{user}-{}", std::process::id())
-}
-
-fn password_var(user: &str) -> String {
-    format!("NATS_{}_PASSWORD", user.to_ascii_uppercase())
-}
-
-fn start_server() -> OwnedNats {
-    let env: Vec<(String, String)> = USERS
-        .iter()
-        .map(|u| (password_var(u), password(u)))
-        .collect();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    OwnedNats::start_with_config(&config(), &env).expect("nats-server with nats.conf")
-}
-
-fn auth(user: &str) -> NatsAuth {
-    NatsAuth::UserPassword {
-        user: user.to_string(),
-        password: password(user),
-    }
-}
-
-/// A connection as `user` whose server errors (permission violations) arrive on the receiver.
-async fn connect(url: &str, user: &str) -> (Client, mpsc::UnboundedReceiver<String>) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let client = ConnectOptions::new()
-        .user_and_password(user.into(), password(user))
-        .event_callback(move |event| {
-            let tx = tx.clone();
-            async move {
-                if let Event::ServerError(ServerError::Other(message)) = event {
-                    let _ = tx.send(message);
-                }
-            }
-        })
-        .connect(url)
-        .await
-        .unwrap_or_else(|e| panic!("connect as {user}: {e}"));
-    (client, rx)
-}
-
-/// Sends a request to `subject` as the connection's user and returns whether it was
-/// answered; a refused one must come with the server's permission violation naming it.
-async fn request(
-    client: &Client,
-    errors: &mut mpsc::UnboundedReceiver<String>,
-    subject: &str,
-    payload: &'static str,
-) -> Result<String, String> {
-    while errors.try_recv().is_ok() {}
-    // A refused publish is never answered; the server's -ERR arrives instead.
-    tokio::select! {
-        reply = client.request(subject.to_string(), payload.into()) => match reply {
-            Ok(msg) => Ok(String::from_utf8_lossy(&msg.payload).into_owned()),
-            Err(e) => Err(format!("request failed without a server error: {e}")),
-        },
-        error = errors.recv() => Err(error.unwrap_or_default()),
-        _ = tokio::time::sleep(Duration::from_secs(5)) => Err("no answer, no error".into()),
-    }
-}
-
-/// Asserts that `user` is refused publishing to `subject` with a permission violation.
-async fn assert_denied(url: &str, user: &str, subject: &str) {
-    let (client, mut errors) = connect(url, user).await;
-    match request(&client, &mut errors, subject, "{}").await {
-        Ok(reply) => panic!("{user} may publish to {subject} (answered {reply})"),
-        Err(error) => {
-            let lower = error.to_ascii_lowercase();
-            assert!(
-                lower.contains("permissions violation for publish") && error.contains(subject),
-                "{user} → {subject}: expected a permission violation, got {error:?}"
-            );
-        }
-    }
-}
-
-/// Asserts that `user` may publish to `subject` (the server answers).
-async fn assert_allowed(url: &str, user: &str, subject: &str) {
-    let (client, mut errors) = connect(url, user).await;
-    if let Err(error) = request(&client, &mut errors, subject, "{}").await {
-        panic!("{user} → {subject} refused: {error:?}");
-    }
-}
+use users::{assert_allowed, assert_denied, auth, connect, password, request, start_server};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() {
@@ -459,82 +370,4 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
     .await
     .expect("setup deletes a stream");
     assert!(deleted.contains("\"success\":true"), "{deleted}");
-}
-
-/// The api process, killed when dropped.
-struct ApiProcess(std::process::Child);
-
-impl ApiProcess {
-    fn stop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for ApiProcess {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// One HTTP exchange with the api; the whole answer (empty when it does not answer).
-fn http(port: u16, request: Vec<u8>) -> String {
-    use std::io::{Read, Write};
-    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
-        return String::new();
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(30)));
-    if s.write_all(&request).is_err() {
-        return String::new();
-    }
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Reads a streamed answer until it contains `marker` (or 10 s pass).
-fn http_until(port: u16, request: &str, marker: &str) -> String {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_millis(500)))
-        .unwrap();
-    s.write_all(request.as_bytes()).unwrap();
-    let mut out = Vec::new();
-    let start = std::time::Instant::now();
-    let mut buf = [0u8; 4096];
-    while start.elapsed() < Duration::from_secs(10) {
-        match s.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-            Err(_) => {}
-        }
-        if String::from_utf8_lossy(&out).contains(marker) {
-            break;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// `POST /api/batches` with the two files as `multipart/form-data`.
-fn upload(port: u16, orders: &Path, barcodes: &Path) -> String {
-    let boundary = "tiqets-permission-test-boundary";
-    let mut body = Vec::new();
-    for (field, path) in [("orders", orders), ("barcodes", barcodes)] {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{field}.csv\"\r\nContent-Type: text/csv\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(&std::fs::read(path).unwrap());
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let mut request = format!(
-        "POST /api/batches HTTP/1.1\r\nhost: x\r\nconnection: close\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    request.extend_from_slice(&body);
-    http(port, request)
 }

@@ -2,7 +2,7 @@
 //! partition's BRIN index on `position` (migration 4), reading a few block ranges, also after
 //! the batch was written a second time.
 
-use crate::sample::id;
+use crate::sample::{id, write_order, write_unused};
 use tiqets_store::{queries, BatchWriter, Pool};
 use tiqets_testkit::TestDatabase;
 
@@ -14,13 +14,17 @@ async fn write_big(pool: &Pool, batch: &str) {
     let mut w = BatchWriter::begin(pool, &id(batch)).await.unwrap();
     let mut orders = w.orders().await.unwrap();
     for i in 1..=ORDERS {
-        let barcodes = format!("A{i:012}, B{i:012}");
-        orders.write(i / 3 + 1, i, &barcodes).await.unwrap();
+        let (a, b) = (format!("A{i:012}"), format!("B{i:012}"));
+        write_order(&mut orders, i / 3 + 1, i, &[&a, &b])
+            .await
+            .unwrap();
     }
     let orders = orders.finish().await.unwrap();
     let mut unused = w.unused().await.unwrap();
     for i in 1..=UNUSED {
-        unused.write(&format!("U{i:015}"), 2 * i).await.unwrap();
+        write_unused(&mut unused, &format!("U{i:015}"), 2 * i)
+            .await
+            .unwrap();
     }
     let unused = unused.finish().await.unwrap();
     let issues = w.issues().await.unwrap().finish().await.unwrap();

@@ -1,8 +1,9 @@
 //! A small batch to write.
 
 use tiqets_contract::{BatchCounts, BatchId};
+use tiqets_domain::output::{BarcodeList, OrderLine, UnusedLine};
 use tiqets_domain::{FileKind, Issue, IssueCode};
-use tiqets_store::{BatchWriter, Pool};
+use tiqets_store::{BatchWriter, OrdersCopy, Pool, StoreError, UnusedCopy};
 
 pub struct Sample {
     pub orders: Vec<(u64, u64, Vec<&'static str>)>,
@@ -53,25 +54,47 @@ pub fn id(s: &str) -> BatchId {
     BatchId::parse(s).unwrap()
 }
 
-pub async fn write(
-    pool: &Pool,
-    batch_id: &str,
-    s: &Sample,
-) -> Result<BatchCounts, tiqets_store::StoreError> {
+/// Writes the output row of `order_id` of `customer_id` with `barcodes`.
+pub async fn write_order(
+    copy: &mut OrdersCopy,
+    customer_id: u64,
+    order_id: u64,
+    barcodes: &[&str],
+) -> Result<(), StoreError> {
+    let list = BarcodeList::join(barcodes);
+    let barcodes = BarcodeList::parse(&list).expect("a valid list");
+    let line = OrderLine {
+        customer_id,
+        order_id,
+        barcodes,
+    };
+    copy.write(&line).await
+}
+
+/// Writes the unused `barcode` of line `line`.
+pub async fn write_unused(
+    copy: &mut UnusedCopy,
+    barcode: &str,
+    line: u64,
+) -> Result<(), StoreError> {
+    copy.write(&UnusedLine { barcode, line }).await
+}
+
+pub async fn write(pool: &Pool, batch_id: &str, s: &Sample) -> Result<BatchCounts, StoreError> {
     let mut w = BatchWriter::begin(pool, &id(batch_id)).await?;
     let mut orders = w.orders().await?;
     for (c, o, b) in &s.orders {
-        orders.write(*c, *o, &b.join(", ")).await?;
+        write_order(&mut orders, *c, *o, b).await?;
     }
     let orders = orders.finish().await?;
     let mut unused = w.unused().await?;
     for (b, line) in &s.unused {
-        unused.write(b, *line).await?;
+        write_unused(&mut unused, b, *line).await?;
     }
     let unused = unused.finish().await?;
     let mut issues = w.issues().await?;
     for i in &s.issues {
-        issues.write(i).await?;
+        issues.write(&i.into()).await?;
     }
     let issues = issues.finish().await?;
     Ok(w.commit("sample", 1, orders, unused, issues).await?.0)

@@ -11,48 +11,37 @@ use actix_web::http::header::{self, ContentDisposition, DispositionParam, Dispos
 use actix_web::{web, HttpResponse};
 use bytes::Bytes;
 use futures::{stream, Stream, StreamExt};
-use tiqets_domain::{csv_field, ISSUES_HEADER, PROCESSED_HEADER};
+use tiqets_domain::output::{issues, processed, ISSUES_HEADER, PROCESSED_HEADER};
 use tiqets_store::{queries, IssueRecord, OrderRecord, StoreError};
 
 /// Rows gathered into one body chunk, at most.
 const ROWS_PER_CHUNK: usize = 1024;
 
-/// Appends one line of `processed_orders.csv`: `customer_id,order_id,[b1, b2]`, the list
-/// quoted when it holds a comma (as `tiqets_domain::format_row` writes it).
+/// Appends one line of `processed_orders.csv`.
 pub fn format_order(out: &mut Vec<u8>, order: &OrderRecord) {
-    let mut n = itoa::Buffer::new();
-    out.extend_from_slice(n.format(order.customer_id).as_bytes());
-    out.push(b',');
-    out.extend_from_slice(n.format(order.order_id).as_bytes());
-    out.push(b',');
-    let quoted = order.barcodes.len() > 1;
-    if quoted {
-        out.push(b'"');
-    }
-    out.push(b'[');
-    for (i, b) in order.barcodes.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b", ");
-        }
-        out.extend_from_slice(b.as_bytes());
-    }
-    out.push(b']');
-    if quoted {
-        out.push(b'"');
-    }
-    out.push(b'\n');
+    let (customer_id, order_id) = (order.customer_id, order.order_id);
+    processed::format_order(out, customer_id, order_id, order.barcodes.iter());
 }
 
-/// Appends one line of `issues.csv` (as `tiqets_domain::format_issue` writes it).
+/// Appends one line of `issues.csv`.
 pub fn format_issue(out: &mut Vec<u8>, issue: &IssueRecord) {
-    out.extend_from_slice(issue.file.as_bytes());
-    out.push(b',');
-    out.extend_from_slice(itoa::Buffer::new().format(issue.line).as_bytes());
-    out.push(b',');
-    out.extend_from_slice(issue.code.as_bytes());
-    out.push(b',');
-    csv_field(out, &issue.message);
-    out.push(b'\n');
+    issues::format_issue_fields(out, &issue.file, issue.line, &issue.code, &issue.message);
+}
+
+/// A `processed_orders.csv` of two orders, for the OpenAPI document.
+fn processed_example() -> String {
+    let mut csv = PROCESSED_HEADER.as_bytes().to_vec();
+    processed::format_order(&mut csv, 10, 1, ["000111", "222"].iter());
+    processed::format_order(&mut csv, 10, 2, ["333"].iter());
+    String::from_utf8_lossy(&csv).into_owned()
+}
+
+/// An `issues.csv` of one issue, for the OpenAPI document.
+fn issues_example() -> String {
+    let mut csv = ISSUES_HEADER.as_bytes().to_vec();
+    let message = "barcode 111 was already seen on line 3";
+    issues::format_issue_fields(&mut csv, "barcodes", 7, "duplicate_barcode", message);
+    String::from_utf8_lossy(&csv).into_owned()
 }
 
 /// A CSV body: the header, then the rows formatted a chunk at a time. `keep` (the pooled
@@ -105,7 +94,7 @@ fn csv_response(name: &str) -> actix_web::HttpResponseBuilder {
     params(BatchPath),
     responses(
         (status = 200, description = "The output file, streamed", content_type = "text/csv",
-            body = String, example = "customer_id,order_id,barcodes\n10,1,\"[000111, 222]\"\n10,2,[333]\n"),
+            body = String, example = processed_example),
         (status = 400, description = "Not a batch id", body = ErrorBody),
         (status = 404, description = "No such batch", body = ErrorBody),
         (status = 409, description = "The batch is not completed (running or failed)", body = ErrorBody),
@@ -129,7 +118,7 @@ pub async fn processed_orders(
     params(BatchPath),
     responses(
         (status = 200, description = "The validation report, streamed", content_type = "text/csv",
-            body = String, example = "file,line,code,message\nbarcodes,7,duplicate_barcode,barcode 111 was already seen on line 3\n"),
+            body = String, example = issues_example),
         (status = 400, description = "Not a batch id", body = ErrorBody),
         (status = 404, description = "No such batch", body = ErrorBody),
         (status = 409, description = "The batch is not completed (running or failed)", body = ErrorBody),

@@ -11,6 +11,7 @@ use tiqets_api::model::ErrorCode;
 use tiqets_api::{Application, Dependencies, Settings};
 use tiqets_bus::Bus;
 use tiqets_contract::{BatchCounts, BatchId, BatchStatus, Names, Sha256, StatusEvent};
+use tiqets_domain::output::{OrderLine, ProcessedOrdersCsv, ResultReader, UnusedLine};
 use tiqets_domain::{BarcodesParser, Outcome, Parsed};
 use tiqets_store::BatchWriter;
 use tiqets_testkit::{TestDatabase, TestNamespace};
@@ -251,22 +252,32 @@ pub async fn seed(pool: &tiqets_store::Pool, files: &Files, name: &str) -> Seede
     let unused = files.unused_with_lines();
     let mut writer = BatchWriter::begin(pool, &id).await.unwrap();
     let mut orders = writer.orders().await.unwrap();
-    for row in outcome.rows() {
-        let barcodes: Vec<String> = row.barcodes().map(|b| b.to_string()).collect();
-        orders
-            .write(row.customer_id, row.order_id, &barcodes.join(", "))
-            .await
-            .unwrap();
-    }
+    // The output file read back into the copy, line by line.
+    let mut csv = Vec::new();
+    tiqets_domain::write_processed(&outcome, &mut csv).unwrap();
+    let mut reader = ResultReader::<ProcessedOrdersCsv>::new();
+    let mut added = Ok(());
+    let mut add = |line: OrderLine<'_>| {
+        if added.is_ok() {
+            added = orders.add(&line);
+        }
+    };
+    reader.push(&csv, &mut add).unwrap();
+    reader.finish(&mut add).unwrap();
+    added.unwrap();
     let orders = orders.finish().await.unwrap();
     let mut copy = writer.unused().await.unwrap();
     for (barcode, line) in &unused {
-        copy.write(barcode, *line).await.unwrap();
+        let line = UnusedLine {
+            barcode,
+            line: *line,
+        };
+        copy.write(&line).await.unwrap();
     }
     let unused = copy.finish().await.unwrap();
     let mut issues = writer.issues().await.unwrap();
     for issue in outcome.issues() {
-        issues.write(issue).await.unwrap();
+        issues.write(&issue.into()).await.unwrap();
     }
     let issues = issues.finish().await.unwrap();
     let (counts, _) = writer

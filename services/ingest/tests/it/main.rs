@@ -2,5 +2,6 @@
 //! and temporary folders.
 
 mod ingest;
+mod limits;
 mod refuse;
 mod support;

@@ -1,26 +1,23 @@
 //! What ingest refuses: entries that are not regular files (never followed, opened or
-//! waited on; moved to the rejected folder) and pairs with a file over the size limit
-//! (a `failed` batch, files kept in the rejected folder).
+//! waited on; moved to the rejected folder). Pairs over the size limit: `limits`.
 
 use crate::support::{batch_of, eventually, files_in, mkfifo, Env, Logs, QUIET};
-use std::io::Write;
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
-use tiqets_contract::{BatchId, BatchStatus, Source, StatusEvent};
+use std::time::{Duration, SystemTime};
+use tiqets_contract::{BatchId, BatchStatus, StatusEvent};
 use tiqets_ingest::claim::ClaimRecord;
 use tiqets_ingest::metrics::{rejected_count, Rejection};
-use tokio::io::AsyncReadExt;
 
 const ORDERS: &str = "order_id,customer_id\n1,10\n2,20\n";
-const BARCODES: &str = "barcode,order_id\n111,1\n222,2\n333,\n";
+pub(crate) const BARCODES: &str = "barcode,order_id\n111,1\n222,2\n333,\n";
 /// The contents of a file outside the input folder that a link points to.
 const OUTSIDE: &str = "order_id,customer_id\n666,66\n";
-const WAIT: Duration = Duration::from_secs(15);
+pub(crate) const WAIT: Duration = Duration::from_secs(15);
 
 /// Waits until the rejected folder holds `n` refusals, each with what was refused beside
 /// its `reason.txt`; returns them (folder, what it holds) sorted.
-async fn refusals(env: &Env, n: usize) -> Vec<(PathBuf, Vec<PathBuf>)> {
+pub(crate) async fn refusals(env: &Env, n: usize) -> Vec<(PathBuf, Vec<PathBuf>)> {
     eventually("refused entries in the rejected folder", WAIT, || async {
         let r = env.rejected();
         let complete = r.len() >= n && r.iter().all(|(_, held)| held.len() > 1);
@@ -29,15 +26,15 @@ async fn refusals(env: &Env, n: usize) -> Vec<(PathBuf, Vec<PathBuf>)> {
     .await
 }
 
-fn paths(held: &[PathBuf]) -> Vec<&str> {
+pub(crate) fn paths(held: &[PathBuf]) -> Vec<&str> {
     held.iter().map(|p| p.to_str().unwrap()).collect()
 }
 
-fn reason_in(dir: &Path) -> String {
+pub(crate) fn reason_in(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("reason.txt")).unwrap()
 }
 
-async fn received(env: &Env, id: &BatchId) -> StatusEvent {
+pub(crate) async fn received(env: &Env, id: &BatchId) -> StatusEvent {
     eventually("the batch to be received", WAIT, || async {
         env.last_status(id)
             .await
@@ -46,7 +43,7 @@ async fn received(env: &Env, id: &BatchId) -> StatusEvent {
     .await
 }
 
-async fn waiting(env: &Env, name: &str) -> StatusEvent {
+pub(crate) async fn waiting(env: &Env, name: &str) -> StatusEvent {
     eventually("a waiting status", WAIT, || async {
         env.last_status(&BatchId::waiting(name)).await
     })
@@ -54,7 +51,7 @@ async fn waiting(env: &Env, name: &str) -> StatusEvent {
 }
 
 /// A normal pair dropped now is published and archived: ingest did not hang.
-async fn a_normal_pair_still_completes(env: &Env, name: &str) {
+pub(crate) async fn a_normal_pair_still_completes(env: &Env, name: &str) {
     let orders = format!("order_id,customer_id\n9,{}\n", name.len());
     env.write(&format!("{name}/orders.csv"), &orders);
     env.write(&format!("{name}/barcodes.csv"), BARCODES);
@@ -316,136 +313,5 @@ async fn a_directory_named_orders_csv_is_refused_with_its_contents() {
     waiting(&env, "monday").await;
     waiting(&env, "input").await;
     assert_eq!(env.work_messages().await, 0);
-    env.stop().await;
-}
-
-#[tokio::test]
-async fn a_file_growing_for_longer_than_the_quiet_period_is_taken_once_it_stops() {
-    let env = Env::started().await;
-    env.write("grow/barcodes.csv", BARCODES);
-    let path = env.input().join("grow/orders.csv");
-    let mut full = String::from("order_id,customer_id\n");
-    let mut file = std::fs::File::create(&path).unwrap();
-    file.write_all(full.as_bytes()).unwrap();
-    // A row every third of the quiet period, for six quiet periods.
-    let started = Instant::now();
-    let mut n = 0;
-    while started.elapsed() < QUIET * 6 {
-        tokio::time::sleep(QUIET / 3).await;
-        n += 1;
-        let row = format!("{n},{}\n", n * 10);
-        file.write_all(row.as_bytes()).unwrap();
-        full.push_str(&row);
-        // Not taken: still where it is being written, no claim of it anywhere.
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().len(),
-            full.len() as u64,
-            "taken while growing"
-        );
-        let claims = std::fs::read_dir(env.input())
-            .unwrap()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with(".claimed-"))
-            .count();
-        assert_eq!(claims, 0, "claimed while growing");
-        assert_eq!(env.work_messages().await, 0);
-    }
-    drop(file);
-    // Taken once it stops: all of it.
-    let status = received(&env, &batch_of(&full, BARCODES)).await;
-    let inputs = status.inputs.unwrap();
-    assert_eq!(inputs.orders.size, full.len() as u64);
-    let mut stored = String::new();
-    env.bus
-        .files()
-        .await
-        .unwrap()
-        .get(&inputs.orders.key)
-        .await
-        .unwrap()
-        .read_to_string(&mut stored)
-        .await
-        .unwrap();
-    assert_eq!(stored, full);
-    env.stop().await;
-}
-
-#[tokio::test]
-async fn a_pair_with_a_file_over_the_limit_fails_unread_and_is_kept() {
-    let logs = Logs::capture();
-    let before = rejected_count(Rejection::TooLarge);
-    let mut env = Env::new().await;
-    env.settings.max_file_bytes = 100;
-    env.start();
-    let mut big = String::from("order_id,customer_id\n");
-    for i in 0..20 {
-        big.push_str(&format!("{i},{i}0\n"));
-    }
-    assert!(big.len() > 100 && BARCODES.len() <= 100);
-    env.write("big/orders.csv", &big);
-    waiting(&env, "big").await;
-    env.write("big/barcodes.csv", BARCODES);
-
-    let failed = eventually("a failed status", WAIT, || async {
-        env.statuses()
-            .await
-            .into_iter()
-            .find(|e| e.status == BatchStatus::Failed)
-    })
-    .await;
-    let id = failed.batch_id.clone();
-    assert!(id.as_str().starts_with("r-big-"), "{id}");
-    assert_eq!(failed.name, "big");
-    assert_eq!(failed.attempt, 1);
-    let reason = format!(
-        "big/orders.csv is {} bytes, larger than the 100 bytes an input file may have \
-         (TIQETS_INGEST_MAX_FILE_BYTES); the pair was not read",
-        big.len()
-    );
-    assert_eq!(failed.reason.as_deref(), Some(reason.as_str()));
-    assert_eq!(failed.supersedes, Some(BatchId::waiting("big")));
-    assert!(
-        matches!(failed.source, Some(Source::Folder { ref orders, .. }) if orders.ends_with("big/orders.csv"))
-    );
-    assert_eq!(
-        env.last_status(&id).await.unwrap().status,
-        BatchStatus::Failed
-    );
-
-    // Kept, with the reason, in the rejected folder; nothing stored or queued.
-    let refused = refusals(&env, 1).await;
-    let (dir, held) = &refused[0];
-    assert_eq!(
-        paths(held),
-        ["big", "big/barcodes.csv", "big/orders.csv", "reason.txt"]
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.join("big/orders.csv")).unwrap(),
-        big
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.join("big/barcodes.csv")).unwrap(),
-        BARCODES
-    );
-    let note = reason_in(dir);
-    assert!(
-        note.contains(&reason) && note.contains(id.as_str()),
-        "{note}"
-    );
-    assert_eq!(env.work_messages().await, 0);
-    assert_eq!(env.object_messages().await, 0);
-    assert!(
-        files_in(env.input()).is_empty(),
-        "{:?}",
-        files_in(env.input())
-    );
-    assert!(env.archived(&id).is_empty());
-
-    let lines = logs.lines_with(&["WARN", id.as_str(), "big/orders.csv"]);
-    assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(rejected_count(Rejection::TooLarge) > before);
-
-    // A pair within the limit still goes through.
-    a_normal_pair_still_completes(&env, "small").await;
     env.stop().await;
 }

@@ -8,6 +8,7 @@ use tiqets_contract::{
     BatchCounts, BatchId, BatchRef, FileRef, Inputs, Names, PersistWork, ResultFile, ResultRef,
     Sha256, Stage,
 };
+use tiqets_domain::output;
 use tiqets_persister::{serve, Settings};
 use tiqets_store::{queries, Pool};
 use tiqets_testkit::{eventually, TestNamespace};
@@ -37,6 +38,8 @@ pub fn small_batch() -> Batch {
     tiqets_domain::write_processed(&outcome, &mut processed).unwrap();
     let mut issues = Vec::new();
     tiqets_domain::write_issues(outcome.issues(), &mut issues).unwrap();
+    let mut unused = Vec::new();
+    tiqets_domain::write_unused(&outcome, &mut unused).unwrap();
     let mut counts = BatchCounts {
         order_rows: 4,
         barcode_rows: 8,
@@ -54,23 +57,25 @@ pub fn small_batch() -> Batch {
         id: BatchId::parse("b0123456789abcdef01234567").unwrap(),
         processed,
         issues,
-        unused: b"barcode,line\n444,5\n777,9\n".to_vec(),
+        unused,
         counts,
     }
 }
 
 /// A batch of `orders` output rows with two barcodes each, three orders per customer.
 pub fn big_batch(orders: u64) -> Batch {
-    let mut processed = b"customer_id,order_id,barcodes\n".to_vec();
+    let mut processed = output::PROCESSED_HEADER.as_bytes().to_vec();
     for o in 1..=orders {
-        let line = format!("{},{o},\"[A{o}, B{o}]\"\n", o.div_ceil(3));
-        processed.extend_from_slice(line.as_bytes());
+        let barcodes = [format!("A{o}"), format!("B{o}")];
+        output::format_order(&mut processed, o.div_ceil(3), o, barcodes.iter());
     }
+    let mut unused = output::UNUSED_HEADER.as_bytes().to_vec();
+    output::format_unused(&mut unused, "U1", 2);
     Batch {
         id: BatchId::parse("bbig0123456789abcdef0123").unwrap(),
         processed,
-        issues: b"file,line,code,message\n".to_vec(),
-        unused: b"barcode,line\nU1,2\n".to_vec(),
+        issues: output::ISSUES_HEADER.as_bytes().to_vec(),
+        unused,
         counts: BatchCounts {
             order_rows: orders,
             barcode_rows: 2 * orders + 1,
