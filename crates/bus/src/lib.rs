@@ -15,6 +15,7 @@
 //! - [`metrics`]: the consumer loop's Prometheus metrics.
 //! - [`propagation`]: W3C trace context in NATS headers.
 //! - [`error`]: the error type, [`BusError`].
+//! - [`variables`]: the environment variables a NATS service reads ([`variables_read`]).
 
 pub mod auth;
 pub mod client;
@@ -25,6 +26,7 @@ pub mod object;
 pub mod propagation;
 pub mod setup;
 pub mod tls;
+pub mod variables;
 
 pub use auth::NatsAuth;
 pub use client::{Bus, PublishAck};
@@ -34,3 +36,4 @@ pub use consumer::{
 pub use error::BusError;
 pub use object::{check_object, stored_digest, OBJECT_CHUNK_BYTES};
 pub use tls::{ClientCert, NatsTls};
+pub use variables::variables_read;

@@ -12,7 +12,10 @@
 //! - [`testing`]: an in-memory span exporter for tests that assert on traces.
 //! - [`shutdown`]: a cancellation token fired by SIGTERM or SIGINT, and `until_ready`, the
 //!   start-up retry (back-off until it works, a fatal error, or shutdown).
-//! - [`health`]: `/healthz`, `/readyz` and `/metrics` for services without an HTTP API.
+//! - [`health`]: `/healthz`, `/readyz` and `/metrics` for services without an HTTP API, and
+//!   [`health::Readiness`], one flag per loop.
+//! - [`service`]: [`Service`], the start every service binary shares (`--help`, logs and
+//!   traces, deprecation warnings, the shutdown token, the readiness).
 //! - [`metrics`]: the process's Prometheus registry, served at `/metrics`.
 //!
 //! OTLP over HTTP rather than gRPC: its exporter runs on the SDK's own batch thread with a
@@ -21,6 +24,7 @@
 
 pub mod health;
 pub mod metrics;
+pub mod service;
 pub mod settings;
 pub mod shutdown;
 pub mod testing;
@@ -33,6 +37,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
+pub use service::Service;
 pub use settings::{LogFormat, TelemetrySettings};
 pub use shutdown::shutdown_token;
 

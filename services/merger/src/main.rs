@@ -3,22 +3,18 @@
 
 use anyhow::Context;
 use tiqets_merger::{Settings, SETTINGS};
-use tiqets_telemetry::TelemetrySettings;
+use tiqets_telemetry::Service;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tiqets_config::exit_if_asked(&SETTINGS);
+    let service = Service::begin(&SETTINGS).context("reading the settings")?;
     let settings = Settings::from_env().context("reading the settings")?;
-    let telemetry = TelemetrySettings::from_env().context("reading the settings")?;
-    let _telemetry = tiqets_telemetry::start(SETTINGS.program, &telemetry);
-    tiqets_telemetry::warn_deprecated(&SETTINGS);
-    let shutdown = tiqets_telemetry::shutdown_token();
     // The consumer loop is the readiness' one part: ready while it can fetch work.
-    let readiness = tiqets_telemetry::health::Readiness::new();
-    tiqets_telemetry::health::serve_at(settings.health, readiness.clone(), None, shutdown.clone())
+    service
+        .serve_health(settings.health)
         .await
         .context("starting the health endpoint")?;
-    tiqets_merger::run(settings, readiness, shutdown).await;
+    tiqets_merger::run(settings, service.readiness(), service.shutdown()).await;
     tracing::info!("merger stopped");
     Ok(())
 }

@@ -3,20 +3,16 @@
 
 use anyhow::Context;
 use tiqets_persister::{run, Settings, SETTINGS};
-use tiqets_telemetry::TelemetrySettings;
+use tiqets_telemetry::Service;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tiqets_config::exit_if_asked(&SETTINGS);
-    let settings = Settings::from_env().context("reading the settings")?;
-    let telemetry = TelemetrySettings::from_env().context("reading the settings")?;
     // Flushes trace export when dropped, after the consumers have drained.
-    let _telemetry = tiqets_telemetry::start(SETTINGS.program, &telemetry);
-    tiqets_telemetry::warn_deprecated(&SETTINGS);
-    let shutdown = tiqets_telemetry::shutdown_token();
+    let service = Service::begin(&SETTINGS).context("reading the settings")?;
+    let settings = Settings::from_env().context("reading the settings")?;
     // Its two consumer loops are the readiness' two parts.
-    let readiness = tiqets_telemetry::health::Readiness::new();
-    tiqets_telemetry::health::serve_at(settings.health, readiness.clone(), None, shutdown.clone())
+    service
+        .serve_health(settings.health)
         .await
         .context("starting the health endpoint")?;
     tracing::info!(
@@ -24,7 +20,7 @@ async fn main() -> anyhow::Result<()> {
         output_dir = %settings.output_dir.display(),
         "persister starting"
     );
-    run(settings, readiness, shutdown)
+    run(settings, service.readiness(), service.shutdown())
         .await
         .context("persister failed")?;
     tracing::info!("persister stopped");

@@ -1,0 +1,16 @@
+//! [`variables_read`]: which environment variables a NATS service reads, its own settings
+//! and those every such service shares (logs and traces, NATS credentials and TLS). Each
+//! service's test compares them with its catalogue, so `--help` lists exactly what it reads.
+
+use crate::{NatsAuth, NatsTls};
+use std::collections::BTreeSet;
+
+/// The variables `own` reads, with telemetry's and the NATS connection's.
+pub fn variables_read(own: impl FnOnce(&dyn Fn(&str) -> Option<String>)) -> BTreeSet<String> {
+    tiqets_config::recorded(|get| {
+        own(get);
+        let _ = tiqets_telemetry::TelemetrySettings::from_lookup(get, false);
+        let _ = NatsAuth::from_lookup(get);
+        let _ = NatsTls::from_lookup(get);
+    })
+}
