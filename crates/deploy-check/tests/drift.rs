@@ -28,12 +28,39 @@ fn configuration(name: &str) -> Vec<Value> {
         .clone()
 }
 
-fn container<'a>(docs: &'a mut [Value], deployment: &str) -> &'a mut Value {
+fn deployment<'a>(docs: &'a mut [Value], name: &str) -> &'a mut Value {
     let index = docs
         .iter()
-        .position(|d| find(std::slice::from_ref(d), "Deployment", deployment).is_some())
-        .unwrap_or_else(|| panic!("no Deployment {deployment}"));
-    &mut docs[index]["spec"]["template"]["spec"]["containers"][0]
+        .position(|d| find(std::slice::from_ref(d), "Deployment", name).is_some())
+        .unwrap_or_else(|| panic!("no Deployment {name}"));
+    &mut docs[index]
+}
+
+fn container<'a>(docs: &'a mut [Value], name: &str) -> &'a mut Value {
+    &mut deployment(docs, name)["spec"]["template"]["spec"]["containers"][0]
+}
+
+/// The `data` of the ConfigMap `{service}-config-<hash>`.
+fn config_data<'a>(docs: &'a mut [Value], service: &str) -> &'a mut Value {
+    let prefix = format!("{service}-config");
+    let map = docs
+        .iter_mut()
+        .find(|d| {
+            d["kind"] == "ConfigMap"
+                && d["metadata"]["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with(&prefix))
+        })
+        .unwrap_or_else(|| panic!("no ConfigMap {prefix}"));
+    &mut map["data"]
+}
+
+/// Asserts that the check of `docs` reports a problem containing each of `expected`.
+fn assert_caught(docs: &[Value], expected: &[&str]) {
+    let problems = check(docs, facts());
+    for e in expected {
+        assert!(problems.iter().any(|p| p.contains(e)), "{e}: {problems:?}");
+    }
 }
 
 #[test]
@@ -52,26 +79,6 @@ fn every_configuration_matches_the_code() {
         })
         .collect();
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
-}
-
-/// Files whose canonical copy is outside `deploy/k8s` (kustomize reads none there), as
-/// (copy, canonical copy).
-const COPIES: &[(&str, &str)] = &[(
-    "deploy/k8s/base/database/roles.sql",
-    "deploy/postgres/roles.sql",
-)];
-
-#[test]
-fn copied_files_equal_their_canonical_copy() {
-    let root = workspace_root();
-    let read =
-        |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
-    for (copy, canonical) in COPIES {
-        assert!(
-            read(copy) == read(canonical),
-            "{copy} differs from {canonical}: copy it again"
-        );
-    }
 }
 
 #[test]
@@ -127,76 +134,37 @@ fn a_variable_the_service_does_not_read_is_caught() {
         .as_sequence_mut()
         .unwrap();
     env.push(serde_norway::from_str("{name: TIQETS_MERGER_THREADS, value: '4'}").unwrap());
-    let problems = check(&docs, facts());
-    assert!(
-        problems
-            .iter()
-            .any(|p| p.contains("sets TIQETS_MERGER_THREADS, which merger does not read")),
-        "{problems:?}"
+    assert_caught(
+        &docs,
+        &["sets TIQETS_MERGER_THREADS, which merger does not read"],
     );
 }
 
 #[test]
 fn a_value_the_service_refuses_is_caught() {
     let mut docs = configuration("dev");
-    let map = docs
-        .iter_mut()
-        .find(|d| {
-            d["kind"] == "ConfigMap"
-                && d["metadata"]["name"]
-                    .as_str()
-                    .is_some_and(|n| n.starts_with("validator-config"))
-        })
-        .unwrap();
-    map["data"]["TIQETS_VALIDATOR_CHUNK_BYTES"] = "4000000".into();
-    let problems = check(&docs, facts());
-    assert!(
-        problems
-            .iter()
-            .any(|p| p.contains("validator refuses its settings")),
-        "{problems:?}"
-    );
+    let map = config_data(&mut docs, "validator");
+    map["TIQETS_VALIDATOR_CHUNK_BYTES"] = "4000000".into();
+    assert_caught(&docs, &["validator refuses its settings"]);
 }
 
 #[test]
 fn a_health_endpoint_left_on_its_loopback_default_is_caught() {
     let mut docs = configuration("dev");
-    let map = docs
-        .iter_mut()
-        .find(|d| {
-            d["kind"] == "ConfigMap"
-                && d["metadata"]["name"]
-                    .as_str()
-                    .is_some_and(|n| n.starts_with("merger-config"))
-        })
-        .unwrap();
-    map["data"]
-        .as_mapping_mut()
-        .unwrap()
-        .remove("TIQETS_HEALTH_ADDR");
-    let problems = check(&docs, facts());
-    assert!(
-        problems
-            .iter()
-            .any(|p| p.contains("merger/merger: listens on 127.0.0.1:9183 only (loopback)")),
-        "{problems:?}"
+    let map = config_data(&mut docs, "merger");
+    map.as_mapping_mut().unwrap().remove("TIQETS_HEALTH_ADDR");
+    assert_caught(
+        &docs,
+        &["merger/merger: listens on 127.0.0.1:9183 only (loopback)"],
     );
 }
 
 #[test]
 fn a_cors_origin_the_api_refuses_is_caught() {
     let mut docs = configuration("dev");
-    let map = docs
-        .iter_mut()
-        .find(|d| {
-            d["kind"] == "ConfigMap"
-                && d["metadata"]["name"]
-                    .as_str()
-                    .is_some_and(|n| n.starts_with("api-config"))
-        })
-        .unwrap();
+    let map = config_data(&mut docs, "api");
     // A host and port, not an origin (no scheme).
-    map["data"]["TIQETS_API_CORS_ORIGINS"] = "localhost:5173".into();
+    map["TIQETS_API_CORS_ORIGINS"] = "localhost:5173".into();
     let problems = check(&docs, facts());
     assert!(
         problems.iter().any(
@@ -212,17 +180,14 @@ fn a_probe_path_or_port_the_service_does_not_serve_is_caught() {
     container(&mut docs, "persister")["readinessProbe"]["httpGet"]["path"] = "/ready".into();
     container(&mut docs, "api")["livenessProbe"]["httpGet"]["path"] = "/health".into();
     container(&mut docs, "validator")["livenessProbe"]["httpGet"]["port"] = 8080.into();
-    let problems = check(&docs, facts());
-    for expected in [
-        "persister/persister: readinessProbe asks \"/ready\", which persister does not serve",
-        "api/api: livenessProbe asks \"/health\", which api does not serve",
-        "validator/validator: livenessProbe is not an HTTP check on port 9090",
-    ] {
-        assert!(
-            problems.iter().any(|p| p.contains(expected)),
-            "{expected}: {problems:?}"
-        );
-    }
+    assert_caught(
+        &docs,
+        &[
+            "persister/persister: readinessProbe asks \"/ready\", which persister does not serve",
+            "api/api: livenessProbe asks \"/health\", which api does not serve",
+            "validator/validator: livenessProbe is not an HTTP check on port 9090",
+        ],
+    );
 }
 
 #[test]
@@ -249,16 +214,7 @@ fn an_image_that_is_no_dockerfile_target_is_caught() {
 #[test]
 fn a_grace_period_shorter_than_the_drain_is_caught() {
     let mut docs = configuration("dev");
-    let index = docs
-        .iter()
-        .position(|d| d["kind"] == "Deployment" && d["metadata"]["name"] == "api")
-        .unwrap();
-    docs[index]["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 20.into();
-    let problems = check(&docs, facts());
-    assert!(
-        problems
-            .iter()
-            .any(|p| p.contains("terminationGracePeriodSeconds")),
-        "{problems:?}"
-    );
+    deployment(&mut docs, "api")["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] =
+        20.into();
+    assert_caught(&docs, &["terminationGracePeriodSeconds"]);
 }

@@ -7,7 +7,7 @@
 -- every earlier batch. ATTACH takes SHARE UPDATE EXCLUSIVE on the parent, which readers
 -- (ACCESS SHARE) do not wait for. The indexes are per partition, without the batch id.
 --
--- The persister's role may not create or alter tables (deploy/postgres/roles.sql), so the
+-- The persister's role may not create or alter tables (deploy/k8s/base/database/roles.sql), so the
 -- two steps are SECURITY DEFINER functions owned by the schema owner, executable only by
 -- roles granted EXECUTE. See docs/data-model.md.
 

@@ -8,7 +8,7 @@
 //!
 //! A schema that is already up to date is recognised first, with reads only, so services
 //! that connect with a role that may not change the schema (the persister's writer and the
-//! api's reader of `deploy/postgres/roles.sql`) start once the owner role has migrated.
+//! api's reader of `deploy/k8s/base/database/roles.sql`) start once the owner role has migrated.
 
 use crate::error::{db, Result, StoreError};
 use deadpool_postgres::Pool;

@@ -1,5 +1,5 @@
 //! `tiqets-admin migrate`: applies the PostgreSQL schema migrations, as the owner role of
-//! `deploy/postgres/roles.sql`, before the persister and the api start with their writer and
+//! `deploy/k8s/base/database/roles.sql`, before the persister and the api start with their writer and
 //! reader roles (which find the schema up to date and change nothing). Safe to run from
 //! several places at once (see [`tiqets_store::migrate`]).
 

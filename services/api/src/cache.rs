@@ -84,6 +84,21 @@ impl Answers {
         }
     }
 
+    /// [`Answers::body`] as a `200 OK` answer.
+    pub async fn answer<F>(
+        &self,
+        batch_id: &str,
+        what: String,
+        compute: F,
+    ) -> Result<actix_web::HttpResponse, ApiError>
+    where
+        F: std::future::Future<Output = Result<Bytes, ApiError>>,
+    {
+        Ok(crate::model::ok_bytes(
+            self.body(batch_id, what, compute).await?,
+        ))
+    }
+
     /// A completed batch's record, if remembered.
     pub fn record(&self, batch_id: &str) -> Option<BatchRecord> {
         self.records.as_ref()?.get(batch_id)

@@ -1,6 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations (utoipa) and served at
 //! `/api/openapi.json`. [`CommonErrors`] adds the answers every `/api/` operation may give
-//! (401 when a token is configured, 500, 503) and the bearer security scheme.
+//! (401 when a token is configured, 500, 503; 404 and 409 for a completed batch's results) and
+//! the bearer security scheme.
 
 use crate::model::*;
 use crate::params::{FileParam, IssueCodeParam};
@@ -96,6 +97,15 @@ impl Modify for CommonErrors {
             .flatten()
             {
                 let responses = &mut op.responses.responses;
+                if path.starts_with("/api/batches/{batch_id}/") {
+                    // A completed batch's results.
+                    responses
+                        .entry("404".into())
+                        .or_insert_with(|| error("No such batch"));
+                    responses
+                        .entry("409".into())
+                        .or_insert_with(|| error("The batch is not completed (running or failed)"));
+                }
                 if api {
                     responses.entry("401".into()).or_insert_with(|| {
                         error("A bearer token is configured and was not sent, or is wrong")

@@ -1,4 +1,4 @@
-//! The roles of `deploy/postgres/roles.sql` on a real server: the owner migrates, the
+//! The roles of `deploy/k8s/base/database/roles.sql` on a real server: the owner migrates, the
 //! persister's writer role writes a batch through the real writer, the api's reader role
 //! reads it and can change nothing, and neither can change the schema.
 
@@ -28,9 +28,10 @@ impl Roles {
         }
     }
 
-    /// `psql -f deploy/postgres/roles.sql` as the test's superuser.
+    /// `psql -f deploy/k8s/base/database/roles.sql` as the test's superuser.
     fn apply(&self) {
-        let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/postgres/roles.sql");
+        let sql =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/k8s/base/database/roles.sql");
         let out = Command::new("psql")
             .arg(&self.admin_url)
             .args(["-X", "-q", "-v", "ON_ERROR_STOP=1"])

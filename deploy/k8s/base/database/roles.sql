@@ -13,7 +13,7 @@
 --
 --   psql -v ON_ERROR_STOP=1 -d tiqets \
 --     -v owner_password="$OWNER_PW" -v writer_password="$WRITER_PW" -v reader_password="$READER_PW" \
---     -f deploy/postgres/roles.sql
+--     -f deploy/k8s/base/database/roles.sql
 --
 -- Optional variables: owner, writer, reader (role names). Passwords are never stored here:
 -- they come from the environment of whoever runs it (a Secret in Kubernetes, compose's

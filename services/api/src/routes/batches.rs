@@ -3,9 +3,10 @@
 
 use crate::error::ApiError;
 use crate::model::{
-    envelope_bytes, ok, ok_bytes, Batch, BatchResponse, BatchesPage, BatchesPageResponse,
-    ErrorBody, IntoApi, IssuesPage, IssuesPageResponse, OrdersPage, OrdersPageResponse,
-    TopCustomer, TopCustomersResponse, UnusedBarcodesPage, UnusedBarcodesResponse,
+    all_into_api, envelope_bytes, ok, page_of, Batch, BatchResponse, BatchesPage,
+    BatchesPageResponse, ErrorBody, IntoApi, IssuesPage, IssuesPageResponse, OrdersPage,
+    OrdersPageResponse, TopCustomer, TopCustomersResponse, UnusedBarcodesPage,
+    UnusedBarcodesResponse,
 };
 use crate::params::{
     BatchPath, BatchRef, Checked, CustomerFilter, FileParam, IssueFilter, LimitQuery, Page,
@@ -19,11 +20,9 @@ use tiqets_store::{queries, BatchRecord, Pool};
 
 /// The top `limit` customers of a batch.
 pub async fn top_of(pool: &Pool, batch_id: &str, limit: u32) -> Result<Vec<TopCustomer>, ApiError> {
-    Ok(queries::top_customers(pool, batch_id, limit)
-        .await?
-        .into_iter()
-        .map(IntoApi::into_api)
-        .collect())
+    Ok(all_into_api(
+        queries::top_customers(pool, batch_id, limit).await?,
+    ))
 }
 
 /// A page of a completed batch's unused barcodes.
@@ -33,15 +32,10 @@ pub async fn unused_of(
     page: Page,
 ) -> Result<UnusedBarcodesPage, ApiError> {
     let total = batch.counts.as_ref().map_or(0, |c| c.unused_barcodes);
-    let barcodes = if page.offset() < total {
-        queries::unused_barcodes_page(pool, &batch.id, page.offset(), page.limit())
-            .await?
-            .into_iter()
-            .map(IntoApi::into_api)
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let barcodes = page_of(page, total, |offset, limit| {
+        queries::unused_barcodes_page(pool, &batch.id, offset, limit)
+    })
+    .await?;
     Ok(UnusedBarcodesPage {
         count: total,
         barcodes,
@@ -58,11 +52,10 @@ pub async fn top_answer(
     limit: u32,
 ) -> Result<HttpResponse, ApiError> {
     let compute = async { envelope_bytes(top_of(&state.pool, &batch.id, limit).await?) };
-    let body = state
+    state
         .answers
-        .body(&batch.id, format!("top:{limit}"), compute)
-        .await?;
-    Ok(ok_bytes(body))
+        .answer(&batch.id, format!("top:{limit}"), compute)
+        .await
 }
 
 /// A page of a completed batch's unused barcodes, as a (cached) answer.
@@ -73,8 +66,7 @@ pub async fn unused_answer(
 ) -> Result<HttpResponse, ApiError> {
     let compute = async { envelope_bytes(unused_of(&state.pool, batch, page).await?) };
     let key = format!("unused:{}:{}", page.page, page.per_page);
-    let body = state.answers.body(&batch.id, key, compute).await?;
-    Ok(ok_bytes(body))
+    state.answers.answer(&batch.id, key, compute).await
 }
 
 /// Batches, newest first (waiting files, running, completed and failed batches alike).
@@ -93,15 +85,10 @@ pub async fn list(
     Checked(page): Checked<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let total = queries::count_batches(&state.pool).await?;
-    let batches = if page.offset() < total {
-        queries::list_batches(&state.pool, page.offset(), page.limit())
-            .await?
-            .into_iter()
-            .map(IntoApi::<Batch>::into_api)
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let batches = page_of::<_, Batch, _>(page, total, |offset, limit| {
+        queries::list_batches(&state.pool, offset, limit)
+    })
+    .await?;
     Ok(ok(BatchesPage {
         batches,
         page: page.page,
@@ -141,8 +128,6 @@ pub async fn one(
     responses(
         (status = 200, description = "A page of output rows", body = OrdersPageResponse),
         (status = 400, description = "A parameter is out of range", body = ErrorBody),
-        (status = 404, description = "No such batch", body = ErrorBody),
-        (status = 409, description = "The batch is not completed (running or failed)", body = ErrorBody),
     )
 )]
 pub async fn orders(
@@ -156,21 +141,10 @@ pub async fn orders(
             Some(c) => queries::count_customer_orders(&state.pool, &batch.id, c).await?,
             None => batch.counts.as_ref().map_or(0, |c| c.orders_written),
         };
-        let orders = if page.offset() < total {
-            queries::orders_at(
-                &state.pool,
-                &batch.id,
-                customer,
-                page.offset(),
-                page.limit(),
-            )
-            .await?
-            .into_iter()
-            .map(IntoApi::into_api)
-            .collect()
-        } else {
-            Vec::new()
-        };
+        let orders = page_of(page, total, |offset, limit| {
+            queries::orders_at(&state.pool, &batch.id, customer, offset, limit)
+        })
+        .await?;
         envelope_bytes(OrdersPage {
             orders,
             page: page.page,
@@ -179,8 +153,7 @@ pub async fn orders(
         })
     };
     let key = format!("orders:{customer:?}:{}:{}", page.page, page.per_page);
-    let body = state.answers.body(&batch.id, key, compute).await?;
-    Ok(ok_bytes(body))
+    state.answers.answer(&batch.id, key, compute).await
 }
 
 /// A completed batch's validation report in report order (orders before barcodes, then
@@ -193,8 +166,6 @@ pub async fn orders(
     responses(
         (status = 200, description = "A page of issues", body = IssuesPageResponse),
         (status = 400, description = "A parameter is out of range or unknown", body = ErrorBody),
-        (status = 404, description = "No such batch", body = ErrorBody),
-        (status = 409, description = "The batch is not completed (running or failed)", body = ErrorBody),
     )
 )]
 pub async fn issues(
@@ -219,22 +190,10 @@ pub async fn issues(
                 .map_or(0, |(_, n)| *n),
             _ => queries::count_issues(&state.pool, &batch.id, code, file).await?,
         };
-        let issues = if page.offset() < total {
-            queries::issues_at(
-                &state.pool,
-                &batch.id,
-                code,
-                file,
-                page.offset(),
-                page.limit(),
-            )
-            .await?
-            .into_iter()
-            .map(IntoApi::into_api)
-            .collect()
-        } else {
-            Vec::new()
-        };
+        let issues = page_of(page, total, |offset, limit| {
+            queries::issues_at(&state.pool, &batch.id, code, file, offset, limit)
+        })
+        .await?;
         envelope_bytes(IssuesPage {
             issues,
             page: page.page,
@@ -243,8 +202,7 @@ pub async fn issues(
         })
     };
     let key = format!("issues:{code:?}:{file:?}:{}:{}", page.page, page.per_page);
-    let body = state.answers.body(&batch.id, key, compute).await?;
-    Ok(ok_bytes(body))
+    state.answers.answer(&batch.id, key, compute).await
 }
 
 /// A completed batch's top customers.
@@ -256,8 +214,6 @@ pub async fn issues(
     responses(
         (status = 200, description = "The top customers", body = TopCustomersResponse),
         (status = 400, description = "`limit` is not a whole number from 1 to 100", body = ErrorBody),
-        (status = 404, description = "No such batch", body = ErrorBody),
-        (status = 409, description = "The batch is not completed (running or failed)", body = ErrorBody),
     )
 )]
 pub async fn top_customers(
@@ -277,8 +233,6 @@ pub async fn top_customers(
     responses(
         (status = 200, description = "A page of unused barcodes", body = UnusedBarcodesResponse),
         (status = 400, description = "`page` or `per_page` out of range", body = ErrorBody),
-        (status = 404, description = "No such batch", body = ErrorBody),
-        (status = 409, description = "The batch is not completed (running or failed)", body = ErrorBody),
     )
 )]
 pub async fn unused_barcodes(

@@ -96,8 +96,6 @@ fn csv_response(name: &str) -> actix_web::HttpResponseBuilder {
         (status = 200, description = "The output file, streamed", content_type = "text/csv",
             body = String, example = processed_example),
         (status = 400, description = "Not a batch id", body = ErrorBody),
-        (status = 404, description = "No such batch", body = ErrorBody),
-        (status = 409, description = "The batch is not completed (running or failed)", body = ErrorBody),
     )
 )]
 pub async fn processed_orders(
@@ -120,8 +118,6 @@ pub async fn processed_orders(
         (status = 200, description = "The validation report, streamed", content_type = "text/csv",
             body = String, example = issues_example),
         (status = 400, description = "Not a batch id", body = ErrorBody),
-        (status = 404, description = "No such batch", body = ErrorBody),
-        (status = 409, description = "The batch is not completed (running or failed)", body = ErrorBody),
     )
 )]
 pub async fn issues(

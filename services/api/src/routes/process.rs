@@ -10,7 +10,7 @@
 
 use crate::error::ApiError;
 use crate::model::{
-    envelope_bytes, ok_bytes, Analytics, ErrorBody, IntoApi, ProcessResponse, ProcessResult,
+    envelope_bytes, page_of, Analytics, ErrorBody, IntoApi, ProcessResponse, ProcessResult,
     UnusedBarcodes,
 };
 use crate::params::{Checked, Page, ProcessAsk, ProcessQuery};
@@ -128,15 +128,10 @@ async fn paged(
     let key = format!("process:{}:{}", page.page, page.per_page);
     let compute = async {
         let total_orders = batch.counts.as_ref().map_or(0, |c| c.orders_written);
-        let orders = if page.offset() < total_orders {
-            queries::orders_at_position(&state.pool, &batch.id, page.offset(), page.limit())
-                .await?
-                .into_iter()
-                .map(IntoApi::into_api)
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let orders = page_of(page, total_orders, |offset, limit| {
+            queries::orders_at_position(&state.pool, &batch.id, offset, limit)
+        })
+        .await?;
         let unused = batches::unused_of(&state.pool, &batch, page).await?;
         envelope_bytes(ProcessResult {
             batch_id: batch.id.clone(),
@@ -153,8 +148,7 @@ async fn paged(
             },
         })
     };
-    let body = state.answers.body(&batch.id, key, compute).await?;
-    Ok(ok_bytes(body))
+    state.answers.answer(&batch.id, key, compute).await
 }
 
 /// The whole answer, streamed: the head, the orders, the analytics up to the unused

@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::model::{
-    envelope_bytes, ok_bytes, CustomerOrder, CustomerOrdersResponse, ErrorBody, IntoApi,
+    all_into_api, envelope_bytes, CustomerOrder, CustomerOrdersResponse, ErrorBody,
     TopCustomersResponse, UnusedBarcodesResponse,
 };
 use crate::params::{self, LimitQuery, PageQuery};
@@ -79,11 +79,7 @@ pub async fn customer_orders(
     let batch = current(&state).await?;
     let compute = async {
         let orders: Vec<CustomerOrder> =
-            queries::customer_orders(&state.pool, &batch.id, customer_id)
-                .await?
-                .into_iter()
-                .map(IntoApi::into_api)
-                .collect();
+            all_into_api(queries::customer_orders(&state.pool, &batch.id, customer_id).await?);
         if orders.is_empty() {
             // An error: not remembered, asked again next time.
             return Err(ApiError::NotFound(format!(
@@ -93,9 +89,8 @@ pub async fn customer_orders(
         }
         envelope_bytes(orders)
     };
-    let body = state
+    state
         .answers
-        .body(&batch.id, format!("customer:{customer_id}"), compute)
-        .await?;
-    Ok(ok_bytes(body))
+        .answer(&batch.id, format!("customer:{customer_id}"), compute)
+        .await
 }
