@@ -126,19 +126,19 @@ impl BatchId {
     /// The pseudo-batch that shows a lone file waiting for its partner under batch name
     /// `name`. Deterministic, so every replica names it alike.
     pub fn waiting(name: &str) -> BatchId {
-        let slug: String = name
-            .chars()
-            .take(40)
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let slug = BatchId::slug(name);
         let tag = &Sha256::of(name.as_bytes()).to_hex()[..8];
         BatchId(format!("w-{slug}-{tag}"))
+    }
+
+    /// The first 40 characters of `name`, each other than an ASCII letter, digit, `-` or
+    /// `_` replaced by `_`: a readable part of a pseudo-batch's id.
+    pub fn slug(name: &str) -> String {
+        let keep = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        name.chars()
+            .take(40)
+            .map(|c| if keep(c) { c } else { '_' })
+            .collect()
     }
 
     pub fn parse(s: &str) -> Result<BatchId, BadBatchId> {

@@ -2,6 +2,7 @@
 //! valid rows in unusual forms, placed among the planned rows.
 
 use crate::plan::{unpack, Extra, Plan, Unusual, UNUSUAL};
+use rand::distributions::uniform::SampleRange;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -54,20 +55,10 @@ impl Plan {
         }
         self.summary.malformed_order_rows = bad_orders.len() as u64;
         self.summary.blank_lines += blank.len() as u64;
-        for bytes in bad_orders.into_iter().chain(blank) {
-            self.order_extras.push(Extra {
-                pos: rng.gen_range(0..=n),
-                bytes,
-            });
-        }
+        scatter(rng, &mut self.order_extras, bad_orders, blank, n);
         if n > 0 {
-            let mut unusual: Vec<(u64, Unusual)> = (0..reps * UNUSUAL.len() as u64)
-                .map(|i| (rng.gen_range(1..=n), UNUSUAL[(i % 3) as usize]))
-                .collect();
-            unusual.sort_by_key(|u| u.0);
-            unusual.dedup_by_key(|u| u.0);
-            self.summary.unusual_valid_rows += unusual.len() as u64;
-            self.unusual_orders = unusual;
+            self.unusual_orders = unusual(rng, reps, 1..=n);
+            self.summary.unusual_valid_rows += self.unusual_orders.len() as u64;
         }
 
         // barcodes.csv
@@ -103,20 +94,41 @@ impl Plan {
         }
         self.summary.malformed_barcode_rows = bad_barcodes.len() as u64;
         self.summary.blank_lines += blank.len() as u64;
-        for bytes in bad_barcodes.into_iter().chain(blank) {
-            self.barcode_extras.push(Extra {
-                pos: rng.gen_range(0..=rows_len),
-                bytes,
-            });
-        }
+        scatter(rng, &mut self.barcode_extras, bad_barcodes, blank, rows_len);
         if rows_len > 0 {
-            let mut unusual: Vec<(u64, Unusual)> = (0..reps * UNUSUAL.len() as u64)
-                .map(|i| (rng.gen_range(0..rows_len), UNUSUAL[(i % 3) as usize]))
-                .collect();
-            unusual.sort_by_key(|u| u.0);
-            unusual.dedup_by_key(|u| u.0);
-            self.summary.unusual_valid_rows += unusual.len() as u64;
-            self.unusual_barcodes = unusual;
+            self.unusual_barcodes = unusual(rng, reps, 0..rows_len);
+            self.summary.unusual_valid_rows += self.unusual_barcodes.len() as u64;
         }
     }
+}
+
+/// Places the invalid rows, then the blank lines, each before a random one of a file's
+/// `rows` planned rows (`rows` itself: at the end).
+fn scatter(
+    rng: &mut ChaCha8Rng,
+    extras: &mut Vec<Extra>,
+    invalid: Vec<Vec<u8>>,
+    blank: Vec<Vec<u8>>,
+    rows: u64,
+) {
+    for bytes in invalid.into_iter().chain(blank) {
+        extras.push(Extra {
+            pos: rng.gen_range(0..=rows),
+            bytes,
+        });
+    }
+}
+
+/// `reps` draws of each unusual form from `rows`, sorted by row, one form per row.
+fn unusual(
+    rng: &mut ChaCha8Rng,
+    reps: u64,
+    rows: impl SampleRange<u64> + Clone,
+) -> Vec<(u64, Unusual)> {
+    let mut unusual: Vec<(u64, Unusual)> = (0..reps * UNUSUAL.len() as u64)
+        .map(|i| (rng.gen_range(rows.clone()), UNUSUAL[(i % 3) as usize]))
+        .collect();
+    unusual.sort_by_key(|u| u.0);
+    unusual.dedup_by_key(|u| u.0);
+    unusual
 }

@@ -57,13 +57,7 @@ impl Plan {
                     line.extend_from_slice(b" \t");
                     write_fields(&mut line, o, b" ", c, b"  ");
                 }
-                Some(Unusual::Quoted) => {
-                    line.push(b'"');
-                    line.extend_from_slice(o);
-                    line.extend_from_slice(b"\",\"");
-                    line.extend_from_slice(c);
-                    line.extend_from_slice(b"\"\n");
-                }
+                Some(Unusual::Quoted) => write_quoted(&mut line, o, c),
             }
             w.write_all(&line)?;
             records += 1;
@@ -113,13 +107,7 @@ impl Plan {
                     line.extend_from_slice(b"  ");
                     write_fields(&mut line, b, b" ", o, b" ");
                 }
-                Some(Unusual::Quoted) => {
-                    line.push(b'"');
-                    line.extend_from_slice(b);
-                    line.extend_from_slice(b"\",\"");
-                    line.extend_from_slice(o);
-                    line.extend_from_slice(b"\"\n");
-                }
+                Some(Unusual::Quoted) => write_quoted(&mut line, b, o),
             }
             w.write_all(&line)?;
             records += 1;
@@ -141,6 +129,15 @@ fn write_fields(line: &mut Vec<u8>, a: &[u8], a_suffix: &[u8], b: &[u8], b_suffi
     line.extend_from_slice(b);
     line.extend_from_slice(b_suffix);
     line.push(b'\n');
+}
+
+/// `"a","b"` and a newline.
+fn write_quoted(line: &mut Vec<u8>, a: &[u8], b: &[u8]) {
+    line.push(b'"');
+    line.extend_from_slice(a);
+    line.extend_from_slice(b"\",\"");
+    line.extend_from_slice(b);
+    line.extend_from_slice(b"\"\n");
 }
 
 fn is_record(bytes: &[u8]) -> bool {

@@ -9,6 +9,7 @@
 use crate::error::{db, Result, StoreError};
 use deadpool_postgres::{Pool, Transaction};
 use tiqets_contract::{BatchCounts, Progression, Source, StatusEvent};
+use tokio_postgres::types::ToSql;
 
 /// What recording an event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,35 +87,22 @@ pub(crate) async fn apply(
         Progression::Forward => {
             let new_attempt = !created && e.attempt > recorded_attempt;
             let files = FileParams::new(e);
-            tx.execute(
-                FORWARD_SQL,
-                &[
-                    &id,
-                    &e.status.as_str(),
-                    &attempt,
-                    &e.name,
-                    &e.reason,
-                    &e.at,
-                    &progress,
-                    &new_attempt,
-                    &files.orders.0,
-                    &files.orders.1,
-                    &files.orders.2,
-                    &files.barcodes.0,
-                    &files.barcodes.1,
-                    &files.barcodes.2,
-                    &counts.n[0],
-                    &counts.n[1],
-                    &counts.n[2],
-                    &counts.n[3],
-                    &counts.n[4],
-                    &counts.n[5],
-                    &counts.n[6],
-                    &counts.by_code,
-                ],
-            )
-            .await
-            .map_err(db("record status"))?;
+            let status = e.status.as_str();
+            let mut params: Vec<&(dyn ToSql + Sync)> = vec![
+                &id,
+                &status,
+                &attempt,
+                &e.name,
+                &e.reason,
+                &e.at,
+                &progress,
+                &new_attempt,
+            ];
+            params.extend(files.params());
+            params.extend(counts.params());
+            tx.execute(FORWARD_SQL, &params)
+                .await
+                .map_err(db("record status"))?;
             if let Some(waiting) = &e.supersedes {
                 tx.execute(
                     "DELETE FROM batches WHERE id = $1 AND status = 'waiting'",
@@ -130,24 +118,11 @@ pub(crate) async fn apply(
             })
         }
         Progression::Same if e.at >= updated_at => {
-            tx.execute(
-                PROGRESS_SQL,
-                &[
-                    &id,
-                    &e.at,
-                    &progress,
-                    &counts.n[0],
-                    &counts.n[1],
-                    &counts.n[2],
-                    &counts.n[3],
-                    &counts.n[4],
-                    &counts.n[5],
-                    &counts.n[6],
-                    &counts.by_code,
-                ],
-            )
-            .await
-            .map_err(db("record progress"))?;
+            let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id, &e.at, &progress];
+            params.extend(counts.params());
+            tx.execute(PROGRESS_SQL, &params)
+                .await
+                .map_err(db("record progress"))?;
             Ok(Recorded::Progress)
         }
         Progression::Same | Progression::Backward => Ok(Recorded::Ignored),
@@ -218,6 +193,12 @@ impl CountParams {
             ),
         })
     }
+
+    /// In column order: the seven counts, then the issue counts by code.
+    fn params(&self) -> impl Iterator<Item = &(dyn ToSql + Sync)> {
+        let n = self.n.iter().map(|n| n as &(dyn ToSql + Sync));
+        n.chain(std::iter::once(&self.by_code as &(dyn ToSql + Sync)))
+    }
 }
 
 /// The input file columns as statement parameters: (name, sha256, size) per file.
@@ -246,5 +227,11 @@ impl FileParams {
             orders: file(names.0, inputs.map(|i| &i.orders)),
             barcodes: file(names.1, inputs.map(|i| &i.barcodes)),
         }
+    }
+
+    /// In column order: name, sha256 and size of orders.csv, then of barcodes.csv.
+    fn params(&self) -> [&(dyn ToSql + Sync); 6] {
+        let (o, b) = (&self.orders, &self.barcodes);
+        [&o.0, &o.1, &o.2, &b.0, &b.1, &b.2]
     }
 }

@@ -4,7 +4,7 @@
 //! the bearer security scheme.
 
 use crate::model::*;
-use crate::params::{FileParam, IssueCodeParam};
+use crate::params::FileParam;
 use crate::routes::{batches, downloads, events, health, process, seed, upload};
 use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
@@ -44,7 +44,7 @@ use utoipa::{Modify, OpenApi};
         health::metrics,
         document,
     ),
-    components(schemas(ErrorBody, ErrorCode, FileParam, IssueCodeParam)),
+    components(schemas(ErrorBody, ErrorCode, FileParam, tiqets_domain::IssueCode)),
     modifiers(&CommonErrors),
     tags(
         (name = "current batch", description = "The seed's endpoints, for the last completed batch"),

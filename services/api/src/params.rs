@@ -182,28 +182,11 @@ pub enum FileParam {
 #[into_params(parameter_in = Query)]
 pub struct IssueFilter {
     /// Only issues with this code.
-    #[param(value_type = Option<IssueCodeParam>)]
+    #[param(value_type = Option<tiqets_domain::IssueCode>)]
     pub code: Option<String>,
     /// Only issues of this file.
     #[param(value_type = Option<FileParam>)]
     pub file: Option<String>,
-}
-
-/// The issue codes (`docs/processing-rules.md`, Issues).
-#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(dead_code)] // only its schema is used
-pub enum IssueCodeParam {
-    ExtraColumn,
-    MalformedRow,
-    InvalidUtf8,
-    InvalidOrderId,
-    InvalidCustomerId,
-    InvalidBarcode,
-    DuplicateOrder,
-    DuplicateBarcode,
-    UnknownOrder,
-    OrderWithoutBarcodes,
 }
 
 impl IssueFilter {

@@ -181,17 +181,7 @@ pub fn refused_id(name: &str, files: [(&Path, &Metadata); 2]) -> BatchId {
         h.update(&meta.len().to_be_bytes());
         h.update(&mtime.as_nanos().to_be_bytes());
     }
-    let slug: String = name
-        .chars()
-        .take(40)
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let slug = BatchId::slug(name);
     let tag = &h.finish().to_hex()[..16];
     // Letters, digits, '-' and '_', at most 59 characters: always a valid id.
     BatchId::parse(&format!("r-{slug}-{tag}")).expect("a valid batch id")

@@ -1,8 +1,8 @@
 //! Batches: one by id, the current one, the list, the completed one of given inputs,
 //! counts, and whether one is in flight.
 
-use super::{page, signed, unsigned};
-use crate::error::{db, Result};
+use super::{page, query, query_one, query_opt, signed, unsigned};
+use crate::error::Result;
 use crate::model::{BatchRecord, FileInfo};
 use deadpool_postgres::Pool;
 use tiqets_contract::{BatchCounts, BatchStatus, Progress};
@@ -77,52 +77,28 @@ fn batch_record(row: &Row) -> BatchRecord {
 
 /// One batch by id.
 pub async fn batch(pool: &Pool, batch_id: &str) -> Result<Option<BatchRecord>> {
-    let client = pool.get().await?;
     let sql = format!("SELECT {BATCH_COLUMNS} FROM batches WHERE id = $1");
-    let stmt = client
-        .prepare_cached(&sql)
-        .await
-        .map_err(db("prepare batch"))?;
-    let row = client
-        .query_opt(&stmt, &[&batch_id])
-        .await
-        .map_err(db("batch"))?;
+    let row = query_opt(pool, "batch", &sql, &[&batch_id]).await?;
     Ok(row.as_ref().map(batch_record))
 }
 
 /// The current batch: the one completed last.
 pub async fn current_batch(pool: &Pool) -> Result<Option<BatchRecord>> {
-    let client = pool.get().await?;
     let sql = format!(
         "SELECT {BATCH_COLUMNS} FROM batches WHERE status = 'completed'
          ORDER BY completed_at DESC, id DESC LIMIT 1"
     );
-    let stmt = client
-        .prepare_cached(&sql)
-        .await
-        .map_err(db("prepare current batch"))?;
-    let row = client
-        .query_opt(&stmt, &[])
-        .await
-        .map_err(db("current batch"))?;
+    let row = query_opt(pool, "current batch", &sql, &[]).await?;
     Ok(row.as_ref().map(batch_record))
 }
 
 /// Batches, newest first.
 pub async fn list_batches(pool: &Pool, offset: u64, limit: u32) -> Result<Vec<BatchRecord>> {
-    let client = pool.get().await?;
     let sql = format!(
         "SELECT {BATCH_COLUMNS} FROM batches ORDER BY created_at DESC, id DESC
          OFFSET $1 LIMIT $2"
     );
-    let stmt = client
-        .prepare_cached(&sql)
-        .await
-        .map_err(db("prepare list batches"))?;
-    let rows = client
-        .query(&stmt, &[&signed(offset), &page(limit)])
-        .await
-        .map_err(db("list batches"))?;
+    let rows = query(pool, "list batches", &sql, &[&signed(offset), &page(limit)]).await?;
     Ok(rows.iter().map(batch_record).collect())
 }
 
@@ -132,49 +108,33 @@ pub async fn completed_by_digest(
     orders_sha256: &str,
     barcodes_sha256: &str,
 ) -> Result<Option<String>> {
-    let client = pool.get().await?;
-    let stmt = client
-        .prepare_cached(
-            "SELECT id FROM batches WHERE status = 'completed'
-             AND orders_sha256 = $1 AND barcodes_sha256 = $2
-             ORDER BY completed_at DESC LIMIT 1",
-        )
-        .await
-        .map_err(db("prepare completed by digest"))?;
-    let row = client
-        .query_opt(&stmt, &[&orders_sha256, &barcodes_sha256])
-        .await
-        .map_err(db("completed by digest"))?;
+    let row = query_opt(
+        pool,
+        "completed by digest",
+        "SELECT id FROM batches WHERE status = 'completed'
+         AND orders_sha256 = $1 AND barcodes_sha256 = $2
+         ORDER BY completed_at DESC LIMIT 1",
+        &[&orders_sha256, &barcodes_sha256],
+    )
+    .await?;
     Ok(row.map(|r| r.get(0)))
 }
 
 /// The number of batches (waiting files included).
 pub async fn count_batches(pool: &Pool) -> Result<u64> {
-    let client = pool.get().await?;
-    let stmt = client
-        .prepare_cached("SELECT count(*) FROM batches")
-        .await
-        .map_err(db("prepare count batches"))?;
-    let row = client
-        .query_one(&stmt, &[])
-        .await
-        .map_err(db("count batches"))?;
+    let row = query_one(pool, "count batches", "SELECT count(*) FROM batches", &[]).await?;
     Ok(unsigned(row.get(0)))
 }
 
 /// Whether a batch is on its way: received and neither completed nor failed.
 pub async fn batch_in_flight(pool: &Pool) -> Result<bool> {
-    let client = pool.get().await?;
-    let stmt = client
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM batches
-             WHERE status IN ('received', 'validating', 'merging', 'persisting'))",
-        )
-        .await
-        .map_err(db("prepare batch in flight"))?;
-    let row = client
-        .query_one(&stmt, &[])
-        .await
-        .map_err(db("batch in flight"))?;
+    let row = query_one(
+        pool,
+        "batch in flight",
+        "SELECT EXISTS (SELECT 1 FROM batches
+         WHERE status IN ('received', 'validating', 'merging', 'persisting'))",
+        &[],
+    )
+    .await?;
     Ok(row.get(0))
 }

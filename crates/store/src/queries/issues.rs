@@ -1,7 +1,7 @@
 //! Issues (`issues.csv`): pages in report order, with code and file filters, counts, and
 //! the whole report as a stream.
 
-use super::{page, signed, unsigned};
+use super::{page, query, query_one, signed, unsigned};
 use crate::error::{db, Result};
 use crate::model::IssueRecord;
 use deadpool_postgres::Pool;
@@ -28,36 +28,27 @@ pub async fn issues_page(
     after_seq: u64,
     limit: u32,
 ) -> Result<Vec<IssueRecord>> {
-    let client = pool.get().await?;
     // Two statements rather than `($2 IS NULL OR code = $2)`: a cached generic plan for
     // that form could not use the (batch_id, code, seq) index.
+    let after = signed(after_seq);
     let rows = match code {
         Some(code) => {
-            let stmt = client
-                .prepare_cached(
-                    "SELECT seq, file, line, code, message FROM batch_issues
-                     WHERE batch_id = $1 AND code = $2 AND seq > $3 ORDER BY seq LIMIT $4",
-                )
-                .await
-                .map_err(db("prepare issues page"))?;
-            client
-                .query(&stmt, &[&batch_id, &code, &signed(after_seq), &page(limit)])
-                .await
+            let sql = "SELECT seq, file, line, code, message FROM batch_issues
+                       WHERE batch_id = $1 AND code = $2 AND seq > $3 ORDER BY seq LIMIT $4";
+            query(
+                pool,
+                "issues page",
+                sql,
+                &[&batch_id, &code, &after, &page(limit)],
+            )
+            .await?
         }
         None => {
-            let stmt = client
-                .prepare_cached(
-                    "SELECT seq, file, line, code, message FROM batch_issues
-                     WHERE batch_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                )
-                .await
-                .map_err(db("prepare issues page"))?;
-            client
-                .query(&stmt, &[&batch_id, &signed(after_seq), &page(limit)])
-                .await
+            let sql = "SELECT seq, file, line, code, message FROM batch_issues
+                       WHERE batch_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+            query(pool, "issues page", sql, &[&batch_id, &after, &page(limit)]).await?
         }
-    }
-    .map_err(db("issues page"))?;
+    };
     Ok(rows.iter().map(issue_record).collect())
 }
 
@@ -92,7 +83,6 @@ pub async fn issues_at(
         // `seq` is dense (1..n): the page is an index range, however deep.
         return issues_page(pool, batch_id, None, offset, limit).await;
     }
-    let client = pool.get().await?;
     let (filter, extra) = issue_filter(&code, &file);
     let (offset, limit) = (signed(offset), page(limit));
     let n = extra.len();
@@ -106,14 +96,7 @@ pub async fn issues_at(
     params.extend(extra);
     params.push(&offset);
     params.push(&limit);
-    let stmt = client
-        .prepare_cached(&sql)
-        .await
-        .map_err(db("prepare issues page"))?;
-    let rows = client
-        .query(&stmt, &params)
-        .await
-        .map_err(db("issues page"))?;
+    let rows = query(pool, "issues page", &sql, &params).await?;
     Ok(rows.iter().map(issue_record).collect())
 }
 
@@ -124,19 +107,11 @@ pub async fn count_issues(
     code: Option<&str>,
     file: Option<&str>,
 ) -> Result<u64> {
-    let client = pool.get().await?;
     let (filter, extra) = issue_filter(&code, &file);
     let sql = format!("SELECT count(*) FROM batch_issues{filter}");
     let mut params: Vec<&(dyn ToSql + Sync)> = vec![&batch_id];
     params.extend(extra);
-    let stmt = client
-        .prepare_cached(&sql)
-        .await
-        .map_err(db("prepare count issues"))?;
-    let row = client
-        .query_one(&stmt, &params)
-        .await
-        .map_err(db("count issues"))?;
+    let row = query_one(pool, "count issues", &sql, &params).await?;
     Ok(unsigned(row.get(0)))
 }
 

@@ -19,6 +19,48 @@ pub use orders::{
 };
 pub use unused::{stream_unused, unused_barcodes_page};
 
+use crate::error::{db, Result};
+use deadpool_postgres::Pool;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::Row;
+
+/// Runs `sql` with `params` on a pooled connection, as a statement prepared once per
+/// connection; `what` names the query in errors.
+pub(crate) async fn query(
+    pool: &Pool,
+    what: &'static str,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>> {
+    let client = pool.get().await?;
+    let stmt = client.prepare_cached(sql).await.map_err(db(what))?;
+    client.query(&stmt, params).await.map_err(db(what))
+}
+
+/// [`query`] for exactly one row.
+pub(crate) async fn query_one(
+    pool: &Pool,
+    what: &'static str,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Row> {
+    let client = pool.get().await?;
+    let stmt = client.prepare_cached(sql).await.map_err(db(what))?;
+    client.query_one(&stmt, params).await.map_err(db(what))
+}
+
+/// [`query`] for at most one row.
+pub(crate) async fn query_opt(
+    pool: &Pool,
+    what: &'static str,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Option<Row>> {
+    let client = pool.get().await?;
+    let stmt = client.prepare_cached(sql).await.map_err(db(what))?;
+    client.query_opt(&stmt, params).await.map_err(db(what))
+}
+
 /// The largest page any query returns.
 pub const MAX_PAGE: i64 = 10_000;
 

@@ -1,7 +1,7 @@
 //! Output rows (`processed_orders.csv`) and the top customers: keyset pages, position
 //! ranges, a customer's rows, and the whole batch as a stream.
 
-use super::{page, rank_offset, signed, unsigned, MAX_PAGE};
+use super::{page, query, query_one, rank_offset, signed, unsigned, MAX_PAGE};
 use crate::error::{db, Result};
 use crate::model::OrderRecord;
 use deadpool_postgres::Pool;
@@ -23,18 +23,14 @@ pub async fn top_customers(
     batch_id: &str,
     limit: u32,
 ) -> Result<Vec<CustomerTickets>> {
-    let client = pool.get().await?;
-    let stmt = client
-        .prepare_cached(
-            "SELECT customer_id, tickets FROM batch_customer_tickets WHERE batch_id = $1
-             ORDER BY tickets DESC, customer_id LIMIT $2",
-        )
-        .await
-        .map_err(db("prepare top customers"))?;
-    let rows = client
-        .query(&stmt, &[&batch_id, &page(limit)])
-        .await
-        .map_err(db("top customers"))?;
+    let rows = query(
+        pool,
+        "top customers",
+        "SELECT customer_id, tickets FROM batch_customer_tickets WHERE batch_id = $1
+         ORDER BY tickets DESC, customer_id LIMIT $2",
+        &[&batch_id, &page(limit)],
+    )
+    .await?;
     Ok(rows
         .iter()
         .map(|r| CustomerTickets {
@@ -118,19 +114,15 @@ pub async fn orders_at_position(
     offset: u64,
     limit: u32,
 ) -> Result<Vec<OrderRecord>> {
-    let client = pool.get().await?;
-    let stmt = client
-        .prepare_cached(
-            "SELECT customer_id, order_id, barcodes FROM batch_orders
-             WHERE batch_id = $1 AND position > $2 AND position <= $2 + $3
-             ORDER BY position LIMIT $3",
-        )
-        .await
-        .map_err(db("prepare orders at position"))?;
-    let rows = client
-        .query(&stmt, &[&batch_id, &rank_offset(offset), &page(limit)])
-        .await
-        .map_err(db("orders at position"))?;
+    let rows = query(
+        pool,
+        "orders at position",
+        "SELECT customer_id, order_id, barcodes FROM batch_orders
+         WHERE batch_id = $1 AND position > $2 AND position <= $2 + $3
+         ORDER BY position LIMIT $3",
+        &[&batch_id, &rank_offset(offset), &page(limit)],
+    )
+    .await?;
     Ok(rows.iter().map(order_record).collect())
 }
 
@@ -155,17 +147,13 @@ pub async fn stream_orders(
 
 /// The number of output rows of one customer in a batch.
 pub async fn count_customer_orders(pool: &Pool, batch_id: &str, customer_id: u64) -> Result<u64> {
-    let client = pool.get().await?;
-    let stmt = client
-        .prepare_cached(
-            "SELECT count(*) FROM batch_orders WHERE batch_id = $1 AND customer_id = $2",
-        )
-        .await
-        .map_err(db("prepare count customer orders"))?;
-    let row = client
-        .query_one(&stmt, &[&batch_id, &signed(customer_id)])
-        .await
-        .map_err(db("count customer orders"))?;
+    let row = query_one(
+        pool,
+        "count customer orders",
+        "SELECT count(*) FROM batch_orders WHERE batch_id = $1 AND customer_id = $2",
+        &[&batch_id, &signed(customer_id)],
+    )
+    .await?;
     Ok(unsigned(row.get(0)))
 }
 
@@ -182,19 +170,15 @@ pub async fn orders_at(
     let Some(customer_id) = customer_id else {
         return orders_at_position(pool, batch_id, offset, limit).await;
     };
-    let client = pool.get().await?;
     let (offset, limit) = (signed(offset), page(limit));
-    let stmt = client
-        .prepare_cached(
-            "SELECT customer_id, order_id, barcodes FROM batch_orders
-             WHERE batch_id = $1 AND customer_id = $2
-             ORDER BY order_id OFFSET $3 LIMIT $4",
-        )
-        .await
-        .map_err(db("prepare orders page"))?;
-    let rows = client
-        .query(&stmt, &[&batch_id, &signed(customer_id), &offset, &limit])
-        .await
-        .map_err(db("orders page"))?;
+    let rows = query(
+        pool,
+        "orders page",
+        "SELECT customer_id, order_id, barcodes FROM batch_orders
+         WHERE batch_id = $1 AND customer_id = $2
+         ORDER BY order_id OFFSET $3 LIMIT $4",
+        &[&batch_id, &signed(customer_id), &offset, &limit],
+    )
+    .await?;
     Ok(rows.iter().map(order_record).collect())
 }

@@ -1,7 +1,7 @@
 //! Unused barcodes (`unused_barcodes.csv`): pages in `barcodes.csv` order and the whole list
 //! as a stream.
 
-use super::{page, rank_offset, unsigned};
+use super::{page, query, rank_offset, unsigned};
 use crate::error::{db, Result};
 use crate::model::UnusedBarcode;
 use deadpool_postgres::Pool;
@@ -15,19 +15,15 @@ pub async fn unused_barcodes_page(
     offset: u64,
     limit: u32,
 ) -> Result<Vec<UnusedBarcode>> {
-    let client = pool.get().await?;
-    let stmt = client
-        .prepare_cached(
-            "SELECT position, barcode, line FROM batch_unused_barcodes
-             WHERE batch_id = $1 AND position > $2 AND position <= $2 + $3
-             ORDER BY position LIMIT $3",
-        )
-        .await
-        .map_err(db("prepare unused barcodes"))?;
-    let rows = client
-        .query(&stmt, &[&batch_id, &rank_offset(offset), &page(limit)])
-        .await
-        .map_err(db("unused barcodes"))?;
+    let rows = query(
+        pool,
+        "unused barcodes",
+        "SELECT position, barcode, line FROM batch_unused_barcodes
+         WHERE batch_id = $1 AND position > $2 AND position <= $2 + $3
+         ORDER BY position LIMIT $3",
+        &[&batch_id, &rank_offset(offset), &page(limit)],
+    )
+    .await?;
     Ok(rows
         .iter()
         .map(|r| UnusedBarcode {

@@ -10,8 +10,7 @@
 
 use crate::error::ApiError;
 use crate::model::{
-    envelope_bytes, page_of, Analytics, ErrorBody, IntoApi, ProcessResponse, ProcessResult,
-    UnusedBarcodes,
+    envelope_bytes, page_of, Analytics, ErrorBody, ProcessResponse, ProcessResult, UnusedBarcodes,
 };
 use crate::params::{Checked, Page, ProcessAsk, ProcessQuery};
 use crate::routes::{batches, current};
@@ -266,6 +265,7 @@ fn write_unused(out: &mut Vec<u8>, unused: &UnusedBarcode) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::IntoApi;
 
     #[test]
     fn rows_are_the_json_of_the_api_types() {
