@@ -22,33 +22,24 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
+/// `migration!(version, name, file under migrations/)`.
+macro_rules! migration {
+    ($version:literal, $name:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!("../migrations/", $file)),
+        }
+    };
+}
+
 /// Every migration, in version order. Append only: an applied migration must never change.
 pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "init",
-        sql: include_str!("../migrations/0001_init.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "order position",
-        sql: include_str!("../migrations/0002_order_position.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "batch partitions",
-        sql: include_str!("../migrations/0003_batch_partitions.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "position brin",
-        sql: include_str!("../migrations/0004_position_brin.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "staged load",
-        sql: include_str!("../migrations/0005_staged_load.sql"),
-    },
+    migration!(1, "init", "0001_init.sql"),
+    migration!(2, "order position", "0002_order_position.sql"),
+    migration!(3, "batch partitions", "0003_batch_partitions.sql"),
+    migration!(4, "position brin", "0004_position_brin.sql"),
+    migration!(5, "staged load", "0005_staged_load.sql"),
 ];
 
 /// Key of the advisory lock that serialises migration runs (any constant unique to us).

@@ -30,23 +30,6 @@ pub fn all_into_api<R: IntoApi<T>, T>(records: Vec<R>) -> Vec<T> {
     records.into_iter().map(IntoApi::into_api).collect()
 }
 
-/// `page`'s records of `total`, as the API answers them: what `fetch(offset, limit)`
-/// returns, or none past the end (without asking the database).
-pub async fn page_of<R, T, Fut>(
-    page: crate::params::Page,
-    total: u64,
-    fetch: impl FnOnce(u64, u32) -> Fut,
-) -> Result<Vec<T>, crate::ApiError>
-where
-    R: IntoApi<T>,
-    Fut: std::future::Future<Output = Result<Vec<R>, tiqets_store::StoreError>>,
-{
-    if page.offset() >= total {
-        return Ok(Vec::new());
-    }
-    Ok(all_into_api(fetch(page.offset(), page.limit()).await?))
-}
-
 /// `200 OK` with `data` in the envelope.
 pub fn ok<T: Serialize>(data: T) -> HttpResponse {
     HttpResponse::Ok().json(Envelope {

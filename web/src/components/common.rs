@@ -3,7 +3,7 @@
 use crate::format;
 use crate::state::fetch::ApiFailure;
 use crate::state::paging::Paging;
-use tiqets_api_types::Status;
+use tiqets_api_types::{Counts, Status};
 use yew::prelude::*;
 
 /// A page (or part) still waiting for the API.
@@ -52,6 +52,19 @@ pub struct FigureProps {
     pub value: u64,
     #[prop_or_default]
     pub id: Option<AttrValue>,
+}
+
+/// A batch's key figures: orders written, tickets, customers, unused barcodes, issues.
+pub fn key_figures(counts: &Counts) -> Html {
+    html! {
+        <div class="figures">
+            <Figure label="orders written" value={counts.orders_written} id="orders_written" />
+            <Figure label="tickets" value={counts.tickets} id="tickets" />
+            <Figure label="customers" value={counts.customers} id="customers" />
+            <Figure label="unused barcodes" value={counts.unused_barcodes} id="unused_barcodes" />
+            <Figure label="issues" value={counts.issues} id="issues" />
+        </div>
+    }
 }
 
 /// One key figure.

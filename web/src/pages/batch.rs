@@ -3,7 +3,7 @@
 //! customer, paginated).
 
 use crate::api::{use_get, BASE};
-use crate::components::common::{Empty, Failure, Figure, Loading, Pager, StatusBadge};
+use crate::components::common::{key_figures, Empty, Failure, Loading, Pager, StatusBadge};
 use crate::components::steps::Steps;
 use crate::events::{use_status_events, Live};
 use crate::format;
@@ -81,13 +81,7 @@ fn view(b: &Batch) -> Html {
                 </div>
             }
             if b.counts.is_some() {
-                <div class="figures">
-                    <Figure label="orders written" value={counts.orders_written} id="orders_written" />
-                    <Figure label="tickets" value={counts.tickets} id="tickets" />
-                    <Figure label="customers" value={counts.customers} id="customers" />
-                    <Figure label="unused barcodes" value={counts.unused_barcodes} id="unused_barcodes" />
-                    <Figure label="issues" value={counts.issues} id="issues" />
-                </div>
+                { key_figures(&counts) }
             }
             if b.status == Status::Completed {
                 <section class="card" aria-labelledby="dl-title">

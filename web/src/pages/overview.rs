@@ -3,7 +3,7 @@
 
 use crate::api::use_get;
 use crate::components::chart::TopChart;
-use crate::components::common::{Empty, Failure, Figure, Loading};
+use crate::components::common::{key_figures, Empty, Failure, Loading};
 use crate::events::{use_status_events, Live};
 use crate::format;
 use crate::route::Route;
@@ -105,13 +105,7 @@ fn summary(b: &Batch) -> Html {
                 <span class="muted">{ format!(" ({})", format::short_id(&b.id)) }</span>
                 { b.completed_at.as_deref().map(|t| format!(", completed {}", format::timestamp(t))).unwrap_or_default() }
             </p>
-            <div class="figures">
-                <Figure label="orders written" value={counts.orders_written} id="orders_written" />
-                <Figure label="tickets" value={counts.tickets} id="tickets" />
-                <Figure label="customers" value={counts.customers} id="customers" />
-                <Figure label="unused barcodes" value={counts.unused_barcodes} id="unused_barcodes" />
-                <Figure label="issues" value={counts.issues} id="issues" />
-            </div>
+            { key_figures(&counts) }
         </>
     }
 }

@@ -3,10 +3,9 @@
 
 use crate::error::ApiError;
 use crate::model::{
-    all_into_api, envelope_bytes, ok, page_of, Batch, BatchResponse, BatchesPage,
-    BatchesPageResponse, ErrorBody, IntoApi, IssuesPage, IssuesPageResponse, OrdersPage,
-    OrdersPageResponse, TopCustomer, TopCustomersResponse, UnusedBarcodesPage,
-    UnusedBarcodesResponse,
+    all_into_api, envelope_bytes, ok, Batch, BatchResponse, BatchesPage, BatchesPageResponse,
+    ErrorBody, IntoApi, IssuesPage, IssuesPageResponse, OrdersPage, OrdersPageResponse,
+    TopCustomer, TopCustomersResponse, UnusedBarcodesPage, UnusedBarcodesResponse,
 };
 use crate::params::{
     BatchPath, BatchRef, Checked, CustomerFilter, FileParam, IssueFilter, LimitQuery, Page,
@@ -14,6 +13,7 @@ use crate::params::{
 };
 use crate::routes::completed::CompletedBatch;
 use crate::routes::find;
+use crate::routes::page_of;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use tiqets_store::{queries, BatchRecord, Pool};

@@ -16,7 +16,8 @@ pub mod upload;
 use crate::auth;
 use crate::error::ApiError;
 use crate::limits::RateLimit;
-use crate::params::BatchRef;
+use crate::model::{all_into_api, IntoApi};
+use crate::params::{BatchRef, Page};
 use crate::state::AppState;
 use actix_governor::Governor;
 use actix_web::middleware::{from_fn, Condition};
@@ -194,4 +195,21 @@ pub async fn find_completed(state: &AppState, raw: &str) -> Result<BatchRecord, 
             batch.id, batch.id
         ))),
     }
+}
+
+/// `page`'s records of `total`, as the API answers them: what `fetch(offset, limit)`
+/// returns, or none past the end (without asking the database).
+pub async fn page_of<R, T, Fut>(
+    page: Page,
+    total: u64,
+    fetch: impl FnOnce(u64, u32) -> Fut,
+) -> Result<Vec<T>, ApiError>
+where
+    R: IntoApi<T>,
+    Fut: std::future::Future<Output = Result<Vec<R>, tiqets_store::StoreError>>,
+{
+    if page.offset() >= total {
+        return Ok(Vec::new());
+    }
+    Ok(all_into_api(fetch(page.offset(), page.limit()).await?))
 }

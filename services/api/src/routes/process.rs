@@ -10,10 +10,10 @@
 
 use crate::error::ApiError;
 use crate::model::{
-    envelope_bytes, page_of, Analytics, ErrorBody, ProcessResponse, ProcessResult, UnusedBarcodes,
+    envelope_bytes, Analytics, ErrorBody, ProcessResponse, ProcessResult, UnusedBarcodes,
 };
 use crate::params::{Checked, Page, ProcessAsk, ProcessQuery};
-use crate::routes::{batches, current};
+use crate::routes::{batches, current, page_of};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
