@@ -14,3 +14,20 @@ pub fn variables_read(own: impl FnOnce(&dyn Fn(&str) -> Option<String>)) -> BTre
         let _ = NatsTls::from_lookup(get);
     })
 }
+
+/// The unit test that holds a service's catalogue to what it reads:
+/// `tiqets_bus::catalogue_test!(SETTINGS, crate::Settings);` in the catalogue's module,
+/// where `Settings::from_lookup(get)` reads the service's own settings.
+#[macro_export]
+macro_rules! catalogue_test {
+    ($catalogue:path, $settings:ty) => {
+        #[cfg(test)]
+        #[test]
+        fn the_catalogue_lists_exactly_the_variables_read() {
+            let read = $crate::variables_read(|get| {
+                let _ = <$settings>::from_lookup(get);
+            });
+            assert_eq!(read, $catalogue.names());
+        }
+    };
+}

@@ -10,6 +10,8 @@
 //!   [`SettingsError`], a variable that is set but unusable.
 //! - [`catalogue`]: [`Setting`], [`Group`] and [`Catalogue`]; deprecated names and the
 //!   warnings about them.
+//! - [`common`]: [`Common`], the settings every service embeds (NATS URL, namespace), and
+//!   [`lookup_of`] for settings tests.
 //! - [`shared`]: the entries every service (or every service of a kind) shares: NATS, logs
 //!   and traces, the health endpoint, PostgreSQL.
 //! - [`health`]: [`HealthAddr`], the health endpoint's address: the default, one set, or off.
@@ -20,6 +22,7 @@
 
 pub mod args;
 pub mod catalogue;
+pub mod common;
 pub mod env;
 pub mod health;
 pub mod help;
@@ -28,6 +31,7 @@ pub mod shared;
 
 pub use args::{exit_if_asked, handle_args};
 pub use catalogue::{Catalogue, Group, Setting};
+pub use common::{lookup_of, Common};
 pub use env::{Env, SettingsError};
 pub use health::HealthAddr;
 pub use record::recorded;

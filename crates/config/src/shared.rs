@@ -11,6 +11,8 @@ pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
 pub const DEFAULT_NAMESPACE: &str = "tiqets";
 /// The health endpoint's variable.
 pub const HEALTH_ADDR_VAR: &str = "TIQETS_HEALTH_ADDR";
+/// The drain timeout's variable.
+pub const DRAIN_TIMEOUT_VAR: &str = "TIQETS_DRAIN_TIMEOUT_SECS";
 /// The log format's variable.
 pub const LOG_FORMAT_VAR: &str = "TIQETS_LOG_FORMAT";
 
@@ -100,6 +102,11 @@ pub const TELEMETRY: Group = Group {
         ),
     ],
 };
+
+/// `TIQETS_DRAIN_TIMEOUT_SECS` with a service's default and its meaning there.
+pub const fn drain_timeout(default: &'static str, help: &'static str) -> Setting {
+    Setting::new(DRAIN_TIMEOUT_VAR, default, help)
+}
 
 /// `TIQETS_HEALTH_ADDR` with a service's default address.
 pub const fn health(default: &'static str) -> Setting {

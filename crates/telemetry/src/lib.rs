@@ -37,7 +37,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
-pub use service::Service;
+pub use service::{Service, StartError};
 pub use settings::{LogFormat, TelemetrySettings};
 pub use shutdown::shutdown_token;
 

@@ -16,7 +16,30 @@ pub struct Service {
     _telemetry: Guard,
 }
 
+/// Why a pipeline service did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("reading the settings: {0}")]
+    Settings(#[from] SettingsError),
+    #[error("starting the health endpoint: {0}")]
+    Health(#[from] std::io::Error),
+}
+
 impl Service {
+    /// The start of a pipeline service's `main`: [`Service::begin`], its settings (`read`
+    /// from the environment), then its health endpoint at the address `health` picks from
+    /// them. The service's loops then take their parts of the readiness.
+    pub async fn start<S>(
+        catalogue: &Catalogue,
+        read: impl FnOnce(&dyn Fn(&str) -> Option<String>) -> Result<S, SettingsError>,
+        health: impl FnOnce(&S) -> HealthAddr,
+    ) -> Result<(Service, S), StartError> {
+        let service = Service::begin(catalogue)?;
+        let settings = read(&|name| std::env::var(name).ok())?;
+        service.serve_health(health(&settings)).await?;
+        Ok((service, settings))
+    }
+
     /// Starts `catalogue`'s binary (see the module doc). `Err` names an unusable logging or
     /// tracing variable. Call it inside the tokio runtime.
     pub fn begin(catalogue: &Catalogue) -> Result<Service, SettingsError> {

@@ -28,8 +28,7 @@ pub const SETTINGS: Catalogue = Catalogue {
                     "HTTP worker threads (1-256)",
                 ),
                 Setting::deprecated("API_WORKERS", "TIQETS_API_WORKERS"),
-                Setting::new(
-                    "TIQETS_DRAIN_TIMEOUT_SECS",
+                shared::drain_timeout(
                     "20",
                     "on SIGTERM, how long running requests (downloads, uploads) may go on \
                      (0-3600)",
@@ -130,15 +129,4 @@ pub const SETTINGS: Catalogue = Catalogue {
     ],
 };
 
-#[cfg(test)]
-mod tests {
-    use super::SETTINGS;
-
-    #[test]
-    fn the_catalogue_lists_exactly_the_variables_read() {
-        let read = tiqets_bus::variables_read(|get| {
-            let _ = crate::Settings::from_lookup(get);
-        });
-        assert_eq!(read, SETTINGS.names());
-    }
-}
+tiqets_bus::catalogue_test!(SETTINGS, crate::Settings);

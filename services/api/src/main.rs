@@ -12,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings::from_env().context("reading the settings")?;
     tracing::info!(
         addr = %settings.addr,
-        namespace = %settings.namespace,
+        namespace = %settings.common.namespace,
         writes_need_token = settings.api_token.is_some(),
         reads_need_token = settings.read_token.is_some(),
         "api starting"

@@ -7,8 +7,8 @@ use crate::cors::CorsOrigins;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
-use tiqets_config::Env;
 pub use tiqets_config::SettingsError;
+use tiqets_config::{Common, Env};
 
 /// One GiB: the default largest accepted uploaded file.
 pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 1 << 30;
@@ -23,10 +23,8 @@ pub struct Settings {
     pub addr: SocketAddr,
     /// `DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/tiqets`.
     pub database_url: String,
-    /// `NATS_URL`, default `nats://127.0.0.1:4222`.
-    pub nats_url: String,
-    /// `TIQETS_NAMESPACE`, default `tiqets`.
-    pub namespace: String,
+    /// `NATS_URL` and `TIQETS_NAMESPACE`.
+    pub common: Common,
     /// `TIQETS_API_TOKEN`: when set, writes need `Authorization: Bearer <it>`.
     pub api_token: Option<String>,
     /// `TIQETS_API_READ_TOKEN`: when set, reads under `/api/` need it (or the write token).
@@ -73,8 +71,7 @@ impl std::fmt::Debug for Settings {
         // Tokens are secrets: say whether they are set, never what they are.
         f.debug_struct("Settings")
             .field("addr", &self.addr)
-            .field("nats_url", &self.nats_url)
-            .field("namespace", &self.namespace)
+            .field("common", &self.common)
             .field("api_token", &self.api_token.as_ref().map(|_| "<set>"))
             .field("read_token", &self.read_token.as_ref().map(|_| "<set>"))
             .field("upload_max_bytes", &self.upload_max_bytes)
@@ -112,8 +109,7 @@ impl Settings {
                 "expected host:port, e.g. 0.0.0.0:8080",
             )?,
             database_url: env.text("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tiqets"),
-            nats_url: env.nats_url(),
-            namespace: env.namespace()?,
+            common: Common::read(&env)?,
             api_token: env.get("TIQETS_API_TOKEN"),
             read_token: env.get("TIQETS_API_READ_TOKEN"),
             upload_max_bytes: env.number(
@@ -163,21 +159,16 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn from(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Settings::from_lookup(|k| map.get(k).cloned())
+        Settings::from_lookup(tiqets_config::lookup_of(pairs))
     }
 
     #[test]
     fn defaults_work_locally() {
         let s = from(&[]).unwrap();
         assert_eq!(s.addr.to_string(), "127.0.0.1:8080");
-        assert_eq!(s.namespace, "tiqets");
+        assert_eq!(s.common.namespace, "tiqets");
         assert_eq!(s.upload_max_bytes, 1 << 30);
         assert_eq!(s.web_dir, PathBuf::from("web/dist"));
         assert_eq!(s.sse_heartbeat, Duration::from_secs(15));
@@ -237,10 +228,8 @@ mod tests {
             assert_eq!((s.workers, s.db_pool_size), (4, 6));
             assert_eq!(s.shutdown_timeout, Duration::from_secs(8));
         }
-        let warnings = |pairs: &[(&str, &str)]| {
-            let map: HashMap<&str, &str> = pairs.iter().copied().collect();
-            crate::SETTINGS.deprecations(|k| map.get(k).map(|v| v.to_string()))
-        };
+        let warnings =
+            |pairs: &[(&str, &str)]| crate::SETTINGS.deprecations(tiqets_config::lookup_of(pairs));
         assert!(warnings(&new).is_empty());
         for pairs in [&old[..], &both[..]] {
             let w = warnings(pairs);

@@ -40,8 +40,8 @@ impl Settings {
     /// Where the api connects to ([`Dependencies::connect`]).
     pub fn endpoints(&self) -> Endpoints<'_> {
         Endpoints {
-            nats_url: &self.nats_url,
-            names: Names::new(self.namespace.clone()),
+            nats_url: &self.common.nats_url,
+            names: Names::new(self.common.namespace.clone()),
             client_name: "tiqets-api",
             database_url: &self.database_url,
             db_pool_size: self.db_pool_size,

@@ -73,15 +73,4 @@ pub const SETTINGS: Catalogue = Catalogue {
     ],
 };
 
-#[cfg(test)]
-mod tests {
-    use super::SETTINGS;
-
-    #[test]
-    fn the_catalogue_lists_exactly_the_variables_read() {
-        let read = tiqets_bus::variables_read(|get| {
-            let _ = crate::Settings::from_lookup(get);
-        });
-        assert_eq!(read, SETTINGS.names());
-    }
-}
+tiqets_bus::catalogue_test!(SETTINGS, crate::Settings);

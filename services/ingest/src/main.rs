@@ -7,12 +7,8 @@ use tiqets_telemetry::Service;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let service = Service::begin(&SETTINGS).context("reading settings")?;
-    let settings = Settings::from_env().context("reading settings")?;
-    service
-        .serve_health(settings.health)
-        .await
-        .context("starting the health endpoint")?;
+    let (service, settings) =
+        Service::start(&SETTINGS, |env| Settings::from_lookup(env), |s| s.health).await?;
     tiqets_ingest::run(settings, service.readiness(), service.shutdown())
         .await
         .context("running ingest")

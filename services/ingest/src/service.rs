@@ -43,9 +43,9 @@ pub async fn run(
     readiness: Readiness,
     shutdown: CancellationToken,
 ) -> Result<(), IngestError> {
-    let names = Names::new(settings.namespace.clone());
+    let names = Names::new(settings.common.namespace.clone());
     let Some(bus) =
-        Bus::connect_retrying(&settings.nats_url, names, "tiqets-ingest", &shutdown).await
+        Bus::connect_retrying(&settings.common.nats_url, names, "tiqets-ingest", &shutdown).await
     else {
         return Ok(());
     };
@@ -90,7 +90,7 @@ pub async fn run_with_bus(
         archive = %settings.archive_dir.display(),
         rejected = %settings.rejected_dir.display(),
         max_file_bytes = settings.max_file_bytes,
-        namespace = %settings.namespace,
+        namespace = %settings.common.namespace,
         "ingest started"
     );
     ready.set(true);

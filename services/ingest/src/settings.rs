@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 pub use tiqets_config::SettingsError;
-use tiqets_config::{Env, HealthAddr};
+use tiqets_config::{Common, Env, HealthAddr};
 
 /// One GiB: the default largest input file, the same as the api's largest upload
 /// (`TIQETS_UPLOAD_MAX_BYTES`), so that a pair one way in is taken the other way too.
@@ -14,10 +14,8 @@ pub const MAX_MAX_FILE_BYTES: u64 = 1 << 40;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// `NATS_URL`, default `nats://127.0.0.1:4222`.
-    pub nats_url: String,
-    /// `TIQETS_NAMESPACE`, default `tiqets`.
-    pub namespace: String,
+    /// `NATS_URL` and `TIQETS_NAMESPACE`.
+    pub common: Common,
     /// `TIQETS_INPUT_DIR`, default `data/input`.
     pub input_dir: PathBuf,
     /// `TIQETS_ARCHIVE_DIR`, default `data/archive`.
@@ -44,18 +42,13 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Settings, SettingsError> {
-        Settings::from_lookup(|k| std::env::var(k).ok())
-    }
-
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
         let env = Env::with_catalogue(get, &crate::SETTINGS);
         let number = |name, default| env.number(name, default, 0..=u64::MAX);
         let host = env.text("HOSTNAME", "ingest");
         let archive_dir: PathBuf = env.text("TIQETS_ARCHIVE_DIR", "data/archive").into();
         Ok(Settings {
-            nats_url: env.nats_url(),
-            namespace: env.namespace()?,
+            common: Common::read(&env)?,
             input_dir: env.text("TIQETS_INPUT_DIR", "data/input").into(),
             rejected_dir: env
                 .get("TIQETS_REJECTED_DIR")
@@ -83,7 +76,7 @@ mod tests {
     #[test]
     fn defaults_work_locally() {
         let s = Settings::from_lookup(|_| None).unwrap();
-        assert_eq!(s.nats_url, "nats://127.0.0.1:4222");
+        assert_eq!(s.common.nats_url, "nats://127.0.0.1:4222");
         assert_eq!(s.input_dir, PathBuf::from("data/input"));
         assert_eq!(s.archive_dir, PathBuf::from("data/archive"));
         assert_eq!(s.quiet, Duration::from_secs(2));

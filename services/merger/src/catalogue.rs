@@ -22,8 +22,7 @@ pub const SETTINGS: Catalogue = Catalogue {
                     "how long to wait for a file's next chunk (still being validated, or its \
                      validator stopped) before giving the work back for a later retry (1-3600)",
                 ),
-                Setting::new(
-                    "TIQETS_DRAIN_TIMEOUT_SECS",
+                shared::drain_timeout(
                     "20",
                     "on SIGTERM, how long a running merge may go on before its message is \
                      released to another replica (0-3600)",
@@ -36,15 +35,4 @@ pub const SETTINGS: Catalogue = Catalogue {
     ],
 };
 
-#[cfg(test)]
-mod tests {
-    use super::SETTINGS;
-
-    #[test]
-    fn the_catalogue_lists_exactly_the_variables_read() {
-        let read = tiqets_bus::variables_read(|get| {
-            let _ = crate::Settings::from_lookup(get);
-        });
-        assert_eq!(read, SETTINGS.names());
-    }
-}
+tiqets_bus::catalogue_test!(SETTINGS, crate::Settings);

@@ -1,19 +1,14 @@
-//! `tiqets-merger`: `--help` / `--version` → settings → telemetry → consume
-//! `MergeWork` until SIGTERM/SIGINT.
+//! `tiqets-merger`: `--help` / `--version` → settings → telemetry → consume `MergeWork`
+//! until SIGTERM/SIGINT.
 
-use anyhow::Context;
 use tiqets_merger::{Settings, SETTINGS};
 use tiqets_telemetry::Service;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let service = Service::begin(&SETTINGS).context("reading the settings")?;
-    let settings = Settings::from_env().context("reading the settings")?;
+    let (service, settings) =
+        Service::start(&SETTINGS, |env| Settings::from_lookup(env), |s| s.health).await?;
     // The consumer loop is the readiness' one part: ready while it can fetch work.
-    service
-        .serve_health(settings.health)
-        .await
-        .context("starting the health endpoint")?;
     tiqets_merger::run(settings, service.readiness(), service.shutdown()).await;
     tracing::info!("merger stopped");
     Ok(())

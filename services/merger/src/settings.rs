@@ -1,18 +1,15 @@
 //! Settings from the environment (documented in `docs/operations.md`).
 
 use std::time::Duration;
-pub use tiqets_config::env::DEFAULT_NATS_URL;
 pub use tiqets_config::SettingsError;
-use tiqets_config::{Env, HealthAddr};
+use tiqets_config::{Common, Env, HealthAddr};
 use tiqets_contract::Names;
 
 /// What the merger needs to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
-    /// `NATS_URL`.
-    pub nats_url: String,
-    /// `TIQETS_NAMESPACE`.
-    pub namespace: String,
+    /// `NATS_URL` and `TIQETS_NAMESPACE`.
+    pub common: Common,
     /// `TIQETS_MERGER_CHUNK_WAIT_SECS`: how long to wait for a file's next chunk (still
     /// being validated, or its validator stopped) before giving the work back for a later
     /// retry.
@@ -28,8 +25,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            nats_url: DEFAULT_NATS_URL.to_string(),
-            namespace: tiqets_config::DEFAULT_NAMESPACE.to_string(),
+            common: Common::default(),
             chunk_wait: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(20),
             health: HealthAddr::Default(
@@ -42,18 +38,12 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Reads the process environment.
-    pub fn from_env() -> Result<Settings, SettingsError> {
-        Settings::from_lookup(|name| std::env::var(name).ok())
-    }
-
     /// Reads settings through `lookup`. Unset or empty variables take their defaults.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
         let env = Env::with_catalogue(lookup, &crate::SETTINGS);
         let d = Settings::default();
         Ok(Settings {
-            nats_url: env.nats_url(),
-            namespace: env.namespace()?,
+            common: Common::read(&env)?,
             chunk_wait: env.secs("TIQETS_MERGER_CHUNK_WAIT_SECS", d.chunk_wait, 1..=3600)?,
             drain_timeout: env.secs("TIQETS_DRAIN_TIMEOUT_SECS", d.drain_timeout, 0..=3600)?,
             health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
@@ -61,21 +51,16 @@ impl Settings {
     }
 
     pub fn names(&self) -> Names {
-        Names::new(self.namespace.clone())
+        Names::new(self.common.namespace.clone())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn from(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Settings::from_lookup(|k| map.get(k).cloned())
+        Settings::from_lookup(tiqets_config::lookup_of(pairs))
     }
 
     #[test]
@@ -92,7 +77,7 @@ mod tests {
             ("TIQETS_DRAIN_TIMEOUT_SECS", "0"),
         ])
         .unwrap();
-        assert_eq!(s.nats_url, "nats://nats:4222");
+        assert_eq!(s.common.nats_url, "nats://nats:4222");
         assert_eq!(s.names().work_merge(), "staging.work.merge");
         assert_eq!(s.chunk_wait, Duration::from_secs(5));
         assert_eq!(s.drain_timeout, Duration::ZERO);

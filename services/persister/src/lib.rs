@@ -48,8 +48,8 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> Result<(), StartError> {
     let endpoints = Endpoints {
-        nats_url: &settings.nats_url,
-        names: Names::new(settings.namespace.clone()),
+        nats_url: &settings.common.nats_url,
+        names: Names::new(settings.common.namespace.clone()),
         client_name: "tiqets-persister",
         database_url: &settings.database_url,
         db_pool_size: settings.db_pool_size,

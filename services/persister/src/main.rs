@@ -7,16 +7,12 @@ use tiqets_telemetry::Service;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // Flushes trace export when dropped, after the consumers have drained.
-    let service = Service::begin(&SETTINGS).context("reading the settings")?;
-    let settings = Settings::from_env().context("reading the settings")?;
-    // Its two consumer loops are the readiness' two parts.
-    service
-        .serve_health(settings.health)
-        .await
-        .context("starting the health endpoint")?;
+    // `service` flushes trace export when dropped, after the consumers have drained. Its
+    // two consumer loops are the readiness' two parts.
+    let (service, settings) =
+        Service::start(&SETTINGS, |env| Settings::from_lookup(env), |s| s.health).await?;
     tracing::info!(
-        namespace = %settings.namespace,
+        namespace = %settings.common.namespace,
         output_dir = %settings.output_dir.display(),
         "persister starting"
     );

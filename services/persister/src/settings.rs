@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 pub use tiqets_config::SettingsError;
-use tiqets_config::{Env, HealthAddr};
+use tiqets_config::{Common, Env, HealthAddr};
 
 /// Connections a replica needs: a batch write's ([`tiqets_store::WRITE_CONNECTIONS`]) and
 /// the status recorder's.
@@ -11,12 +11,10 @@ pub const MIN_DB_POOL_SIZE: usize = tiqets_store::WRITE_CONNECTIONS + 1;
 /// What the persister needs to run.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// `NATS_URL`, default `nats://127.0.0.1:4222`.
-    pub nats_url: String,
+    /// `NATS_URL` and `TIQETS_NAMESPACE`.
+    pub common: Common,
     /// `DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/tiqets`.
     pub database_url: String,
-    /// `TIQETS_NAMESPACE`, default `tiqets`.
-    pub namespace: String,
     /// `TIQETS_OUTPUT_DIR`, default `data/output`.
     pub output_dir: PathBuf,
     /// `TIQETS_PERSISTER_DB_POOL_SIZE` (formerly `PERSISTER_DB_POOL_SIZE`), default and
@@ -28,18 +26,12 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Reads the settings from the process environment.
-    pub fn from_env() -> Result<Settings, SettingsError> {
-        Settings::from_lookup(|name| std::env::var(name).ok())
-    }
-
     /// Reads the settings through `get` (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
         let env = Env::with_catalogue(get, &crate::SETTINGS);
         Ok(Settings {
-            nats_url: env.nats_url(),
+            common: Common::read(&env)?,
             database_url: env.text("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tiqets"),
-            namespace: env.namespace()?,
             output_dir: PathBuf::from(env.text("TIQETS_OUTPUT_DIR", "data/output")),
             db_pool_size: env.number(
                 "TIQETS_PERSISTER_DB_POOL_SIZE",
@@ -54,22 +46,17 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn from(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Settings::from_lookup(|k| map.get(k).cloned())
+        Settings::from_lookup(tiqets_config::lookup_of(pairs))
     }
 
     #[test]
     fn defaults_work_locally() {
         let s = from(&[]).unwrap();
-        assert_eq!(s.nats_url, "nats://127.0.0.1:4222");
+        assert_eq!(s.common.nats_url, "nats://127.0.0.1:4222");
         assert_eq!(s.database_url, "postgres://postgres@127.0.0.1:5432/tiqets");
-        assert_eq!(s.namespace, "tiqets");
+        assert_eq!(s.common.namespace, "tiqets");
         assert_eq!(s.output_dir, PathBuf::from("data/output"));
         assert_eq!(s.db_pool_size, MIN_DB_POOL_SIZE);
         assert_eq!(s.health.addr().unwrap().to_string(), "127.0.0.1:9184");

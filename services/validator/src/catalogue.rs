@@ -28,8 +28,7 @@ pub const SETTINGS: Catalogue = Catalogue {
                     "chunk publishes awaiting JetStream's acknowledgement at once, per file \
                      (1-1024)",
                 ),
-                Setting::new(
-                    "TIQETS_DRAIN_TIMEOUT_SECS",
+                shared::drain_timeout(
                     "20",
                     "on SIGTERM, how long a running validation may go on before its message \
                      is released to another replica (0-3600)",
@@ -42,15 +41,4 @@ pub const SETTINGS: Catalogue = Catalogue {
     ],
 };
 
-#[cfg(test)]
-mod tests {
-    use super::SETTINGS;
-
-    #[test]
-    fn the_catalogue_lists_exactly_the_variables_read() {
-        let read = tiqets_bus::variables_read(|get| {
-            let _ = crate::Settings::from_lookup(get);
-        });
-        assert_eq!(read, SETTINGS.names());
-    }
-}
+tiqets_bus::catalogue_test!(SETTINGS, crate::Settings);

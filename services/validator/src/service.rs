@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 /// (or releases its message after the drain timeout) and returns.
 pub async fn run(settings: Settings, readiness: Readiness, shutdown: CancellationToken) {
     let validator = |bus| Validator::new(bus, &settings);
-    let (url, names) = (&settings.nats_url, settings.names());
+    let (url, names) = (&settings.common.nats_url, settings.names());
     serve_stage(
         url,
         names,

@@ -1,9 +1,8 @@
 //! Settings from the environment (documented in `docs/operations.md`).
 
 use std::time::Duration;
-pub use tiqets_config::env::DEFAULT_NATS_URL;
 pub use tiqets_config::SettingsError;
-use tiqets_config::{Env, HealthAddr};
+use tiqets_config::{Common, Env, HealthAddr};
 use tiqets_contract::{Names, CHUNK_TARGET_BYTES};
 
 /// Largest chunk target accepted: a chunk must stay well below NATS's 1 MiB payload limit.
@@ -12,10 +11,8 @@ pub const MAX_CHUNK_BYTES: usize = 512 * 1024;
 /// What the validator needs to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
-    /// `NATS_URL`.
-    pub nats_url: String,
-    /// `TIQETS_NAMESPACE`.
-    pub namespace: String,
+    /// `NATS_URL` and `TIQETS_NAMESPACE`.
+    pub common: Common,
     /// `TIQETS_VALIDATOR_CHUNK_BYTES`: encoded size at which a row chunk is cut.
     pub chunk_bytes: usize,
     /// `TIQETS_VALIDATOR_INFLIGHT`: chunk publishes awaiting their acknowledgement at once,
@@ -32,8 +29,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            nats_url: DEFAULT_NATS_URL.to_string(),
-            namespace: tiqets_config::DEFAULT_NAMESPACE.to_string(),
+            common: Common::default(),
             chunk_bytes: CHUNK_TARGET_BYTES,
             inflight: 16,
             drain_timeout: Duration::from_secs(20),
@@ -47,19 +43,13 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Reads the process environment.
-    pub fn from_env() -> Result<Settings, SettingsError> {
-        Settings::from_lookup(|name| std::env::var(name).ok())
-    }
-
     /// Reads settings through `lookup` (the environment, or a map in tests). Unset or
     /// empty variables take their defaults.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
         let env = Env::with_catalogue(lookup, &crate::SETTINGS);
         let d = Settings::default();
         Ok(Settings {
-            nats_url: env.nats_url(),
-            namespace: env.namespace()?,
+            common: Common::read(&env)?,
             chunk_bytes: env.number(
                 "TIQETS_VALIDATOR_CHUNK_BYTES",
                 d.chunk_bytes,
@@ -72,21 +62,16 @@ impl Settings {
     }
 
     pub fn names(&self) -> Names {
-        Names::new(self.namespace.clone())
+        Names::new(self.common.namespace.clone())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn from(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Settings::from_lookup(|k| map.get(k).cloned())
+        Settings::from_lookup(tiqets_config::lookup_of(pairs))
     }
 
     #[test]
@@ -105,7 +90,7 @@ mod tests {
             ("TIQETS_DRAIN_TIMEOUT_SECS", "5"),
         ])
         .unwrap();
-        assert_eq!(s.nats_url, "nats://nats:4222");
+        assert_eq!(s.common.nats_url, "nats://nats:4222");
         assert_eq!(s.names().work_validate(), "staging.work.validate");
         assert_eq!((s.chunk_bytes, s.inflight), (4096, 4));
         assert_eq!(s.drain_timeout, Duration::from_secs(5));

@@ -16,8 +16,7 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
     let (ns, shutdown) = (&app.ns, app.shutdown.clone());
     let validator = tokio::spawn(tiqets_validator::run(
         tiqets_validator::Settings {
-            nats_url: ns.nats_url().to_string(),
-            namespace: ns.name().to_string(),
+            common: tiqets_config::Common::new(ns.nats_url(), ns.name()),
             chunk_bytes: 4096,
             inflight: 4,
             drain_timeout: Duration::from_secs(2),
@@ -28,8 +27,7 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
     ));
     let merger = tokio::spawn(tiqets_merger::run(
         tiqets_merger::Settings {
-            nats_url: ns.nats_url().to_string(),
-            namespace: ns.name().to_string(),
+            common: tiqets_config::Common::new(ns.nats_url(), ns.name()),
             chunk_wait: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,
@@ -39,9 +37,8 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
     ));
     let persister = tokio::spawn(tiqets_persister::run(
         tiqets_persister::Settings {
-            nats_url: ns.nats_url().to_string(),
+            common: tiqets_config::Common::new(ns.nats_url(), ns.name()),
             database_url: app.db.url().to_string(),
-            namespace: ns.name().to_string(),
             output_dir: out.path().to_path_buf(),
             db_pool_size: tiqets_persister::settings::MIN_DB_POOL_SIZE,
             health: tiqets_config::HealthAddr::Off,

@@ -32,8 +32,8 @@ impl Env {
         setup::ensure(&bus).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut settings = Settings::from_lookup(|_| None).unwrap();
-        settings.namespace = ns;
-        settings.nats_url = url;
+        settings.common.namespace = ns;
+        settings.common.nats_url = url;
         settings.input_dir = dir.path().join("input");
         settings.archive_dir = dir.path().join("archive");
         settings.rejected_dir = dir.path().join("archive/rejected");

@@ -135,9 +135,8 @@ async fn a_batch_goes_from_validation_to_completed_in_postgres_with_the_cli_outp
         shutdown.clone(),
     ));
     let persister_settings = tiqets_persister::Settings {
-        nats_url: env.ns.nats_url().to_string(),
+        common: tiqets_config::Common::new(env.ns.nats_url(), env.ns.name()),
         database_url: db.url().to_string(),
-        namespace: env.ns.name().to_string(),
         output_dir: out.path().to_path_buf(),
         db_pool_size: tiqets_persister::settings::MIN_DB_POOL_SIZE,
         health: tiqets_config::HealthAddr::Off,

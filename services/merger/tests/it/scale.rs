@@ -51,8 +51,7 @@ async fn a_batch_of_real_size_gives_the_cli_results() {
     let validator = tiqets_validator::Validator::new(
         env.bus.clone(),
         &tiqets_validator::Settings {
-            nats_url: env.ns.nats_url().into(),
-            namespace: env.ns.name().into(),
+            common: tiqets_config::Common::new(env.ns.nats_url(), env.ns.name()),
             ..Default::default()
         },
     );

@@ -34,8 +34,7 @@ impl Env {
     /// Validator settings for this namespace: small chunks, so batches span several.
     pub fn validator_settings(&self) -> tiqets_validator::Settings {
         tiqets_validator::Settings {
-            nats_url: self.ns.nats_url().to_string(),
-            namespace: self.ns.name().to_string(),
+            common: tiqets_config::Common::new(self.ns.nats_url(), self.ns.name()),
             chunk_bytes: 2048,
             inflight: 4,
             drain_timeout: Duration::from_secs(2),
@@ -45,8 +44,7 @@ impl Env {
 
     pub fn merger_settings(&self) -> tiqets_merger::Settings {
         tiqets_merger::Settings {
-            nats_url: self.ns.nats_url().to_string(),
-            namespace: self.ns.name().to_string(),
+            common: tiqets_config::Common::new(self.ns.nats_url(), self.ns.name()),
             chunk_wait: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,

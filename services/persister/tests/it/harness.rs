@@ -171,9 +171,8 @@ pub fn start(bus: &Bus, pool: &Pool, output_dir: &Path) -> Running {
         o
     };
     let settings = Settings {
-        nats_url: String::new(),
+        common: tiqets_config::Common::new(String::new(), names.namespace()),
         database_url: String::new(),
-        namespace: names.namespace().to_string(),
         output_dir: output_dir.to_path_buf(),
         db_pool_size: tiqets_persister::settings::MIN_DB_POOL_SIZE,
         health: tiqets_config::HealthAddr::Off,

@@ -30,8 +30,7 @@ impl Env {
     /// Settings for this namespace; small chunks so that the sample spans several.
     pub fn settings(&self) -> Settings {
         Settings {
-            nats_url: self.ns.nats_url().to_string(),
-            namespace: self.ns.name().to_string(),
+            common: tiqets_config::Common::new(self.ns.nats_url(), self.ns.name()),
             chunk_bytes: 4096,
             inflight: 4,
             drain_timeout: std::time::Duration::from_secs(2),
