@@ -6,9 +6,9 @@ use crate::support::*;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
-use tiqets_e2e::expected::{expected, Expected};
 use tiqets_e2e::stored::stored;
 use tiqets_e2e::{Service, Stack};
+use tiqets_testkit::expected::{expected, Expected};
 use tiqets_testkit::{OwnedNats, OwnedPostgres, TestDatabase, TestNamespace};
 
 const DEADLINE: Duration = Duration::from_secs(240);

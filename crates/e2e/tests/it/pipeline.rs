@@ -2,9 +2,9 @@
 
 use crate::support::*;
 use std::time::Duration;
-use tiqets_e2e::expected::expected;
 use tiqets_e2e::stored::stored;
 use tiqets_e2e::{Service, Stack};
+use tiqets_testkit::expected::expected;
 use tiqets_testkit::{TestDatabase, TestNamespace};
 
 const DEADLINE: Duration = Duration::from_secs(120);

@@ -8,8 +8,7 @@ use tiqets_store::Pool;
 
 /// The bundled sample pair.
 pub fn sample() -> (PathBuf, PathBuf) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/input");
-    (dir.join("orders.csv"), dir.join("barcodes.csv"))
+    tiqets_testkit::Pair::sample().paths()
 }
 
 /// A generated pair with every issue kind, in `dir`.
@@ -111,11 +110,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// A free TCP port on 127.0.0.1 (for a service's `TIQETS_HEALTH_ADDR`).
-pub fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
+pub use tiqets_testkit::free_port;
 
 /// `GET /metrics` of a service's health endpoint, as `(series with labels, value)` pairs.
 pub fn scrape(port: u16) -> Vec<(String, f64)> {
