@@ -201,23 +201,7 @@ pub async fn wait_for_status(pool: &Pool, id: &BatchId, status: tiqets_contract:
 
 /// Row counts of the batch tables for `id`: orders, unused, issues, customer tickets.
 pub async fn row_counts(pool: &Pool, id: &BatchId) -> [i64; 4] {
-    let client = pool.get().await.unwrap();
-    let mut out = [0; 4];
-    let tables = [
-        "batch_orders",
-        "batch_unused_barcodes",
-        "batch_issues",
-        "batch_customer_tickets",
-    ];
-    for (i, t) in tables.iter().enumerate() {
-        let sql = format!("SELECT count(*) FROM {t} WHERE batch_id = $1");
-        out[i] = client
-            .query_one(&sql, &[&id.as_str()])
-            .await
-            .unwrap()
-            .get(0);
-    }
-    out
+    tiqets_testkit::database::batch_row_counts(pool, id.as_str()).await
 }
 
 /// Waits until the persist consumer has nothing pending or unacknowledged.
