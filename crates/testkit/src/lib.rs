@@ -23,7 +23,7 @@
 //! - [`pair`]: [`Pair`], a pair of input files ([`Pair::sample`], the bundled sample).
 //! - [`expected`]: [`Expected`], the reference result of a pair, as `tiqets process` gives it.
 //! - [`database`] also counts a batch's rows ([`database::batch_row_counts`]).
-//! - [`ports`]: [`free_port`].
+//! - [`ports`]: [`free_port`], a TCP port nothing listens on.
 //! - [`eventually()`] / [`eventually_named`]: polling with a deadline.
 //! - `process`: children that die with the test process, apt-get when a binary is missing.
 
