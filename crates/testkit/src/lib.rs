@@ -24,6 +24,8 @@
 //! - [`expected`]: [`Expected`], the reference result of a pair, as `tiqets process` gives it.
 //! - [`database`] also counts a batch's rows ([`database::batch_row_counts`]).
 //! - [`ports`]: [`free_port`], a TCP port nothing listens on.
+//! - [`tasks`]: [`joined`], a spawned task's end awaited with a deadline.
+//! - [`memory`]: peak resident memory of a process.
 //! - [`eventually()`] / [`eventually_named`]: polling with a deadline.
 //! - `process`: children that die with the test process, apt-get when a binary is missing.
 
@@ -31,6 +33,7 @@ pub mod bus;
 pub mod database;
 pub mod eventually;
 pub mod expected;
+pub mod memory;
 pub mod namespace;
 pub mod nats;
 pub mod pair;
@@ -38,6 +41,7 @@ pub mod ports;
 pub mod postgres;
 mod process;
 pub mod services;
+pub mod tasks;
 pub mod tls;
 
 pub use bus::TestBus;
@@ -50,4 +54,5 @@ pub use pair::Pair;
 pub use ports::free_port;
 pub use postgres::{OwnedPostgres, PostgresTls};
 pub use services::{ensure_services, Services};
+pub use tasks::joined;
 pub use tls::TestPki;

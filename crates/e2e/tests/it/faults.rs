@@ -45,18 +45,7 @@ async fn kill_mid_batch(victim: Service, stage: Option<&str>) {
 
     wait_status(db.pool(), &stack, &batch, &["completed"], DEADLINE).await;
     assert_eq!(&stored(db.pool(), &batch).await, want, "{victim:?} killed");
-    let (processed, issues) = output_files(&stack, &batch);
-    assert_eq!(processed, want.processed_orders_csv);
-    assert_eq!(issues, want.issues_csv);
-    let archived = files_under(&stack.archive());
-    assert!(
-        archived.iter().any(|p| p.ends_with("orders.csv")),
-        "{archived:?}"
-    );
-    assert!(
-        archived.iter().any(|p| p.ends_with("barcodes.csv")),
-        "{archived:?}"
-    );
+    assert_written_and_archived(&stack, &batch, want);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,10 +5,37 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tiqets_e2e::Stack;
 use tiqets_store::Pool;
+use tiqets_testkit::Expected;
 
 /// The bundled sample pair.
 pub fn sample() -> (PathBuf, PathBuf) {
     tiqets_testkit::Pair::sample().paths()
+}
+
+/// Drops the bundled sample into `stack`'s input (in `folder`, if any) and waits until its
+/// batch completes: the sample's paths and the batch id.
+pub async fn sample_completed(
+    pool: &Pool,
+    stack: &Stack,
+    folder: Option<&str>,
+    deadline: Duration,
+) -> (PathBuf, PathBuf, String) {
+    let (orders, barcodes) = sample();
+    let batch = batch_id(&orders, &barcodes).await;
+    stack.drop_pair(folder, &orders, &barcodes);
+    wait_status(pool, stack, &batch, &["completed"], deadline).await;
+    (orders, barcodes, batch)
+}
+
+/// The persister's files for `batch` are `want`'s, and both inputs were archived.
+pub fn assert_written_and_archived(stack: &Stack, batch: &str, want: &Expected) {
+    let (processed, issues) = output_files(stack, batch);
+    assert_eq!(processed, want.processed_orders_csv);
+    assert_eq!(issues, want.issues_csv);
+    let archived = files_under(&stack.archive());
+    for name in ["orders.csv", "barcodes.csv"] {
+        assert!(archived.iter().any(|p| p.ends_with(name)), "{archived:?}");
+    }
 }
 
 /// A generated pair with every issue kind, in `dir`.

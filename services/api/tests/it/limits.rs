@@ -38,21 +38,7 @@ fn held_upload(
 }
 
 async fn upload(app: &TestApp, files: &Files) -> reqwest::Response {
-    let form = Form::new()
-        .part(
-            "orders",
-            Part::bytes(files.orders.clone()).file_name("orders.csv"),
-        )
-        .part(
-            "barcodes",
-            Part::bytes(files.barcodes.clone()).file_name("barcodes.csv"),
-        );
-    app.client
-        .post(app.url("/api/batches"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    app.post_batch(files.form()).await
 }
 
 /// The refusal's form: 429, `Retry-After`, a message naming `setting`.
@@ -70,15 +56,7 @@ async fn assert_limited(res: reqwest::Response, setting: &str) {
 }
 
 async fn limited_count(app: &TestApp, limit: &str) -> u64 {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     let series = format!("tiqets_api_limited_total{{limit=\"{limit}\"}} ");
     text.lines()
         .find_map(|l| l.strip_prefix(series.as_str()))

@@ -10,6 +10,8 @@ use tiqets_merger::Merger;
 pub use tiqets_testkit::pair::read;
 use tiqets_testkit::{Pair, TestBus};
 use tiqets_validator::Validator;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// A [`TestBus`] (what `env.bus`, `env.ns`, `env.put_batch` … are) with the two stages run
 /// directly.
@@ -47,6 +49,23 @@ impl Env {
             drain_timeout: Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,
         }
+    }
+
+    /// The validator and the merger running as services in this namespace until `shutdown`.
+    pub fn spawn_stages(&self, shutdown: &CancellationToken) -> [JoinHandle<()>; 2] {
+        let readiness = tiqets_telemetry::health::Readiness::new;
+        [
+            tokio::spawn(tiqets_validator::run(
+                self.validator_settings(),
+                readiness(),
+                shutdown.clone(),
+            )),
+            tokio::spawn(tiqets_merger::run(
+                self.merger_settings(),
+                readiness(),
+                shutdown.clone(),
+            )),
+        ]
     }
 
     pub fn validator(&self) -> Validator {

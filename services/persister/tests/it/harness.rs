@@ -11,7 +11,7 @@ use tiqets_contract::{
 use tiqets_domain::output;
 use tiqets_persister::{serve, Settings};
 use tiqets_store::{queries, Pool};
-use tiqets_testkit::{eventually, TestNamespace};
+use tiqets_testkit::{eventually, TestDatabase, TestNamespace};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -99,6 +99,16 @@ pub async fn bus(ns: &TestNamespace) -> Bus {
         .unwrap();
     setup::ensure(&bus).await.unwrap();
     bus
+}
+
+/// What a persist test starts from: its namespace (to keep until the test ends), a migrated
+/// database, an output folder and a bus set up in the namespace.
+pub async fn fixture() -> (TestNamespace, TestDatabase, tempfile::TempDir, Bus) {
+    let ns = TestNamespace::new();
+    let db = TestDatabase::create().await;
+    let out = tempfile::tempdir().unwrap();
+    let bus = bus(&ns).await;
+    (ns, db, out, bus)
 }
 
 /// Stores the batch's result objects and returns the work message that names them.

@@ -1,18 +1,14 @@
 use crate::harness::{
-    big_batch, bus, put_results, row_counts, small_batch, start, wait_for_idle, wait_for_status,
+    big_batch, fixture, put_results, row_counts, small_batch, start, wait_for_idle, wait_for_status,
 };
 use tiqets_contract::BatchStatus;
 use tiqets_domain::CustomerTickets;
 use tiqets_persister::Persister;
 use tiqets_store::queries;
-use tiqets_testkit::{TestDatabase, TestNamespace};
 
 #[tokio::test]
 async fn a_persist_message_completes_the_batch_with_exactly_its_rows_and_files() {
-    let ns = TestNamespace::new();
-    let db = TestDatabase::create().await;
-    let out = tempfile::tempdir().unwrap();
-    let bus = bus(&ns).await;
+    let (_ns, db, out, bus) = fixture().await;
     let batch = small_batch();
     let work = put_results(&bus, &batch).await;
     let running = start(&bus, db.pool(), out.path());
@@ -80,10 +76,7 @@ async fn a_persist_message_completes_the_batch_with_exactly_its_rows_and_files()
 
 #[tokio::test]
 async fn a_message_delivered_twice_stores_its_rows_once() {
-    let ns = TestNamespace::new();
-    let db = TestDatabase::create().await;
-    let out = tempfile::tempdir().unwrap();
-    let bus = bus(&ns).await;
+    let (_ns, db, out, bus) = fixture().await;
     let batch = small_batch();
     let work = put_results(&bus, &batch).await;
     let running = start(&bus, db.pool(), out.path());
@@ -103,10 +96,7 @@ async fn a_message_delivered_twice_stores_its_rows_once() {
 
 #[tokio::test]
 async fn persisting_again_replaces_the_rows_with_the_same_ones() {
-    let ns = TestNamespace::new();
-    let db = TestDatabase::create().await;
-    let out = tempfile::tempdir().unwrap();
-    let bus = bus(&ns).await;
+    let (_ns, db, out, bus) = fixture().await;
     let batch = small_batch();
     let work = put_results(&bus, &batch).await;
     let persister = Persister::new(bus.clone(), db.pool().clone(), out.path());
@@ -120,10 +110,7 @@ async fn persisting_again_replaces_the_rows_with_the_same_ones() {
 
 #[tokio::test]
 async fn a_large_batch_streams_through() {
-    let ns = TestNamespace::new();
-    let db = TestDatabase::create().await;
-    let out = tempfile::tempdir().unwrap();
-    let bus = bus(&ns).await;
+    let (_ns, db, out, bus) = fixture().await;
     let batch = big_batch(50_000);
     let work = put_results(&bus, &batch).await;
     let persister = Persister::new(bus.clone(), db.pool().clone(), out.path());
@@ -143,10 +130,7 @@ async fn a_large_batch_streams_through() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_given_the_same_batch_twice_store_it_once() {
-    let ns = TestNamespace::new();
-    let db = TestDatabase::create().await;
-    let out = tempfile::tempdir().unwrap();
-    let bus = bus(&ns).await;
+    let (_ns, db, out, bus) = fixture().await;
     let batch = big_batch(20_000);
     let work = put_results(&bus, &batch).await;
     let replicas = [
