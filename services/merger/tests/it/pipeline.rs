@@ -1,4 +1,4 @@
-use crate::support::{cli, sample, Env};
+use crate::support::{cli, sample, stopped, Env};
 use std::time::Duration;
 use tiqets_contract::{BatchStatus, PersistWork, ResultFile};
 use tiqets_testkit::{eventually, joined, TestDatabase};
@@ -20,7 +20,7 @@ async fn the_services_turn_the_sample_into_exactly_the_cli_results_in_one_trace(
     let spans = tiqets_telemetry::testing::in_memory_spans();
     let env = Env::new().await;
     let shutdown = CancellationToken::new();
-    let [validator, merger] = env.spawn_stages(&shutdown);
+    let running = env.spawn_stages(&shutdown);
     let (orders, barcodes) = unique_sample();
     let work = env.put_batch("sample", &orders, &barcodes).await;
 
@@ -101,14 +101,7 @@ async fn the_services_turn_the_sample_into_exactly_the_cli_results_in_one_trace(
     }
 
     shutdown.cancel();
-    for service in [validator, merger] {
-        joined(
-            service,
-            Duration::from_secs(10),
-            "each service stops after shutdown",
-        )
-        .await;
-    }
+    stopped(running).await;
 }
 
 #[tokio::test]
@@ -117,7 +110,7 @@ async fn a_batch_goes_from_validation_to_completed_in_postgres_with_the_cli_outp
     let db = TestDatabase::create().await;
     let out = tempfile::tempdir().unwrap();
     let shutdown = CancellationToken::new();
-    let [validator, merger] = env.spawn_stages(&shutdown);
+    let running = env.spawn_stages(&shutdown);
     let persister_settings = tiqets_persister::Settings {
         nats_url: env.ns.nats_url().to_string(),
         database_url: db.url().to_string(),
@@ -157,14 +150,7 @@ async fn a_batch_goes_from_validation_to_completed_in_postgres_with_the_cli_outp
     assert_eq!(top, want.top[..5]);
 
     shutdown.cancel();
-    for service in [validator, merger] {
-        joined(
-            service,
-            Duration::from_secs(10),
-            "each service stops after shutdown",
-        )
-        .await;
-    }
+    stopped(running).await;
     joined(persister, Duration::from_secs(30), "the persister stops")
         .await
         .unwrap();

@@ -168,6 +168,14 @@ impl Env {
     }
 }
 
+/// Waits for the stages of [`Env::spawn_stages`] to stop after their shutdown.
+pub async fn stopped(stages: [JoinHandle<()>; 2]) {
+    for stage in stages {
+        let what = "each service stops after shutdown";
+        tiqets_testkit::joined(stage, Duration::from_secs(10), what).await;
+    }
+}
+
 /// The result objects of one batch.
 #[derive(Debug, Default, PartialEq)]
 pub struct Results {

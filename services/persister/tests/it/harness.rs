@@ -101,6 +101,12 @@ pub async fn bus(ns: &TestNamespace) -> Bus {
     bus
 }
 
+/// The `processed_orders.csv` the persister wrote for `id` into `out`.
+pub fn written_processed(out: &Path, id: &BatchId) -> Vec<u8> {
+    let path = out.join(id.as_str()).join("processed_orders.csv");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// What a persist test starts from: its namespace (to keep until the test ends), a migrated
 /// database, an output folder and a bus set up in the namespace.
 pub async fn fixture() -> (TestNamespace, TestDatabase, tempfile::TempDir, Bus) {

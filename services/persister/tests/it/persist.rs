@@ -1,5 +1,6 @@
 use crate::harness::{
-    big_batch, fixture, put_results, row_counts, small_batch, start, wait_for_idle, wait_for_status,
+    big_batch, fixture, put_results, row_counts, small_batch, start, wait_for_idle,
+    wait_for_status, written_processed,
 };
 use tiqets_contract::BatchStatus;
 use tiqets_domain::CustomerTickets;
@@ -120,12 +121,7 @@ async fn a_large_batch_streams_through() {
         row_counts(db.pool(), &batch.id).await,
         [50_000, 1, 0, 16_667]
     );
-    let written = std::fs::read(
-        out.path()
-            .join(batch.id.as_str())
-            .join("processed_orders.csv"),
-    );
-    assert_eq!(written.unwrap(), batch.processed);
+    assert_eq!(written_processed(out.path(), &batch.id), batch.processed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,12 +146,7 @@ async fn two_replicas_given_the_same_batch_twice_store_it_once() {
         row_counts(db.pool(), &batch.id).await,
         [20_000, 1, 0, 6_667]
     );
-    let written = std::fs::read(
-        out.path()
-            .join(batch.id.as_str())
-            .join("processed_orders.csv"),
-    );
-    assert_eq!(written.unwrap(), batch.processed);
+    assert_eq!(written_processed(out.path(), &batch.id), batch.processed);
     for r in replicas {
         r.stop().await;
     }
