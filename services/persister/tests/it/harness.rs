@@ -101,6 +101,17 @@ pub async fn bus(ns: &TestNamespace) -> Bus {
     bus
 }
 
+/// Publishes `work` twice, as two messages JetStream does not deduplicate (as after a
+/// publisher's retry).
+pub async fn publish_twice(bus: &Bus, work: &PersistWork) {
+    let subject = bus.names().work_persist();
+    for id in ["copy-1", "copy-2"] {
+        bus.publish_json(subject.clone(), Some(id), work)
+            .await
+            .unwrap();
+    }
+}
+
 /// The `processed_orders.csv` the persister wrote for `id` into `out`.
 pub fn written_processed(out: &Path, id: &BatchId) -> Vec<u8> {
     let path = out.join(id.as_str()).join("processed_orders.csv");

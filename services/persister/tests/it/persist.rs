@@ -1,5 +1,5 @@
 use crate::harness::{
-    big_batch, fixture, put_results, row_counts, small_batch, start, wait_for_idle,
+    big_batch, fixture, publish_twice, put_results, row_counts, small_batch, start, wait_for_idle,
     wait_for_status, written_processed,
 };
 use tiqets_contract::BatchStatus;
@@ -83,12 +83,7 @@ async fn a_message_delivered_twice_stores_its_rows_once() {
     let running = start(&bus, db.pool(), out.path());
 
     // Two copies that JetStream does not deduplicate (as after a publisher's retry).
-    let subject = bus.names().work_persist();
-    for id in ["copy-1", "copy-2"] {
-        bus.publish_json(subject.clone(), Some(id), &work)
-            .await
-            .unwrap();
-    }
+    publish_twice(&bus, &work).await;
     wait_for_status(db.pool(), &batch.id, BatchStatus::Completed).await;
     wait_for_idle(&bus).await;
     assert_eq!(row_counts(db.pool(), &batch.id).await, [3, 2, 3, 2]);
@@ -134,12 +129,7 @@ async fn two_replicas_given_the_same_batch_twice_store_it_once() {
         start(&bus, db.pool(), out.path()),
     ];
 
-    let subject = bus.names().work_persist();
-    for id in ["copy-1", "copy-2"] {
-        bus.publish_json(subject.clone(), Some(id), &work)
-            .await
-            .unwrap();
-    }
+    publish_twice(&bus, &work).await;
     wait_for_status(db.pool(), &batch.id, BatchStatus::Completed).await;
     wait_for_idle(&bus).await;
     assert_eq!(
