@@ -36,8 +36,9 @@ conns=${CONNECTIONS:-64}
 threads=${WRK_THREADS:-2}
 data=data/bench/medium
 
-say() { echo "bench: $*" >&2; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+services_who=bench
+# shellcheck source=scripts/lib/services.sh
+. scripts/lib/services.sh
 json() { python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
 
 command -v wrk >/dev/null || { say "needs wrk (apt-get install wrk)"; exit 2; }
@@ -54,27 +55,23 @@ fi
 
 work=$(mktemp -d)
 pids=()
-server_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tiqets}
-server_url=${server_url%/*}
-db=bench_$RANDOM$RANDOM
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -n "${KEEP_DB:-}" ]; then
-    say "kept the database $server_url/$db"
+    say "kept the database $scratch_database_url"
   else
-    psql -q "$server_url/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+    drop_scratch_database
   fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-nats_port=$(free_port)
-nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/nats" >"$work/nats.log" 2>&1 &
-pids+=($!)
-psql -q "$server_url/postgres" -c "CREATE DATABASE $db" >/dev/null
+private_nats "$work"
+pids+=("$private_nats_pid")
+scratch_database bench
 api_port=$(free_port)
-export NATS_URL=nats://127.0.0.1:$nats_port DATABASE_URL=$server_url/$db TIQETS_NAMESPACE=bench
+export NATS_URL=$private_nats_url DATABASE_URL=$scratch_database_url TIQETS_NAMESPACE=bench
 export TIQETS_OUTPUT_DIR=$work/output TIQETS_UPLOAD_DIR=$work TIQETS_WEB_DIR=$work/none
 export TIQETS_API_ADDR=127.0.0.1:$api_port RUST_LOG=${RUST_LOG:-warn}
 for service in validator merger persister api; do

@@ -31,8 +31,9 @@ max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-30}
 seed=${SCHEMATHESIS_SEED:-2026}
 report_dir=${SCHEMATHESIS_REPORT_DIR:-$CARGO_TARGET_DIR/schemathesis}
 
-say() { echo "schemathesis.sh: $*" >&2; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+services_who=schemathesis.sh
+# shellcheck source=scripts/lib/services.sh
+. scripts/lib/services.sh
 
 # PostgreSQL (and the nats-server binary) from the machine, as the tests use them.
 scripts/test-services
@@ -50,25 +51,21 @@ bin=$CARGO_TARGET_DIR/debug
 
 work=$(mktemp -d)
 pids=()
-server_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tiqets}
-server_url=${server_url%/*}
-db=schemathesis_$RANDOM$RANDOM
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  psql -q "$server_url/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  drop_scratch_database
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-nats_port=$(free_port)
-nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/nats" >"$work/nats.log" 2>&1 &
-pids+=($!)
-psql -q "$server_url/postgres" -c "CREATE DATABASE $db" >/dev/null
+private_nats "$work"
+pids+=("$private_nats_pid")
+scratch_database schemathesis
 
 api_port=$(free_port)
-export NATS_URL=nats://127.0.0.1:$nats_port
-export DATABASE_URL=$server_url/$db
+export NATS_URL=$private_nats_url
+export DATABASE_URL=$scratch_database_url
 export TIQETS_NAMESPACE=schemathesis
 export TIQETS_OUTPUT_DIR=$work/output
 export TIQETS_UPLOAD_DIR=$work

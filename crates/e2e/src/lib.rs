@@ -5,13 +5,13 @@
 //!
 //! # Layout
 //! - [`Stack`]: folders, environment, processes (start, `kill -9`, restart) of one test.
-//! - [`expected`]: the reference result of a pair of files, as the CLI would write it.
+//! - `tiqets_testkit::expected`: the reference result of a pair of files, as the CLI would
+//!   write it, compared with [`stored`].
 //! - [`stored`]: what the pipeline stored for a batch, read back from PostgreSQL in the
 //!   same formats.
 //!
 //! The tests are in `tests/it`.
 
-pub mod expected;
 pub mod stack;
 pub mod stored;
 

@@ -1,9 +1,9 @@
 //! What the pipeline stored for a batch, read back from PostgreSQL in the CLI's formats.
 
-use crate::expected::Expected;
 use tiqets_domain::output::{format_line, BarcodeList, OrderLine};
 use tiqets_domain::{FileKind, Issue, IssueCode};
 use tiqets_store::Pool;
+use tiqets_testkit::Expected;
 
 /// Reads the batch's rows, issues, top customers and unused count from PostgreSQL.
 pub async fn stored(pool: &Pool, batch_id: &str) -> Expected {

@@ -108,3 +108,35 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// The tables that hold a batch's rows, in the order [`batch_row_counts`] counts them:
+/// orders, unused barcodes, issues, customer tickets.
+pub const BATCH_TABLES: [&str; 4] = [
+    "batch_orders",
+    "batch_unused_barcodes",
+    "batch_issues",
+    "batch_customer_tickets",
+];
+
+/// How many rows `table` holds for the batch `batch_id`.
+///
+/// # Panics
+/// When the database cannot be queried.
+pub async fn count_rows(pool: &Pool, table: &str, batch_id: &str) -> i64 {
+    let client = pool.get().await.expect("a connection");
+    let sql = format!("SELECT count(*) FROM {table} WHERE batch_id = $1");
+    client
+        .query_one(&sql, &[&batch_id])
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .get(0)
+}
+
+/// Row counts of the batch tables ([`BATCH_TABLES`]) for `batch_id`.
+pub async fn batch_row_counts(pool: &Pool, batch_id: &str) -> [i64; 4] {
+    let mut out = [0; 4];
+    for (n, table) in out.iter_mut().zip(BATCH_TABLES) {
+        *n = count_rows(pool, table, batch_id).await;
+    }
+    out
+}

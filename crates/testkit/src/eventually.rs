@@ -50,7 +50,37 @@ impl<T, E: Debug> Check for Result<T, E> {
 /// assert!(waited >= Duration::from_millis(100));
 /// # });
 /// ```
-pub async fn eventually<C, F, Fut>(deadline: Duration, mut check: F) -> C::Output
+pub async fn eventually<C, F, Fut>(deadline: Duration, check: F) -> C::Output
+where
+    C: Check,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = C>,
+{
+    poll(None, deadline, check).await
+}
+
+/// [`eventually`] naming what it waits for: the panic says `timed out waiting for {what}`.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use std::time::Duration;
+/// let n = tiqets_testkit::eventually_named("an answer", Duration::from_secs(5), || async {
+///     Some(42)
+/// })
+/// .await;
+/// assert_eq!(n, 42);
+/// # });
+/// ```
+pub async fn eventually_named<C, F, Fut>(what: &str, deadline: Duration, check: F) -> C::Output
+where
+    C: Check,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = C>,
+{
+    poll(Some(what), deadline, check).await
+}
+
+async fn poll<C, F, Fut>(what: Option<&str>, deadline: Duration, mut check: F) -> C::Output
 where
     C: Check,
     F: FnMut() -> Fut,
@@ -64,7 +94,10 @@ where
             Err(why) => why,
         };
         if Instant::now() >= end {
-            panic!("not so after {deadline:?}: {why}");
+            match what {
+                Some(what) => panic!("timed out waiting for {what} ({deadline:?}): {why}"),
+                None => panic!("not so after {deadline:?}: {why}"),
+            }
         }
         tokio::time::sleep(pause.min(end.saturating_duration_since(Instant::now()))).await;
         pause = (pause * 2).min(Duration::from_millis(250));

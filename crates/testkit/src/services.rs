@@ -23,9 +23,12 @@ pub struct Services {
 }
 
 /// NATS and PostgreSQL, reachable: the ones `NATS_URL` / `DATABASE_URL` (or their defaults)
-/// name when something answers there, otherwise servers started for this process (and
-/// stopped when it exits). Installs `nats-server` / `postgresql` with apt-get when the
-/// binaries are missing. Runs once per process; every later call returns the same servers.
+/// name when something answers there. When one does not answer, `scripts/test-services`
+/// runs — the same rules as every script (`scripts/lib/services.sh`): the server is
+/// started from the machine's packages, installed with apt-get when missing, and left
+/// running for the next test run. Only when it still does not answer (the script cannot
+/// run) is a server started for this process (and stopped when it exits). Runs once per
+/// process; every later call returns the same servers.
 ///
 /// # Panics
 /// When a server is unreachable and cannot be started: no test can run then.
@@ -33,6 +36,13 @@ pub fn ensure_services() -> &'static Services {
     static SERVICES: OnceLock<Services> = OnceLock::new();
     SERVICES.get_or_init(|| {
         let nats_url = std::env::var("NATS_URL").unwrap_or_else(|_| DEFAULT_NATS_URL.into());
+        let database_url =
+            std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
+        let config = tokio_postgres::Config::from_str(&database_url)
+            .expect("DATABASE_URL is not a valid PostgreSQL URL");
+        if !nats_reachable(&nats_url) || !postgres_reachable(&config) {
+            run_test_services();
+        }
         let (nats_url, nats) = if nats_reachable(&nats_url) {
             (nats_url, None)
         } else {
@@ -40,10 +50,6 @@ pub fn ensure_services() -> &'static Services {
             eprintln!("testkit: {nats_url} unreachable, started {}", owned.url());
             (owned.url(), Some(owned))
         };
-        let database_url =
-            std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
-        let config = tokio_postgres::Config::from_str(&database_url)
-            .expect("DATABASE_URL is not a valid PostgreSQL URL");
         let (postgres_url, postgres) = if postgres_reachable(&config) {
             (url_for(&config, "postgres"), None)
         } else {
@@ -58,6 +64,19 @@ pub fn ensure_services() -> &'static Services {
             _postgres: postgres,
         }
     })
+}
+
+/// `scripts/test-services`: finds or starts the shared servers (with the environment's
+/// `NATS_URL` / `DATABASE_URL`). Best effort: what it could not start is started by the
+/// caller for the process.
+fn run_test_services() {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/test-services");
+    match std::process::Command::new("bash").arg(&script).status() {
+        Ok(status) if status.success() => {}
+        Ok(status) => eprintln!("testkit: {} exited with {status}", script.display()),
+        Err(e) => eprintln!("testkit: could not run {}: {e}", script.display()),
+    }
 }
 
 fn nats_reachable(url: &str) -> bool {

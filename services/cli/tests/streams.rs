@@ -5,6 +5,19 @@ mod common;
 
 use common::{golden, read, text, tiqets, tiqets_with_stdin};
 
+/// `tiqets process --orders - --barcodes <barcodes> <extra>` in `cwd`, `orders` on stdin.
+fn orders_on_stdin(
+    barcodes: &std::path::Path,
+    extra: &[&str],
+    cwd: &std::path::Path,
+    orders: &[u8],
+) -> std::process::Output {
+    let barcodes = barcodes.to_str().unwrap();
+    let mut args = vec!["process", "--orders", "-", "--barcodes", barcodes];
+    args.extend_from_slice(extra);
+    tiqets_with_stdin(&args, cwd, orders)
+}
+
 #[test]
 fn either_input_can_come_from_stdin() {
     let basic = golden("basic");
@@ -37,17 +50,7 @@ fn either_input_can_come_from_stdin() {
 fn a_fatal_problem_on_stdin_names_stdin() {
     let out = tempfile::tempdir().unwrap();
     let barcodes = golden("basic").join("barcodes.csv");
-    let run = tiqets_with_stdin(
-        &[
-            "process",
-            "--orders",
-            "-",
-            "--barcodes",
-            barcodes.to_str().unwrap(),
-        ],
-        out.path(),
-        b"order_id,client\n1,2\n",
-    );
+    let run = orders_on_stdin(&barcodes, &[], out.path(), b"order_id,client\n1,2\n");
     assert_eq!(run.status.code(), Some(2));
     let stderr = text(&run.stderr);
     assert!(
@@ -119,17 +122,9 @@ fn stdin_in_stdout_out_with_quiet_is_a_filter() {
     let basic = golden("basic");
     let out = tempfile::tempdir().unwrap();
     let barcodes = basic.join("barcodes.csv");
-    let run = tiqets_with_stdin(
-        &[
-            "process",
-            "--orders",
-            "-",
-            "--barcodes",
-            barcodes.to_str().unwrap(),
-            "--output",
-            "-",
-            "--quiet",
-        ],
+    let run = orders_on_stdin(
+        &barcodes,
+        &["--output", "-", "--quiet"],
         out.path(),
         &std::fs::read(basic.join("orders.csv")).unwrap(),
     );

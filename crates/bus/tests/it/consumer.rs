@@ -1,4 +1,3 @@
-use crate::support::{eventually, TestBus};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,6 +6,7 @@ use tiqets_bus::{ConsumerOptions, Outcome, WorkHandler};
 use tiqets_contract::{
     BatchId, BatchRef, BatchStatus, FileRef, Inputs, Sha256, Source, Stage, ValidateWork,
 };
+use tiqets_testkit::{eventually_named, TestBus};
 use tokio_util::sync::CancellationToken;
 
 fn work(id: &str) -> ValidateWork {
@@ -61,41 +61,53 @@ impl WorkHandler<ValidateWork> for Scripted {
     }
 }
 
-async fn stream_messages(t: &TestBus, stream: &str) -> u64 {
-    let mut s = t.bus.jetstream().get_stream(stream).await.unwrap();
-    s.info().await.unwrap().state.messages
+/// A [`Scripted`] handler and its count of calls.
+fn scripted(fail_times: u32, outcome: Outcome) -> (Scripted, Arc<AtomicU32>) {
+    let calls = Arc::new(AtomicU32::new(0));
+    let handler = Scripted {
+        fail_times,
+        outcome,
+        calls: calls.clone(),
+    };
+    (handler, calls)
+}
+
+/// The work loop of `t` with [`fast`] options running `handler`: its shutdown and task.
+fn spawn_loop<H: WorkHandler<ValidateWork> + 'static>(
+    t: &TestBus,
+    handler: H,
+) -> (CancellationToken, tokio::task::JoinHandle<()>) {
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(run_work_with(
+        t.bus.clone(),
+        options_static(fast(t)),
+        handler,
+        shutdown.clone(),
+    ));
+    (shutdown, task)
+}
+
+/// Waits until `stream` holds `n` messages.
+async fn wait_messages(t: &TestBus, what: &str, stream: &str, n: u64) {
+    eventually_named(what, Duration::from_secs(10), || async {
+        (t.stream_messages(stream).await == n).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_retried_message_is_acked_once_it_succeeds() {
     let t = TestBus::new().await;
-    let calls = Arc::new(AtomicU32::new(0));
-    let handler = Scripted {
-        fail_times: 2,
-        outcome: Outcome::Retry("db down".into()),
-        calls: calls.clone(),
-    };
-    let shutdown = CancellationToken::new();
-    let options = fast(&t);
-    let task = tokio::spawn(run_work_with(
-        t.bus.clone(),
-        options_static(options),
-        handler,
-        shutdown.clone(),
-    ));
+    let (handler, calls) = scripted(2, Outcome::Retry("db down".into()));
+    let (shutdown, task) = spawn_loop(&t, handler);
     t.bus.publish_work(&work("b1")).await.unwrap();
-    eventually("three deliveries", Duration::from_secs(10), || async {
+    eventually_named("three deliveries", Duration::from_secs(10), || async {
         (calls.load(Ordering::SeqCst) >= 3).then_some(())
     })
     .await;
     let work_stream = t.names().work_stream();
-    eventually(
-        "the work queue to be empty",
-        Duration::from_secs(10),
-        || async { (stream_messages(&t, &work_stream).await == 0).then_some(()) },
-    )
-    .await;
-    assert_eq!(stream_messages(&t, &t.names().dead_stream()).await, 0);
+    wait_messages(&t, "the work queue to be empty", &work_stream, 0).await;
+    assert_eq!(t.stream_messages(&t.names().dead_stream()).await, 0);
     shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(5), task)
         .await
@@ -107,22 +119,11 @@ async fn a_retried_message_is_acked_once_it_succeeds() {
 #[tokio::test]
 async fn a_fatal_message_is_dead_lettered_and_its_batch_failed() {
     let t = TestBus::new().await;
-    let calls = Arc::new(AtomicU32::new(0));
-    let handler = Scripted {
-        fail_times: 100,
-        outcome: Outcome::Fatal("missing column".into()),
-        calls: calls.clone(),
-    };
-    let shutdown = CancellationToken::new();
-    let task = tokio::spawn(run_work_with(
-        t.bus.clone(),
-        options_static(fast(&t)),
-        handler,
-        shutdown.clone(),
-    ));
+    let (handler, calls) = scripted(100, Outcome::Fatal("missing column".into()));
+    let (shutdown, task) = spawn_loop(&t, handler);
     t.bus.publish_work(&work("b2")).await.unwrap();
     let id = BatchId::parse("b2").unwrap();
-    let failed = eventually("a failed status", Duration::from_secs(10), || async {
+    let failed = eventually_named("a failed status", Duration::from_secs(10), || async {
         t.bus
             .last_status(&id)
             .await
@@ -151,12 +152,7 @@ async fn a_fatal_message_is_dead_lettered_and_its_batch_failed() {
         "a fatal message is not retried"
     );
     let work_stream = t.names().work_stream();
-    eventually(
-        "the message to be terminated",
-        Duration::from_secs(10),
-        || async { (stream_messages(&t, &work_stream).await == 0).then_some(()) },
-    )
-    .await;
+    wait_messages(&t, "the message to be terminated", &work_stream, 0).await;
     shutdown.cancel();
     task.await.unwrap();
     t.cleanup().await;
@@ -165,18 +161,8 @@ async fn a_fatal_message_is_dead_lettered_and_its_batch_failed() {
 #[tokio::test]
 async fn an_undecodable_message_is_dead_lettered() {
     let t = TestBus::new().await;
-    let handler = Scripted {
-        fail_times: 0,
-        outcome: Outcome::Ack,
-        calls: Arc::new(AtomicU32::new(0)),
-    };
-    let shutdown = CancellationToken::new();
-    let task = tokio::spawn(run_work_with(
-        t.bus.clone(),
-        options_static(fast(&t)),
-        handler,
-        shutdown.clone(),
-    ));
+    let (handler, _) = scripted(0, Outcome::Ack);
+    let (shutdown, task) = spawn_loop(&t, handler);
     t.bus
         .publish_json(
             t.names().work_validate(),
@@ -186,10 +172,7 @@ async fn an_undecodable_message_is_dead_lettered() {
         .await
         .unwrap();
     let dead_stream = t.names().dead_stream();
-    eventually("a dead letter", Duration::from_secs(10), || async {
-        (stream_messages(&t, &dead_stream).await == 1).then_some(())
-    })
-    .await;
+    wait_messages(&t, "a dead letter", &dead_stream, 1).await;
     shutdown.cancel();
     task.await.unwrap();
     t.cleanup().await;
@@ -210,16 +193,10 @@ impl WorkHandler<ValidateWork> for Slow {
 async fn shutdown_releases_work_that_does_not_finish_in_time() {
     let t = TestBus::new().await;
     let started = Arc::new(AtomicU32::new(0));
-    let shutdown = CancellationToken::new();
     let slow = Slow(Arc::new(tokio::sync::Notify::new()), started.clone());
-    let task = tokio::spawn(run_work_with(
-        t.bus.clone(),
-        options_static(fast(&t)),
-        slow,
-        shutdown.clone(),
-    ));
+    let (shutdown, task) = spawn_loop(&t, slow);
     t.bus.publish_work(&work("b3")).await.unwrap();
-    eventually("the handler to start", Duration::from_secs(10), || async {
+    eventually_named("the handler to start", Duration::from_secs(10), || async {
         (started.load(Ordering::SeqCst) == 1).then_some(())
     })
     .await;
@@ -229,20 +206,9 @@ async fn shutdown_releases_work_that_does_not_finish_in_time() {
         .expect("the loop stops")
         .unwrap();
     // Released, not lost: a second consumer gets it at once.
-    let calls = Arc::new(AtomicU32::new(0));
-    let shutdown2 = CancellationToken::new();
-    let handler = Scripted {
-        fail_times: 0,
-        outcome: Outcome::Ack,
-        calls: calls.clone(),
-    };
-    let task2 = tokio::spawn(run_work_with(
-        t.bus.clone(),
-        options_static(fast(&t)),
-        handler,
-        shutdown2.clone(),
-    ));
-    eventually(
+    let (handler, calls) = scripted(0, Outcome::Ack);
+    let (shutdown2, task2) = spawn_loop(&t, handler);
+    eventually_named(
         "the released message to be handled again",
         Duration::from_secs(10),
         || async { (calls.load(Ordering::SeqCst) == 1).then_some(()) },

@@ -1,7 +1,6 @@
-//! Integration tests of tiqets-bus against the real NATS server (`NATS_URL`, default
-//! `nats://127.0.0.1:4222`), each in its own random namespace.
+//! Integration tests of tiqets-bus against the real NATS server (`tiqets_testkit::TestBus`,
+//! on the shared server of `ensure_services`), each in its own random namespace.
 
 mod consumer;
 mod setup;
-mod support;
 mod tls;

@@ -1,6 +1,6 @@
-use crate::support::TestBus;
 use tiqets_bus::setup;
 use tiqets_contract::Stage;
+use tiqets_testkit::TestBus;
 
 #[tokio::test]
 async fn setup_is_idempotent_and_safe_when_replicas_race() {

@@ -6,16 +6,16 @@
 //! Needs `scripts/build-web` (web/dist), `npm ci` in web/e2e and `/usr/bin/chromium`;
 //! `scripts/test` provides all three. Missing any of them fails the test: it never skips.
 
-use crate::support::{batch_id, sample};
+use crate::support::{batch_id, free_port, sample};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::net::TcpListener;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tiqets_domain::FileKind;
-use tiqets_e2e::expected::expected;
 use tiqets_e2e::{Service, Stack};
+use tiqets_testkit::expected::expected;
 use tiqets_testkit::{TestDatabase, TestNamespace};
 
 /// The api's write token in this test.
@@ -70,13 +70,6 @@ fn expectations(orders: &Path, barcodes: &Path, batch: &str) -> serde_json::Valu
         "barcodes_issues": outcome.issues().iter().filter(|i| i.file == FileKind::Barcodes).count(),
         "unused_first": [unused[0].clone(), unused[50].clone()],
     })
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 async fn wait_ready(url: &str, stack: &Stack) {

@@ -220,16 +220,7 @@ async fn the_original_backends_clients_work_unchanged_against_the_real_stack() {
     assert_eq!(upload["batch_id"], batch.as_str(), "{upload}");
 }
 
-/// Peak resident memory of a process, in MB.
-fn peak_rss_mb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-        .unwrap_or(0)
-        / 1024
-}
+use tiqets_testkit::memory::peak_rss_mb;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn process_of_a_million_orders_streams_within_the_api_memory_budget() {

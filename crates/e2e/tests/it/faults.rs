@@ -6,9 +6,9 @@ use crate::support::*;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
-use tiqets_e2e::expected::{expected, Expected};
 use tiqets_e2e::stored::stored;
 use tiqets_e2e::{Service, Stack};
+use tiqets_testkit::expected::{expected, Expected};
 use tiqets_testkit::{OwnedNats, OwnedPostgres, TestDatabase, TestNamespace};
 
 const DEADLINE: Duration = Duration::from_secs(240);
@@ -45,18 +45,7 @@ async fn kill_mid_batch(victim: Service, stage: Option<&str>) {
 
     wait_status(db.pool(), &stack, &batch, &["completed"], DEADLINE).await;
     assert_eq!(&stored(db.pool(), &batch).await, want, "{victim:?} killed");
-    let (processed, issues) = output_files(&stack, &batch);
-    assert_eq!(processed, want.processed_orders_csv);
-    assert_eq!(issues, want.issues_csv);
-    let archived = files_under(&stack.archive());
-    assert!(
-        archived.iter().any(|p| p.ends_with("orders.csv")),
-        "{archived:?}"
-    );
-    assert!(
-        archived.iter().any(|p| p.ends_with("barcodes.csv")),
-        "{archived:?}"
-    );
+    assert_written_and_archived(&stack, &batch, want);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

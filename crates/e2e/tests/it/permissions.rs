@@ -15,9 +15,9 @@ use std::process::Command;
 use std::time::Duration;
 use tiqets_bus::{setup, Bus};
 use tiqets_contract::Names;
-use tiqets_e2e::expected::expected;
 use tiqets_e2e::stored::stored;
 use tiqets_e2e::{Service, Stack};
+use tiqets_testkit::expected::expected;
 use tiqets_testkit::TestDatabase;
 use tokio::io::AsyncReadExt;
 use users::{assert_allowed, assert_denied, auth, connect, password, request, start_server};
@@ -90,17 +90,8 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
         stack.set_service_env(service, "TIQETS_NATS_PASSWORD", &password(user));
         stack.start(service);
     }
-    let (orders, barcodes) = sample();
-    let batch = batch_id(&orders, &barcodes).await;
-    stack.drop_pair(None, &orders, &barcodes);
-    wait_status(
-        db.pool(),
-        &stack,
-        &batch,
-        &["completed"],
-        Duration::from_secs(120),
-    )
-    .await;
+    let (orders, barcodes, batch) =
+        sample_completed(db.pool(), &stack, None, Duration::from_secs(120)).await;
     assert_eq!(
         stored(db.pool(), &batch).await,
         expected(&orders, &barcodes)

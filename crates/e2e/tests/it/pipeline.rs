@@ -2,9 +2,9 @@
 
 use crate::support::*;
 use std::time::Duration;
-use tiqets_e2e::expected::expected;
 use tiqets_e2e::stored::stored;
 use tiqets_e2e::{Service, Stack};
+use tiqets_testkit::expected::expected;
 use tiqets_testkit::{TestDatabase, TestNamespace};
 
 const DEADLINE: Duration = Duration::from_secs(120);
@@ -19,11 +19,7 @@ async fn the_sample_dropped_into_the_folder_completes_with_exactly_the_cli_resul
         stack.set_service_env(service, "TIQETS_HEALTH_ADDR", &format!("127.0.0.1:{port}"));
     }
     stack.start_all(1);
-    let (orders, barcodes) = sample();
-    let batch = batch_id(&orders, &barcodes).await;
-    stack.drop_pair(None, &orders, &barcodes);
-
-    wait_status(db.pool(), &stack, &batch, &["completed"], DEADLINE).await;
+    let (orders, barcodes, batch) = sample_completed(db.pool(), &stack, None, DEADLINE).await;
     let want = expected(&orders, &barcodes);
     // Each consumer's /metrics counted its message, its rows and its handling time.
     let port = |s: Service| health.iter().find(|(h, _)| *h == s).unwrap().1;
@@ -61,19 +57,8 @@ async fn the_sample_dropped_into_the_folder_completes_with_exactly_the_cli_resul
     let want_issues = want.issues_csv.lines().count() - 1;
     assert_eq!(issues, want_issues as f64, "issues by code: {m:?}");
     assert_eq!(stored(db.pool(), &batch).await, want);
-    let (processed, issues) = output_files(&stack, &batch);
-    assert_eq!(processed, want.processed_orders_csv);
-    assert_eq!(issues, want.issues_csv);
     // Inputs were archived, not lost; the input folder is empty again.
-    let archived = files_under(&stack.archive());
-    assert!(
-        archived.iter().any(|p| p.ends_with("orders.csv")),
-        "{archived:?}"
-    );
-    assert!(
-        archived.iter().any(|p| p.ends_with("barcodes.csv")),
-        "{archived:?}"
-    );
+    assert_written_and_archived(&stack, &batch, &want);
     assert!(files_under(&stack.input()).is_empty());
 }
 
@@ -135,10 +120,7 @@ async fn a_file_missing_a_column_fails_its_batch_with_the_reason_and_keeps_earli
     let db = TestDatabase::create().await;
     let mut stack = Stack::new(ns.name(), ns.nats_url(), db.url());
     stack.start_all(1);
-    let (orders, barcodes) = sample();
-    let good = batch_id(&orders, &barcodes).await;
-    stack.drop_pair(Some("good"), &orders, &barcodes);
-    wait_status(db.pool(), &stack, &good, &["completed"], DEADLINE).await;
+    let (_, _, good) = sample_completed(db.pool(), &stack, Some("good"), DEADLINE).await;
     let before = stored(db.pool(), &good).await;
 
     let bad_dir = stack.dir.path().join("bad");

@@ -5,11 +5,37 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tiqets_e2e::Stack;
 use tiqets_store::Pool;
+use tiqets_testkit::Expected;
 
 /// The bundled sample pair.
 pub fn sample() -> (PathBuf, PathBuf) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/input");
-    (dir.join("orders.csv"), dir.join("barcodes.csv"))
+    tiqets_testkit::Pair::sample().paths()
+}
+
+/// Drops the bundled sample into `stack`'s input (in `folder`, if any) and waits until its
+/// batch completes: the sample's paths and the batch id.
+pub async fn sample_completed(
+    pool: &Pool,
+    stack: &Stack,
+    folder: Option<&str>,
+    deadline: Duration,
+) -> (PathBuf, PathBuf, String) {
+    let (orders, barcodes) = sample();
+    let batch = batch_id(&orders, &barcodes).await;
+    stack.drop_pair(folder, &orders, &barcodes);
+    wait_status(pool, stack, &batch, &["completed"], deadline).await;
+    (orders, barcodes, batch)
+}
+
+/// The persister's files for `batch` are `want`'s, and both inputs were archived.
+pub fn assert_written_and_archived(stack: &Stack, batch: &str, want: &Expected) {
+    let (processed, issues) = output_files(stack, batch);
+    assert_eq!(processed, want.processed_orders_csv);
+    assert_eq!(issues, want.issues_csv);
+    let archived = files_under(&stack.archive());
+    for name in ["orders.csv", "barcodes.csv"] {
+        assert!(archived.iter().any(|p| p.ends_with(name)), "{archived:?}");
+    }
 }
 
 /// A generated pair with every issue kind, in `dir`.
@@ -111,11 +137,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// A free TCP port on 127.0.0.1 (for a service's `TIQETS_HEALTH_ADDR`).
-pub fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
+pub use tiqets_testkit::free_port;
 
 /// `GET /metrics` of a service's health endpoint, as `(series with labels, value)` pairs.
 pub fn scrape(port: u16) -> Vec<(String, f64)> {

@@ -84,17 +84,7 @@ async fn all_spans_of_one_batch_share_one_trace_across_the_four_services() {
     let mut stack = Stack::new(ns.name(), ns.nats_url(), db.url());
     stack.set_env("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint);
     stack.start_all(1);
-    let (orders, barcodes) = sample();
-    let batch = batch_id(&orders, &barcodes).await;
-    stack.drop_pair(None, &orders, &barcodes);
-    wait_status(
-        db.pool(),
-        &stack,
-        &batch,
-        &["completed"],
-        Duration::from_secs(120),
-    )
-    .await;
+    sample_completed(db.pool(), &stack, None, Duration::from_secs(120)).await;
 
     // Stopping the services flushes their span exporters.
     for s in Service::ALL {

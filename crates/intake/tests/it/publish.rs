@@ -1,10 +1,9 @@
-use crate::support::TestBus;
 use async_nats::jetstream::consumer::pull;
 use futures::StreamExt;
 use std::path::Path;
 use tiqets_contract::{BatchId, BatchStatus, Sha256, Source, StatusEvent, ValidateWork};
 use tiqets_intake::{Input, PairRequest, PublishError, Published, Publisher};
-use tokio::io::AsyncReadExt;
+use tiqets_testkit::TestBus;
 
 fn request(name: &str) -> PairRequest {
     PairRequest {
@@ -79,16 +78,7 @@ async fn a_published_pair_is_stored_queued_and_received() {
     );
     assert_eq!(inputs.barcodes.size, barcodes.len() as u64);
 
-    let files = t.bus.files().await.unwrap();
-    let mut stored = String::new();
-    files
-        .get(&inputs.orders.key)
-        .await
-        .unwrap()
-        .read_to_string(&mut stored)
-        .await
-        .unwrap();
-    assert_eq!(stored, orders);
+    assert_eq!(t.object_text(&inputs.orders.key).await, orders);
 
     let work = next_validate_work(&t).await;
     assert_eq!(work.batch, *batch);

@@ -1,4 +1,3 @@
-use crate::support::{eventually, TestBus};
 use opentelemetry::trace::TraceContextExt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -6,6 +5,7 @@ use tiqets_bus::consumer::run_work_with;
 use tiqets_bus::{ConsumerOptions, Outcome, WorkHandler};
 use tiqets_contract::{Source, Stage, ValidateWork};
 use tiqets_intake::{PairRequest, Publisher};
+use tiqets_testkit::{eventually_named, TestBus};
 use tokio_util::sync::CancellationToken;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
@@ -55,7 +55,7 @@ async fn a_consumer_continues_the_publishers_trace() {
         seen.clone(),
         shutdown.clone(),
     ));
-    let handled = eventually(
+    let handled = eventually_named(
         "the work to be handled",
         Duration::from_secs(10),
         || async { seen.0.lock().unwrap().clone() },

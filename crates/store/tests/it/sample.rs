@@ -102,25 +102,5 @@ pub async fn write(pool: &Pool, batch_id: &str, s: &Sample) -> Result<BatchCount
 
 /// Row counts of every batch table for `batch_id`.
 pub async fn row_counts(pool: &Pool, batch_id: &str) -> [i64; 4] {
-    let client = pool.get().await.unwrap();
-    let mut out = [0; 4];
-    for (i, t) in [
-        "batch_orders",
-        "batch_unused_barcodes",
-        "batch_issues",
-        "batch_customer_tickets",
-    ]
-    .iter()
-    .enumerate()
-    {
-        out[i] = client
-            .query_one(
-                &format!("SELECT count(*) FROM {t} WHERE batch_id = $1"),
-                &[&batch_id],
-            )
-            .await
-            .unwrap()
-            .get(0);
-    }
-    out
+    tiqets_testkit::database::batch_row_counts(pool, batch_id).await
 }

@@ -1,14 +1,12 @@
 //! Bearer tokens on writes, and on reads when a read token is configured.
 
 use crate::support::{spawn_app_with, Files};
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 fn form(files: &Files) -> Form {
-    Form::new()
-        .part("orders", Part::bytes(files.orders.clone()))
-        .part("barcodes", Part::bytes(files.barcodes.clone()))
+    files.form_named(None, None)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,7 @@
 
 use crate::sse::Sse;
 use crate::support::{assert_code, spawn_app, spawn_app_with, Files, TestApp};
-use reqwest::multipart::{Form, Part};
+
 use std::time::Duration;
 use tiqets_contract::{BatchId, BatchStatus, Progress, StatusEvent};
 
@@ -51,17 +51,8 @@ async fn a_batchs_status_changes_arrive_in_order_from_its_upload_on() {
         "barcode,order_id\nA,1\n",
     );
     let id = files.batch_id();
-    let form = Form::new()
-        .part("orders", Part::bytes(files.orders.clone()))
-        .part("barcodes", Part::bytes(files.barcodes.clone()))
-        .text("name", "sse");
-    let res = app
-        .client
-        .post(app.url("/api/batches"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let form = files.form_named(None, None).text("name", "sse");
+    let res = app.post_batch(form).await;
     assert_eq!(res.status(), 202);
     run_through(&app, &id).await;
 
@@ -140,15 +131,7 @@ async fn an_idle_stream_gets_heartbeats_and_ends_on_shutdown() {
     let beat = sse.frame(Duration::from_secs(5)).await.unwrap();
     assert_eq!(beat.comments, ["keep-alive"]);
     assert!(beat.data.is_none());
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("tiqets_api_event_streams 1"), "{metrics}");
 
     app.shutdown.cancel();

@@ -37,22 +37,20 @@ fn held_upload(
     )
 }
 
+/// Sends the `last` bytes of a held upload and ends it: it is accepted.
+async fn end_held(
+    mut feed: mpsc::Sender<Chunk>,
+    held: tokio::task::JoinHandle<reqwest::Response>,
+    last: bytes::Bytes,
+) {
+    feed.send(Ok(last)).await.unwrap();
+    drop(feed);
+    let res = held.await.unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED, "{:?}", res.text().await);
+}
+
 async fn upload(app: &TestApp, files: &Files) -> reqwest::Response {
-    let form = Form::new()
-        .part(
-            "orders",
-            Part::bytes(files.orders.clone()).file_name("orders.csv"),
-        )
-        .part(
-            "barcodes",
-            Part::bytes(files.barcodes.clone()).file_name("barcodes.csv"),
-        );
-    app.client
-        .post(app.url("/api/batches"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    app.post_batch(files.form()).await
 }
 
 /// The refusal's form: 429, `Retry-After`, a message naming `setting`.
@@ -70,15 +68,7 @@ async fn assert_limited(res: reqwest::Response, setting: &str) {
 }
 
 async fn limited_count(app: &TestApp, limit: &str) -> u64 {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     let series = format!("tiqets_api_limited_total{{limit=\"{limit}\"}} ");
     text.lines()
         .find_map(|l| l.strip_prefix(series.as_str()))
@@ -107,12 +97,7 @@ async fn an_upload_beyond_the_concurrent_limit_is_a_429_and_the_one_in_progress_
     assert_limited(upload(&app, &second).await, "TIQETS_UPLOAD_MAX_CONCURRENT").await;
     assert_eq!(limited_count(&app, "uploads").await, 1);
 
-    feed.send(Ok(bytes::Bytes::from_static(b"1,10\n")))
-        .await
-        .unwrap();
-    drop(feed);
-    let res = held.await.unwrap();
-    assert_eq!(res.status(), StatusCode::ACCEPTED, "{:?}", res.text().await);
+    end_held(feed, held, bytes::Bytes::from_static(b"1,10\n")).await;
     // The slot is free again.
     assert_eq!(upload(&app, &second).await.status(), StatusCode::ACCEPTED);
 }
@@ -146,11 +131,12 @@ async fn uploads_beyond_the_spool_budget_are_a_429_until_the_spool_frees() {
 
     // The held upload ends (and is published); its bytes are given back.
     let end = orders[700_000..].find('\n').unwrap() + 700_001;
-    feed.send(Ok(bytes::Bytes::from(orders[700_000..end].to_string())))
-        .await
-        .unwrap();
-    drop(feed);
-    assert_eq!(held.await.unwrap().status(), StatusCode::ACCEPTED);
+    end_held(
+        feed,
+        held,
+        bytes::Bytes::from(orders[700_000..end].to_string()),
+    )
+    .await;
     assert_eq!(upload(&app, &medium).await.status(), StatusCode::ACCEPTED);
 }
 

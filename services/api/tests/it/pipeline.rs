@@ -3,11 +3,11 @@
 
 use crate::sse::Sse;
 use crate::support::{spawn_app, Files};
-use reqwest::multipart::{Form, Part};
+
 use serde_json::{json, Value};
 use std::time::Duration;
 use tiqets_contract::BatchStatus;
-use tiqets_testkit::eventually;
+use tiqets_testkit::{eventually, joined};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_results() {
@@ -50,23 +50,8 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
     let mut events = Sse::new(app.client.get(app.url("/api/events")).send().await.unwrap());
     events.frame(Duration::from_secs(5)).await.unwrap();
     let files = Files::sample();
-    let form = Form::new()
-        .part(
-            "orders",
-            Part::bytes(files.orders.clone()).file_name("orders.csv"),
-        )
-        .part(
-            "barcodes",
-            Part::bytes(files.barcodes.clone()).file_name("barcodes.csv"),
-        )
-        .text("name", "through");
-    let res = app
-        .client
-        .post(app.url("/api/batches"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let form = files.form().text("name", "through");
+    let res = app.post_batch(form).await;
     assert_eq!(res.status(), 202);
     let body: Value = res.json().await.unwrap();
     let id = body["data"]["batch_id"].as_str().unwrap().to_string();
@@ -144,14 +129,9 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
 
     shutdown.cancel();
     for service in [validator, merger] {
-        tokio::time::timeout(Duration::from_secs(15), service)
-            .await
-            .expect("the service stops")
-            .unwrap();
+        joined(service, Duration::from_secs(15), "the service stops").await;
     }
-    tokio::time::timeout(Duration::from_secs(30), persister)
+    joined(persister, Duration::from_secs(30), "the persister stops")
         .await
-        .expect("the persister stops")
-        .unwrap()
         .unwrap();
 }

@@ -2,6 +2,7 @@
 //! freshly migrated database; batches written into it with the store's batch writer from
 //! what `tiqets_domain` (the CLI's rules) makes of a pair of files.
 
+use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -121,6 +122,22 @@ impl TestApp {
         assert_code(&body, code)
     }
 
+    /// The text of GET /metrics.
+    pub async fn metrics(&self) -> String {
+        let res = self.client.get(self.url("/metrics")).send().await.unwrap();
+        res.text().await.unwrap()
+    }
+
+    /// POST /api/batches with `form`.
+    pub async fn post_batch(&self, form: Form) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/batches"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Writes the batch `files` give, as the persister would, and returns it.
     pub async fn seed(&self, files: &Files) -> Seeded {
         seed(self.db.pool(), files, &files.name).await
@@ -182,6 +199,25 @@ impl Files {
             orders: orders.as_bytes().to_vec(),
             barcodes: barcodes.as_bytes().to_vec(),
         }
+    }
+
+    /// A multipart form of the two files, named `orders.csv` and `barcodes.csv`.
+    pub fn form(&self) -> Form {
+        self.form_named(Some("orders.csv"), Some("barcodes.csv"))
+    }
+
+    /// A multipart form of the two files with these file names (none: parts without one).
+    pub fn form_named(&self, orders: Option<&str>, barcodes: Option<&str>) -> Form {
+        let part = |bytes: &[u8], name: Option<&str>| {
+            let part = Part::bytes(bytes.to_vec());
+            match name {
+                Some(name) => part.file_name(name.to_string()),
+                None => part,
+            }
+        };
+        Form::new()
+            .part("orders", part(&self.orders, orders))
+            .part("barcodes", part(&self.barcodes, barcodes))
     }
 
     pub fn batch_id(&self) -> BatchId {

@@ -9,25 +9,11 @@ use serde_json::{json, Value};
 use tiqets_contract::{BatchStatus, Source, StatusEvent, ValidateWork};
 
 fn form(files: &Files) -> Form {
-    Form::new()
-        .part(
-            "orders",
-            Part::bytes(files.orders.clone()).file_name("orders.csv"),
-        )
-        .part(
-            "barcodes",
-            Part::bytes(files.barcodes.clone()).file_name("barcodes.csv"),
-        )
+    files.form()
 }
 
 async fn post(app: &TestApp, form: Form) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let res = app
-        .client
-        .post(app.url("/api/batches"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_batch(form).await;
     let (status, headers) = (res.status(), res.headers().clone());
     (status, headers, res.json().await.unwrap())
 }
@@ -263,15 +249,7 @@ async fn uploaded_file_names_are_only_labels_never_paths() {
         "barcode,order_id\nA,1\n",
     );
     let id = files.batch_id();
-    let form = Form::new()
-        .part(
-            "orders",
-            Part::bytes(files.orders.clone()).file_name("../../etc/passwd"),
-        )
-        .part(
-            "barcodes",
-            Part::bytes(files.barcodes.clone()).file_name("/tmp/bar codes.csv"),
-        );
+    let form = files.form_named(Some("../../etc/passwd"), Some("/tmp/bar codes.csv"));
     let (status, _, body) = post(&app, form).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert_eq!(

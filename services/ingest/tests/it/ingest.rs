@@ -1,8 +1,6 @@
-use crate::support::{batch_of, eventually, files_in, Env, QUIET};
-use std::io::Write;
+use crate::support::{batch_of, eventually, files_in, Env, Growing, QUIET};
 use std::time::{Duration, Instant};
 use tiqets_contract::{BatchId, BatchStatus, Source};
-use tokio::io::AsyncReadExt;
 
 const ORDERS: &str = "order_id,customer_id\n1,10\n2,20\n";
 const BARCODES: &str = "barcode,order_id\n111,1\n222,2\n333,\n";
@@ -132,41 +130,27 @@ async fn temporary_names_are_ignored_until_renamed() {
 #[tokio::test]
 async fn a_file_still_being_written_is_not_read_early() {
     let env = Env::started().await;
-    env.write("slow/barcodes.csv", BARCODES);
-    let path = env.input().join("slow/orders.csv");
-    let mut full = String::from("order_id,customer_id\n");
-    let mut file = std::fs::File::create(&path).unwrap();
-    file.write_all(full.as_bytes()).unwrap();
+    let mut growing = Growing::start(&env, "slow", BARCODES);
     // Append a row every QUIET/2 for about 3 seconds.
     let started = Instant::now();
-    let mut n = 0;
     while started.elapsed() < Duration::from_secs(3) {
         tokio::time::sleep(QUIET / 2).await;
-        n += 1;
-        let row = format!("{n},{}\n", n * 10);
-        file.write_all(row.as_bytes()).unwrap();
-        file.flush().unwrap();
-        full.push_str(&row);
+        growing.add_row();
         assert_eq!(
             env.work_messages().await,
             0,
             "published while still being written"
         );
     }
-    drop(file);
+    let full = growing.finish();
     let id = batch_of(&full, BARCODES);
     let status = received(&env, &id).await;
     let inputs = status.inputs.unwrap();
-    let mut stored = String::new();
-    let files = env.bus.files().await.unwrap();
-    files
-        .get(&inputs.orders.key)
-        .await
-        .unwrap()
-        .read_to_string(&mut stored)
-        .await
-        .unwrap();
-    assert_eq!(stored, full, "the whole file was published");
+    assert_eq!(
+        env.object_text(&inputs.orders.key).await,
+        full,
+        "the whole file was published"
+    );
     env.stop().await;
 }
 

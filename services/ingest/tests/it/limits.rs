@@ -5,34 +5,24 @@
 use crate::refuse::{
     a_normal_pair_still_completes, paths, reason_in, received, refusals, waiting, BARCODES, WAIT,
 };
-use crate::support::{batch_of, eventually, files_in, Env, Logs, QUIET};
-use std::io::Write;
+use crate::support::{batch_of, eventually, files_in, Env, Growing, Logs, QUIET};
 use std::time::Instant;
 use tiqets_contract::{BatchId, BatchStatus, Source};
 use tiqets_ingest::metrics::{rejected_count, Rejection};
-use tokio::io::AsyncReadExt;
 
 #[tokio::test]
 async fn a_file_growing_for_longer_than_the_quiet_period_is_taken_once_it_stops() {
     let env = Env::started().await;
-    env.write("grow/barcodes.csv", BARCODES);
-    let path = env.input().join("grow/orders.csv");
-    let mut full = String::from("order_id,customer_id\n");
-    let mut file = std::fs::File::create(&path).unwrap();
-    file.write_all(full.as_bytes()).unwrap();
+    let mut growing = Growing::start(&env, "grow", BARCODES);
     // A row every third of the quiet period, for six quiet periods.
     let started = Instant::now();
-    let mut n = 0;
     while started.elapsed() < QUIET * 6 {
         tokio::time::sleep(QUIET / 3).await;
-        n += 1;
-        let row = format!("{n},{}\n", n * 10);
-        file.write_all(row.as_bytes()).unwrap();
-        full.push_str(&row);
+        growing.add_row();
         // Not taken: still where it is being written, no claim of it anywhere.
         assert_eq!(
-            std::fs::metadata(&path).unwrap().len(),
-            full.len() as u64,
+            std::fs::metadata(&growing.path).unwrap().len(),
+            growing.full.len() as u64,
             "taken while growing"
         );
         let claims = std::fs::read_dir(env.input())
@@ -43,23 +33,12 @@ async fn a_file_growing_for_longer_than_the_quiet_period_is_taken_once_it_stops(
         assert_eq!(claims, 0, "claimed while growing");
         assert_eq!(env.work_messages().await, 0);
     }
-    drop(file);
+    let full = growing.finish();
     // Taken once it stops: all of it.
     let status = received(&env, &batch_of(&full, BARCODES)).await;
     let inputs = status.inputs.unwrap();
     assert_eq!(inputs.orders.size, full.len() as u64);
-    let mut stored = String::new();
-    env.bus
-        .files()
-        .await
-        .unwrap()
-        .get(&inputs.orders.key)
-        .await
-        .unwrap()
-        .read_to_string(&mut stored)
-        .await
-        .unwrap();
-    assert_eq!(stored, full);
+    assert_eq!(env.object_text(&inputs.orders.key).await, full);
     env.stop().await;
 }
 

@@ -1,19 +1,21 @@
 //! A running ingest in a fresh namespace with temporary input and archive folders.
 
-use rand::Rng;
-use std::future::Future;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use tiqets_bus::{setup, Bus};
-use tiqets_contract::{BatchId, Names, Sha256, StatusEvent};
+use std::time::Duration;
+use tiqets_bus::setup;
+use tiqets_contract::{BatchId, Sha256, StatusEvent};
 use tiqets_ingest::Settings;
+pub use tiqets_testkit::eventually_named as eventually;
+use tiqets_testkit::TestBus;
 use tokio_util::sync::CancellationToken;
 
 pub const QUIET: Duration = Duration::from_millis(400);
 
 pub struct Env {
-    pub bus: Bus,
+    /// The bus, set up in the test's namespace (`env.bus` is its `Bus`).
+    pub tb: TestBus,
     /// Holds the temporary folders until the test ends.
     _dir: tempfile::TempDir,
     pub settings: Settings,
@@ -24,16 +26,11 @@ pub struct Env {
 impl Env {
     /// A namespace and folders, ingest not started yet.
     pub async fn new() -> Env {
-        let url = std::env::var("NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
-        let ns = format!("test-{:016x}", rand::thread_rng().gen::<u64>());
-        let bus = Bus::connect(&url, Names::new(ns.clone()), "ingest-tests")
-            .await
-            .expect("NATS reachable");
-        setup::ensure(&bus).await.unwrap();
+        let tb = TestBus::named("ingest-tests").await;
         let dir = tempfile::tempdir().unwrap();
         let mut settings = Settings::from_lookup(|_| None).unwrap();
-        settings.common.namespace = ns;
-        settings.common.nats_url = url;
+        settings.common.namespace = tb.ns.name().to_string();
+        settings.common.nats_url = tb.ns.nats_url().to_string();
         settings.input_dir = dir.path().join("input");
         settings.archive_dir = dir.path().join("archive");
         settings.rejected_dir = dir.path().join("archive/rejected");
@@ -41,7 +38,7 @@ impl Env {
         settings.rescan = Duration::from_secs(1);
         std::fs::create_dir_all(&settings.input_dir).unwrap();
         Env {
-            bus,
+            tb,
             _dir: dir,
             settings,
             shutdown: CancellationToken::new(),
@@ -86,31 +83,17 @@ impl Env {
         self.bus.last_status(id).await.unwrap()
     }
 
-    pub async fn stream_messages(&self, stream: &str) -> u64 {
-        let mut s = self.bus.jetstream().get_stream(stream).await.unwrap();
-        s.info().await.unwrap().state.messages
-    }
-
     pub async fn work_messages(&self) -> u64 {
         self.stream_messages(&self.bus.names().work_stream()).await
     }
 
     /// Every status event published so far, oldest first.
     pub async fn statuses(&self) -> Vec<StatusEvent> {
-        let mut stream = self
-            .bus
-            .jetstream()
-            .get_stream(self.bus.names().status_stream())
+        self.stored_all(&self.bus.names().status_stream())
             .await
-            .unwrap();
-        let state = stream.info().await.unwrap().state.clone();
-        let mut out = Vec::new();
-        for seq in state.first_sequence..=state.last_sequence {
-            if let Ok(msg) = stream.get_raw_message(seq).await {
-                out.push(serde_json::from_slice(&msg.payload).unwrap());
-            }
-        }
-        out
+            .iter()
+            .map(|msg| serde_json::from_slice(&msg.payload).unwrap())
+            .collect()
     }
 
     /// Messages in the file bucket's stream (objects' chunks and metadata).
@@ -166,6 +149,53 @@ impl Env {
                 .unwrap();
         }
         setup::delete_all(&self.bus).await.unwrap();
+    }
+}
+
+impl std::ops::Deref for Env {
+    type Target = TestBus;
+    fn deref(&self) -> &TestBus {
+        &self.tb
+    }
+}
+
+/// An orders file being written row by row into a folder of the input, its barcodes there.
+pub struct Growing {
+    pub path: PathBuf,
+    /// What was written so far.
+    pub full: String,
+    file: std::fs::File,
+    rows: u64,
+}
+
+impl Growing {
+    /// Writes `barcodes` and the header of `orders.csv` into folder `dir` of the input.
+    pub fn start(env: &Env, dir: &str, barcodes: &str) -> Growing {
+        env.write(&format!("{dir}/barcodes.csv"), barcodes);
+        let path = env.input().join(dir).join("orders.csv");
+        let full = String::from("order_id,customer_id\n");
+        let mut file = std::fs::File::create(&path).unwrap();
+        file.write_all(full.as_bytes()).unwrap();
+        Growing {
+            path,
+            full,
+            file,
+            rows: 0,
+        }
+    }
+
+    /// Appends one more row.
+    pub fn add_row(&mut self) {
+        self.rows += 1;
+        let row = format!("{},{}\n", self.rows, self.rows * 10);
+        self.file.write_all(row.as_bytes()).unwrap();
+        self.file.flush().unwrap();
+        self.full.push_str(&row);
+    }
+
+    /// Closes the file: what it holds.
+    pub fn finish(self) -> String {
+        self.full
     }
 }
 
@@ -252,21 +282,5 @@ impl Logs {
             .filter(|l| parts.iter().all(|p| l.contains(p)))
             .map(str::to_string)
             .collect()
-    }
-}
-
-/// Polls `check` until it returns `Some`, or panics after `timeout` naming `what`.
-pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

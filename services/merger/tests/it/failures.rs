@@ -58,7 +58,7 @@ async fn the_service_dead_letters_unmergeable_work_and_fails_its_batch() {
         "{reason}"
     );
     let dead = env
-        .messages(
+        .stored(
             &env.names().dead_stream(),
             &env.names().dead(tiqets_contract::Stage::Merge),
         )

@@ -1,7 +1,7 @@
-use crate::support::{cli, sample, Env};
+use crate::support::{cli, sample, stopped, Env};
 use std::time::Duration;
 use tiqets_contract::{BatchStatus, PersistWork, ResultFile};
-use tiqets_testkit::{eventually, TestDatabase};
+use tiqets_testkit::{eventually, joined, TestDatabase};
 use tokio_util::sync::CancellationToken;
 
 /// The sample with one extra order, so that this test's batch id (and trace) is its own.
@@ -20,16 +20,7 @@ async fn the_services_turn_the_sample_into_exactly_the_cli_results_in_one_trace(
     let spans = tiqets_telemetry::testing::in_memory_spans();
     let env = Env::new().await;
     let shutdown = CancellationToken::new();
-    let validator = tokio::spawn(tiqets_validator::run(
-        env.validator_settings(),
-        tiqets_telemetry::health::Readiness::new(),
-        shutdown.clone(),
-    ));
-    let merger = tokio::spawn(tiqets_merger::run(
-        env.merger_settings(),
-        tiqets_telemetry::health::Readiness::new(),
-        shutdown.clone(),
-    ));
+    let running = env.spawn_stages(&shutdown);
     let (orders, barcodes) = unique_sample();
     let work = env.put_batch("sample", &orders, &barcodes).await;
 
@@ -110,12 +101,7 @@ async fn the_services_turn_the_sample_into_exactly_the_cli_results_in_one_trace(
     }
 
     shutdown.cancel();
-    for service in [validator, merger] {
-        tokio::time::timeout(Duration::from_secs(10), service)
-            .await
-            .expect("each service stops after shutdown")
-            .unwrap();
-    }
+    stopped(running).await;
 }
 
 #[tokio::test]
@@ -124,16 +110,7 @@ async fn a_batch_goes_from_validation_to_completed_in_postgres_with_the_cli_outp
     let db = TestDatabase::create().await;
     let out = tempfile::tempdir().unwrap();
     let shutdown = CancellationToken::new();
-    let validator = tokio::spawn(tiqets_validator::run(
-        env.validator_settings(),
-        tiqets_telemetry::health::Readiness::new(),
-        shutdown.clone(),
-    ));
-    let merger = tokio::spawn(tiqets_merger::run(
-        env.merger_settings(),
-        tiqets_telemetry::health::Readiness::new(),
-        shutdown.clone(),
-    ));
+    let running = env.spawn_stages(&shutdown);
     let persister_settings = tiqets_persister::Settings {
         common: tiqets_config::Common::new(env.ns.nats_url(), env.ns.name()),
         database_url: db.url().to_string(),
@@ -172,15 +149,8 @@ async fn a_batch_goes_from_validation_to_completed_in_postgres_with_the_cli_outp
     assert_eq!(top, want.top[..5]);
 
     shutdown.cancel();
-    for service in [validator, merger] {
-        tokio::time::timeout(Duration::from_secs(10), service)
-            .await
-            .expect("each service stops after shutdown")
-            .unwrap();
-    }
-    tokio::time::timeout(Duration::from_secs(30), persister)
+    stopped(running).await;
+    joined(persister, Duration::from_secs(30), "the persister stops")
         .await
-        .expect("the persister stops")
-        .unwrap()
         .unwrap();
 }

@@ -46,14 +46,14 @@ async fn chunks_stored_twice_and_out_of_order_are_each_used_once() {
     let b = &work.batch;
     for file in [FileKind::Orders, FileKind::Barcodes] {
         let subject = env.names().rows(b.batch_id.as_str(), b.attempt, file);
-        let stored = env.messages(&env.names().rows_stream(), &subject).await;
+        let stored = env.stored(&env.names().rows_stream(), &subject).await;
         for m in stored.iter().rev() {
             env.bus
                 .publish_bytes(subject.clone(), None, HeaderMap::new(), m.payload.clone())
                 .await
                 .unwrap();
         }
-        let now = env.messages(&env.names().rows_stream(), &subject).await;
+        let now = env.stored(&env.names().rows_stream(), &subject).await;
         assert_eq!(now.len(), 2 * stored.len());
     }
 

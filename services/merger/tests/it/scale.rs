@@ -8,15 +8,7 @@ use tiqets_contract::{ResultFile, Source, ValidateWork};
 use tiqets_intake::{PairRequest, Published, Publisher};
 use tokio::io::AsyncReadExt;
 
-fn peak_rss_mb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-        .unwrap_or(0)
-        / 1024
-}
+use tiqets_testkit::memory::own_peak_rss_mb as peak_rss_mb;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs TIQETS_SCALE_DIR with a large orders.csv and barcodes.csv"]

@@ -1,34 +1,32 @@
 //! A namespace with everything set up, batches put the way ingest puts them, the two
 //! stages run directly, and what `tiqets process` makes of the same files.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
-use tiqets_bus::{setup, Bus, Outcome};
-use tiqets_contract::{MergeWork, Names, PersistWork, ResultFile, Sha256, Source, ValidateWork};
+use tiqets_bus::Outcome;
+use tiqets_contract::{MergeWork, PersistWork, ResultFile, Sha256, ValidateWork};
 use tiqets_domain::FileKind;
-use tiqets_intake::{Input, PairRequest, Published, Publisher};
 use tiqets_merger::Merger;
-use tiqets_testkit::TestNamespace;
+pub use tiqets_testkit::pair::read;
+use tiqets_testkit::{Pair, TestBus};
 use tiqets_validator::Validator;
-use tokio::io::AsyncReadExt;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
-pub struct Env {
-    pub bus: Bus,
-    pub ns: TestNamespace,
+/// A [`TestBus`] (what `env.bus`, `env.ns`, `env.put_batch` … are) with the two stages run
+/// directly.
+pub struct Env(TestBus);
+
+impl std::ops::Deref for Env {
+    type Target = TestBus;
+    fn deref(&self) -> &TestBus {
+        &self.0
+    }
 }
 
 impl Env {
     pub async fn new() -> Env {
-        let ns = TestNamespace::new();
-        let bus = Bus::connect(ns.nats_url(), Names::new(ns.name()), "merger-tests")
-            .await
-            .expect("NATS reachable");
-        setup::ensure(&bus).await.expect("setup");
-        Env { bus, ns }
-    }
-
-    pub fn names(&self) -> &Names {
-        self.bus.names()
+        Env(TestBus::named("merger-tests").await)
     }
 
     /// Validator settings for this namespace: small chunks, so batches span several.
@@ -51,43 +49,29 @@ impl Env {
         }
     }
 
+    /// The validator and the merger running as services in this namespace until `shutdown`.
+    pub fn spawn_stages(&self, shutdown: &CancellationToken) -> [JoinHandle<()>; 2] {
+        let readiness = tiqets_telemetry::health::Readiness::new;
+        [
+            tokio::spawn(tiqets_validator::run(
+                self.validator_settings(),
+                readiness(),
+                shutdown.clone(),
+            )),
+            tokio::spawn(tiqets_merger::run(
+                self.merger_settings(),
+                readiness(),
+                shutdown.clone(),
+            )),
+        ]
+    }
+
     pub fn validator(&self) -> Validator {
         Validator::new(self.bus.clone(), &self.validator_settings())
     }
 
     pub fn merger(&self) -> Merger {
         Merger::new(self.bus.clone(), &self.merger_settings())
-    }
-
-    /// Stores both files and queues their `ValidateWork`, as ingest does.
-    pub async fn put_batch(&self, name: &str, orders: &[u8], barcodes: &[u8]) -> ValidateWork {
-        let input = |bytes: &[u8]| Input {
-            reader: std::io::Cursor::new(bytes.to_vec()),
-            sha256: Sha256::of(bytes),
-            size: bytes.len() as u64,
-        };
-        let source = Source::Upload {
-            orders: "orders.csv".into(),
-            barcodes: "barcodes.csv".into(),
-        };
-        let request = PairRequest {
-            name: name.into(),
-            source: source.clone(),
-            supersedes: None,
-        };
-        let published = Publisher::new(self.bus.clone())
-            .publish_pair(request, input(orders), input(barcodes))
-            .await
-            .expect("publish the pair");
-        let Published::Queued { batch, inputs } = published else {
-            panic!("a new pair is queued, got {published:?}")
-        };
-        ValidateWork {
-            batch,
-            source,
-            inputs,
-            received_at: time::OffsetDateTime::now_utc(),
-        }
     }
 
     /// Validates `work` directly and returns the `MergeWork` it queued, with what was
@@ -115,7 +99,7 @@ impl Env {
         for file in [FileKind::Orders, FileKind::Barcodes] {
             let subject = self.names().rows(b.batch_id.as_str(), b.attempt, file);
             let mut set = tiqets_contract::ChunkSet::default();
-            for m in self.messages(&self.names().rows_stream(), &subject).await {
+            for m in self.stored(&self.names().rows_stream(), &subject).await {
                 let chunk = tiqets_contract::RowChunk::decode(&m.payload).expect("a chunk");
                 set.chunks += 1;
                 set.rows += match &chunk.rows {
@@ -147,31 +131,9 @@ impl Env {
             .find(|p| p.batch == work.batch)
     }
 
-    /// Raw messages stored on `subject` in `stream`, in stream order.
-    pub async fn messages(
-        &self,
-        stream: &str,
-        subject: &str,
-    ) -> Vec<async_nats::jetstream::message::StreamMessage> {
-        let mut s = self.bus.jetstream().get_stream(stream).await.unwrap();
-        let state = s.info().await.unwrap().state.clone();
-        let mut out = Vec::new();
-        if state.messages == 0 {
-            return out;
-        }
-        for seq in state.first_sequence..=state.last_sequence {
-            if let Ok(m) = s.get_raw_message(seq).await {
-                if m.subject.as_str() == subject {
-                    out.push(m);
-                }
-            }
-        }
-        out
-    }
-
     /// The JSON messages waiting on a work subject.
     pub async fn queued<T: serde::de::DeserializeOwned>(&self, subject: &str) -> Vec<T> {
-        self.messages(&self.names().work_stream(), subject)
+        self.stored(&self.names().work_stream(), subject)
             .await
             .iter()
             .map(|m| serde_json::from_slice(&m.payload).expect("work JSON"))
@@ -186,7 +148,9 @@ impl Env {
         for r in &work.results {
             let mut bytes = Vec::new();
             let mut object = files.get(&r.key).await.unwrap();
-            object.read_to_end(&mut bytes).await.unwrap();
+            tokio::io::AsyncReadExt::read_to_end(&mut object, &mut bytes)
+                .await
+                .unwrap();
             assert_eq!(
                 r.key,
                 self.names()
@@ -199,6 +163,14 @@ impl Env {
             out.files.push((r.file, String::from_utf8(bytes).unwrap()));
         }
         out
+    }
+}
+
+/// Waits for the stages of [`Env::spawn_stages`] to stop after their shutdown.
+pub async fn stopped(stages: [JoinHandle<()>; 2]) {
+    for stage in stages {
+        let what = "each service stops after shutdown";
+        tiqets_testkit::joined(stage, Duration::from_secs(10), what).await;
     }
 }
 
@@ -248,19 +220,10 @@ pub fn cli(orders: &[u8], barcodes: &[u8]) -> Cli {
 }
 
 pub fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
-}
-
-pub fn read(path: impl AsRef<Path>) -> Vec<u8> {
-    std::fs::read(path.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
+    tiqets_testkit::pair::repo_root().join(path)
 }
 
 /// The bundled sample (`data/input`).
 pub fn sample() -> (Vec<u8>, Vec<u8>) {
-    (
-        read(repo("data/input/orders.csv")),
-        read(repo("data/input/barcodes.csv")),
-    )
+    Pair::sample().bytes()
 }

@@ -14,7 +14,7 @@ async fn take_barcode_chunks(
     let subject = env
         .names()
         .rows(b.batch_id.as_str(), b.attempt, FileKind::Barcodes);
-    let stored = env.messages(&env.names().rows_stream(), &subject).await;
+    let stored = env.stored(&env.names().rows_stream(), &subject).await;
     let stream = env
         .bus
         .jetstream()

@@ -1,5 +1,5 @@
 use crate::harness::{
-    big_batch, bus, put_results, row_counts, small_batch, start, wait_for_status, DEADLINE,
+    big_batch, bus, fixture, put_results, row_counts, small_batch, start, wait_for_status, DEADLINE,
 };
 use futures::StreamExt;
 use std::time::Duration;
@@ -9,10 +9,7 @@ use tiqets_testkit::{eventually, OwnedPostgres, TestDatabase, TestNamespace};
 
 #[tokio::test]
 async fn a_result_that_does_not_match_its_digest_fails_the_batch_with_the_reason() {
-    let ns = TestNamespace::new();
-    let db = TestDatabase::create().await;
-    let out = tempfile::tempdir().unwrap();
-    let bus = bus(&ns).await;
+    let (_ns, db, out, bus) = fixture().await;
     let batch = small_batch();
     let mut work = put_results(&bus, &batch).await;
     work.results[0].sha256 = Sha256::of(b"something else");

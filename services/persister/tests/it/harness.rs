@@ -11,7 +11,7 @@ use tiqets_contract::{
 use tiqets_domain::output;
 use tiqets_persister::{serve, Settings};
 use tiqets_store::{queries, Pool};
-use tiqets_testkit::{eventually, TestNamespace};
+use tiqets_testkit::{eventually, TestDatabase, TestNamespace};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -99,6 +99,33 @@ pub async fn bus(ns: &TestNamespace) -> Bus {
         .unwrap();
     setup::ensure(&bus).await.unwrap();
     bus
+}
+
+/// Publishes `work` twice, as two messages JetStream does not deduplicate (as after a
+/// publisher's retry).
+pub async fn publish_twice(bus: &Bus, work: &PersistWork) {
+    let subject = bus.names().work_persist();
+    for id in ["copy-1", "copy-2"] {
+        bus.publish_json(subject.clone(), Some(id), work)
+            .await
+            .unwrap();
+    }
+}
+
+/// The `processed_orders.csv` the persister wrote for `id` into `out`.
+pub fn written_processed(out: &Path, id: &BatchId) -> Vec<u8> {
+    let path = out.join(id.as_str()).join("processed_orders.csv");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// What a persist test starts from: its namespace (to keep until the test ends), a migrated
+/// database, an output folder and a bus set up in the namespace.
+pub async fn fixture() -> (TestNamespace, TestDatabase, tempfile::TempDir, Bus) {
+    let ns = TestNamespace::new();
+    let db = TestDatabase::create().await;
+    let out = tempfile::tempdir().unwrap();
+    let bus = bus(&ns).await;
+    (ns, db, out, bus)
 }
 
 /// Stores the batch's result objects and returns the work message that names them.
@@ -200,23 +227,7 @@ pub async fn wait_for_status(pool: &Pool, id: &BatchId, status: tiqets_contract:
 
 /// Row counts of the batch tables for `id`: orders, unused, issues, customer tickets.
 pub async fn row_counts(pool: &Pool, id: &BatchId) -> [i64; 4] {
-    let client = pool.get().await.unwrap();
-    let mut out = [0; 4];
-    let tables = [
-        "batch_orders",
-        "batch_unused_barcodes",
-        "batch_issues",
-        "batch_customer_tickets",
-    ];
-    for (i, t) in tables.iter().enumerate() {
-        let sql = format!("SELECT count(*) FROM {t} WHERE batch_id = $1");
-        out[i] = client
-            .query_one(&sql, &[&id.as_str()])
-            .await
-            .unwrap()
-            .get(0);
-    }
-    out
+    tiqets_testkit::database::batch_row_counts(pool, id.as_str()).await
 }
 
 /// Waits until the persist consumer has nothing pending or unacknowledged.

@@ -1,18 +1,15 @@
 use crate::harness::{
-    big_batch, bus, put_results, row_counts, small_batch, start, wait_for_idle, wait_for_status,
+    big_batch, fixture, publish_twice, put_results, row_counts, small_batch, start, wait_for_idle,
+    wait_for_status, written_processed,
 };
 use tiqets_contract::BatchStatus;
 use tiqets_domain::CustomerTickets;
 use tiqets_persister::Persister;
 use tiqets_store::queries;
-use tiqets_testkit::{TestDatabase, TestNamespace};
 
 #[tokio::test]
 async fn a_persist_message_completes_the_batch_with_exactly_its_rows_and_files() {
-    let ns = TestNamespace::new();
-    let db = TestDatabase::create().await;
-    let out = tempfile::tempdir().unwrap();
-    let bus = bus(&ns).await;
+    let (_ns, db, out, bus) = fixture().await;
     let batch = small_batch();
     let work = put_results(&bus, &batch).await;
     let running = start(&bus, db.pool(), out.path());
@@ -80,21 +77,13 @@ async fn a_persist_message_completes_the_batch_with_exactly_its_rows_and_files()
 
 #[tokio::test]
 async fn a_message_delivered_twice_stores_its_rows_once() {
-    let ns = TestNamespace::new();
-    let db = TestDatabase::create().await;
-    let out = tempfile::tempdir().unwrap();
-    let bus = bus(&ns).await;
+    let (_ns, db, out, bus) = fixture().await;
     let batch = small_batch();
     let work = put_results(&bus, &batch).await;
     let running = start(&bus, db.pool(), out.path());
 
     // Two copies that JetStream does not deduplicate (as after a publisher's retry).
-    let subject = bus.names().work_persist();
-    for id in ["copy-1", "copy-2"] {
-        bus.publish_json(subject.clone(), Some(id), &work)
-            .await
-            .unwrap();
-    }
+    publish_twice(&bus, &work).await;
     wait_for_status(db.pool(), &batch.id, BatchStatus::Completed).await;
     wait_for_idle(&bus).await;
     assert_eq!(row_counts(db.pool(), &batch.id).await, [3, 2, 3, 2]);
@@ -103,10 +92,7 @@ async fn a_message_delivered_twice_stores_its_rows_once() {
 
 #[tokio::test]
 async fn persisting_again_replaces_the_rows_with_the_same_ones() {
-    let ns = TestNamespace::new();
-    let db = TestDatabase::create().await;
-    let out = tempfile::tempdir().unwrap();
-    let bus = bus(&ns).await;
+    let (_ns, db, out, bus) = fixture().await;
     let batch = small_batch();
     let work = put_results(&bus, &batch).await;
     let persister = Persister::new(bus.clone(), db.pool().clone(), out.path());
@@ -120,10 +106,7 @@ async fn persisting_again_replaces_the_rows_with_the_same_ones() {
 
 #[tokio::test]
 async fn a_large_batch_streams_through() {
-    let ns = TestNamespace::new();
-    let db = TestDatabase::create().await;
-    let out = tempfile::tempdir().unwrap();
-    let bus = bus(&ns).await;
+    let (_ns, db, out, bus) = fixture().await;
     let batch = big_batch(50_000);
     let work = put_results(&bus, &batch).await;
     let persister = Persister::new(bus.clone(), db.pool().clone(), out.path());
@@ -133,20 +116,12 @@ async fn a_large_batch_streams_through() {
         row_counts(db.pool(), &batch.id).await,
         [50_000, 1, 0, 16_667]
     );
-    let written = std::fs::read(
-        out.path()
-            .join(batch.id.as_str())
-            .join("processed_orders.csv"),
-    );
-    assert_eq!(written.unwrap(), batch.processed);
+    assert_eq!(written_processed(out.path(), &batch.id), batch.processed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_given_the_same_batch_twice_store_it_once() {
-    let ns = TestNamespace::new();
-    let db = TestDatabase::create().await;
-    let out = tempfile::tempdir().unwrap();
-    let bus = bus(&ns).await;
+    let (_ns, db, out, bus) = fixture().await;
     let batch = big_batch(20_000);
     let work = put_results(&bus, &batch).await;
     let replicas = [
@@ -154,24 +129,14 @@ async fn two_replicas_given_the_same_batch_twice_store_it_once() {
         start(&bus, db.pool(), out.path()),
     ];
 
-    let subject = bus.names().work_persist();
-    for id in ["copy-1", "copy-2"] {
-        bus.publish_json(subject.clone(), Some(id), &work)
-            .await
-            .unwrap();
-    }
+    publish_twice(&bus, &work).await;
     wait_for_status(db.pool(), &batch.id, BatchStatus::Completed).await;
     wait_for_idle(&bus).await;
     assert_eq!(
         row_counts(db.pool(), &batch.id).await,
         [20_000, 1, 0, 6_667]
     );
-    let written = std::fs::read(
-        out.path()
-            .join(batch.id.as_str())
-            .join("processed_orders.csv"),
-    );
-    assert_eq!(written.unwrap(), batch.processed);
+    assert_eq!(written_processed(out.path(), &batch.id), batch.processed);
     for r in replicas {
         r.stop().await;
     }

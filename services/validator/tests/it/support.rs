@@ -1,30 +1,24 @@
 //! A namespace with everything set up, batches put the way ingest puts them, and readers
 //! for what the validator published.
 
-use std::path::PathBuf;
-use tiqets_bus::{setup, Bus};
-use tiqets_contract::{MergeWork, Names, RowChunk, Sha256, Source, StatusEvent, ValidateWork};
-use tiqets_intake::{Input, PairRequest, Published, Publisher};
-use tiqets_testkit::TestNamespace;
+use tiqets_contract::{MergeWork, RowChunk, StatusEvent, ValidateWork};
+use tiqets_testkit::{Pair, TestBus};
 use tiqets_validator::Settings;
 
-pub struct Env {
-    pub bus: Bus,
-    pub ns: TestNamespace,
+/// A [`TestBus`] (what `env.bus`, `env.ns`, `env.put_batch` … are) with the validator's
+/// readers.
+pub struct Env(TestBus);
+
+impl std::ops::Deref for Env {
+    type Target = TestBus;
+    fn deref(&self) -> &TestBus {
+        &self.0
+    }
 }
 
 impl Env {
     pub async fn new() -> Env {
-        let ns = TestNamespace::new();
-        let bus = Bus::connect(ns.nats_url(), Names::new(ns.name()), "validator-tests")
-            .await
-            .expect("NATS reachable");
-        setup::ensure(&bus).await.expect("setup");
-        Env { bus, ns }
-    }
-
-    pub fn names(&self) -> &Names {
-        self.bus.names()
+        Env(TestBus::named("validator-tests").await)
     }
 
     /// Settings for this namespace; small chunks so that the sample spans several.
@@ -38,65 +32,10 @@ impl Env {
         }
     }
 
-    /// Stores both files and queues their `ValidateWork`, as ingest does; returns the work.
-    pub async fn put_batch(&self, name: &str, orders: &[u8], barcodes: &[u8]) -> ValidateWork {
-        let input = |bytes: &[u8]| Input {
-            reader: std::io::Cursor::new(bytes.to_vec()),
-            sha256: Sha256::of(bytes),
-            size: bytes.len() as u64,
-        };
-        let request = PairRequest {
-            name: name.into(),
-            source: Source::Upload {
-                orders: "orders.csv".into(),
-                barcodes: "barcodes.csv".into(),
-            },
-            supersedes: None,
-        };
-        let published = Publisher::new(self.bus.clone())
-            .publish_pair(request, input(orders), input(barcodes))
-            .await
-            .expect("publish the pair");
-        let Published::Queued { batch, inputs } = published else {
-            panic!("a new pair is queued, got {published:?}")
-        };
-        ValidateWork {
-            batch,
-            source: Source::Upload {
-                orders: "orders.csv".into(),
-                barcodes: "barcodes.csv".into(),
-            },
-            inputs,
-            received_at: time::OffsetDateTime::now_utc(),
-        }
-    }
-
     /// Every message stored on `subject` in `stream`, in stream order.
     pub async fn messages(&self, stream: &str, subject: &str) -> Vec<bytes::Bytes> {
         let stored = self.stored(stream, subject).await;
         stored.into_iter().map(|m| m.payload).collect()
-    }
-
-    /// The messages stored on `subject` in `stream`, headers included, in stream order.
-    pub async fn stored(
-        &self,
-        stream: &str,
-        subject: &str,
-    ) -> Vec<async_nats::jetstream::message::StreamMessage> {
-        let mut s = self.bus.jetstream().get_stream(stream).await.unwrap();
-        let state = s.info().await.unwrap().state.clone();
-        let mut out = Vec::new();
-        if state.messages == 0 {
-            return out;
-        }
-        for seq in state.first_sequence..=state.last_sequence {
-            if let Ok(m) = s.get_raw_message(seq).await {
-                if m.subject.as_str() == subject {
-                    out.push(m);
-                }
-            }
-        }
-        out
     }
 
     /// The reasons of the abort markers stored for one file of a batch attempt.
@@ -152,8 +91,5 @@ impl Env {
 
 /// A file of the bundled sample (`data/input`).
 pub fn sample(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/input")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    tiqets_testkit::pair::read(Pair::sample().orders.with_file_name(name))
 }
