@@ -62,17 +62,8 @@ pub fn exit_if_asked(catalogue: &Catalogue) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Group, Setting};
-
-    const CATALOGUE: Catalogue = Catalogue {
-        program: "tiqets-demo",
-        version: "1.2.3",
-        about: "A demo.",
-        groups: &[Group {
-            title: "Demo",
-            settings: &[Setting::new("TIQETS_DEMO", "1", "a demo")],
-        }],
-    };
+    // The demo catalogue of the help text's tests: its variables start with TIQETS_DEMO.
+    use crate::help::tests::CATALOGUE;
 
     fn run(args: &[&str]) -> (Option<i32>, String, String) {
         let (mut out, mut err) = (Vec::new(), Vec::new());

@@ -70,11 +70,11 @@ fn wrap(out: &mut String, indent: &str, text: &str) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{Group, Setting};
 
-    const CATALOGUE: Catalogue = Catalogue {
+    pub(crate) const CATALOGUE: Catalogue = Catalogue {
         program: "tiqets-demo",
         version: "1.2.3",
         about: "A demo.",

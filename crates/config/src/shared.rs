@@ -55,8 +55,10 @@ pub const NATS_KEY_FILE: Setting = Setting::new(
     "PEM private key of TIQETS_NATS_CERT_FILE",
 );
 
-/// The credentials and TLS settings of a NATS connection (`tiqets_bus::Bus::connect`).
-pub const NATS_CLIENT: &[Setting] = &[
+/// Every NATS setting: the server and namespace, then the connection's credentials and TLS.
+const NATS_SETTINGS: &[Setting] = &[
+    NATS_URL,
+    NAMESPACE,
     NATS_USER,
     NATS_PASSWORD,
     NATS_TLS,
@@ -65,19 +67,13 @@ pub const NATS_CLIENT: &[Setting] = &[
     NATS_KEY_FILE,
 ];
 
+/// The credentials and TLS settings of a NATS connection (`tiqets_bus::Bus::connect`).
+pub const NATS_CLIENT: &[Setting] = NATS_SETTINGS.split_at(2).1;
+
 /// Every service's connection to NATS.
 pub const NATS: Group = Group {
     title: "NATS",
-    settings: &[
-        NATS_URL,
-        NAMESPACE,
-        NATS_USER,
-        NATS_PASSWORD,
-        NATS_TLS,
-        NATS_CA_FILE,
-        NATS_CERT_FILE,
-        NATS_KEY_FILE,
-    ],
+    settings: NATS_SETTINGS,
 };
 
 /// Every service's logs and traces (`tiqets_telemetry`).
