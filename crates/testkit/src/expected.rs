@@ -1,6 +1,5 @@
 //! The reference result of a pair of files: `tiqets_domain`, as `tiqets process` runs it.
 
-use crate::pair::Pair;
 use std::io::Read;
 use std::path::Path;
 
@@ -21,11 +20,6 @@ pub fn expected(orders: &Path, barcodes: &Path) -> Expected {
 }
 
 impl Expected {
-    /// The reference result of a pair of files.
-    pub fn of_pair(pair: &Pair) -> Expected {
-        expected(&pair.orders, &pair.barcodes)
-    }
-
     /// The reference result of the two inputs (files, or bytes as `&[u8]`).
     pub fn of(orders: impl Read + Send, barcodes: impl Read + Send) -> Expected {
         let outcome =

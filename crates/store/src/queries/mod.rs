@@ -20,20 +20,26 @@ pub use orders::{
 pub use unused::{stream_unused, unused_barcodes_page};
 
 use crate::error::{db, Result};
-use deadpool_postgres::Pool;
+use deadpool_postgres::{Object, Pool};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::Row;
+use tokio_postgres::{Row, Statement};
 
-/// Runs `sql` with `params` on a pooled connection, as a statement prepared once per
-/// connection; `what` names the query in errors.
+/// A pooled connection and `sql` prepared on it (once per connection: the statement is
+/// cached); `what` names the query in errors.
+async fn prepared(pool: &Pool, what: &'static str, sql: &str) -> Result<(Object, Statement)> {
+    let client = pool.get().await?;
+    let stmt = client.prepare_cached(sql).await.map_err(db(what))?;
+    Ok((client, stmt))
+}
+
+/// The rows of `sql` with `params` ([`prepared`]).
 pub(crate) async fn query(
     pool: &Pool,
     what: &'static str,
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<Vec<Row>> {
-    let client = pool.get().await?;
-    let stmt = client.prepare_cached(sql).await.map_err(db(what))?;
+    let (client, stmt) = prepared(pool, what, sql).await?;
     client.query(&stmt, params).await.map_err(db(what))
 }
 
@@ -44,8 +50,7 @@ pub(crate) async fn query_one(
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<Row> {
-    let client = pool.get().await?;
-    let stmt = client.prepare_cached(sql).await.map_err(db(what))?;
+    let (client, stmt) = prepared(pool, what, sql).await?;
     client.query_one(&stmt, params).await.map_err(db(what))
 }
 
@@ -56,8 +61,7 @@ pub(crate) async fn query_opt(
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<Option<Row>> {
-    let client = pool.get().await?;
-    let stmt = client.prepare_cached(sql).await.map_err(db(what))?;
+    let (client, stmt) = prepared(pool, what, sql).await?;
     client.query_opt(&stmt, params).await.map_err(db(what))
 }
 
