@@ -59,6 +59,49 @@ pub(crate) fn text_range(key: u64) -> std::ops::Range<usize> {
     offset..offset + len
 }
 
+/// The number of digits of a numeric key's barcode (leading zeros included).
+#[inline]
+fn numeric_len(key: u64) -> usize {
+    // The length is the largest `len` whose offset is <= key.
+    OFFSETS[2..].partition_point(|&o| o <= key) + 1
+}
+
+/// Two ASCII digits per value 0..100, for writing numbers two digits at a time.
+const PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+};
+
+/// Appends the text of `key` to `out`: what [`BarcodeBuf::decode`] gives, without the
+/// buffer in between (the output files write millions of barcodes).
+#[inline]
+pub(crate) fn push_text(key: u64, arena: &[u8], out: &mut Vec<u8>) {
+    if is_text_key(key) {
+        out.extend_from_slice(&arena[text_range(key)]);
+        return;
+    }
+    let len = numeric_len(key);
+    let mut v = key - OFFSETS[len];
+    let start = out.len();
+    out.resize(start + len, b'0');
+    let digits = &mut out[start..];
+    let mut i = len;
+    // `v` has at most `i` digits, so two of them leave `i >= 2`.
+    while v >= 10 {
+        digits[i - 2..i].copy_from_slice(&PAIRS[(v % 100) as usize]);
+        v /= 100;
+        i -= 2;
+    }
+    if v > 0 {
+        digits[i - 1] = b'0' + v as u8;
+    }
+}
+
 /// A barcode's text on the stack (at most 64 ASCII bytes); derefs to `&str`.
 #[derive(Clone, Copy)]
 pub struct BarcodeBuf {
@@ -80,8 +123,7 @@ impl BarcodeBuf {
             out.len = text.len() as u8;
             return out;
         }
-        // The length is the largest `len` whose offset is <= key.
-        let len = OFFSETS[2..].partition_point(|&o| o <= key) + 1;
+        let len = numeric_len(key);
         let mut digits = itoa::Buffer::new();
         let digits = digits.format(key - OFFSETS[len]).as_bytes();
         let pad = len - digits.len();
@@ -154,9 +196,31 @@ mod tests {
             assert!(k < TEXT_FLAG);
             assert!(keys.insert(k), "{s} collides");
             assert_eq!(BarcodeBuf::decode(k, &[]).as_str(), s);
+            let mut pushed = b"x".to_vec();
+            push_text(k, &[], &mut pushed);
+            assert_eq!(&pushed[1..], s.as_bytes(), "{s} pushed");
         }
         assert_eq!(numeric_key(b"1234567890123456789"), None);
         assert_eq!(numeric_key(b"12a"), None);
+    }
+
+    #[test]
+    fn pushed_text_is_the_decoded_text_for_every_length() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for len in 1..=MAX_NUMERIC_DIGITS {
+            for _ in 0..2000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let digits: String = (0..len)
+                    .map(|i| char::from(b'0' + ((x >> (i * 3)) % 10) as u8))
+                    .collect();
+                let k = numeric_key(digits.as_bytes()).unwrap();
+                let mut pushed = Vec::new();
+                push_text(k, &[], &mut pushed);
+                assert_eq!(pushed, digits.as_bytes());
+            }
+        }
     }
 
     #[test]
@@ -165,5 +229,8 @@ mod tests {
         let k = text_key(2, 6);
         assert!(is_text_key(k));
         assert_eq!(BarcodeBuf::decode(k, &arena).as_str(), "ABC123");
+        let mut pushed = Vec::new();
+        push_text(k, &arena, &mut pushed);
+        assert_eq!(pushed, b"ABC123");
     }
 }

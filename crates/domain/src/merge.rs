@@ -17,6 +17,7 @@ mod tests;
 pub use outcome::{top_customers, CustomerTickets, Outcome, OutputRow};
 
 use crate::book::{BarcodeBook, OrderBook};
+use crate::book::{BarcodeRec, OrderRec};
 use crate::issue::{join_issues, shown, sort_issues, FileKind, Issue, IssueCode, IssueCounts};
 use first::{first_barcodes, first_orders};
 use outcome::Row;
@@ -33,11 +34,79 @@ pub fn merge(orders: OrderBook, barcodes: BarcodeBook, issues: Vec<Issue>) -> Ou
         });
     let mut issues = join_issues(join_issues(issues, order_issues), barcode_issues);
 
-    // Rules 4 and 5: merge the orders (sorted by id) with the sold barcodes (sorted by
-    // order id, file order within one order).
+    // Rules 4 and 5, on two threads: the orders up to the pivot with the low part of the
+    // sold barcodes, the others with the high part.
+    let split = orders.partition_point(|o| o.order_id <= sold.pivot);
+    let (low, high) = std::thread::scope(|s| {
+        let high = s.spawn(|| join(&orders[split..], &sold.high, &barcodes));
+        let low = join(&orders[..split], &sold.low, &barcodes);
+        (
+            low,
+            high.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        )
+    });
+    drop(sold);
+    drop(orders);
+    let mut rows = low.rows;
+    let (mut keys, mut lines) = (low.keys, low.lines);
+    let offset = keys.len();
+    rows.extend(high.rows.into_iter().map(|r| Row {
+        start: r.start + offset,
+        end: r.end + offset,
+        ..r
+    }));
+    keys.extend_from_slice(&high.keys);
+    lines.extend_from_slice(&high.lines);
+    drop((high.keys, high.lines));
+    issues.extend(low.issues);
+    issues.extend(high.issues);
+
+    // Rule 6: rows are in order_id order; a stable sort by customer gives (customer, order).
+    radsort::sort_by_key(&mut rows, |r| r.customer_id);
+
+    // Rule 7.
+    let mut tickets: Vec<CustomerTickets> = Vec::new();
+    for r in &rows {
+        let n = (r.end - r.start) as u64;
+        match tickets.last_mut() {
+            Some(last) if last.customer_id == r.customer_id => last.tickets += n,
+            _ => tickets.push(CustomerTickets {
+                customer_id: r.customer_id,
+                tickets: n,
+            }),
+        }
+    }
+
+    sort_issues(&mut issues);
+    let counts = IssueCounts::from_issues(&issues);
+    Outcome {
+        rows,
+        keys,
+        lines,
+        unused,
+        unused_lines,
+        arena: barcodes.arena,
+        tickets,
+        issues,
+        counts,
+    }
+}
+
+/// The output rows of some orders (sorted by id) joined with their sold barcodes (sorted by
+/// order id, file order within one order), and the issues of the orders and barcodes left
+/// alone (rules 4 and 5).
+struct Joined {
+    rows: Vec<Row>,
+    keys: Vec<u64>,
+    lines: Vec<u64>,
+    issues: Vec<Issue>,
+}
+
+fn join(orders: &[OrderRec], sold: &[BarcodeRec], barcodes: &BarcodeBook) -> Joined {
     let mut rows = Vec::with_capacity(orders.len());
     let mut keys = Vec::with_capacity(sold.len());
     let mut lines = Vec::with_capacity(sold.len());
+    let mut issues = Vec::new();
     let mut o = 0;
     let mut b = 0;
     while o < orders.len() || b < sold.len() {
@@ -83,36 +152,10 @@ pub fn merge(orders: OrderBook, barcodes: BarcodeBook, issues: Vec<Issue>) -> Ou
         }
         b = run_end;
     }
-    drop(sold);
-    drop(orders);
-
-    // Rule 6: rows are in order_id order; a stable sort by customer gives (customer, order).
-    radsort::sort_by_key(&mut rows, |r| r.customer_id);
-
-    // Rule 7.
-    let mut tickets: Vec<CustomerTickets> = Vec::new();
-    for r in &rows {
-        let n = (r.end - r.start) as u64;
-        match tickets.last_mut() {
-            Some(last) if last.customer_id == r.customer_id => last.tickets += n,
-            _ => tickets.push(CustomerTickets {
-                customer_id: r.customer_id,
-                tickets: n,
-            }),
-        }
-    }
-
-    sort_issues(&mut issues);
-    let counts = IssueCounts::from_issues(&issues);
-    Outcome {
+    Joined {
         rows,
         keys,
         lines,
-        unused,
-        unused_lines,
-        arena: barcodes.arena,
-        tickets,
         issues,
-        counts,
     }
 }

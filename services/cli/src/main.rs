@@ -10,6 +10,7 @@
 //!
 //! Exit codes: see [`exit::HELP`].
 
+mod alloc;
 mod exit;
 mod generate;
 mod input;
@@ -44,6 +45,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    alloc::configure();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Process(args) => {

@@ -52,33 +52,87 @@ pub(super) fn first_orders(rows: Vec<OrderRec>) -> (Vec<OrderRec>, Vec<Issue>) {
 /// Barcode keys and their `barcodes.csv` lines, side by side.
 pub(super) type KeysAndLines = (Vec<u64>, Vec<u64>);
 
-/// Rules 2 and 3: the first row of each barcode wins. Returns the kept sold barcodes sorted
-/// by order_id (file order within one order) and the unused barcodes' keys and lines in
-/// file order.
-pub(super) fn first_barcodes(book: &BarcodeBook) -> (Vec<BarcodeRec>, KeysAndLines, Vec<Issue>) {
-    let rows = &book.rows;
-    let mut by_key: Vec<(u64, u32)> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.key, i as u32))
-        .collect();
-    radsort::sort_by_key(&mut by_key, |p| p.0); // stable: file order within one barcode
+/// The kept sold barcodes in two parts split at an order id, so that two threads can sort
+/// and join them: `low` holds the barcodes of orders up to `pivot`, `high` the others, each
+/// sorted by order_id, file order within one order.
+pub(super) struct Sold {
+    pub pivot: u64,
+    pub low: Vec<BarcodeRec>,
+    pub high: Vec<BarcodeRec>,
+}
 
-    // As in `first_orders`: sized exactly, issues written once the pairs are gone.
+/// Which of two halves of the key space a barcode key falls in: a multiplicative hash, so
+/// that numeric and text keys, whatever their lengths, split about evenly.
+#[inline]
+fn half_of(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 63) as usize
+}
+
+/// Rule 2 among the rows whose keys fall in `half`: each duplicate row's index with the
+/// index of the first row of its barcode.
+fn duplicates_in(rows: &[BarcodeRec], half: usize) -> Vec<(u32, u32)> {
+    let mut by_key: Vec<(u64, u32)> = Vec::with_capacity(rows.len() / 2 + rows.len() / 16);
+    by_key.extend(
+        rows.iter()
+            .enumerate()
+            .filter(|(_, r)| half_of(r.key) == half)
+            .map(|(i, r)| (r.key, i as u32)),
+    );
+    radsort::sort_by_key(&mut by_key, |p| p.0); // stable: file order within one barcode
     let duplicates = by_key.windows(2).filter(|w| w[0].0 == w[1].0).count();
-    let mut duplicate = vec![false; rows.len()];
     let mut dups = Vec::with_capacity(duplicates);
     let mut first = 0usize;
-    for n in 0..by_key.len() {
-        if n > 0 && by_key[n - 1].0 == by_key[n].0 {
-            let i = by_key[n].1;
-            duplicate[i as usize] = true;
-            dups.push((i, by_key[first].1));
+    for n in 1..by_key.len() {
+        if by_key[n - 1].0 == by_key[n].0 {
+            dups.push((by_key[n].1, by_key[first].1));
         } else {
             first = n;
         }
     }
-    drop(by_key);
+    dups
+}
+
+/// The median order id of a sample of the sold rows: the split point of [`Sold`].
+fn pivot_of(rows: &[BarcodeRec]) -> u64 {
+    const SAMPLE: usize = 1023;
+    let step = (rows.len() / SAMPLE).max(1);
+    let mut ids: Vec<u64> = rows
+        .iter()
+        .step_by(step)
+        .map(|r| r.order_id)
+        .filter(|&id| id != 0)
+        .collect();
+    if ids.is_empty() {
+        return u64::MAX;
+    }
+    let mid = ids.len() / 2;
+    *ids.select_nth_unstable(mid).1
+}
+
+/// Rules 2 and 3: the first row of each barcode wins. Returns the kept sold barcodes in two
+/// parts sorted by order_id, the unused barcodes' keys and lines in file order, and the
+/// duplicates' issues. Both halves of the key space, then both parts, are worked on at
+/// once.
+pub(super) fn first_barcodes(book: &BarcodeBook) -> (Sold, KeysAndLines, Vec<Issue>) {
+    let rows = &book.rows;
+    let (mut dups, other) = std::thread::scope(|s| {
+        let other = s.spawn(|| duplicates_in(rows, 1));
+        let mine = duplicates_in(rows, 0);
+        (
+            mine,
+            other
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        )
+    });
+    // Sized exactly, and the issues written once the sorts' pairs are gone: with millions
+    // of duplicates, the issues are most of the memory.
+    dups.reserve_exact(other.len());
+    dups.extend(other);
+    let mut duplicate = vec![false; rows.len()];
+    for &(i, _) in &dups {
+        duplicate[i as usize] = true;
+    }
     let issues = dups
         .into_iter()
         .map(|(i, first)| {
@@ -94,8 +148,11 @@ pub(super) fn first_barcodes(book: &BarcodeBook) -> (Vec<BarcodeRec>, KeysAndLin
                 message,
             )
         })
-        .collect();
-    let mut sold = Vec::with_capacity(rows.len() - duplicates);
+        .collect::<Vec<_>>();
+    let pivot = pivot_of(rows);
+    let kept = rows.len() - issues.len();
+    let mut low = Vec::with_capacity(kept / 2 + kept / 16);
+    let mut high = Vec::with_capacity(kept / 2 + kept / 16);
     let mut unused = Vec::new();
     let mut unused_lines = Vec::new();
     for (r, dup) in rows.iter().zip(duplicate) {
@@ -105,10 +162,18 @@ pub(super) fn first_barcodes(book: &BarcodeBook) -> (Vec<BarcodeRec>, KeysAndLin
         if r.order_id == 0 {
             unused.push(r.key);
             unused_lines.push(r.line);
+        } else if r.order_id <= pivot {
+            low.push(*r);
         } else {
-            sold.push(*r);
+            high.push(*r);
         }
     }
-    radsort::sort_by_key(&mut sold, |r| r.order_id);
-    (sold, (unused, unused_lines), issues)
+    std::thread::scope(|s| {
+        let other = s.spawn(|| radsort::sort_by_key(&mut high, |r| r.order_id));
+        radsort::sort_by_key(&mut low, |r| r.order_id);
+        other
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+    });
+    (Sold { pivot, low, high }, (unused, unused_lines), issues)
 }

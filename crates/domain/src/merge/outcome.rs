@@ -53,6 +53,11 @@ impl<'a> OutputRow<'a> {
         self.keys.iter().map(move |&k| BarcodeBuf::decode(k, arena))
     }
 
+    /// The barcodes' keys and the arena their texts are in (see [`crate::barcode`]).
+    pub(crate) fn keys(&self) -> (&'a [u64], &'a [u8]) {
+        (self.keys, self.arena)
+    }
+
     /// The `barcodes.csv` line of each of [`OutputRow::barcodes`], in the same order.
     pub fn barcode_lines(&self) -> &'a [u64] {
         self.lines

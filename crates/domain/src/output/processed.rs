@@ -7,6 +7,7 @@
 
 use super::read::{field_count, number, text, ResultFormat};
 use super::write_file;
+use crate::barcode::push_text;
 use crate::merge::{Outcome, OutputRow};
 use crate::records::Record;
 use std::io::{self, Write};
@@ -62,9 +63,14 @@ fn push_joined<B: AsRef<[u8]>>(out: &mut Vec<u8>, barcodes: impl Iterator<Item =
 
 /// Appends one output row of an [`Outcome`].
 pub fn format_row(out: &mut Vec<u8>, row: &OutputRow<'_>) {
-    let barcodes = row.barcodes();
-    push_row(out, row.customer_id, row.order_id, barcodes.len(), |out| {
-        push_joined(out, barcodes)
+    let (keys, arena) = row.keys();
+    push_row(out, row.customer_id, row.order_id, keys.len(), |out| {
+        for (i, &key) in keys.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(SEPARATOR.as_bytes());
+            }
+            push_text(key, arena, out);
+        }
     });
 }
 

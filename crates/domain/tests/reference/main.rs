@@ -226,7 +226,7 @@ fn check(orders: &[u8], barcodes: &[u8], chunk: usize) -> Result<(), TestCaseErr
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(600))]
+    #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
     fn crate_agrees_with_the_reference_model(
