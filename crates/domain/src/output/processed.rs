@@ -124,12 +124,16 @@ pub fn write_processed_parallel(outcome: &Outcome, w: &mut (impl Write + Send)) 
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
             inboxes.push(rx);
             s.spawn(move || {
+                // Room for the previous block and some: a block that outgrows its buffer
+                // is copied into a bigger one.
+                let mut room = BLOCK * 64;
                 for block in (worker..blocks).step_by(WORKERS) {
                     let range = block * BLOCK..((block + 1) * BLOCK).min(rows);
-                    let mut buf = Vec::with_capacity(BLOCK * 64);
+                    let mut buf = Vec::with_capacity(room);
                     for row in outcome.rows_in(range) {
                         format_row(&mut buf, &row);
                     }
+                    room = room.max(buf.len() + buf.len() / 8);
                     if tx.send(buf).is_err() {
                         return; // the writer stopped on an error
                     }
