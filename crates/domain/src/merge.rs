@@ -38,8 +38,10 @@ pub fn merge(orders: OrderBook, barcodes: BarcodeBook, issues: Vec<Issue>) -> Ou
     // sold barcodes, the others with the high part.
     let split = orders.partition_point(|o| o.order_id <= sold.pivot);
     let (low, high) = std::thread::scope(|s| {
-        let high = s.spawn(|| join(&orders[split..], &sold.high, &barcodes));
-        let low = join(&orders[..split], &sold.low, &barcodes);
+        let high = s.spawn(|| join(&orders[split..], &sold.high, &barcodes, (0, 0)));
+        // With room for the high part's rows, which are appended to it.
+        let room = (orders.len() - split, sold.high.len());
+        let low = join(&orders[..split], &sold.low, &barcodes, room);
         (
             low,
             high.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
@@ -102,10 +104,16 @@ struct Joined {
     issues: Vec<Issue>,
 }
 
-fn join(orders: &[OrderRec], sold: &[BarcodeRec], barcodes: &BarcodeBook) -> Joined {
-    let mut rows = Vec::with_capacity(orders.len());
-    let mut keys = Vec::with_capacity(sold.len());
-    let mut lines = Vec::with_capacity(sold.len());
+/// `room`: how many more rows and keys to leave room for.
+fn join(
+    orders: &[OrderRec],
+    sold: &[BarcodeRec],
+    barcodes: &BarcodeBook,
+    room: (usize, usize),
+) -> Joined {
+    let mut rows = Vec::with_capacity(orders.len() + room.0);
+    let mut keys = Vec::with_capacity(sold.len() + room.1);
+    let mut lines = Vec::with_capacity(sold.len() + room.1);
     let mut issues = Vec::new();
     let mut o = 0;
     let mut b = 0;

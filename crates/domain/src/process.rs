@@ -36,13 +36,19 @@ where
     Ok(merge(orders, barcodes, join_issues(issues, barcode_issues)))
 }
 
+/// Room for the rows of `size` bytes of a file: generously more than a typical export needs
+/// (14 to 20 bytes a row), so that a table is never grown, which copies it. Room that is
+/// not filled costs address space, not memory: its pages are never touched.
+fn rows_at_most(size: u64) -> usize {
+    (size / 8) as usize
+}
+
 fn read_orders(
     r: impl Read,
     size: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(OrderBook, Vec<Issue>), FatalError> {
-    // About 16 bytes per row in a typical export.
-    let mut book = OrderBook::with_capacity((size / 16) as usize);
+    let mut book = OrderBook::with_capacity(rows_at_most(size));
     let mut issues = Vec::new();
     let mut parser = OrdersParser::new();
     let mut sink = |p: Parsed<OrderRow>| match p {
@@ -61,8 +67,7 @@ fn read_barcodes(
     size: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(BarcodeBook, Vec<Issue>), FatalError> {
-    // About 20 bytes per row in a typical export.
-    let mut book = BarcodeBook::with_capacity((size / 20) as usize);
+    let mut book = BarcodeBook::with_capacity(rows_at_most(size));
     let mut issues = Vec::new();
     let mut parser = BarcodesParser::new();
     let mut sink = |p: Parsed<BarcodeRow<'_>>| match p {
@@ -147,7 +152,7 @@ fn split_and_process(
     let (first, second) = std::thread::scope(|s| {
         let second = s.spawn(|| {
             let mut parser = tail_parser;
-            let mut book = BarcodeBook::with_capacity(((barcodes_size - cut) / 20) as usize);
+            let mut book = BarcodeBook::with_capacity(rows_at_most(barcodes_size - cut));
             let mut issues = Vec::new();
             let mut sink = |p: Parsed<BarcodeRow<'_>>| match p {
                 Parsed::Row(row) => book.push(row),
@@ -162,7 +167,7 @@ fn split_and_process(
         let first = (|| {
             let (orders, mut issues) = read_orders(&orders, orders_size, progress)?;
             let mut parser = BarcodesParser::new();
-            let mut book = BarcodeBook::with_capacity((barcodes_size / 20) as usize);
+            let mut book = BarcodeBook::with_capacity(rows_at_most(barcodes_size));
             let mut sink = |p: Parsed<BarcodeRow<'_>>| match p {
                 Parsed::Row(row) => book.push(row),
                 Parsed::Issue(issue) => issues.push(issue),

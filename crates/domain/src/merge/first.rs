@@ -71,7 +71,9 @@ fn half_of(key: u64) -> usize {
 /// Rule 2 among the rows whose keys fall in `half`: each duplicate row's index with the
 /// index of the first row of its barcode.
 fn duplicates_in(rows: &[BarcodeRec], half: usize) -> Vec<(u32, u32)> {
-    let mut by_key: Vec<(u64, u32)> = Vec::with_capacity(rows.len() / 2 + rows.len() / 16);
+    // Room for every row, as one half may get them all (one barcode repeated); only the
+    // pages filled are ever touched.
+    let mut by_key: Vec<(u64, u32)> = Vec::with_capacity(rows.len());
     by_key.extend(
         rows.iter()
             .enumerate()
@@ -151,8 +153,8 @@ pub(super) fn first_barcodes(book: &BarcodeBook) -> (Sold, KeysAndLines, Vec<Iss
         .collect::<Vec<_>>();
     let pivot = pivot_of(rows);
     let kept = rows.len() - issues.len();
-    let mut low = Vec::with_capacity(kept / 2 + kept / 16);
-    let mut high = Vec::with_capacity(kept / 2 + kept / 16);
+    let mut low = Vec::with_capacity(kept);
+    let mut high = Vec::with_capacity(kept);
     let mut unused = Vec::new();
     let mut unused_lines = Vec::new();
     for (r, dup) in rows.iter().zip(duplicate) {
