@@ -24,11 +24,11 @@ use outcome::Row;
 
 /// Applies rules 1–7 to the valid rows of both files. `issues` are the issues found while
 /// parsing; the outcome holds them together with its own, in report order.
-pub fn merge(orders: OrderBook, barcodes: BarcodeBook, issues: Vec<Issue>) -> Outcome {
+pub fn merge(orders: OrderBook, mut barcodes: BarcodeBook, issues: Vec<Issue>) -> Outcome {
     let ((orders, order_issues), (sold, (unused, unused_lines), barcode_issues)) =
         std::thread::scope(|s| {
             let o = s.spawn(|| first_orders(orders.rows));
-            let b = first_barcodes(&barcodes);
+            let b = first_barcodes(&mut barcodes);
             let o = o.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             (o, b)
         });

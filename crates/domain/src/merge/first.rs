@@ -114,8 +114,8 @@ fn pivot_of(rows: &[BarcodeRec]) -> u64 {
 /// Rules 2 and 3: the first row of each barcode wins. Returns the kept sold barcodes in two
 /// parts sorted by order_id, the unused barcodes' keys and lines in file order, and the
 /// duplicates' issues. Both halves of the key space, then both parts, are worked on at
-/// once.
-pub(super) fn first_barcodes(book: &BarcodeBook) -> (Sold, KeysAndLines, Vec<Issue>) {
+/// once. The book's rows are gone afterwards (they are in the parts), its texts remain.
+pub(super) fn first_barcodes(book: &mut BarcodeBook) -> (Sold, KeysAndLines, Vec<Issue>) {
     let rows = &book.rows;
     let (mut dups, other) = std::thread::scope(|s| {
         let other = s.spawn(|| duplicates_in(rows, 1));
@@ -170,6 +170,8 @@ pub(super) fn first_barcodes(book: &BarcodeBook) -> (Sold, KeysAndLines, Vec<Iss
             high.push(*r);
         }
     }
+    // Freed before the sorts, which need as much again for their scratch space.
+    drop(std::mem::take(&mut book.rows));
     std::thread::scope(|s| {
         let other = s.spawn(|| radsort::sort_by_key(&mut high, |r| r.order_id));
         radsort::sort_by_key(&mut low, |r| r.order_id);

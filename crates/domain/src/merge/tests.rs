@@ -30,7 +30,7 @@ fn floods_of_duplicates_are_collected_in_exactly_sized_lists() {
             order_id: (i % 4 < 2).then_some(1),
         });
     }
-    let (sold, (unused, _), mut issues) = first_barcodes(&book);
+    let (sold, (unused, _), mut issues) = first_barcodes(&mut book);
     assert_eq!((sold.low.len() + sold.high.len(), unused.len()), (2, 0));
     assert!(sold.low.capacity() + sold.high.capacity() <= 8);
     assert_eq!((issues.len(), issues.capacity()), (998, 998));
