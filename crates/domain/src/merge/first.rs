@@ -131,10 +131,8 @@ pub(super) fn first_barcodes(book: &mut BarcodeBook) -> (Sold, KeysAndLines, Vec
     // of duplicates, the issues are most of the memory.
     dups.reserve_exact(other.len());
     dups.extend(other);
-    let mut duplicate = vec![false; rows.len()];
-    for &(i, _) in &dups {
-        duplicate[i as usize] = true;
-    }
+    let mut skip: Vec<u32> = dups.iter().map(|&(i, _)| i).collect();
+    skip.sort_unstable();
     let issues = dups
         .into_iter()
         .map(|(i, first)| {
@@ -151,25 +149,32 @@ pub(super) fn first_barcodes(book: &mut BarcodeBook) -> (Sold, KeysAndLines, Vec
             )
         })
         .collect::<Vec<_>>();
+    // Rule 3 and the two parts, each part gathered by its own thread.
     let pivot = pivot_of(rows);
     let kept = rows.len() - issues.len();
-    let mut low = Vec::with_capacity(kept);
-    let mut high = Vec::with_capacity(kept);
-    let mut unused = Vec::new();
-    let mut unused_lines = Vec::new();
-    for (r, dup) in rows.iter().zip(duplicate) {
-        if dup {
-            continue;
-        }
-        if r.order_id == 0 {
-            unused.push(r.key);
-            unused_lines.push(r.line);
-        } else if r.order_id <= pivot {
-            low.push(*r);
-        } else {
-            high.push(*r);
-        }
-    }
+    let (mut low, mut high, unused, unused_lines) = std::thread::scope(|s| {
+        let high = s.spawn(|| {
+            let mut high = Vec::with_capacity(kept);
+            for_kept(rows, &skip, |r| {
+                if r.order_id > pivot {
+                    high.push(*r)
+                }
+            });
+            high
+        });
+        let mut low = Vec::with_capacity(kept);
+        let (mut unused, mut unused_lines) = (Vec::with_capacity(kept), Vec::with_capacity(kept));
+        for_kept(rows, &skip, |r| {
+            if r.order_id == 0 {
+                unused.push(r.key);
+                unused_lines.push(r.line);
+            } else if r.order_id <= pivot {
+                low.push(*r);
+            }
+        });
+        let high = high.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (low, high, unused, unused_lines)
+    });
     // Freed before the sorts, which need as much again for their scratch space.
     drop(std::mem::take(&mut book.rows));
     std::thread::scope(|s| {
@@ -180,4 +185,14 @@ pub(super) fn first_barcodes(book: &mut BarcodeBook) -> (Sold, KeysAndLines, Vec
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
     });
     (Sold { pivot, low, high }, (unused, unused_lines), issues)
+}
+
+/// Calls `f` for each row in file order, but those whose indices are in `skip` (ascending).
+fn for_kept(rows: &[BarcodeRec], skip: &[u32], mut f: impl FnMut(&BarcodeRec)) {
+    let mut from = 0;
+    for &i in skip {
+        rows[from..i as usize].iter().for_each(&mut f);
+        from = i as usize + 1;
+    }
+    rows[from..].iter().for_each(f);
 }
