@@ -131,7 +131,11 @@ fn join(
             o += 1;
             continue;
         }
-        let run_end = b + sold[b..].partition_point(|x| x.order_id == next_sold);
+        // The order's barcodes: a few rows, so a walk, not a binary search of the rest.
+        let run_end = b + sold[b..]
+            .iter()
+            .position(|x| x.order_id != next_sold)
+            .unwrap_or(sold.len() - b);
         if next_order == next_sold {
             let start = keys.len();
             keys.extend(sold[b..run_end].iter().map(|x| x.key));
