@@ -43,25 +43,17 @@ pub fn trim_ascii(b: &[u8]) -> &[u8] {
 /// from 1 to [`MAX_ID`]. The input is already trimmed.
 #[inline]
 pub fn parse_id(b: &[u8]) -> Option<u64> {
-    let digits = match memchr::memchr(b'.', b) {
-        None => b,
-        Some(dot) => {
-            let frac = &b[dot + 1..];
-            if frac.is_empty() || !frac.iter().all(|&c| c == b'0') {
-                return None;
-            }
-            &b[..dot]
-        }
-    };
-    if digits.is_empty() {
-        return None;
-    }
+    // One pass: digits until the end, or until a `.` that only zeros may follow.
     let mut value: u64 = 0;
     let mut significant = 0usize;
-    for &c in digits {
+    for (i, &c) in b.iter().enumerate() {
         let d = c.wrapping_sub(b'0');
         if d > 9 {
-            return None;
+            let zeros = &b[i + 1..];
+            if c != b'.' || i == 0 || zeros.is_empty() || zeros.iter().any(|&z| z != b'0') {
+                return None;
+            }
+            break;
         }
         if value == 0 && d == 0 {
             continue; // leading zero
@@ -72,10 +64,7 @@ pub fn parse_id(b: &[u8]) -> Option<u64> {
         }
         value = value * 10 + u64::from(d);
     }
-    if value == 0 || value > MAX_ID {
-        return None;
-    }
-    Some(value)
+    (value != 0 && value <= MAX_ID).then_some(value)
 }
 
 /// Whether a (trimmed) barcode is 1 to 64 ASCII letters or digits.
