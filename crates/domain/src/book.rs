@@ -56,7 +56,7 @@ impl OrderBook {
 }
 
 /// A valid barcode row; equal barcodes have equal keys.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct BarcodeRec {
     pub key: u64,
     /// 0 when unsold (ids start at 1).
@@ -74,6 +74,49 @@ pub struct BarcodeBook {
     hasher: Hasher,
     pub(crate) arena: Vec<u8>,
     pub(crate) rows: Vec<BarcodeRec>,
+    /// The rows of later parts of the file, read on other threads ([`BarcodeBook::append`]):
+    /// they follow `rows`.
+    more: Vec<BarcodeRec>,
+}
+
+/// All of a book's rows in file order, in the (one or two) parts they were read in.
+#[derive(Clone, Copy)]
+pub(crate) struct Rows<'a>([&'a [BarcodeRec]; 2]);
+
+impl<'a> Rows<'a> {
+    pub fn len(&self) -> usize {
+        self.0[0].len() + self.0[1].len()
+    }
+
+    /// Row `i` of all of them.
+    #[inline]
+    pub fn get(&self, i: usize) -> &'a BarcodeRec {
+        match self.0[0].get(i) {
+            Some(r) => r,
+            None => &self.0[1][i - self.0[0].len()],
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a BarcodeRec> + 'a {
+        self.0[0].iter().chain(self.0[1])
+    }
+
+    pub fn parts(&self) -> [&'a [BarcodeRec]; 2] {
+        self.0
+    }
+
+    /// These rows followed by `more` (when these are one part).
+    #[cfg(test)]
+    pub fn with(self, more: &'a [BarcodeRec]) -> Rows<'a> {
+        debug_assert!(self.0[1].is_empty());
+        Rows([self.0[0], more])
+    }
+}
+
+impl<'a> From<&'a [BarcodeRec]> for Rows<'a> {
+    fn from(rows: &'a [BarcodeRec]) -> Rows<'a> {
+        Rows([rows, &[]])
+    }
 }
 
 impl BarcodeBook {
@@ -103,21 +146,38 @@ impl BarcodeBook {
     }
 
     /// Appends the rows of a later part of the same file, collected by `other`; its lines
-    /// are shifted by `line_offset`.
-    pub fn append(&mut self, other: BarcodeBook, line_offset: u64) {
-        self.rows.reserve(other.rows.len());
-        for r in other.rows {
-            let key = if is_text_key(r.key) {
-                self.intern(&other.arena[text_range(r.key)])
-            } else {
-                r.key
-            };
-            self.rows.push(BarcodeRec {
-                key,
-                order_id: r.order_id,
-                line: r.line + line_offset,
-            });
+    /// are shifted by `line_offset`. The rows stay where `other` put them (a copy of
+    /// millions of rows into new memory costs more than the rest of the step): only their
+    /// lines, and the keys of barcodes that are not numbers, are rewritten in place.
+    pub fn append(&mut self, mut other: BarcodeBook, line_offset: u64) {
+        for part in [&mut other.rows, &mut other.more] {
+            for r in part.iter_mut() {
+                if is_text_key(r.key) {
+                    r.key = self.intern(&other.arena[text_range(r.key)]);
+                }
+                r.line += line_offset;
+            }
         }
+        for part in [other.rows, other.more] {
+            if self.more.is_empty() {
+                self.more = part;
+            } else {
+                self.more.extend(part);
+            }
+        }
+    }
+
+    /// Every row, in file order.
+    pub(crate) fn all_rows(&self) -> Rows<'_> {
+        Rows([&self.rows, &self.more])
+    }
+
+    /// Takes the rows out, in their parts; the texts of the barcodes stay.
+    pub(crate) fn take_rows(&mut self) -> [Vec<BarcodeRec>; 2] {
+        [
+            std::mem::take(&mut self.rows),
+            std::mem::take(&mut self.more),
+        ]
     }
 
     fn intern(&mut self, bytes: &[u8]) -> u64 {
@@ -139,11 +199,11 @@ impl BarcodeBook {
 
     /// Valid rows collected (duplicates included).
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.rows.len() + self.more.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.len() == 0
     }
 
     pub(crate) fn text_of(&self, key: u64) -> BarcodeBuf {
@@ -174,7 +234,7 @@ mod tests {
                 order_id: None,
             });
         }
-        let keys: Vec<u64> = book.rows.iter().map(|r| r.key).collect();
+        let keys: Vec<u64> = book.all_rows().iter().map(|r| r.key).collect();
         assert_eq!(keys[2], keys[5]);
         assert_eq!(keys[0], keys[6]);
         let distinct: std::collections::HashSet<u64> = keys[..5].iter().copied().collect();

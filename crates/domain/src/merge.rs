@@ -1,15 +1,20 @@
 //! Rules 1–7 over both files' valid rows: duplicates, unused barcodes, unknown orders,
 //! orders without barcodes, the sorted output rows and the tickets per customer.
 //!
-//! Everything is done by stable radix sorts and sequential merges rather than hash lookups:
-//! on millions of rows a lookup per row is a cache miss, a sort pass is a stream. The two
-//! files' duplicate rules run on two threads.
+//! No lookup per row in a table of millions, which is a cache miss each: stable radix sorts
+//! (`radix`) and sequential merges, and for repeated barcodes a scatter into buckets that
+//! fit in cache (`seen`). Work is split in two wherever it can be, for the two cores: the
+//! two files' duplicate rules, the two halves of the barcode key space, the two parts of
+//! the sold barcodes (split at the median order id) and of the join. New memory is faulted
+//! in page by page, so the memory of a finished step is reused by the next where it can be.
 //!
 //! [`merge()`] joins the orders with their barcodes (rules 4–7) once `first` has applied each
 //! file's duplicate rule (rules 1–3); `outcome` holds and reads the result.
 
 mod first;
 mod outcome;
+mod radix;
+mod seen;
 
 #[cfg(test)]
 mod tests;
@@ -64,7 +69,7 @@ pub fn merge(orders: OrderBook, mut barcodes: BarcodeBook, issues: Vec<Issue>) -
     issues.extend(high.issues);
 
     // Rule 6: rows are in order_id order; a stable sort by customer gives (customer, order).
-    radsort::sort_by_key(&mut rows, |r| r.customer_id);
+    radix::sort_by_key_alloc(&mut rows, |r| r.customer_id);
 
     // Rule 7.
     let mut tickets: Vec<CustomerTickets> = Vec::new();

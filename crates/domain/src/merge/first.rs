@@ -1,7 +1,9 @@
 //! Rules 1–3, each file on its own: the first row of each order and of each barcode wins
 //! (the others are duplicates), and a kept barcode without an order is unused.
 
-use crate::book::{BarcodeBook, BarcodeRec, OrderRec};
+use super::radix;
+use super::seen::repeats_in;
+use crate::book::{BarcodeBook, BarcodeRec, OrderRec, Rows};
 use crate::issue::{shown, FileKind, Issue, IssueCode};
 
 /// Rule 1: the first row of each order_id wins. Returns the kept orders sorted by order_id.
@@ -14,7 +16,7 @@ pub(super) fn first_orders(rows: Vec<OrderRec>) -> (Vec<OrderRec>, Vec<Issue>) {
         .enumerate()
         .map(|(i, r)| (r.order_id, i as u32))
         .collect();
-    radsort::sort_by_key(&mut order, |p| p.0); // stable: file order within one id
+    radix::sort_by_key_alloc(&mut order, |p| p.0); // stable: file order within one id
 
     // Sized exactly, and the issues written once the sort's pairs are gone: with millions
     // of duplicates, the issues are most of the memory.
@@ -61,41 +63,8 @@ pub(super) struct Sold {
     pub high: Vec<BarcodeRec>,
 }
 
-/// Which of two halves of the key space a barcode key falls in: a multiplicative hash, so
-/// that numeric and text keys, whatever their lengths, split about evenly.
-#[inline]
-fn half_of(key: u64) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 63) as usize
-}
-
-/// Rule 2 among the rows whose keys fall in `half`: each duplicate row's index with the
-/// index of the first row of its barcode.
-fn duplicates_in(rows: &[BarcodeRec], half: usize) -> Vec<(u32, u32)> {
-    // Room for every row, as one half may get them all (one barcode repeated); only the
-    // pages filled are ever touched.
-    let mut by_key: Vec<(u64, u32)> = Vec::with_capacity(rows.len());
-    by_key.extend(
-        rows.iter()
-            .enumerate()
-            .filter(|(_, r)| half_of(r.key) == half)
-            .map(|(i, r)| (r.key, i as u32)),
-    );
-    radsort::sort_by_key(&mut by_key, |p| p.0); // stable: file order within one barcode
-    let duplicates = by_key.windows(2).filter(|w| w[0].0 == w[1].0).count();
-    let mut dups = Vec::with_capacity(duplicates);
-    let mut first = 0usize;
-    for n in 1..by_key.len() {
-        if by_key[n - 1].0 == by_key[n].0 {
-            dups.push((by_key[n].1, by_key[first].1));
-        } else {
-            first = n;
-        }
-    }
-    dups
-}
-
 /// The median order id of a sample of the sold rows: the split point of [`Sold`].
-fn pivot_of(rows: &[BarcodeRec]) -> u64 {
+fn pivot_of(rows: Rows<'_>) -> u64 {
     const SAMPLE: usize = 1023;
     let step = (rows.len() / SAMPLE).max(1);
     let mut ids: Vec<u64> = rows
@@ -116,10 +85,10 @@ fn pivot_of(rows: &[BarcodeRec]) -> u64 {
 /// duplicates' issues. Both halves of the key space, then both parts, are worked on at
 /// once. The book's rows are gone afterwards (they are in the parts), its texts remain.
 pub(super) fn first_barcodes(book: &mut BarcodeBook) -> (Sold, KeysAndLines, Vec<Issue>) {
-    let rows = &book.rows;
+    let rows = book.all_rows();
     let (mut dups, other) = std::thread::scope(|s| {
-        let other = s.spawn(|| duplicates_in(rows, 1));
-        let mine = duplicates_in(rows, 0);
+        let other = s.spawn(|| repeats_in(rows, 1));
+        let mine = repeats_in(rows, 0);
         (
             mine,
             other
@@ -127,7 +96,7 @@ pub(super) fn first_barcodes(book: &mut BarcodeBook) -> (Sold, KeysAndLines, Vec
                 .unwrap_or_else(|p| std::panic::resume_unwind(p)),
         )
     });
-    // Sized exactly, and the issues written once the sorts' pairs are gone: with millions
+    // Sized exactly, and the issues written once the buckets are gone: with millions
     // of duplicates, the issues are most of the memory.
     dups.reserve_exact(other.len());
     dups.extend(other);
@@ -136,7 +105,7 @@ pub(super) fn first_barcodes(book: &mut BarcodeBook) -> (Sold, KeysAndLines, Vec
     let issues = dups
         .into_iter()
         .map(|(i, first)| {
-            let (row, first_line) = (&rows[i as usize], rows[first as usize].line);
+            let (row, first_line) = (rows.get(i as usize), rows.get(first as usize).line);
             let message = format!(
                 "duplicate barcode {} (first on line {first_line})",
                 shown(&book.text_of(row.key))
@@ -175,11 +144,15 @@ pub(super) fn first_barcodes(book: &mut BarcodeBook) -> (Sold, KeysAndLines, Vec
         let high = high.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         (low, high, unused, unused_lines)
     });
-    // Freed before the sorts, which need as much again for their scratch space.
-    drop(std::mem::take(&mut book.rows));
+    // The rows are in the parts now: their memory, resident already, is the sorts' scratch
+    // space (the bigger piece for the bigger part).
+    let [mut a, mut b] = book.take_rows();
+    if (a.len() < b.len()) != (low.len() < high.len()) {
+        std::mem::swap(&mut a, &mut b);
+    }
     std::thread::scope(|s| {
-        let other = s.spawn(|| radsort::sort_by_key(&mut high, |r| r.order_id));
-        radsort::sort_by_key(&mut low, |r| r.order_id);
+        let other = s.spawn(|| sort_by_order(&mut high, b));
+        sort_by_order(&mut low, a);
         other
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
@@ -187,12 +160,27 @@ pub(super) fn first_barcodes(book: &mut BarcodeBook) -> (Sold, KeysAndLines, Vec
     (Sold { pivot, low, high }, (unused, unused_lines), issues)
 }
 
-/// Calls `f` for each row in file order, but those whose indices are in `skip` (ascending).
-fn for_kept(rows: &[BarcodeRec], skip: &[u32], mut f: impl FnMut(&BarcodeRec)) {
-    let mut from = 0;
-    for &i in skip {
-        rows[from..i as usize].iter().for_each(&mut f);
-        from = i as usize + 1;
+/// Sorts one part of the sold barcodes by order id (stable: file order within one order),
+/// with `scratch` as scratch space, lengthened when short.
+fn sort_by_order(part: &mut [BarcodeRec], mut scratch: Vec<BarcodeRec>) {
+    if scratch.len() < part.len() {
+        scratch.resize(part.len(), BarcodeRec::default());
     }
-    rows[from..].iter().for_each(f);
+    radix::sort_by_key(part, &mut scratch, |r| r.order_id);
+}
+
+/// Calls `f` for each row in file order, but those whose indices are in `skip` (ascending).
+fn for_kept(rows: Rows<'_>, mut skip: &[u32], mut f: impl FnMut(&BarcodeRec)) {
+    let mut base = 0;
+    for part in rows.parts() {
+        let end = base + part.len();
+        let (here, rest) = skip.split_at(skip.partition_point(|&i| (i as usize) < end));
+        let mut from = 0;
+        for &i in here {
+            part[from..i as usize - base].iter().for_each(&mut f);
+            from = i as usize - base + 1;
+        }
+        part[from..].iter().for_each(&mut f);
+        (skip, base) = (rest, end);
+    }
 }

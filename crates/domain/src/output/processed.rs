@@ -110,9 +110,13 @@ pub fn write_processed(outcome: &Outcome, w: &mut impl Write) -> io::Result<()> 
 
 /// Like [`write_processed`], formatting on two threads: blocks of rows are formatted
 /// alternately by two workers and written in order, with at most a few blocks in memory.
+/// Each worker's buffers go back to it once written, so the same few are used throughout
+/// (a new buffer per block is new memory, faulted in page by page).
 pub fn write_processed_parallel(outcome: &Outcome, w: &mut (impl Write + Send)) -> io::Result<()> {
     const BLOCK: usize = 16 * 1024;
     const WORKERS: usize = 2;
+    /// Blocks a worker may have formatted ahead of the writer.
+    const AHEAD: usize = 2;
     let rows = outcome.rows.len();
     if rows < 4 * BLOCK {
         return write_processed(outcome, w);
@@ -120,20 +124,22 @@ pub fn write_processed_parallel(outcome: &Outcome, w: &mut (impl Write + Send)) 
     let blocks = rows.div_ceil(BLOCK);
     std::thread::scope(|s| {
         let mut inboxes = Vec::new();
+        let mut returns = Vec::new();
         for worker in 0..WORKERS {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(AHEAD);
+            let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
             inboxes.push(rx);
+            returns.push(back_tx);
             s.spawn(move || {
-                // Room for the previous block and some: a block that outgrows its buffer
-                // is copied into a bigger one.
-                let mut room = BLOCK * 64;
                 for block in (worker..blocks).step_by(WORKERS) {
                     let range = block * BLOCK..((block + 1) * BLOCK).min(rows);
-                    let mut buf = Vec::with_capacity(room);
+                    let mut buf = back_rx
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(BLOCK * 128));
+                    buf.clear();
                     for row in outcome.rows_in(range) {
                         format_row(&mut buf, &row);
                     }
-                    room = room.max(buf.len() + buf.len() / 8);
                     if tx.send(buf).is_err() {
                         return; // the writer stopped on an error
                     }
@@ -146,6 +152,8 @@ pub fn write_processed_parallel(outcome: &Outcome, w: &mut (impl Write + Send)) 
                 .recv()
                 .map_err(|_| io::Error::other("a formatting thread stopped"))?;
             w.write_all(&buf)?;
+            // The worker may have finished: then the buffer is simply dropped.
+            let _ = returns[block % WORKERS].send(buf);
         }
         Ok(())
     })
