@@ -15,6 +15,7 @@
 //! - [`output`]: the result files, `processed_orders.csv`, `issues.csv` and
 //!   `unused_barcodes.csv`: each one's writer and reader, in one place.
 //! - [`process()`]: a whole batch from two readers, on two threads.
+//! - [`diff`]: what changed between the results of two batches.
 //!
 //! # Example
 //! ```
@@ -32,6 +33,7 @@
 
 pub mod barcode;
 pub mod book;
+pub mod diff;
 pub mod issue;
 pub mod merge;
 pub mod output;

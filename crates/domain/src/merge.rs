@@ -20,6 +20,7 @@ mod seen;
 mod tests;
 
 pub use outcome::{top_customers, CustomerTickets, Outcome, OutputRow};
+pub(crate) use radix::sort_by_key_alloc as sort_by_key;
 
 use crate::book::{BarcodeBook, OrderBook};
 use crate::book::{BarcodeRec, OrderRec};

@@ -2,6 +2,7 @@
 //!
 //! - `tiqets process [DIR]` applies the rules of `docs/processing-rules.md` to
 //!   `DIR/orders.csv` + `DIR/barcodes.csv` (see [`process`]).
+//! - `tiqets diff OLD_DIR NEW_DIR` compares two exports' results (see [`diff`]).
 //! - `tiqets generate` writes realistic test data (see [`generate`]).
 //!
 //! The setup steps of a deployment (`migrate`, `setup-nats`) are `tiqets-admin`'s
@@ -11,6 +12,7 @@
 //! Exit codes: see [`exit::HELP`].
 
 mod alloc;
+mod diff;
 mod exit;
 mod generate;
 mod input;
@@ -39,6 +41,10 @@ enum Command {
     /// Turn orders.csv + barcodes.csv into processed_orders.csv, issues.csv and the top customers.
     #[command(after_help = exit::HELP)]
     Process(process::Args),
+    /// Compare two exports: orders added, removed or changed, barcodes sold, moved, added or
+    /// removed, customers whose ticket count changed.
+    #[command(after_help = exit::HELP)]
+    Diff(diff::Args),
     /// Write a realistic, deterministic orders.csv + barcodes.csv pair.
     #[command(after_help = exit::HELP)]
     Generate(generate::Args),
@@ -59,6 +65,7 @@ fn main() -> ExitCode {
             }
             process::run(args)
         }
+        Command::Diff(args) => diff::run(args).map(|()| false),
         Command::Generate(args) => generate::run(args).map(|()| false),
     };
     match result {

@@ -96,6 +96,23 @@ impl Outcome {
             })
     }
 
+    /// Output row `i` (an index into [`Outcome::rows`]).
+    pub(crate) fn row(&self, i: usize) -> OutputRow<'_> {
+        let r = &self.rows[i];
+        OutputRow {
+            customer_id: r.customer_id,
+            order_id: r.order_id,
+            keys: &self.keys[r.start..r.end],
+            lines: &self.lines[r.start..r.end],
+            arena: &self.arena,
+        }
+    }
+
+    /// The unused barcodes' keys and the arena their texts are in.
+    pub(crate) fn unused_keys(&self) -> (&[u64], &[u8]) {
+        (&self.unused, &self.arena)
+    }
+
     /// Rows written to `processed_orders.csv`.
     pub fn orders_written(&self) -> u64 {
         self.rows.len() as u64

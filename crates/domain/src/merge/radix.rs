@@ -40,7 +40,7 @@ pub(super) fn sort_by_key<T: Copy>(v: &mut [T], scratch: &mut [T], key: impl Fn(
 }
 
 /// Like [`sort_by_key`], with scratch space of its own.
-pub(super) fn sort_by_key_alloc<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) {
+pub(crate) fn sort_by_key_alloc<T: Copy>(v: &mut [T], key: impl Fn(&T) -> u64) {
     if v.len() < 2 {
         return;
     }

@@ -1,0 +1,227 @@
+//! `tiqets diff OLD_DIR NEW_DIR`: what changed between two exports, by the rules of
+//! `docs/processing-rules.md` (Changes between two batches), compared by `tiqets_domain::diff`.
+
+use crate::exit::{input, output, Failure};
+use crate::input::Source;
+use anyhow::Context;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use tiqets_domain::diff::{
+    compare_barcodes, compare_customers, compare_orders, BarcodeChange, CustomerChange,
+    OrderChange, Snapshot, Summary,
+};
+use tiqets_domain::{csv_field, Outcome};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Folder holding the earlier export's orders.csv and barcodes.csv.
+    old: PathBuf,
+    /// Folder holding the later export's orders.csv and barcodes.csv.
+    new: PathBuf,
+    /// Print the nine counts as one JSON object, {"summary": {...}}.
+    #[arg(long)]
+    json: bool,
+    /// Also write changes_orders.csv, changes_barcodes.csv and changes_customers.csv here.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+/// Compares the two exports and prints (and with `--output` writes) what changed.
+pub fn run(args: Args) -> Result<(), Failure> {
+    let old = process(&args.old)?;
+    let new = process(&args.new)?;
+    let (old, new) = (Snapshot::of(&old), Snapshot::of(&new));
+    let mut files = match &args.output {
+        Some(dir) => Some(Files::create(dir)?),
+        None => None,
+    };
+    let mut summary = Summary::default();
+    let mut customers = Vec::new();
+    let mut written = Ok(());
+    let unsorted = compare_orders(old.orders(), new.orders(), &mut summary, |c| {
+        if let (Some(f), Ok(())) = (files.as_mut(), &written) {
+            written = f.order(&c);
+        }
+    })
+    .and_then(|()| {
+        compare_barcodes(old.barcodes(), new.barcodes(), &mut summary, |c| {
+            if let (Some(f), Ok(())) = (files.as_mut(), &written) {
+                written = f.barcode(&c);
+            }
+        })
+    })
+    .and_then(|()| {
+        compare_customers(old.customers(), new.customers(), &mut summary, |c| {
+            customers.push(c)
+        })
+    });
+    // The snapshots are sorted by construction: a failure here is a bug, not an input.
+    unsorted.context("comparing the exports").map_err(output)?;
+    if let Some(mut f) = files {
+        written.and_then(|()| f.customers(customers))?;
+    }
+    let out = &mut std::io::stdout().lock();
+    let printed = if args.json {
+        // The counts in the order of `Summary`'s fields (a `json!` map would sort them).
+        serde_json::to_string(&summary)
+            .map_err(std::io::Error::from)
+            .and_then(|counts| writeln!(out, "{{\"summary\":{counts}}}"))
+    } else {
+        write_text(out, &summary)
+    };
+    printed.context("cannot write the summary").map_err(output)
+}
+
+fn process(dir: &Path) -> Result<Outcome, Failure> {
+    if !dir.is_dir() {
+        return Err(input(anyhow::anyhow!("{} is not a folder", dir.display())));
+    }
+    let orders = Source::new(dir.join("orders.csv"));
+    let barcodes = Source::new(dir.join("barcodes.csv"));
+    crate::input::process(&orders, &barcodes, true)
+}
+
+fn write_text(out: &mut impl Write, s: &Summary) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "orders: {} added, {} removed, {} changed",
+        s.orders_added, s.orders_removed, s.orders_changed
+    )?;
+    writeln!(
+        out,
+        "barcodes: {} sold, {} unsold, {} moved to another order, {} added, {} removed",
+        s.barcodes_sold, s.barcodes_unsold, s.barcodes_moved, s.barcodes_added, s.barcodes_removed
+    )?;
+    writeln!(
+        out,
+        "customers: {} with a different number of tickets",
+        s.customers_changed
+    )
+}
+
+/// The three change files.
+struct Files {
+    dir: PathBuf,
+    orders: BufWriter<File>,
+    barcodes: BufWriter<File>,
+    line: Vec<u8>,
+}
+
+const ORDERS_HEADER: &str =
+    "kind,order_id,old_customer_id,new_customer_id,old_barcodes,new_barcodes\n";
+const BARCODES_HEADER: &str = "kind,barcode,old_order_id,new_order_id\n";
+const CUSTOMERS_HEADER: &str = "kind,customer_id,before,after,delta\n";
+
+impl Files {
+    fn create(dir: &Path) -> Result<Files, Failure> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))
+            .map_err(output)?;
+        let open = |name: &str, header: &str| -> Result<BufWriter<File>, Failure> {
+            let path = dir.join(name);
+            let mut w = File::create(&path)
+                .map(|f| BufWriter::with_capacity(1 << 20, f))
+                .with_context(|| format!("cannot write {}", path.display()))
+                .map_err(output)?;
+            w.write_all(header.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))
+                .map_err(output)?;
+            Ok(w)
+        };
+        Ok(Files {
+            dir: dir.to_path_buf(),
+            orders: open("changes_orders.csv", ORDERS_HEADER)?,
+            barcodes: open("changes_barcodes.csv", BARCODES_HEADER)?,
+            line: Vec::new(),
+        })
+    }
+
+    fn order(&mut self, c: &OrderChange<'_>) -> Result<(), Failure> {
+        let l = &mut self.line;
+        l.clear();
+        push(l, c.kind.as_str());
+        push_num(l, Some(c.order_id));
+        push_num(l, c.old.map(|s| s.customer_id));
+        push_num(l, c.new.map(|s| s.customer_id));
+        push(l, c.old.map_or("", |s| s.barcodes.as_str()));
+        push(l, c.new.map_or("", |s| s.barcodes.as_str()));
+        end(l);
+        let path = self.dir.join("changes_orders.csv");
+        write(&mut self.orders, l, &path)
+    }
+
+    fn barcode(&mut self, c: &BarcodeChange<'_>) -> Result<(), Failure> {
+        let l = &mut self.line;
+        l.clear();
+        push(l, c.kind.as_str());
+        push(l, c.barcode);
+        push_num(l, c.old_order_id());
+        push_num(l, c.new_order_id());
+        end(l);
+        let path = self.dir.join("changes_barcodes.csv");
+        write(&mut self.barcodes, l, &path)
+    }
+
+    /// Writes the customers, largest change first (by its size, then customer id), and
+    /// flushes every file.
+    fn customers(&mut self, mut all: Vec<CustomerChange>) -> Result<(), Failure> {
+        all.sort_by_key(|c| (std::cmp::Reverse(c.delta().unsigned_abs()), c.customer_id));
+        let path = self.dir.join("changes_customers.csv");
+        let mut w = File::create(&path)
+            .map(|f| BufWriter::with_capacity(1 << 20, f))
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(output)?;
+        let mut l = CUSTOMERS_HEADER.as_bytes().to_vec();
+        for c in all {
+            push(&mut l, "customers_changed");
+            push_num(&mut l, Some(c.customer_id));
+            push_num(&mut l, Some(c.before));
+            push_num(&mut l, Some(c.after));
+            push(&mut l, itoa::Buffer::new().format(c.delta()));
+            end(&mut l);
+            if l.len() > 1 << 16 {
+                write(&mut w, &l, &path)?;
+                l.clear();
+            }
+        }
+        write(&mut w, &l, &path)?;
+        for (w, name) in [
+            (&mut w, "changes_customers.csv"),
+            (&mut self.orders, "changes_orders.csv"),
+            (&mut self.barcodes, "changes_barcodes.csv"),
+        ] {
+            w.flush()
+                .with_context(|| format!("cannot write {}", self.dir.join(name).display()))
+                .map_err(output)?;
+        }
+        Ok(())
+    }
+}
+
+/// Appends a CSV field and its comma.
+fn push(line: &mut Vec<u8>, field: &str) {
+    csv_field(line, field);
+    line.push(b',');
+}
+
+/// Appends a number (empty for `None`) and its comma.
+fn push_num(line: &mut Vec<u8>, n: Option<u64>) {
+    if let Some(n) = n {
+        line.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    }
+    line.push(b',');
+}
+
+/// Ends the line: its last comma becomes the line break.
+fn end(line: &mut [u8]) {
+    if let Some(last) = line.last_mut() {
+        *last = b'\n';
+    }
+}
+
+fn write(w: &mut impl Write, bytes: &[u8], path: &Path) -> Result<(), Failure> {
+    w.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+        .map_err(output)
+}
