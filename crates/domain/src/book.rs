@@ -12,7 +12,7 @@ use std::hash::BuildHasher;
 type Hasher = foldhash::fast::FixedState;
 
 /// A valid order row.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct OrderRec {
     pub order_id: u64,
     pub customer_id: u64,

@@ -7,9 +7,9 @@ use crate::book::{BarcodeBook, BarcodeRec, OrderRec, Rows};
 use crate::issue::{shown, FileKind, Issue, IssueCode};
 
 /// Rule 1: the first row of each order_id wins. Returns the kept orders sorted by order_id.
-pub(super) fn first_orders(rows: Vec<OrderRec>) -> (Vec<OrderRec>, Vec<Issue>) {
-    if rows.windows(2).all(|w| w[0].order_id < w[1].order_id) {
-        return (rows, Vec::new()); // already sorted and unique, as exports usually are
+pub(super) fn first_orders(mut rows: Vec<OrderRec>) -> (Vec<OrderRec>, Vec<Issue>) {
+    if let Some(issues) = first_orders_in_place(&mut rows) {
+        return (rows, issues);
     }
     let mut order: Vec<(u64, u32)> = rows
         .iter()
@@ -49,6 +49,81 @@ pub(super) fn first_orders(rows: Vec<OrderRec>) -> (Vec<OrderRec>, Vec<Issue>) {
         })
         .collect();
     (kept, issues)
+}
+
+/// Rule 1 for rows in order_id order but for a few, as exports are (a repeated row, an
+/// order added late): the rows in order stay where they are, the others are sorted and
+/// merged in, without a sort of every row or any table beside the rows. `None`, the rows
+/// untouched, when more than a few are out of order.
+fn first_orders_in_place(rows: &mut Vec<OrderRec>) -> Option<Vec<Issue>> {
+    // A row is out of order when its id is not above every id before it.
+    let mut max = 0;
+    let mut late = 0usize;
+    for r in rows.iter() {
+        if r.order_id > max {
+            max = r.order_id;
+        } else {
+            late += 1;
+        }
+    }
+    if late > rows.len() / 16 + 16 {
+        return None;
+    }
+    let mut out_of_order = Vec::with_capacity(late);
+    let mut kept = 0;
+    max = 0;
+    for i in 0..rows.len() {
+        let r = rows[i];
+        if r.order_id > max {
+            max = r.order_id;
+            rows[kept] = r;
+            kept += 1;
+        } else {
+            out_of_order.push(r);
+        }
+    }
+    rows.truncate(kept);
+    // A row in order always comes before the late rows of its id, so it is their first; a
+    // late id not in order is new, and its first late row wins.
+    out_of_order.sort_by_key(|r| r.order_id); // stable: file order within one id
+    let mut issues = Vec::new();
+    let mut new = Vec::new();
+    let duplicate = |r: &OrderRec, first_line: u64| {
+        Issue::new(
+            FileKind::Orders,
+            r.line,
+            IssueCode::DuplicateOrder,
+            format!(
+                "duplicate order_id {} (first on line {first_line})",
+                r.order_id
+            ),
+        )
+    };
+    for group in out_of_order.chunk_by(|a, b| a.order_id == b.order_id) {
+        let (first, rest) = match rows.binary_search_by_key(&group[0].order_id, |r| r.order_id) {
+            Ok(at) => (rows[at], group),
+            Err(_) => {
+                new.push(group[0]);
+                (group[0], &group[1..])
+            }
+        };
+        issues.extend(rest.iter().map(|r| duplicate(r, first.line)));
+    }
+    // Merge the new ones in from the back; they came from the rows, so there is room.
+    let (mut i, mut j) = (rows.len(), new.len());
+    rows.resize(rows.len() + new.len(), OrderRec::default());
+    let mut at = rows.len();
+    while j > 0 {
+        at -= 1;
+        if i > 0 && rows[i - 1].order_id > new[j - 1].order_id {
+            rows[at] = rows[i - 1];
+            i -= 1;
+        } else {
+            rows[at] = new[j - 1];
+            j -= 1;
+        }
+    }
+    Some(issues)
 }
 
 /// Barcode keys and their `barcodes.csv` lines, side by side.
