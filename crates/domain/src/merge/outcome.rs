@@ -76,24 +76,15 @@ impl Outcome {
         range: std::ops::Range<usize>,
     ) -> impl ExactSizeIterator<Item = OutputRow<'_>> + '_ {
         let ahead = range.end;
-        self.rows[range.clone()]
-            .iter()
-            .enumerate()
-            .map(move |(i, r)| {
-                // Rows are in customer order, their barcodes in order-id order: each row's
-                // keys are somewhere else in `keys`. Ask for those of a later row now, so
-                // that they are in cache by the time it is formatted.
-                if let Some(later) = self.rows[..ahead].get(range.start + i + PREFETCH_AHEAD) {
-                    prefetch(&self.keys, later.start);
-                }
-                OutputRow {
-                    customer_id: r.customer_id,
-                    order_id: r.order_id,
-                    keys: &self.keys[r.start..r.end],
-                    lines: &self.lines[r.start..r.end],
-                    arena: &self.arena,
-                }
-            })
+        range.clone().map(move |i| {
+            // Rows are in customer order, their barcodes in order-id order: each row's keys
+            // are somewhere else in `keys`. Ask for those of a later row now, so that they
+            // are in cache by the time it is formatted.
+            if let Some(later) = self.rows[..ahead].get(i + PREFETCH_AHEAD) {
+                prefetch(&self.keys, later.start);
+            }
+            self.row(i)
+        })
     }
 
     /// Output row `i` (an index into [`Outcome::rows`]).
