@@ -102,9 +102,9 @@ fn write_text(out: &mut impl Write, s: &Summary) -> std::io::Result<()> {
 
 /// The three change files.
 struct Files {
-    dir: PathBuf,
-    orders: BufWriter<File>,
-    barcodes: BufWriter<File>,
+    orders: CsvFile,
+    barcodes: CsvFile,
+    customers: CsvFile,
     line: Vec<u8>,
 }
 
@@ -118,21 +118,10 @@ impl Files {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create {}", dir.display()))
             .map_err(output)?;
-        let open = |name: &str, header: &str| -> Result<BufWriter<File>, Failure> {
-            let path = dir.join(name);
-            let mut w = File::create(&path)
-                .map(|f| BufWriter::with_capacity(1 << 20, f))
-                .with_context(|| format!("cannot write {}", path.display()))
-                .map_err(output)?;
-            w.write_all(header.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))
-                .map_err(output)?;
-            Ok(w)
-        };
         Ok(Files {
-            dir: dir.to_path_buf(),
-            orders: open("changes_orders.csv", ORDERS_HEADER)?,
-            barcodes: open("changes_barcodes.csv", BARCODES_HEADER)?,
+            orders: CsvFile::create(dir.join("changes_orders.csv"), ORDERS_HEADER)?,
+            barcodes: CsvFile::create(dir.join("changes_barcodes.csv"), BARCODES_HEADER)?,
+            customers: CsvFile::create(dir.join("changes_customers.csv"), CUSTOMERS_HEADER)?,
             line: Vec::new(),
         })
     }
@@ -147,8 +136,7 @@ impl Files {
         push(l, c.old.map_or("", |s| s.barcodes.as_str()));
         push(l, c.new.map_or("", |s| s.barcodes.as_str()));
         end(l);
-        let path = self.dir.join("changes_orders.csv");
-        write(&mut self.orders, l, &path)
+        self.orders.write(l)
     }
 
     fn barcode(&mut self, c: &BarcodeChange<'_>) -> Result<(), Failure> {
@@ -159,43 +147,62 @@ impl Files {
         push_num(l, c.old_order_id());
         push_num(l, c.new_order_id());
         end(l);
-        let path = self.dir.join("changes_barcodes.csv");
-        write(&mut self.barcodes, l, &path)
+        self.barcodes.write(l)
     }
 
     /// Writes the customers, largest change first (by its size, then customer id), and
     /// flushes every file.
     fn customers(&mut self, mut all: Vec<CustomerChange>) -> Result<(), Failure> {
         all.sort_by_key(|c| (std::cmp::Reverse(c.delta().unsigned_abs()), c.customer_id));
-        let path = self.dir.join("changes_customers.csv");
-        let mut w = File::create(&path)
-            .map(|f| BufWriter::with_capacity(1 << 20, f))
+        let l = &mut self.line;
+        for c in all {
+            l.clear();
+            push(l, "customers_changed");
+            push_num(l, Some(c.customer_id));
+            push_num(l, Some(c.before));
+            push_num(l, Some(c.after));
+            push(l, itoa::Buffer::new().format(c.delta()));
+            end(l);
+            self.customers.write(l)?;
+        }
+        self.orders.flush()?;
+        self.barcodes.flush()?;
+        self.customers.flush()
+    }
+}
+
+/// One output file, buffered; its path names it in errors.
+struct CsvFile {
+    path: PathBuf,
+    w: BufWriter<File>,
+}
+
+impl CsvFile {
+    /// Creates (or truncates) the file and writes its header.
+    fn create(path: PathBuf, header: &str) -> Result<CsvFile, Failure> {
+        let f = File::create(&path)
             .with_context(|| format!("cannot write {}", path.display()))
             .map_err(output)?;
-        let mut l = CUSTOMERS_HEADER.as_bytes().to_vec();
-        for c in all {
-            push(&mut l, "customers_changed");
-            push_num(&mut l, Some(c.customer_id));
-            push_num(&mut l, Some(c.before));
-            push_num(&mut l, Some(c.after));
-            push(&mut l, itoa::Buffer::new().format(c.delta()));
-            end(&mut l);
-            if l.len() > 1 << 16 {
-                write(&mut w, &l, &path)?;
-                l.clear();
-            }
-        }
-        write(&mut w, &l, &path)?;
-        for (w, name) in [
-            (&mut w, "changes_customers.csv"),
-            (&mut self.orders, "changes_orders.csv"),
-            (&mut self.barcodes, "changes_barcodes.csv"),
-        ] {
-            w.flush()
-                .with_context(|| format!("cannot write {}", self.dir.join(name).display()))
-                .map_err(output)?;
-        }
-        Ok(())
+        let mut file = CsvFile {
+            path,
+            w: BufWriter::with_capacity(1 << 20, f),
+        };
+        file.write(header.as_bytes())?;
+        Ok(file)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        let written = self.w.write_all(bytes);
+        written
+            .with_context(|| format!("cannot write {}", self.path.display()))
+            .map_err(output)
+    }
+
+    fn flush(&mut self) -> Result<(), Failure> {
+        let flushed = self.w.flush();
+        flushed
+            .with_context(|| format!("cannot write {}", self.path.display()))
+            .map_err(output)
     }
 }
 
@@ -218,10 +225,4 @@ fn end(line: &mut [u8]) {
     if let Some(last) = line.last_mut() {
         *last = b'\n';
     }
-}
-
-fn write(w: &mut impl Write, bytes: &[u8], path: &Path) -> Result<(), Failure> {
-    w.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))
-        .map_err(output)
 }
