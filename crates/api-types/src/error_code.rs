@@ -28,6 +28,11 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// 409: the batch exists but has no results: it is still running, or it failed.
     BatchNotCompleted,
+    /// 409: changes were asked for without `since`, and no completed batch precedes this one.
+    NoPreviousBatch,
+    /// 409: the batch may not be deleted now: it is the current batch (delete it with
+    /// `?force=true`), or it is still being processed.
+    BatchInUse,
     /// 413: the request body, or a file in it, is over the limit.
     PayloadTooLarge,
     /// 415: an upload that is not `multipart/form-data`.
@@ -47,7 +52,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of their statuses.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::InvalidParameter,
         ErrorCode::InvalidUpload,
         ErrorCode::InvalidRequest,
@@ -56,6 +61,8 @@ impl ErrorCode {
         ErrorCode::NoCompletedBatch,
         ErrorCode::MethodNotAllowed,
         ErrorCode::BatchNotCompleted,
+        ErrorCode::NoPreviousBatch,
+        ErrorCode::BatchInUse,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::TooManyRequests,
@@ -75,6 +82,8 @@ impl ErrorCode {
             ErrorCode::NoCompletedBatch => "no_completed_batch",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::BatchNotCompleted => "batch_not_completed",
+            ErrorCode::NoPreviousBatch => "no_previous_batch",
+            ErrorCode::BatchInUse => "batch_in_use",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::TooManyRequests => "too_many_requests",
@@ -94,7 +103,9 @@ impl ErrorCode {
             ErrorCode::Unauthorized => 401,
             ErrorCode::NotFound | ErrorCode::NoCompletedBatch => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::BatchNotCompleted => 409,
+            ErrorCode::BatchNotCompleted | ErrorCode::NoPreviousBatch | ErrorCode::BatchInUse => {
+                409
+            }
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::TooManyRequests => 429,

@@ -6,6 +6,7 @@
 //! the API.
 
 mod batch;
+mod changes;
 mod envelope;
 mod error_code;
 mod event;
@@ -13,6 +14,11 @@ mod process;
 mod results;
 
 pub use batch::{Batch, BatchesPage, Counts, InputFile, ProgressInfo, Status, UploadOutcome};
+pub use changes::{
+    BarcodeChangeItem, BarcodeChangesPage, BarcodeHistory, BarcodeHistoryItem, BarcodeLookup,
+    ChangeSummary, Changes, ChangesPage, CustomerChangeItem, CustomerChangesPage, Deleted,
+    OrderChangeItem, OrderChangesPage, OrderLookup, OrderSide,
+};
 pub use envelope::{Answer, Envelope, ErrorBody, ErrorTag, SuccessTag};
 pub use error_code::ErrorCode;
 pub use event::StatusUpdate;

@@ -60,6 +60,28 @@ impl CopyRows {
         self
     }
 
+    /// A NULL value.
+    pub fn null(&mut self) -> &mut Self {
+        self.buf.put_i32(-1);
+        self
+    }
+
+    /// A `bigint` value, or NULL.
+    pub fn int8_or_null(&mut self, value: Option<i64>) -> &mut Self {
+        match value {
+            Some(v) => self.int8(v),
+            None => self.null(),
+        }
+    }
+
+    /// A `text` value, or NULL.
+    pub fn text_or_null(&mut self, value: Option<&str>) -> &mut Self {
+        match value {
+            Some(v) => self.text(v),
+            None => self.null(),
+        }
+    }
+
     /// Sends the buffer once it is large enough (between two rows).
     pub async fn send(&mut self) -> Result<()> {
         if self.buf.len() >= SEND_AT {

@@ -13,9 +13,12 @@
 //!   (idempotent, atomic); `copy` encodes its rows.
 //! - [`queries`]: the read side, one file per table (batches, orders and top customers,
 //!   issues, unused barcodes), with every filter and count the api serves.
+//! - [`changes`]: the changes between two completed batches, compared by the domain's rules
+//!   from their stored results, and stored.
 //! - [`model`]: the rows those queries return.
 //! - [`error`]: [`StoreError`], with [`StoreError::is_transient`] to tell retry from give-up.
 
+pub mod changes;
 mod copy;
 pub mod error;
 pub mod migrate;

@@ -3,7 +3,8 @@
 //! [`BatchWriter::begin`] takes the batch's advisory lock on a connection of its own (two
 //! deliveries of one batch write one after the other, never interleaved). Each result
 //! table is then loaded on a connection of its own ([`BatchWriter::orders`],
-//! [`BatchWriter::unused`], [`BatchWriter::issues`], each a [`Staged`] table): a new, empty
+//! [`BatchWriter::unused`], [`BatchWriter::issues`], each a [`Staged`] table; the orders'
+//! barcodes go to `batch_barcodes` on one more): a new, empty
 //! table (`tiqets_stage_partition`, migration 5) filled by binary `COPY … FREEZE` row by row
 //! (never the whole batch in memory), then indexed and committed by its `finish`. So the
 //! orders and the unused barcodes can be copied and indexed at the same time, by two server
@@ -24,12 +25,13 @@
 //! Files: [`Staged`] (`staged`) loads one table on a `held` connection; `orders`, `unused`
 //! and `issues` are the three copies and what each wrote.
 
-mod held;
+pub(crate) mod held;
 mod issues;
 mod orders;
 mod staged;
 mod unused;
 
+pub(crate) use held::Held;
 pub use issues::{IssuesCopy, IssuesWritten};
 pub use orders::{OrdersCopy, OrdersWritten};
 pub use staged::Staged;
@@ -38,7 +40,6 @@ pub use unused::{UnusedCopy, UnusedWritten};
 use crate::error::{db, Result, StoreError};
 use crate::status::{apply, CountsFrom, Recorded};
 use deadpool_postgres::Pool;
-use held::Held;
 use std::time::Instant;
 use tiqets_contract::{BatchCounts, BatchId, BatchStatus, StatusEvent};
 use tiqets_domain::output::processed;
@@ -52,11 +53,11 @@ pub fn split_barcodes(list: &str) -> Vec<String> {
     processed::split(list).map(str::to_owned).collect()
 }
 
-/// Connections a write holds at most: the lock's, the orders' and then the tickets' (while
-/// the orders are indexed), and one more table's (the persister loads the issues and the
-/// unused barcodes one after the other). A pool smaller than this (and than what else
+/// Connections a write holds at most: the lock's, the orders', their sold barcodes', the
+/// tickets' (while the orders are indexed), and one more table's (the persister loads the
+/// issues and the unused barcodes one after the other). A pool smaller than this (and than what else
 /// shares it needs) would make a write wait for itself.
-pub const WRITE_CONNECTIONS: usize = 4;
+pub const WRITE_CONNECTIONS: usize = 5;
 
 /// An open write of one batch. See the module docs.
 pub struct BatchWriter {
@@ -124,8 +125,16 @@ impl BatchWriter {
                 "customer_id, order_id, barcodes, position",
             )
             .await?;
+        let sold = Staged::open(
+            &self.pool,
+            &self.batch_id,
+            "batch_barcodes",
+            "barcode, order_id",
+        )
+        .await?;
         Ok(OrdersCopy::new(
             staged,
+            sold,
             self.pool.clone(),
             self.batch_id.clone(),
         ))

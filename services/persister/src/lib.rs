@@ -13,6 +13,8 @@
 //! - [`catalogue`]: [`SETTINGS`], every variable it reads (`--help`).
 //! - [`settings`]: configuration from the environment.
 //! - [`persist`]: the persist handler.
+//! - [`changes`](mod@changes): the change step, comparing a completed batch with the one
+//!   completed before it.
 //! - [`results`]: reading and checking a result object, line by line.
 //! - [`output`]: output files, renamed into place when complete.
 //! - [`recorder`]: the status handler.
@@ -20,6 +22,7 @@
 //! - [`run`] / [`serve`]: start-up and the two consumer loops, until shutdown.
 
 pub mod catalogue;
+pub mod changes;
 pub mod error;
 pub mod output;
 pub mod persist;

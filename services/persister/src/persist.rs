@@ -82,6 +82,7 @@ impl Persister {
                 self.persist(work).await?
             }
         };
+        crate::changes::store_since_previous(&self.pool, b.batch_id.as_str()).await?;
         let completed = StatusEvent::new(
             b.batch_id.clone(),
             b.name.clone(),

@@ -1,11 +1,14 @@
 //! The read queries the api serves, each answered from an index (see docs/data-model.md),
-//! one file per table read: [`batches`], [`orders`], [`issues`], [`unused`].
+//! one file per table read: [`batches`], [`orders`], [`issues`], [`unused`], with
+//! [`lookups`] by key and the stored [`changes`] between two batches.
 //!
 //! Every value a client sends arrives here as a bound parameter; page sizes are clamped to
 //! [`MAX_PAGE`] whatever the caller asks. Filtered SQL is made only of fixed fragments.
 
 pub mod batches;
+pub mod changes;
 pub mod issues;
+pub mod lookups;
 pub mod orders;
 pub mod unused;
 
@@ -77,11 +80,11 @@ pub(crate) fn rank_offset(offset: u64) -> i64 {
     signed(offset).min(i64::MAX - MAX_PAGE)
 }
 
-pub(crate) fn signed(n: u64) -> i64 {
+pub fn signed(n: u64) -> i64 {
     // Ids and offsets above i64::MAX cannot exist in the tables: clamp instead of failing.
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-pub(crate) fn unsigned(n: i64) -> u64 {
+pub fn unsigned(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }

@@ -4,19 +4,19 @@ use deadpool_postgres::{Client, Object};
 
 /// A pooled connection that must not go back to the pool as it is (inside a transaction,
 /// or holding a lock) unless [`Held::release`]d: dropped, it is closed.
-pub(super) struct Held(pub(super) Option<Client>);
+pub(crate) struct Held(pub(crate) Option<Client>);
 
 impl Held {
-    pub(super) fn client(&self) -> &Client {
+    pub(crate) fn client(&self) -> &Client {
         self.0.as_ref().expect("held until released or dropped")
     }
 
-    pub(super) fn client_mut(&mut self) -> &mut Client {
+    pub(crate) fn client_mut(&mut self) -> &mut Client {
         self.0.as_mut().expect("held until released or dropped")
     }
 
     /// Back to the pool: the caller has ended what made it special.
-    pub(super) fn release(mut self) {
+    pub(crate) fn release(mut self) {
         self.0.take();
     }
 }

@@ -1,5 +1,6 @@
 //! Integration tests of tiqets-store against a real PostgreSQL, one database per test.
 
+mod changes;
 mod migrations;
 mod queries;
 mod rank_pages;
