@@ -10,6 +10,7 @@
 //! line); the pipeline reads them from PostgreSQL in the same orders.
 
 mod compare;
+pub mod csv;
 mod snapshot;
 
 #[cfg(test)]

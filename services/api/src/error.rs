@@ -41,6 +41,12 @@ pub enum ApiError {
     /// failed).
     #[error("{0}")]
     Conflict(String),
+    /// Changes were asked for without `since`, and no completed batch precedes the batch.
+    #[error("{0}")]
+    NoPreviousBatch(String),
+    /// The batch may not be deleted now (the current one without `force`, or running).
+    #[error("{0}")]
+    BatchInUse(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -82,6 +88,8 @@ impl ApiError {
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::NoCompletedBatch(_) => ErrorCode::NoCompletedBatch,
             ApiError::Conflict(_) => ErrorCode::BatchNotCompleted,
+            ApiError::NoPreviousBatch(_) => ErrorCode::NoPreviousBatch,
+            ApiError::BatchInUse(_) => ErrorCode::BatchInUse,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ApiError::Full(_) => ErrorCode::StorageFull,

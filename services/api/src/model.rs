@@ -18,6 +18,11 @@ pub use tiqets_api_types::{
     InputFile, IssueFile, IssueItem, IssuesPage, OrdersPage, ProcessResult, ProgressInfo, Status,
     SuccessTag, TopCustomer, UnusedBarcodeItem, UnusedBarcodes, UnusedBarcodesPage, UploadOutcome,
 };
+pub use tiqets_api_types::{
+    BarcodeChangeItem, BarcodeChangesPage, BarcodeHistory, BarcodeHistoryItem, BarcodeLookup,
+    ChangeSummary, Changes, ChangesPage, CustomerChangeItem, CustomerChangesPage, Deleted,
+    OrderChangeItem, OrderChangesPage, OrderLookup, OrderSide,
+};
 
 /// A store or bus value as the API answers it (the types are another crate's, so this is
 /// not `From`).
@@ -68,6 +73,38 @@ macro_rules! envelope {
     };
 }
 
+envelope!(
+    /// What changed between two batches: the nine counts.
+    ChangesResponse => Changes
+);
+envelope!(
+    /// A page of changed orders.
+    OrderChangesResponse => OrderChangesPage
+);
+envelope!(
+    /// A page of changed barcodes.
+    BarcodeChangesResponse => BarcodeChangesPage
+);
+envelope!(
+    /// A page of changed customers.
+    CustomerChangesResponse => CustomerChangesPage
+);
+envelope!(
+    /// A barcode in one batch.
+    BarcodeLookupResponse => BarcodeLookup
+);
+envelope!(
+    /// A barcode in every completed batch.
+    BarcodeHistoryResponse => BarcodeHistory
+);
+envelope!(
+    /// One order of a batch.
+    OrderLookupResponse => OrderLookup
+);
+envelope!(
+    /// What deleting a batch removed.
+    DeletedResponse => Deleted
+);
 envelope!(
     /// The top customers.
     TopCustomersResponse => Vec<TopCustomer>

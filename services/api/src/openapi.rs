@@ -5,7 +5,7 @@
 
 use crate::model::*;
 use crate::params::FileParam;
-use crate::routes::{batches, downloads, events, health, process, seed, upload};
+use crate::routes::{batches, changes, downloads, events, health, lookups, process, seed, upload};
 use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
@@ -38,6 +38,16 @@ use utoipa::{Modify, OpenApi};
         batches::unused_barcodes,
         downloads::processed_orders,
         downloads::issues,
+        changes::summary,
+        changes::orders,
+        changes::barcodes,
+        changes::customers,
+        changes::orders_csv,
+        changes::barcodes_csv,
+        changes::customers_csv,
+        lookups::barcode_in_batch,
+        lookups::barcode_history,
+        lookups::order,
         events::events,
         health::healthz,
         health::readyz,
@@ -49,7 +59,9 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "current batch", description = "The seed's endpoints, for the last completed batch"),
         (name = "batches", description = "Every batch: list, status, results, upload, live events"),
-        (name = "downloads", description = "A completed batch's output files"),
+        (name = "downloads", description = "A completed batch's output files and change files"),
+        (name = "changes", description = "What changed between two completed batches"),
+        (name = "lookups", description = "A barcode or an order by its key"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
     )
 )]
@@ -105,6 +117,19 @@ impl Modify for CommonErrors {
                     responses
                         .entry("409".into())
                         .or_insert_with(|| error("The batch is not completed (running or failed)"));
+                }
+                if path.starts_with("/api/barcodes/{barcode}") {
+                    responses.entry("404".into()).or_insert_with(|| {
+                        error("The barcode is in no completed batch, or not in the one asked for")
+                    });
+                    responses.entry("409".into()).or_insert_with(|| {
+                        error("The batch asked for is not completed (running or failed)")
+                    });
+                }
+                if path.starts_with("/api/batches/{batch_id}/changes") {
+                    responses.entry("409".into()).or_insert_with(|| {
+                        error("The batch is not completed, or (without `since`) no completed batch precedes it")
+                    });
                 }
                 if api {
                     responses.entry("401".into()).or_insert_with(|| {

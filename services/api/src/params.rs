@@ -371,3 +371,83 @@ mod tests {
         assert!(BatchRef::parse("a.b").is_err());
     }
 }
+
+/// `?since=&kind=` of a batch's changes.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// The older batch to compare with (default: the completed batch before this one).
+    #[param(value_type = Option<String>, min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$")]
+    pub since: Option<String>,
+    /// Only changes of this kind (one of the table's kinds; customers have one,
+    /// `customers_changed`).
+    #[param(value_type = Option<String>)]
+    pub kind: Option<String>,
+}
+
+/// The checked `?since=&kind=`: a batch id, and a kind of
+/// `tiqets_store::queries::changes::KINDS`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangesAsk {
+    pub since: Option<BatchId>,
+    pub kind: Option<&'static str>,
+}
+
+impl Check for ChangesQuery {
+    type Output = ChangesAsk;
+    fn check(&self) -> Result<ChangesAsk, ApiError> {
+        let since = match self.since.as_deref() {
+            None => None,
+            Some(raw) => Some(BatchId::parse(raw).map_err(|_| {
+                ApiError::bad_request(format!(
+                    "`since` must be a batch id (1-100 ASCII letters, digits, '-' or '_'), not {raw:?}"
+                ))
+            })?),
+        };
+        let kinds = tiqets_store::queries::changes::KINDS;
+        let kind = match self.kind.as_deref() {
+            None => None,
+            Some(raw) => Some(kinds.iter().copied().find(|k| *k == raw).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "`kind` must be one of {}, not {raw:?}",
+                    kinds.join(", ")
+                ))
+            })?),
+        };
+        Ok(ChangesAsk { since, kind })
+    }
+}
+
+/// `?batch=` of a barcode lookup.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BatchQuery {
+    /// The batch to look in (a batch id or `latest`, the default).
+    #[param(value_type = Option<String>, min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$")]
+    pub batch: Option<String>,
+}
+
+impl Check for BatchQuery {
+    type Output = BatchRef;
+    fn check(&self) -> Result<BatchRef, ApiError> {
+        match self.batch.as_deref() {
+            None => Ok(BatchRef::Latest),
+            Some(raw) => BatchRef::parse(raw),
+        }
+    }
+}
+
+/// The longest barcode a lookup takes (`docs/processing-rules.md`, Values).
+pub const MAX_BARCODE_LEN: usize = 64;
+
+/// A barcode in a path: ASCII letters and digits.
+pub fn barcode(raw: &str) -> Result<&str, ApiError> {
+    if (1..=MAX_BARCODE_LEN).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        Ok(raw)
+    } else {
+        Err(ApiError::bad_request(format!(
+            "`barcode` must be 1-{MAX_BARCODE_LEN} ASCII letters and digits, not {raw:?}"
+        )))
+    }
+}

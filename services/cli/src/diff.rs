@@ -8,10 +8,10 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use tiqets_domain::diff::{
-    compare_barcodes, compare_customers, compare_orders, BarcodeChange, CustomerChange,
-    OrderChange, Snapshot, Summary,
+    compare_barcodes, compare_customers, compare_orders, csv, BarcodeChange, CustomerChange,
+    OrderChange, OrderState, Snapshot, Summary,
 };
-use tiqets_domain::{csv_field, Outcome};
+use tiqets_domain::Outcome;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -108,20 +108,15 @@ struct Files {
     line: Vec<u8>,
 }
 
-const ORDERS_HEADER: &str =
-    "kind,order_id,old_customer_id,new_customer_id,old_barcodes,new_barcodes\n";
-const BARCODES_HEADER: &str = "kind,barcode,old_order_id,new_order_id\n";
-const CUSTOMERS_HEADER: &str = "kind,customer_id,before,after,delta\n";
-
 impl Files {
     fn create(dir: &Path) -> Result<Files, Failure> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create {}", dir.display()))
             .map_err(output)?;
         Ok(Files {
-            orders: CsvFile::create(dir.join("changes_orders.csv"), ORDERS_HEADER)?,
-            barcodes: CsvFile::create(dir.join("changes_barcodes.csv"), BARCODES_HEADER)?,
-            customers: CsvFile::create(dir.join("changes_customers.csv"), CUSTOMERS_HEADER)?,
+            orders: CsvFile::create(dir.join("changes_orders.csv"), csv::ORDERS_HEADER)?,
+            barcodes: CsvFile::create(dir.join("changes_barcodes.csv"), csv::BARCODES_HEADER)?,
+            customers: CsvFile::create(dir.join("changes_customers.csv"), csv::CUSTOMERS_HEADER)?,
             line: Vec::new(),
         })
     }
@@ -129,24 +124,15 @@ impl Files {
     fn order(&mut self, c: &OrderChange<'_>) -> Result<(), Failure> {
         let l = &mut self.line;
         l.clear();
-        push(l, c.kind.as_str());
-        push_num(l, Some(c.order_id));
-        push_num(l, c.old.map(|s| s.customer_id));
-        push_num(l, c.new.map(|s| s.customer_id));
-        push(l, c.old.map_or("", |s| s.barcodes.as_str()));
-        push(l, c.new.map_or("", |s| s.barcodes.as_str()));
-        end(l);
+        csv::order_line(l, c.kind.as_str(), c.order_id, side(c.old), side(c.new));
         self.orders.write(l)
     }
 
     fn barcode(&mut self, c: &BarcodeChange<'_>) -> Result<(), Failure> {
         let l = &mut self.line;
         l.clear();
-        push(l, c.kind.as_str());
-        push(l, c.barcode);
-        push_num(l, c.old_order_id());
-        push_num(l, c.new_order_id());
-        end(l);
+        let (old, new) = (c.old_order_id(), c.new_order_id());
+        csv::barcode_line(l, c.kind.as_str(), c.barcode, old, new);
         self.barcodes.write(l)
     }
 
@@ -157,12 +143,7 @@ impl Files {
         let l = &mut self.line;
         for c in all {
             l.clear();
-            push(l, "customers_changed");
-            push_num(l, Some(c.customer_id));
-            push_num(l, Some(c.before));
-            push_num(l, Some(c.after));
-            push(l, itoa::Buffer::new().format(c.delta()));
-            end(l);
+            csv::customer_line(l, c.customer_id, c.before, c.after);
             self.customers.write(l)?;
         }
         self.orders.flush()?;
@@ -206,23 +187,7 @@ impl CsvFile {
     }
 }
 
-/// Appends a CSV field and its comma.
-fn push(line: &mut Vec<u8>, field: &str) {
-    csv_field(line, field);
-    line.push(b',');
-}
-
-/// Appends a number (empty for `None`) and its comma.
-fn push_num(line: &mut Vec<u8>, n: Option<u64>) {
-    if let Some(n) = n {
-        line.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
-    }
-    line.push(b',');
-}
-
-/// Ends the line: its last comma becomes the line break.
-fn end(line: &mut [u8]) {
-    if let Some(last) = line.last_mut() {
-        *last = b'\n';
-    }
+/// An order's (customer id, barcode list) in one batch.
+fn side(s: Option<&OrderState>) -> Option<(u64, &str)> {
+    s.map(|s| (s.customer_id, s.barcodes.as_str()))
 }

@@ -22,11 +22,14 @@ impl FromRequest for CompletedBatch {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let path = web::Path::<String>::from_request(req, payload).into_inner();
+        let _ = payload;
+        let path = req.match_info().get("batch_id").map(str::to_owned);
         Box::pin(async move {
             let state = state
                 .ok_or_else(|| ApiError::Internal("the application state is missing".into()))?;
-            let batch = find_completed(&state, &path?).await?;
+            let path =
+                path.ok_or_else(|| ApiError::Internal("no {batch_id} in the path".into()))?;
+            let batch = find_completed(&state, &path).await?;
             Ok(CompletedBatch(batch))
         })
     }

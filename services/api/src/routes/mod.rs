@@ -4,11 +4,13 @@
 //! with `Allow` (turned into the JSON envelope by [`crate::error::json_errors`]).
 
 pub mod batches;
+pub mod changes;
 pub mod completed;
 pub mod dashboard;
 pub mod downloads;
 pub mod events;
 pub mod health;
+pub mod lookups;
 pub mod process;
 pub mod seed;
 pub mod upload;
@@ -70,6 +72,13 @@ fn guarded(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/process").route(web::get().to(process::process)))
         .service(web::resource("/customers/top").route(web::get().to(seed::top_customers)))
         .service(web::resource("/barcodes/unused").route(web::get().to(seed::unused_barcodes)))
+        .service(
+            web::resource("/barcodes/{barcode}").route(web::get().to(lookups::barcode_in_batch)),
+        )
+        .service(
+            web::resource("/barcodes/{barcode}/history")
+                .route(web::get().to(lookups::barcode_history)),
+        )
         .service(web::resource("/orders/{customer_id}").route(web::get().to(seed::customer_orders)))
         .service(
             web::resource("/batches")
@@ -78,7 +87,38 @@ fn guarded(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/batches/{batch_id}").route(web::get().to(batches::one)))
         .service(web::resource("/batches/{batch_id}/orders").route(web::get().to(batches::orders)))
+        .service(
+            web::resource("/batches/{batch_id}/orders/{order_id}")
+                .route(web::get().to(lookups::order)),
+        )
         .service(web::resource("/batches/{batch_id}/issues").route(web::get().to(batches::issues)))
+        .service(
+            web::resource("/batches/{batch_id}/changes").route(web::get().to(changes::summary)),
+        )
+        .service(
+            web::resource("/batches/{batch_id}/changes/orders")
+                .route(web::get().to(changes::orders)),
+        )
+        .service(
+            web::resource("/batches/{batch_id}/changes/barcodes")
+                .route(web::get().to(changes::barcodes)),
+        )
+        .service(
+            web::resource("/batches/{batch_id}/changes/customers")
+                .route(web::get().to(changes::customers)),
+        )
+        .service(
+            web::resource("/batches/{batch_id}/changes/orders.csv")
+                .route(web::get().to(changes::orders_csv)),
+        )
+        .service(
+            web::resource("/batches/{batch_id}/changes/barcodes.csv")
+                .route(web::get().to(changes::barcodes_csv)),
+        )
+        .service(
+            web::resource("/batches/{batch_id}/changes/customers.csv")
+                .route(web::get().to(changes::customers_csv)),
+        )
         .service(
             web::resource("/batches/{batch_id}/customers/top")
                 .route(web::get().to(batches::top_customers)),

@@ -4,6 +4,7 @@
 mod auth;
 mod batches;
 mod bypass;
+mod changes;
 mod downloads;
 mod dropin;
 mod events;

@@ -120,6 +120,16 @@ async fn the_openapi_document_covers_every_endpoint_and_its_errors() {
         ("/api/batches/{batch_id}/barcodes/unused", "get"),
         ("/api/batches/{batch_id}/processed_orders.csv", "get"),
         ("/api/batches/{batch_id}/issues.csv", "get"),
+        ("/api/batches/{batch_id}/orders/{order_id}", "get"),
+        ("/api/batches/{batch_id}/changes", "get"),
+        ("/api/batches/{batch_id}/changes/orders", "get"),
+        ("/api/batches/{batch_id}/changes/barcodes", "get"),
+        ("/api/batches/{batch_id}/changes/customers", "get"),
+        ("/api/batches/{batch_id}/changes/orders.csv", "get"),
+        ("/api/batches/{batch_id}/changes/barcodes.csv", "get"),
+        ("/api/batches/{batch_id}/changes/customers.csv", "get"),
+        ("/api/barcodes/{barcode}", "get"),
+        ("/api/barcodes/{barcode}/history", "get"),
         ("/api/events", "get"),
         ("/api/openapi.json", "get"),
         ("/healthz", "get"),
@@ -161,6 +171,8 @@ async fn the_openapi_document_covers_every_endpoint_and_its_errors() {
     for path in [
         "/api/batches/{batch_id}/orders",
         "/api/batches/{batch_id}/issues.csv",
+        "/api/batches/{batch_id}/changes",
+        "/api/barcodes/{barcode}",
     ] {
         let responses = paths[path]["get"]["responses"].as_object().unwrap();
         assert!(
@@ -175,11 +187,13 @@ async fn the_openapi_document_covers_every_endpoint_and_its_errors() {
         assert!(upload.contains_key(code), "upload documents {code}");
     }
     let codes = &doc["components"]["schemas"]["ErrorCode"]["enum"];
-    assert_eq!(codes.as_array().unwrap().len(), 14, "{codes}");
+    assert_eq!(codes.as_array().unwrap().len(), 16, "{codes}");
     for code in [
         "invalid_parameter",
         "no_completed_batch",
         "batch_not_completed",
+        "no_previous_batch",
+        "batch_in_use",
     ] {
         assert!(codes.as_array().unwrap().contains(&json!(code)), "{codes}");
     }
