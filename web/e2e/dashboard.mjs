@@ -6,6 +6,10 @@
 // screenshots), DOWNLOADS (the downloaded CSV), HANDSHAKE (a folder: the script writes
 // `stop-api` there and the test answers `api-stopped` once it stopped the api), CHROMIUM
 // (default /usr/bin/chromium), TOKEN (the api's upload token, typed in when asked).
+// EXPECTED's `changes` ({batch_id, summary: the nine counts, search_barcode,
+// search_history_len, search_order_id, search_customer_id, and optionally orders and
+// barcodes: the paths of a second pair the script uploads) checks the changes view, the
+// header search, the barcode page and the order page.
 // Exits non-zero, naming the step, on the first thing that is not as expected.
 import { chromium } from 'playwright-core';
 import { existsSync, mkdtempSync, readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -197,6 +201,111 @@ try {
   assert.match(await page.locator('li.batch.failed .reason').innerText(), /missing required column/);
   await shot('13-batches-with-failure');
 
+  {
+    assert.ok(expected.changes, 'EXPECTED has the changes to check');
+    const changes = expected.changes;
+    const s = changes.summary;
+    assert.equal(Object.keys(s).length, 9, 'EXPECTED.changes.summary has the nine counts');
+    const count = (text) => Number(text.replace(/,/g, ''));
+
+    if (changes.orders && changes.barcodes) {
+      begin('upload a second pair, to compare with the first');
+      await nav('Upload').click();
+      await page.getByLabel('Orders file (orders.csv)').setInputFiles(changes.orders);
+      await page.getByLabel('Barcodes file (barcodes.csv)').setInputFiles(changes.barcodes);
+      await page.getByLabel('Name (optional)').fill('second');
+      await page.getByRole('button', { name: 'Upload and process' }).click();
+      const asked = page.getByText('The API needs a valid token');
+      await page.locator('#upload-done').or(asked).waitFor({ timeout: 120_000 });
+      if (await asked.isVisible()) {
+        await page.getByLabel('API token').fill(env('TOKEN'));
+        await page.getByRole('button', { name: 'Upload and process' }).click();
+      }
+      await page.locator('#upload-done').waitFor({ timeout: 120_000 });
+    }
+
+    begin('the first batch has nothing to compare with');
+    await page.goto(`${base}/batches/${expected.batch_id}/changes`);
+    await page.locator('[data-testid=no-previous-batch]').waitFor();
+    assert.match(await page.locator('[data-testid=no-previous-batch]').innerText(), /This is the first completed batch/);
+    await shot('13a-changes-first-batch');
+
+    begin('the changes since the batch before: the nine counts and the chart');
+    await page.goto(`${base}/batches/${changes.batch_id}`);
+    // The batch page follows the batch live: the tab shows once it has completed.
+    await page.locator('#tab-changes a').click({ timeout: 120_000 });
+    await page.waitForURL(`${base}/batches/${changes.batch_id}/changes`);
+    const summary = page.locator('[data-testid=changes-summary]');
+    await summary.waitFor();
+    assert.equal(await summary.locator('[data-figure]').count(), 9);
+    for (const [kind, n] of Object.entries(s)) {
+      assert.equal(count(await summary.locator(`[data-figure=${kind}] .value`).innerText()), n, `change count ${kind}`);
+    }
+    assert.ok(await page.locator('[data-testid=changes-since] a').count() > 0, 'the batch compared with is linked');
+    const bars = page.locator('[data-testid=customer-delta-chart] a.bar');
+    if (s.customers_changed > 0) {
+      await bars.first().waitFor();
+      assert.equal(await bars.count(), Math.min(10, s.customers_changed));
+      const drawn = await bars.evaluateAll((as) => as.map((a) => ({ delta: Number(a.dataset.delta), up: a.classList.contains('up') })));
+      assert.ok(drawn.every(({ delta, up }) => up === delta > 0), 'gains and losses are drawn apart');
+      const sizes = drawn.map(({ delta }) => Math.abs(delta));
+      assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a), 'the largest change first');
+    } else {
+      await page.getByText("No customer's ticket count changed.").waitFor();
+    }
+    await shot('13b-changes');
+
+    begin('the changed barcodes, filtered by kind');
+    const changedBarcodes = page.locator('[data-testid=barcode-changes]');
+    await page.locator('#barcode-change-kind').selectOption('barcodes_moved');
+    if (s.barcodes_moved > 0) {
+      const table = changedBarcodes.locator('table[data-kind=barcodes_moved]');
+      await table.waitFor();
+      assert.equal(Number(await table.getAttribute('data-total')), s.barcodes_moved);
+      const kinds = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.kind));
+      assert.equal(kinds.length, Math.min(25, s.barcodes_moved));
+      assert.ok(kinds.every((k) => k === 'barcodes_moved'), 'only moved barcodes');
+      const shown = await changedBarcodes.locator('.pager .shown').innerText();
+      assert.match(shown, new RegExp(`of ${s.barcodes_moved.toLocaleString('en-US')} changed barcodes`));
+    } else {
+      await changedBarcodes.getByText('No barcode was moved.').waitFor();
+    }
+    assert.match(await page.locator('[data-testid=barcode-changes-csv]').getAttribute('href'), /[?&]kind=barcodes_moved(&|$)/);
+    await shot('13c-changes-barcodes-moved');
+
+    begin('download the changed orders as CSV');
+    const [ordersCsv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-testid=order-changes-csv]').click(),
+    ]);
+    const ordersCsvPath = join(downloads, 'changes_orders.csv');
+    await ordersCsv.saveAs(ordersCsvPath);
+    const lines = readFileSync(ordersCsvPath, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+    assert.equal(lines.length, 1 + s.orders_added + s.orders_removed + s.orders_changed, 'a header and a line per changed order');
+
+    const search = async (q) => {
+      const form = page.locator('#site-search');
+      await form.getByLabel('Search barcode, order or customer').fill(String(q));
+      await form.getByRole('button', { name: 'Search' }).click();
+    };
+
+    begin('the header search finds a barcode and its history');
+    await search(changes.search_barcode);
+    await page.waitForURL((url) => decodeURIComponent(url.pathname) === `/barcodes/${changes.search_barcode}`);
+    const history = page.locator('[data-testid=barcode-history]');
+    await history.waitFor();
+    assert.equal(await history.locator('tbody tr').count(), changes.search_history_len, 'batches in the barcode history');
+    await shot('13d-barcode');
+
+    begin('the header search finds an order of the current batch');
+    await search(changes.search_order_id);
+    await page.waitForURL(new RegExp(`/batches/[^/]+/orders/${changes.search_order_id}$`));
+    const customer = page.locator('[data-testid=order-customer]');
+    await customer.waitFor();
+    assert.equal(await customer.innerText(), String(changes.search_customer_id), 'the order\'s customer');
+    await shot('13e-order');
+  }
+
   begin('phone width');
   await page.setViewportSize({ width: 390, height: 844 });
   await nav('Overview').click();
@@ -207,6 +316,14 @@ try {
   await shot('15-phone-batch');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);
+  {
+    await page.goto(`${base}/batches/${expected.changes.batch_id}/changes`);
+    await page.locator('[data-testid=changes-summary]').waitFor();
+    await page.locator('[data-testid=order-changes] table, [data-testid=order-changes] .empty').first().waitFor();
+    await shot('15b-phone-changes');
+    const wider = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(wider <= 0, `the changes page is ${wider}px wider than a phone`);
+  }
 
   begin('keyboard: the navigation is reachable with Tab');
   await page.setViewportSize({ width: 1280, height: 860 });

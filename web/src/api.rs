@@ -1,5 +1,5 @@
 //! Calls to the API at `/api` on the page's own origin, read through the shared envelope
-//! types: the data, or an [`ApiFailure`] carrying the API's own message.
+//! types: the data, or an [`ApiFailure`] carrying the API's own code and message.
 
 use crate::state::fetch::{ApiFailure, Fetch};
 use gloo_net::http::{Request, Response};
@@ -20,7 +20,7 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
     read(response).await
 }
 
-/// An answer's data, or its error message.
+/// An answer's data, or its error code and message.
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
     let status = response.status();
     let text = response.text().await.map_err(ApiFailure::unreachable)?;
@@ -29,9 +29,11 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> 
         return Err(ApiFailure::unreachable(format!("HTTP {status}")));
     }
     match serde_json::from_str::<Answer<T>>(&text) {
-        Ok(answer) => answer.into_result().map_err(|message| ApiFailure {
+        Ok(Answer::Success(envelope)) => Ok(envelope.data),
+        Ok(Answer::Error(error)) => Err(ApiFailure {
             status: Some(status),
-            message,
+            code: Some(error.code),
+            message: error.message,
         }),
         Err(e) => Err(ApiFailure::unreadable(status, e)),
     }

@@ -13,6 +13,16 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// A difference with its sign and separators: `+1,255`, `−2` (a minus sign, not a hyphen).
+pub fn signed(delta: i64) -> String {
+    let size = count(delta.unsigned_abs());
+    if delta < 0 {
+        format!("−{size}")
+    } else {
+        format!("+{size}")
+    }
+}
+
 /// A size in bytes, in the largest unit that keeps it at least 1: `21.4 KB`.
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
@@ -140,6 +150,10 @@ mod tests {
         assert_eq!(count(1255), "1,255");
         assert_eq!(count(995_086), "995,086");
         assert_eq!(count(1_000_000), "1,000,000");
+        assert_eq!(signed(1255), "+1,255");
+        assert_eq!(signed(-2), "−2");
+        assert_eq!(signed(0), "+0");
+        assert_eq!(signed(i64::MIN), "−9,223,372,036,854,775,808");
     }
 
     #[test]

@@ -45,3 +45,26 @@ impl Pair {
         (read(&self.orders), read(&self.barcodes))
     }
 }
+
+/// The sample's two files changed as a later export might be: order 5 gone (its barcodes
+/// become `unknown_order`), order 9001 of customer 77 added with new barcodes `X9001A` and
+/// `X9001B`, barcode 4760415774700 moved from order 2 to order 3, and the unused barcode
+/// 9404537440340 sold to order 1. Every kind of change but `barcodes_unsold` follows.
+pub fn modified_sample(orders: &[u8], barcodes: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let orders = replace_once(orders, b"web,5,53\n", b"");
+    let barcodes = replace_once(barcodes, b"4760415774700,2\n", b"4760415774700,3\n");
+    let barcodes = replace_once(&barcodes, b"9404537440340,\n", b"9404537440340,1\n");
+    (
+        [orders, b"web,9001,77\n".to_vec()].concat(),
+        [barcodes, b"X9001A,9001\nX9001B,9001\n".to_vec()].concat(),
+    )
+}
+
+/// `bytes` with the first `from` replaced by `to` (the sample is not all UTF-8).
+fn replace_once(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .unwrap_or_else(|| panic!("{:?} is not in the file", String::from_utf8_lossy(from)));
+    [&bytes[..at], to, &bytes[at + from.len()..]].concat()
+}

@@ -372,17 +372,72 @@ mod tests {
     }
 }
 
-/// `?since=&kind=` of a batch's changes.
+/// `?since=&kind=` of a batch's changes, as read (each endpoint documents the parameters
+/// it takes: [`SinceQuery`] and one of the kind filters).
+#[derive(Debug, Deserialize)]
+pub struct ChangesQuery {
+    pub since: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// `?since=` of a batch's changes.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ChangesQuery {
+#[allow(dead_code)] // only its schema is used
+pub struct SinceQuery {
     /// The older batch to compare with (default: the completed batch before this one).
     #[param(value_type = Option<String>, min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9_-]{1,100}$")]
-    pub since: Option<String>,
-    /// Only changes of this kind (one of the table's kinds; customers have one,
-    /// `customers_changed`).
-    #[param(value_type = Option<String>)]
-    pub kind: Option<String>,
+    since: Option<String>,
+}
+
+/// An enum of text values, for a parameter's schema.
+fn kinds_schema(kinds: &[&str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(kinds.iter().copied()))
+        .build()
+}
+
+fn order_kinds() -> utoipa::openapi::Object {
+    kinds_schema(&tiqets_store::queries::changes::KINDS[0..3])
+}
+
+fn barcode_kinds() -> utoipa::openapi::Object {
+    kinds_schema(&tiqets_store::queries::changes::KINDS[3..8])
+}
+
+fn customer_kinds() -> utoipa::openapi::Object {
+    kinds_schema(&tiqets_store::queries::changes::KINDS[8..9])
+}
+
+/// `?kind=` of the changed orders.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // only its schema is used
+pub struct OrderKindQuery {
+    /// Only changes of this kind.
+    #[param(schema_with = order_kinds)]
+    kind: Option<String>,
+}
+
+/// `?kind=` of the changed barcodes.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // only its schema is used
+pub struct BarcodeKindQuery {
+    /// Only changes of this kind.
+    #[param(schema_with = barcode_kinds)]
+    kind: Option<String>,
+}
+
+/// `?kind=` of the changed customers (there is one kind).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // only its schema is used
+pub struct CustomerKindQuery {
+    /// Only changes of this kind.
+    #[param(schema_with = customer_kinds)]
+    kind: Option<String>,
 }
 
 /// The checked `?since=&kind=`: a batch id, and a kind of

@@ -1,4 +1,5 @@
-//! Loading, empty and error states, figures, pagers and status badges.
+//! Loading, empty and error states, figures, pagers, and status, barcode state and change
+//! kind badges.
 
 use crate::format;
 use crate::state::fetch::ApiFailure;
@@ -52,6 +53,9 @@ pub struct FigureProps {
     pub value: u64,
     #[prop_or_default]
     pub id: Option<AttrValue>,
+    /// A few words on what it counts, below its label.
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
 }
 
 /// A batch's key figures: orders written, tickets, customers, unused barcodes, issues.
@@ -74,6 +78,7 @@ pub fn figure(props: &FigureProps) -> Html {
         <div class="figure" data-figure={props.id.clone()}>
             <span class="value">{ format::count(props.value) }</span>
             <span class="label">{ &props.label }</span>
+            if let Some(hint) = &props.hint { <span class="hint">{ hint }</span> }
         </div>
     }
 }
@@ -117,4 +122,34 @@ pub struct BadgeProps {
 pub fn status_badge(props: &BadgeProps) -> Html {
     let s = props.status.as_str();
     html! { <span class={classes!("badge", s)} data-status={s}>{ s }</span> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StateProps {
+    /// `sold`, `unused` or `absent`.
+    pub state: AttrValue,
+}
+
+/// A barcode's state in a batch as a coloured word.
+#[function_component(BarcodeState)]
+pub fn barcode_state(props: &StateProps) -> Html {
+    let s = props.state.to_string();
+    html! { <span class={classes!("badge", "state", s.clone())} data-state={s.clone()}>{ s }</span> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct KindProps {
+    /// A change's kind: `orders_added`, `barcodes_moved`, …
+    pub kind: AttrValue,
+}
+
+/// A change's kind as a coloured word (`added`, `moved`), its meaning as a tooltip.
+#[function_component(KindBadge)]
+pub fn kind_badge(props: &KindProps) -> Html {
+    let kind = props.kind.to_string();
+    let word = crate::state::changes::kind_label(&kind).to_string();
+    html! {
+        <span class={classes!("kind", word.clone())} data-kind={kind.clone()}
+              title={crate::state::changes::kind_hint(&kind)}>{ word }</span>
+    }
 }

@@ -1,5 +1,6 @@
-//! The frame around every page: the name of the tool and the navigation.
+//! The frame around every page: the name of the tool, the navigation and the search box.
 
+use crate::components::search::HeaderSearch;
 use crate::route::Route;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -9,13 +10,16 @@ pub struct LayoutProps {
     pub children: Html,
 }
 
-/// The header with the navigation, and the page below it.
+/// The header with the navigation and the search box, and the page below it.
 #[function_component(Layout)]
 pub fn layout(props: &LayoutProps) -> Html {
     let current = use_route::<Route>();
     let link = |to: Route, label: &'static str| {
         let active = match (&current, &to) {
-            (Some(Route::Batch { .. }), Route::Batches) => true,
+            (
+                Some(Route::Batch { .. } | Route::Changes { .. } | Route::Order { .. }),
+                Route::Batches,
+            ) => true,
             (Some(Route::Customer { .. }), Route::Customers) => true,
             (Some(c), t) => c == t,
             _ => false,
@@ -43,6 +47,7 @@ pub fn layout(props: &LayoutProps) -> Html {
                         { link(Route::Upload, "Upload") }
                     </ul>
                 </nav>
+                <HeaderSearch />
             </header>
             <main id="main">{ props.children.clone() }</main>
         </>

@@ -1,7 +1,10 @@
-//! Pieces the pages share: the layout, states (loading, empty, error), figures, pagers,
-//! status badges and progress steps, and the top-customers chart.
+//! Pieces the pages share: the layout and its search box, states (loading, empty, error),
+//! figures, pagers, status badges and progress steps, the charts, a batch's tabs and links.
 
+pub mod batch_link;
 pub mod chart;
 pub mod common;
 pub mod layout;
+pub mod search;
 pub mod steps;
+pub mod tabs;

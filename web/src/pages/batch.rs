@@ -1,10 +1,11 @@
 //! One batch: its progress and figures, why it failed, and once completed its downloads,
-//! its validation report (filter by code and file, paginated) and its output rows (filter by
-//! customer, paginated).
+//! its validation report (filter by code and file, paginated), its output rows (filter by
+//! customer, paginated) and a tab to its changes since the batch before.
 
 use crate::api::{use_get, BASE};
 use crate::components::common::{key_figures, Empty, Failure, Loading, Pager, StatusBadge};
 use crate::components::steps::Steps;
+use crate::components::tabs::{BatchTabs, Tab};
 use crate::events::{use_status_events, Live};
 use crate::format;
 use crate::route::Route;
@@ -66,6 +67,9 @@ fn view(b: &Batch) -> Html {
                 <h1>{ &b.name }</h1>
                 <StatusBadge status={b.status} />
             </div>
+            if b.status == Status::Completed {
+                <BatchTabs id={b.id.clone()} current={Tab::Results} />
+            }
             <p class="muted">
                 { format!("Batch {}", b.id) }
                 { elapsed(b).map(|t| format!(" · took {t}")).unwrap_or_default() }
@@ -251,7 +255,7 @@ fn orders(props: &SectionProps) -> Html {
                                     { for p.orders.iter().map(|o| html! {
                                         <tr>
                                             <td class="num"><Link<Route> to={Route::Customer { id: o.customer_id.to_string() }}>{ o.customer_id }</Link<Route>></td>
-                                            <td class="num">{ o.order_id }</td>
+                                            <td class="num"><Link<Route> to={Route::Order { id: props.id.clone(), order_id: o.order_id.to_string() }}>{ o.order_id }</Link<Route>></td>
                                             <td class="barcodes">{ o.barcodes.join(", ") }</td>
                                         </tr>
                                     }) }

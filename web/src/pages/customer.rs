@@ -90,9 +90,11 @@ fn orders(props: &OrdersProps) -> Html {
                             <tbody>
                                 { for orders.iter().map(|o| html! {
                                     <tr>
-                                        <td class="num">{ o.order_id }</td>
+                                        <td class="num"><Link<Route> to={Route::Order { id: "latest".to_string(), order_id: o.order_id.to_string() }}>{ o.order_id }</Link<Route>></td>
                                         <td class="num">{ format::count(o.barcodes.len() as u64) }</td>
-                                        <td class="barcodes">{ for o.barcodes.iter().map(|b| html! { <code class="barcode">{ b }</code> }) }</td>
+                                        <td class="barcodes">{ for o.barcodes.iter().map(|b| html! {
+                                            <Link<Route> to={Route::Barcode { code: b.clone() }}><code class="barcode">{ b }</code></Link<Route>>
+                                        }) }</td>
                                     </tr>
                                 }) }
                             </tbody>

@@ -1,5 +1,7 @@
 //! What a page knows about one answer of the API: still loading, there, or failed.
 
+use tiqets_api_types::ErrorCode;
+
 /// An API call's outcome, as a page renders it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fetch<T> {
@@ -13,6 +15,8 @@ pub enum Fetch<T> {
 pub struct ApiFailure {
     /// The HTTP status, or `None` when the API did not answer at all.
     pub status: Option<u16>,
+    /// The API's error code, when it answered with its error envelope.
+    pub code: Option<ErrorCode>,
     pub message: String,
 }
 
@@ -21,6 +25,7 @@ impl ApiFailure {
     pub fn unreachable(detail: impl std::fmt::Display) -> ApiFailure {
         ApiFailure {
             status: None,
+            code: None,
             message: format!("The API is not answering ({detail}). Is the stack running?"),
         }
     }
@@ -29,6 +34,7 @@ impl ApiFailure {
     pub fn unreadable(status: u16, detail: impl std::fmt::Display) -> ApiFailure {
         ApiFailure {
             status: Some(status),
+            code: None,
             message: format!("The API answered {status} with something unexpected ({detail})."),
         }
     }
@@ -39,6 +45,11 @@ impl ApiFailure {
 
     pub fn is_unauthorized(&self) -> bool {
         self.status == Some(401)
+    }
+
+    /// Whether the API answered with this error code.
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code == Some(code)
     }
 }
 
@@ -63,6 +74,13 @@ mod tests {
         let odd = ApiFailure::unreadable(502, "not JSON");
         assert!(!odd.is_not_found() && !odd.is_unauthorized());
         assert!(odd.message.contains("502"));
+        assert!(!odd.is(ErrorCode::NotFound));
+        let first = ApiFailure {
+            status: Some(409),
+            code: Some(ErrorCode::NoPreviousBatch),
+            message: "no batch before".into(),
+        };
+        assert!(first.is(ErrorCode::NoPreviousBatch) && !first.is(ErrorCode::BatchNotCompleted));
         let f: Fetch<u8> = Fetch::Ready(3);
         assert_eq!(f.ready(), Some(&3));
         assert_eq!(Fetch::<u8>::Loading.ready(), None);

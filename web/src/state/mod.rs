@@ -2,6 +2,8 @@
 //! browser calls, so native unit tests exercise them.
 
 pub mod batches;
+pub mod changes;
 pub mod fetch;
 pub mod paging;
+pub mod search;
 pub mod upload;

@@ -72,6 +72,24 @@ fn expectations(orders: &Path, barcodes: &Path, batch: &str) -> serde_json::Valu
     })
 }
 
+/// The nine counts of what changed from the first pair to the second, as `tiqets diff`
+/// computes them.
+fn changes(orders: &Path, barcodes: &Path, orders2: &Path, barcodes2: &Path) -> serde_json::Value {
+    use tiqets_domain::diff::{compare_barcodes, compare_customers, compare_orders, Snapshot};
+    let open = |p: &Path| std::fs::File::open(p).expect("input file");
+    let process = |o: &Path, b: &Path| {
+        tiqets_domain::process(open(o), open(b), (0, 0), &|_| {}).expect("a processable pair")
+    };
+    let (old, new) = (process(orders, barcodes), process(orders2, barcodes2));
+    let (old, new) = (Snapshot::of(&old), Snapshot::of(&new));
+    let mut s = tiqets_domain::diff::Summary::default();
+    compare_orders(old.orders(), new.orders(), &mut s, |_| {}).unwrap();
+    compare_barcodes(old.barcodes(), new.barcodes(), &mut s, |_| {}).unwrap();
+    compare_customers(old.customers(), new.customers(), &mut s, |_| {}).unwrap();
+    assert_eq!(s.barcodes_moved, 1, "the second pair moves one barcode");
+    serde_json::to_value(s).unwrap()
+}
+
 async fn wait_ready(url: &str, stack: &Stack) {
     let start = Instant::now();
     loop {
@@ -135,12 +153,30 @@ async fn the_dashboard_in_headless_chromium_uploads_follows_and_shows_the_cli_re
     let mut bad = header.replace("customer_id", "client").into_bytes();
     bad.extend_from_slice(&text[end..]);
     std::fs::write(&bad_orders, bad).unwrap();
+    // A later export of the sample, which the browser uploads to see what changed.
+    let second = work.join("second");
+    std::fs::create_dir_all(&second).unwrap();
+    let (orders2, barcodes2) = tiqets_testkit::pair::modified_sample(
+        &std::fs::read(&orders).unwrap(),
+        &std::fs::read(&barcodes).unwrap(),
+    );
+    let (second_orders, second_barcodes) = (second.join("orders.csv"), second.join("barcodes.csv"));
+    std::fs::write(&second_orders, orders2).unwrap();
+    std::fs::write(&second_barcodes, barcodes2).unwrap();
+    let second_batch = batch_id(&second_orders, &second_barcodes).await;
+    let mut figures = expectations(&orders, &barcodes, &batch);
+    figures["changes"] = json!({
+        "batch_id": second_batch,
+        "summary": changes(&orders, &barcodes, &second_orders, &second_barcodes),
+        "search_barcode": "X9001A",
+        "search_history_len": 2,
+        "search_order_id": 9001,
+        "search_customer_id": 77,
+        "orders": second_orders,
+        "barcodes": second_barcodes,
+    });
     let expected_json = work.join("expected.json");
-    std::fs::write(
-        &expected_json,
-        expectations(&orders, &barcodes, &batch).to_string(),
-    )
-    .unwrap();
+    std::fs::write(&expected_json, figures.to_string()).unwrap();
     let downloads = work.join("downloads");
 
     let started = Instant::now();

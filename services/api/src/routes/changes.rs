@@ -13,7 +13,10 @@ use crate::model::{
     ChangesResponse, CustomerChangeItem, CustomerChangesResponse, ErrorBody, OrderChangeItem,
     OrderChangesResponse, OrderSide,
 };
-use crate::params::{BatchPath, ChangesAsk, ChangesQuery, Checked, Page, PageQuery};
+use crate::params::{
+    BarcodeKindQuery, BatchPath, ChangesAsk, ChangesQuery, Checked, CustomerKindQuery,
+    OrderKindQuery, Page, PageQuery, SinceQuery,
+};
 use crate::routes::completed::CompletedBatch;
 use crate::routes::find_completed;
 use crate::state::AppState;
@@ -316,7 +319,7 @@ async fn page_answer<T: serde::Serialize>(
     get,
     path = "/api/batches/{batch_id}/changes",
     tag = "changes",
-    params(BatchPath, ChangesQuery),
+    params(BatchPath, SinceQuery),
     responses(
         (status = 200, description = "The counts", body = ChangesResponse),
         (status = 400, description = "`since` is not a batch id", body = ErrorBody),
@@ -340,7 +343,7 @@ pub async fn summary(
     get,
     path = "/api/batches/{batch_id}/changes/orders",
     tag = "changes",
-    params(BatchPath, ChangesQuery, PageQuery),
+    params(BatchPath, SinceQuery, OrderKindQuery, PageQuery),
     responses(
         (status = 200, description = "A page of changed orders", body = OrderChangesResponse),
         (status = 400, description = "A parameter is out of range or unknown", body = ErrorBody),
@@ -360,7 +363,7 @@ pub async fn orders(
     get,
     path = "/api/batches/{batch_id}/changes/barcodes",
     tag = "changes",
-    params(BatchPath, ChangesQuery, PageQuery),
+    params(BatchPath, SinceQuery, BarcodeKindQuery, PageQuery),
     responses(
         (status = 200, description = "A page of changed barcodes", body = BarcodeChangesResponse),
         (status = 400, description = "A parameter is out of range or unknown", body = ErrorBody),
@@ -380,7 +383,7 @@ pub async fn barcodes(
     get,
     path = "/api/batches/{batch_id}/changes/customers",
     tag = "changes",
-    params(BatchPath, ChangesQuery, PageQuery),
+    params(BatchPath, SinceQuery, CustomerKindQuery, PageQuery),
     responses(
         (status = 200, description = "A page of changed customers", body = CustomerChangesResponse),
         (status = 400, description = "A parameter is out of range or unknown", body = ErrorBody),
@@ -498,13 +501,13 @@ async fn csv_download(
 }
 
 macro_rules! download {
-    ($name:ident, $path:literal, $table:expr, $file:literal, $what:literal) => {
+    ($name:ident, $path:literal, $table:expr, $kinds:ty, $file:literal, $what:literal) => {
         #[doc = concat!("Downloads ", $what, " as CSV (`", $file, "`, as `tiqets diff --output` writes it).")]
         #[utoipa::path(
             get,
             path = $path,
             tag = "downloads",
-            params(BatchPath, ChangesQuery),
+            params(BatchPath, SinceQuery, $kinds),
             responses(
                 (status = 200, description = "The changes, streamed", content_type = "text/csv", body = String),
                 (status = 400, description = "A parameter is out of range or unknown", body = ErrorBody),
@@ -524,6 +527,7 @@ download!(
     orders_csv,
     "/api/batches/{batch_id}/changes/orders.csv",
     Table::Orders,
+    OrderKindQuery,
     "changes_orders.csv",
     "the changed orders"
 );
@@ -531,6 +535,7 @@ download!(
     barcodes_csv,
     "/api/batches/{batch_id}/changes/barcodes.csv",
     Table::Barcodes,
+    BarcodeKindQuery,
     "changes_barcodes.csv",
     "the changed barcodes"
 );
@@ -538,6 +543,7 @@ download!(
     customers_csv,
     "/api/batches/{batch_id}/changes/customers.csv",
     Table::Customers,
+    CustomerKindQuery,
     "changes_customers.csv",
     "the changed customers"
 );

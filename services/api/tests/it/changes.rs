@@ -9,26 +9,15 @@ use tiqets_domain::diff::{
     compare_barcodes, compare_customers, compare_orders, csv, Snapshot, Summary,
 };
 
-/// The sample with an order removed, one added with two new barcodes, a barcode moved to
-/// another order and an unused barcode sold.
+/// The sample changed as a later export might be (`tiqets_testkit::pair::modified_sample`).
 fn modified(sample: &Files) -> Files {
-    let orders = replace(&sample.orders, b"web,5,53\n", b"");
-    let barcodes = replace(&sample.barcodes, b"4760415774700,2\n", b"4760415774700,3\n");
-    let barcodes = replace(&barcodes, b"9404537440340,\n", b"9404537440340,1\n");
+    let (orders, barcodes) =
+        tiqets_testkit::pair::modified_sample(&sample.orders, &sample.barcodes);
     Files {
         name: "modified".into(),
-        orders: [orders, b"web,9001,77\n".to_vec()].concat(),
-        barcodes: [barcodes, b"X9001A,9001\nX9001B,9001\n".to_vec()].concat(),
+        orders,
+        barcodes,
     }
-}
-
-/// `bytes` with the one occurrence of `from` replaced by `to` (the sample is not all UTF-8).
-fn replace(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    let at = bytes
-        .windows(from.len())
-        .position(|w| w == from)
-        .expect("the sample has the line");
-    [&bytes[..at], to, &bytes[at + from.len()..]].concat()
 }
 
 /// The domain's comparison of the two pairs: the counts and the three change files.
