@@ -169,6 +169,8 @@ pub enum NoticeKind {
     /// The pair is byte-identical to batch `batch_id`, which is `status` (completed, or still
     /// in progress): it was not processed again.
     Repeat { status: BatchStatus, source: Source },
+    /// The batch was deleted (asked for, or by retention): its results are gone.
+    Deleted { freed: crate::Freed },
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@
 
 pub mod batch;
 pub mod chunk;
+pub mod deletion;
 pub mod digest;
 pub mod events;
 pub mod failure;
@@ -35,6 +36,7 @@ pub use chunk::{
     ChunkError, ChunkHead, ChunkRows, ChunkVisitor, ChunkWriter, RowChunk, ABORT_HEADER,
     CHUNK_TARGET_BYTES,
 };
+pub use deletion::{DeleteReply, DeleteRequest, Freed};
 pub use digest::{BadBatchId, BadDigest, BatchId, Sha256, Sha256Hasher};
 pub use events::{
     ChunkSet, MergeWork, Notice, NoticeKind, PersistWork, ResultRef, TopCustomer, ValidateWork,

@@ -143,6 +143,12 @@ impl Names {
         format!("{}.notice.*", self.ns)
     }
 
+    /// `{ns}.admin.delete`: requests to delete a batch (core NATS request/reply, answered by
+    /// a persister).
+    pub fn admin_delete(&self) -> String {
+        format!("{}.admin.delete", self.ns)
+    }
+
     /// `{ns}.dead.{stage}`: messages a stage gave up on.
     pub fn dead(&self, stage: Stage) -> String {
         format!("{}.dead.{}", self.ns, stage.as_str())

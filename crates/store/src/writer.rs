@@ -25,12 +25,14 @@
 //! Files: [`Staged`] (`staged`) loads one table on a `held` connection; `orders`, `unused`
 //! and `issues` are the three copies and what each wrote.
 
+mod drop;
 pub(crate) mod held;
 mod issues;
 mod orders;
 mod staged;
 mod unused;
 
+pub use drop::drop_batch;
 pub(crate) use held::Held;
 pub use issues::{IssuesCopy, IssuesWritten};
 pub use orders::{OrdersCopy, OrdersWritten};
@@ -44,8 +46,10 @@ use std::time::Instant;
 use tiqets_contract::{BatchCounts, BatchId, BatchStatus, StatusEvent};
 use tiqets_domain::output::processed;
 
-/// Class id of the per-batch advisory locks (the object id is a hash of the batch id).
-const BATCH_LOCK_CLASS: i32 = 0x7471_6231; // "tqb1"
+/// Class id of the per-batch advisory locks (the object id is `hashtext(batch_id)`): a
+/// write and a deletion hold it exclusively, a streamed read ([`crate::queries::ReadGuard`])
+/// shared.
+pub const BATCH_LOCK_CLASS: i32 = 0x7471_6231; // "tqb1"
 
 /// The barcodes of a stored `batch_orders.barcodes` value (a
 /// [`tiqets_domain::output::BarcodeList`]'s text), in `barcodes.csv` line order.

@@ -4,7 +4,8 @@
 //!   issues and unused barcodes, a customer's orders). A batch id names its files'
 //!   contents, and a batch's results depend only on them, so once a batch is completed its
 //!   answers never change: they need no invalidation, only a bound on memory
-//!   (`TIQETS_API_CACHE_BYTES`, least recently used first out; 0 turns caching off).
+//!   (`TIQETS_API_CACHE_BYTES`, least recently used first out; 0 turns caching off), until
+//!   the batch is deleted: [`watch_completions`] forgets them on its `deleted` notice.
 //! - [`Current`]: which batch is the current one (the last completed). It changes when a
 //!   batch completes: [`watch_completions`] forgets it on every `completed` status event,
 //!   and it is read again at least every [`CURRENT_TTL`] in case an event was missed.
@@ -17,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 use tiqets_bus::Bus;
-use tiqets_contract::{BatchStatus, StatusEvent};
+use tiqets_contract::{BatchStatus, Notice, NoticeKind, StatusEvent};
 use tiqets_store::{queries, BatchRecord, Pool};
 use tokio_util::sync::CancellationToken;
 
@@ -104,6 +105,16 @@ impl Answers {
         self.records.as_ref()?.get(batch_id)
     }
 
+    /// Forgets every answer and the record of `batch_id` (it was deleted).
+    pub fn forget(&self, batch_id: &str) {
+        if let Some(cache) = &self.bodies {
+            cache.retain(|(id, _), _| id != batch_id);
+        }
+        if let Some(cache) = &self.records {
+            cache.remove(batch_id);
+        }
+    }
+
     /// Remembers a batch's record if it is completed (only then is it final).
     pub fn remember(&self, record: &BatchRecord) {
         if let Some(cache) = &self.records {
@@ -183,6 +194,37 @@ pub async fn watch_completions(
                 current.forget();
             }
             current.ended.notify_waiters();
+        }
+    }
+}
+
+/// Forgets what is cached of a batch whenever its `deleted` notice passes on NATS (the
+/// persister publishes it once the batch is gone), until `shutdown` fires.
+pub async fn watch_deletions(
+    bus: Bus,
+    answers: std::sync::Arc<Answers>,
+    current: std::sync::Arc<Current>,
+    shutdown: CancellationToken,
+) {
+    let subject = bus.names().notice_all();
+    let mut subscription = match bus.client().subscribe(subject.clone()).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, %subject, "cannot watch deletions; a deleted batch's cached answers stay until they are evicted");
+            return;
+        }
+    };
+    loop {
+        let msg = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            msg = futures::StreamExt::next(&mut subscription) => msg,
+        };
+        let Some(msg) = msg else { return };
+        if let Ok(notice) = serde_json::from_slice::<Notice>(&msg.payload) {
+            if matches!(notice.kind, NoticeKind::Deleted { .. }) {
+                answers.forget(notice.batch_id.as_str());
+                current.forget();
+            }
         }
     }
 }

@@ -5,7 +5,9 @@
 
 use crate::model::*;
 use crate::params::FileParam;
-use crate::routes::{batches, changes, downloads, events, health, lookups, process, seed, upload};
+use crate::routes::{
+    batches, changes, delete, downloads, events, health, lookups, process, seed, upload,
+};
 use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
@@ -32,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         batches::list,
         upload::upload,
         batches::one,
+        delete::delete,
         batches::orders,
         batches::issues,
         batches::top_customers,

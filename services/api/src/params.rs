@@ -506,3 +506,25 @@ pub fn barcode(raw: &str) -> Result<&str, ApiError> {
         )))
     }
 }
+
+/// `?force=` of a batch's deletion.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ForceQuery {
+    /// `true` to delete the current batch too (default `false`).
+    #[param(value_type = Option<bool>)]
+    pub force: Option<String>,
+}
+
+impl Check for ForceQuery {
+    type Output = bool;
+    fn check(&self) -> Result<bool, ApiError> {
+        match self.force.as_deref() {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(raw) => Err(ApiError::bad_request(format!(
+                "`force` must be true or false, not {raw:?}"
+            ))),
+        }
+    }
+}

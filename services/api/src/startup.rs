@@ -3,7 +3,7 @@
 //! fires.
 
 use crate::auth::Tokens;
-use crate::cache::{watch_completions, Answers, Current};
+use crate::cache::{watch_completions, watch_deletions, Answers, Current};
 use crate::limits::{Slots, SpoolBudget};
 use crate::metrics::Metrics;
 use crate::routes::{self, dashboard};
@@ -72,6 +72,13 @@ impl Application {
             current.clone(),
             shutdown.clone(),
         ));
+        let answers = Arc::new(Answers::new(settings.cache_bytes));
+        tokio::spawn(watch_deletions(
+            deps.bus.clone(),
+            answers.clone(),
+            current.clone(),
+            shutdown.clone(),
+        ));
         let tokens = web::Data::new(Tokens {
             write: settings.api_token.clone(),
             read: settings.read_token.clone(),
@@ -90,7 +97,7 @@ impl Application {
             event_streams: Slots::new(settings.max_event_streams),
             shutdown: shutdown.clone(),
             metrics: web::Data::new(Metrics::new()),
-            answers: Answers::new(settings.cache_bytes),
+            answers,
             current,
         });
         let web_dir = settings.web_dir.clone();

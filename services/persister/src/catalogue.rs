@@ -31,6 +31,16 @@ pub const SETTINGS: Catalogue = Catalogue {
                      status recording one",
                 ),
                 Setting::deprecated("PERSISTER_DB_POOL_SIZE", "TIQETS_PERSISTER_DB_POOL_SIZE"),
+                Setting::new(
+                    "TIQETS_RETENTION_KEEP_BATCHES",
+                    "0",
+                    "keep the newest N ended (completed or failed) batches and delete older                      ones after each completed batch; 0: keep all. The current batch is never                      deleted; keep 2 or more to keep its changes",
+                ),
+                Setting::new(
+                    "TIQETS_RETENTION_KEEP_DAYS",
+                    "0",
+                    "delete ended batches older than D days after each completed batch; 0:                      keep them",
+                ),
                 shared::health(DEFAULT_HEALTH_ADDR),
             ],
         },

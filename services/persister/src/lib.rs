@@ -18,6 +18,8 @@
 //! - [`results`]: reading and checking a result object, line by line.
 //! - [`output`]: output files, renamed into place when complete.
 //! - [`recorder`]: the status handler.
+//! - [`retention`]: deleting batches, on request (`{ns}.admin.delete`) and by the retention
+//!   settings.
 //! - [`error`](mod@error): [`PersistError`].
 //! - [`run`] / [`serve`]: start-up and the two consumer loops, until shutdown.
 
@@ -28,6 +30,7 @@ pub mod output;
 pub mod persist;
 pub mod recorder;
 pub mod results;
+pub mod retention;
 pub mod settings;
 
 pub use catalogue::SETTINGS;
@@ -83,10 +86,13 @@ pub async fn serve(
     status: ConsumerOptions,
     shutdown: CancellationToken,
 ) {
-    let persister = Persister::new(bus.clone(), pool.clone(), settings.output_dir);
+    let remover = retention::Remover::new(bus.clone(), pool.clone(), &settings.output_dir);
+    let persister = Persister::new(bus.clone(), pool.clone(), settings.output_dir)
+        .with_retention(remover.clone(), settings.retention);
     let recorder = StatusRecorder::new(pool);
     tokio::join!(
         run_work_with(bus.clone(), &work, persister, shutdown.clone()),
         run_consumer(&bus, &status, &recorder, &shutdown),
+        remover.serve(shutdown.clone()),
     );
 }

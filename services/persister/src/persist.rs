@@ -10,6 +10,7 @@
 use crate::error::PersistError;
 use crate::output::OutputFiles;
 use crate::results::ResultStream;
+use crate::retention::{Remover, Retention};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -29,6 +30,8 @@ pub struct Persister {
     bus: Bus,
     pool: Pool,
     output_dir: PathBuf,
+    /// Deletes what the retention settings do not keep, after each completed batch.
+    retention: Option<(Remover, Retention)>,
 }
 
 impl WorkHandler<PersistWork> for Persister {
@@ -43,7 +46,14 @@ impl Persister {
             bus,
             pool,
             output_dir: output_dir.into(),
+            retention: None,
         }
+    }
+
+    /// Prunes by `policy` with `remover` after each completed batch.
+    pub fn with_retention(mut self, remover: Remover, policy: Retention) -> Persister {
+        self.retention = Some((remover, policy));
+        self
     }
 
     /// Persists `work` and says what to do with its message.
@@ -91,6 +101,18 @@ impl Persister {
         )
         .with_counts(counts.clone());
         self.bus.publish_status(&completed).await?;
+        if let Some((remover, policy)) = &self.retention {
+            // After `completed`: the batch just persisted is the current one, never deleted.
+            match remover.prune(policy).await {
+                Ok(deleted) if !deleted.is_empty() => {
+                    tracing::info!(deleted = deleted.len(), "retention deleted old batches")
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "retention did not finish; it runs again after the next batch")
+                }
+            }
+        }
         Ok(counts)
     }
 

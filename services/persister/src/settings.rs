@@ -20,6 +20,9 @@ pub struct Settings {
     /// `TIQETS_PERSISTER_DB_POOL_SIZE` (formerly `PERSISTER_DB_POOL_SIZE`), default and
     /// least [`MIN_DB_POOL_SIZE`]: PostgreSQL connections of one replica.
     pub db_pool_size: usize,
+    /// `TIQETS_RETENTION_KEEP_BATCHES` and `TIQETS_RETENTION_KEEP_DAYS` (0 or unset: no
+    /// limit): which ended batches the persister keeps.
+    pub retention: crate::retention::Retention,
     /// `TIQETS_HEALTH_ADDR`: the health endpoint's address, default
     /// [`DEFAULT_HEALTH_ADDR`](crate::catalogue::DEFAULT_HEALTH_ADDR), or off.
     pub health: HealthAddr,
@@ -38,6 +41,16 @@ impl Settings {
                 MIN_DB_POOL_SIZE,
                 MIN_DB_POOL_SIZE..=64,
             )?,
+            retention: crate::retention::Retention {
+                keep_batches: Some(env.number(
+                    "TIQETS_RETENTION_KEEP_BATCHES",
+                    0,
+                    0..=1_000_000,
+                )?)
+                .filter(|n| *n > 0),
+                keep_days: Some(env.number("TIQETS_RETENTION_KEEP_DAYS", 0, 0..=36_500)?)
+                    .filter(|n| *n > 0),
+            },
             health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
         })
     }

@@ -159,6 +159,20 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
         events.contains("data:"),
         "no event on /api/events: {events}"
     );
+    // A deletion: the api asks, the persister answers to the api's inbox and announces it.
+    let deleted = http(
+        api_port,
+        format!("DELETE /api/batches/{batch} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            .into_bytes(),
+    );
+    assert!(deleted.starts_with("HTTP/1.1 200"), "delete: {deleted}");
+    assert!(deleted.contains(r#""file_bytes":"#), "delete: {deleted}");
+    let gone = http(
+        api_port,
+        format!("GET /api/batches/{batch} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            .into_bytes(),
+    );
+    assert!(gone.starts_with("HTTP/1.1 404"), "after the delete: {gone}");
     api.stop();
     let api_bus = Bus::connect_as(&url, names.clone(), "perm-test-api", &auth("api"))
         .await

@@ -138,3 +138,30 @@ pub async fn batch_in_flight(pool: &Pool) -> Result<bool> {
     .await?;
     Ok(row.get(0))
 }
+
+/// Batches that ended (completed or failed), newest first by when they ended: their ids and
+/// that time (for retention).
+pub async fn ended_batches(pool: &Pool) -> Result<Vec<(String, time::OffsetDateTime)>> {
+    let rows = query(
+        pool,
+        "ended batches",
+        "SELECT id, coalesce(completed_at, failed_at, updated_at) AS ended FROM batches
+         WHERE status IN ('completed', 'failed') ORDER BY ended DESC, id DESC",
+        &[],
+    )
+    .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Whether a batch is recorded (a reader checks it after reading a batch's rows: a
+/// deletion that committed meanwhile makes the answer a 404, never a partial one).
+pub async fn batch_exists(pool: &Pool, batch_id: &str) -> Result<bool> {
+    let row = query_one(
+        pool,
+        "batch exists",
+        "SELECT EXISTS (SELECT 1 FROM batches WHERE id = $1)",
+        &[&batch_id],
+    )
+    .await?;
+    Ok(row.get(0))
+}

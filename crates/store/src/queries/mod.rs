@@ -7,14 +7,17 @@
 
 pub mod batches;
 pub mod changes;
+mod guard;
 pub mod issues;
 pub mod lookups;
 pub mod orders;
 pub mod unused;
 
 pub use batches::{
-    batch, batch_in_flight, completed_by_digest, count_batches, current_batch, list_batches,
+    batch, batch_exists, batch_in_flight, completed_by_digest, count_batches, current_batch,
+    ended_batches, list_batches,
 };
+pub use guard::ReadGuard;
 pub use issues::{count_issues, issues_at, issues_page, stream_issues};
 pub use orders::{
     count_customer_orders, customer_orders, orders_at, orders_at_position, orders_page,

@@ -53,7 +53,6 @@ pub async fn top_answer(
 ) -> Result<HttpResponse, ApiError> {
     let compute = async { envelope_bytes(top_of(&state.pool, &batch.id, limit).await?) };
     state
-        .answers
         .answer(&batch.id, format!("top:{limit}"), compute)
         .await
 }
@@ -66,7 +65,7 @@ pub async fn unused_answer(
 ) -> Result<HttpResponse, ApiError> {
     let compute = async { envelope_bytes(unused_of(&state.pool, batch, page).await?) };
     let key = format!("unused:{}:{}", page.page, page.per_page);
-    state.answers.answer(&batch.id, key, compute).await
+    state.answer(&batch.id, key, compute).await
 }
 
 /// Batches, newest first (waiting files, running, completed and failed batches alike).
@@ -153,7 +152,7 @@ pub async fn orders(
         })
     };
     let key = format!("orders:{customer:?}:{}:{}", page.page, page.per_page);
-    state.answers.answer(&batch.id, key, compute).await
+    state.answer(&batch.id, key, compute).await
 }
 
 /// A completed batch's validation report in report order (orders before barcodes, then
@@ -202,7 +201,7 @@ pub async fn issues(
         })
     };
     let key = format!("issues:{code:?}:{file:?}:{}:{}", page.page, page.per_page);
-    state.answers.answer(&batch.id, key, compute).await
+    state.answer(&batch.id, key, compute).await
 }
 
 /// A completed batch's top customers.

@@ -31,7 +31,7 @@ use tiqets_store::changes::{compare, ChangeRow, Table};
 use tiqets_store::queries::changes::{
     changes_page, previous_completed, stored_summary, stream_changes,
 };
-use tiqets_store::{split_barcodes, BatchRecord, StoreError};
+use tiqets_store::{split_barcodes, BatchRecord};
 
 /// The two batches compared, and whether their changes are stored.
 struct Compared {
@@ -80,6 +80,8 @@ async fn compared(
             )
         }
     };
+    state.confirm(&batch.id).await?;
+    state.confirm(&since).await?;
     Ok(Compared {
         batch_id: batch.id.clone(),
         since,
@@ -302,6 +304,7 @@ async fn page_answer<T: serde::Serialize>(
     } else {
         computed_page(state, &c, table, kind, page).await?
     };
+    state.confirm(&c.batch_id).await?;
     Ok(ok(ChangesPage {
         batch_id: c.batch_id,
         since: c.since,
@@ -459,7 +462,7 @@ async fn csv_download(
         })
         .insert_header((header::CACHE_CONTROL, "no-store"));
     if c.stored {
-        let client = state.pool.get().await.map_err(StoreError::from)?;
+        let client = state.hold(&c.batch_id).await?;
         let rows = stream_changes(&client, table, &c.batch_id, &c.since, kind).await?;
         let body = rows.ready_chunks(1024).map(move |chunk| {
             let _connection = &client;

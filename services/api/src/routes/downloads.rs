@@ -102,7 +102,7 @@ pub async fn processed_orders(
     state: web::Data<AppState>,
     CompletedBatch(batch): CompletedBatch,
 ) -> Result<HttpResponse, ApiError> {
-    let client = state.pool.get().await.map_err(StoreError::from)?;
+    let client = state.hold(&batch.id).await?;
     let rows = queries::stream_orders(&client, &batch.id).await?;
     let body = csv_body(PROCESSED_HEADER, rows, format_order, client);
     Ok(csv_response("processed_orders.csv").streaming(body))
@@ -124,7 +124,7 @@ pub async fn issues(
     state: web::Data<AppState>,
     CompletedBatch(batch): CompletedBatch,
 ) -> Result<HttpResponse, ApiError> {
-    let client = state.pool.get().await.map_err(StoreError::from)?;
+    let client = state.hold(&batch.id).await?;
     let rows = queries::stream_issues(&client, &batch.id).await?;
     let body = csv_body(ISSUES_HEADER, rows, format_issue, client);
     Ok(csv_response("issues.csv").streaming(body))

@@ -7,6 +7,7 @@ pub mod batches;
 pub mod changes;
 pub mod completed;
 pub mod dashboard;
+pub mod delete;
 pub mod downloads;
 pub mod events;
 pub mod health;
@@ -85,7 +86,11 @@ fn guarded(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(batches::list))
                 .route(web::post().to(upload::upload)),
         )
-        .service(web::resource("/batches/{batch_id}").route(web::get().to(batches::one)))
+        .service(
+            web::resource("/batches/{batch_id}")
+                .route(web::get().to(batches::one))
+                .route(web::delete().to(delete::delete)),
+        )
         .service(web::resource("/batches/{batch_id}/orders").route(web::get().to(batches::orders)))
         .service(
             web::resource("/batches/{batch_id}/orders/{order_id}")
@@ -165,6 +170,11 @@ pub async fn find(state: &AppState, batch: &BatchRef) -> Result<BatchRecord, Api
         return Ok(record);
     }
     match state.bus.last_status(id).await {
+        // Completed is recorded in PostgreSQL before it is published: a completed batch
+        // that PostgreSQL does not hold was deleted.
+        Ok(Some(event)) if event.status == BatchStatus::Completed => Err(ApiError::NotFound(
+            format!("no batch with id {id}: it was deleted"),
+        )),
         Ok(Some(event)) => Ok(record_of(event)),
         Ok(None) => Err(ApiError::NotFound(format!("no batch with id {id}"))),
         Err(e) => {

@@ -147,7 +147,7 @@ async fn paged(
             },
         })
     };
-    state.answers.answer(&batch.id, key, compute).await
+    state.answer(&batch.id, key, compute).await
 }
 
 /// The whole answer, streamed: the head, the orders, the analytics up to the unused
@@ -159,8 +159,10 @@ async fn streamed(
     top: Vec<crate::model::TopCustomer>,
 ) -> Result<HttpResponse, ApiError> {
     let counts = batch.counts.clone().unwrap_or_default();
-    let client = state.pool.get().await.map_err(StoreError::from)?;
-    let orders = db_rows(queries::stream_orders(&client, &batch.id).await?, client);
+    // Held until the whole body is sent (the unused barcodes come on another connection).
+    let guard = std::sync::Arc::new(state.hold(&batch.id).await?);
+    let orders = queries::stream_orders(&guard, &batch.id).await?;
+    let orders = db_rows(orders, guard.clone());
     let head = format!(
         r#"{{"status":"success","data":{{"batch_id":{},"total_orders":{},"orders":["#,
         json!(batch.id),
@@ -184,7 +186,10 @@ async fn streamed(
         .chain(json_rows(orders, write_order))
         .chain(stream::once(async move { Ok(Bytes::from(middle)) }))
         .chain(json_rows(unused, write_unused))
-        .chain(stream::once(async { Ok(Bytes::from_static(b"]}}}}")) }));
+        .chain(stream::once(async move {
+            drop(guard);
+            Ok(Bytes::from_static(b"]}}}}"))
+        }));
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .insert_header((header::CACHE_CONTROL, "no-store"))

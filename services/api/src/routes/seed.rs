@@ -90,7 +90,6 @@ pub async fn customer_orders(
         envelope_bytes(orders)
     };
     state
-        .answers
         .answer(&batch.id, format!("customer:{customer_id}"), compute)
         .await
 }

@@ -5,6 +5,7 @@ mod auth;
 mod batches;
 mod bypass;
 mod changes;
+mod delete;
 mod downloads;
 mod dropin;
 mod events;

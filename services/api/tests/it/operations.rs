@@ -114,6 +114,7 @@ async fn the_openapi_document_covers_every_endpoint_and_its_errors() {
         ("/api/batches", "get"),
         ("/api/batches", "post"),
         ("/api/batches/{batch_id}", "get"),
+        ("/api/batches/{batch_id}", "delete"),
         ("/api/batches/{batch_id}/orders", "get"),
         ("/api/batches/{batch_id}/issues", "get"),
         ("/api/batches/{batch_id}/customers/top", "get"),

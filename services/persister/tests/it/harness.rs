@@ -202,6 +202,7 @@ pub fn start(bus: &Bus, pool: &Pool, output_dir: &Path) -> Running {
         database_url: String::new(),
         output_dir: output_dir.to_path_buf(),
         db_pool_size: tiqets_persister::settings::MIN_DB_POOL_SIZE,
+        retention: Default::default(),
         health: tiqets_config::HealthAddr::Off,
     };
     let shutdown = CancellationToken::new();

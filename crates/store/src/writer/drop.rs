@@ -1,0 +1,36 @@
+//! [`drop_batch`]: removes a batch for good (`tiqets_drop_batch`, migration 6) under the
+//! batch's lock, so a write of the same batch runs before or after it, never beside it.
+
+use super::BATCH_LOCK_CLASS;
+use crate::error::{db, Result};
+use crate::queries::unsigned;
+use deadpool_postgres::Pool;
+
+/// Rows removed and bytes of tables and indexes dropped, or None when no such batch is
+/// recorded (nothing was removed).
+pub async fn drop_batch(pool: &Pool, batch_id: &str) -> Result<Option<(u64, u64)>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await.map_err(db("begin drop batch"))?;
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+        &[&BATCH_LOCK_CLASS, &batch_id],
+    )
+    .await
+    .map_err(db("batch lock"))?;
+    let known = tx
+        .query_opt(
+            "SELECT 1 FROM batches WHERE id = $1 FOR UPDATE",
+            &[&batch_id],
+        )
+        .await
+        .map_err(db("find batch"))?;
+    if known.is_none() {
+        return Ok(None);
+    }
+    let row = tx
+        .query_one("SELECT * FROM tiqets_drop_batch($1)", &[&batch_id])
+        .await
+        .map_err(db("drop batch"))?;
+    tx.commit().await.map_err(db("commit drop batch"))?;
+    Ok(Some((unsigned(row.get(0)), unsigned(row.get(1)))))
+}
