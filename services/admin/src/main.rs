@@ -5,6 +5,8 @@
 //! - `tiqets-admin migrate` applies the PostgreSQL schema migrations (see [`migrate`]).
 //! - `tiqets-admin setup-nats` creates the NATS streams, consumers and bucket (see
 //!   [`setup_nats`]).
+//! - `tiqets-admin delete-batch` deletes a batch through a running persister (see
+//!   [`delete_batch`]).
 //!
 //! They live apart from the `tiqets` command line so that the embedded processor builds
 //! without the NATS and PostgreSQL clients.
@@ -12,6 +14,7 @@
 //! Exit codes: 0 when done, 2 on a usage error or a failure (unreachable server, refused
 //! credentials, …).
 
+mod delete_batch;
 mod migrate;
 mod setup_nats;
 
@@ -22,7 +25,7 @@ use std::process::ExitCode;
 #[command(
     name = "tiqets-admin",
     version,
-    about = "Tiqets order processor: NATS and PostgreSQL setup"
+    about = "Tiqets order processor: NATS and PostgreSQL setup, and deleting a batch"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -35,6 +38,8 @@ enum Command {
     Migrate(migrate::Args),
     /// Create the NATS streams, durable consumers and file bucket of a namespace.
     SetupNats(setup_nats::Args),
+    /// Delete a completed or failed batch: its rows, change records and output files.
+    DeleteBatch(delete_batch::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Migrate(args) => migrate::run(args),
         Command::SetupNats(args) => setup_nats::run(args),
+        Command::DeleteBatch(args) => delete_batch::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

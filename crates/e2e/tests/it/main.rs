@@ -1,6 +1,7 @@
 //! The pipeline end to end: the four service binaries, a real NATS and a real PostgreSQL.
 
 mod dashboard;
+mod deletion;
 mod dropin;
 mod faults;
 mod grafana;
