@@ -9,13 +9,18 @@
 #   top        GET /api/customers/top                  (top 5)
 #   orders     GET /api/orders/{id}                    (random customers of the batch)
 #   unused     GET /api/barcodes/unused?page=N         (random pages of 100)
+#   barcode    GET /api/barcodes/{barcode}             (random sold and unused barcodes)
+#   order      GET /api/batches/{id}/orders/{order_id} (random orders of the batch)
+#   history    GET /api/barcodes/{barcode}/history     (random barcodes)
 # and prints, per endpoint, the median over the rounds of requests/s, p50 and p99 latency,
 # and its throughput as a ratio of /healthz's. Target: every data endpoint at
 # least 0.5 of /healthz's throughput, p99 under 20 ms. The load average before and after
 # is printed with the table: the machine is shared, and wrk, the api and PostgreSQL share
 # its cores.
 #
-# Before the load, deep pages of the batch's orders: 21 distinct pages of 100 from the last
+# Before the load, the lookups' plans in PostgreSQL: EXPLAIN ANALYZE execution times (p50 and
+# max of 21 random keys each) of a barcode, an order and a barcode's history. Then deep pages
+# of the batch's orders: 21 distinct pages of 100 from the last
 # tenth of the batch, each asked once over HTTP (so never from the api's memory), p50 and
 # max; and, in PostgreSQL, the same pages by `position` (what the api runs) against the
 # `OFFSET` form it replaced (EXPLAIN ANALYZE execution times, p50).
@@ -119,6 +124,23 @@ print(f"deep pages of orders (last tenth, {len(http)} pages of 100): HTTP p50 {s
       f"PostgreSQL OFFSET p50 {statistics.median(s[0] for s in sql):.2f} ms, by position p50 {statistics.median(s[1] for s in sql):.2f} ms")
 PY
 
+# Random barcodes (sold and unused) and orders of the batch, for the lookups.
+psql -qAt "$DATABASE_URL" -c "(SELECT barcode FROM batch_barcodes WHERE batch_id = '$batch' ORDER BY random() LIMIT 15000)
+  UNION ALL (SELECT barcode FROM batch_unused_barcodes WHERE batch_id = '$batch' ORDER BY random() LIMIT 5000)" >"$work/barcodes"
+psql -qAt "$DATABASE_URL" -c "SELECT order_id FROM batch_orders WHERE batch_id = '$batch' ORDER BY random() LIMIT 20000" >"$work/order_ids"
+for i in $(seq 1 21); do
+  b=$(sed -n "$((i * 900))p" "$work/barcodes"); o=$(sed -n "$((i * 900))p" "$work/order_ids")
+  echo "$(explain "SELECT 'sold', b.order_id, o.customer_id FROM batch_barcodes b JOIN batch_orders o ON o.batch_id = b.batch_id AND o.order_id = b.order_id WHERE b.batch_id = '$batch' AND b.barcode = '$b' UNION ALL SELECT 'unused', NULL, NULL FROM batch_unused_barcodes WHERE batch_id = '$batch' AND barcode = '$b' LIMIT 1") \
+$(explain "SELECT customer_id, order_id, barcodes FROM batch_orders WHERE batch_id = '$batch' AND order_id = $o") \
+$(explain "SELECT bt.id, s.state FROM (SELECT id, completed_at FROM batches WHERE status = 'completed' ORDER BY completed_at DESC, id DESC LIMIT 1000) bt LEFT JOIN LATERAL (SELECT 'sold' AS state FROM batch_barcodes b WHERE b.batch_id = bt.id AND b.barcode = '$b' UNION ALL SELECT 'unused' FROM batch_unused_barcodes u WHERE u.batch_id = bt.id AND u.barcode = '$b' LIMIT 1) s ON true")"
+done >"$work/lookups_sql"
+python3 - "$work/lookups_sql" <<'PY'
+import statistics, sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1])]
+for i, name in enumerate(["barcode", "order", "history"]):
+    t = [r[i] for r in rows]
+    print(f"lookup of a {name} in PostgreSQL (EXPLAIN ANALYZE, {len(t)} keys): p50 {statistics.median(t):.3f} ms, max {max(t):.3f} ms")
+PY
 # Random customers of the batch, and the Lua scripts that pick from them.
 psql -qAt "$DATABASE_URL" -c "SELECT customer_id FROM batch_customer_tickets WHERE batch_id = '$batch' ORDER BY random() LIMIT 20000" >"$work/customers"
 report='done = function(s, lat, req)
@@ -134,11 +156,24 @@ end'
   echo "request = function() return wrk.format(\"GET\", \"/api/barcodes/unused?page=\" .. math.random($pages)) end"
   echo "$report"
 } >"$work/unused.lua"
+for kind in barcode history; do
+  suffix=; [ "$kind" = history ] && suffix=/history
+  {
+    echo "ids = {$(sed 's/.*/"&"/' "$work/barcodes" | paste -sd,)}"
+    echo "request = function() return wrk.format(\"GET\", \"/api/barcodes/\" .. ids[math.random(#ids)] .. \"$suffix\") end"
+    echo "$report"
+  } >"$work/$kind.lua"
+done
+{
+  echo "ids = {$(paste -sd, "$work/order_ids")}"
+  echo "request = function() return wrk.format(\"GET\", \"/api/batches/$batch/orders/\" .. ids[math.random(#ids)]) end"
+  echo "$report"
+} >"$work/order.lua"
 echo "$report" >"$work/plain.lua"
 
-declare -A path=([healthz]=/healthz [top]=/api/customers/top [orders]=/ [unused]=/)
-declare -A script=([healthz]=plain [top]=plain [orders]=orders [unused]=unused)
-endpoints=(healthz top orders unused)
+declare -A path=([healthz]=/healthz [top]=/api/customers/top [orders]=/ [unused]=/ [barcode]=/ [order]=/ [history]=/)
+declare -A script=([healthz]=plain [top]=plain [orders]=orders [unused]=unused [barcode]=barcode [order]=order [history]=history)
+endpoints=(healthz top orders unused barcode order history)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq 1 "$rounds"); do
   for e in "${endpoints[@]}"; do
@@ -160,7 +195,7 @@ med = {e: tuple(statistics.median(r[i] for r in v) for i in range(3)) + (sum(r[3
 base = med["healthz"][0]
 print("| endpoint | requests/s | p50 ms | p99 ms | vs /healthz | non-2xx or timeouts |")
 print("|---|---:|---:|---:|---:|---:|")
-for e in ["healthz", "top", "orders", "unused"]:
+for e in ["healthz", "top", "orders", "unused", "barcode", "order", "history"]:
     rps, p50, p99, bad = med[e]
     print(f"| {e} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / base:.2f} | {bad} |")
 PY

@@ -6,6 +6,9 @@
 --    `sold`, `unused`, or absent. Both are indexed by barcode, in byte order (COLLATE "C":
 --    memcmp comparisons, and the order the comparison of two batches merges in).
 -- 2. `batch_orders` gains a unique index on `order_id` (one order; the comparison's order).
+--    These lookup indexes (and the barcode ones of 1.) are built by `tiqets_index_lookups`
+--    once the batch is completed, off the path to `completed`: until then a lookup of the
+--    batch scans its partition (the same answer, slower).
 -- 3. The changes from one completed batch (`since`) to another (`batch_id`): the nine counts
 --    (`batch_changes`) and one row per changed order, barcode and customer, deleted with
 --    either batch (foreign keys, ON DELETE CASCADE). See docs/processing-rules.md, "Changes
@@ -128,18 +131,15 @@ BEGIN
     WHEN 'batch_orders' THEN
         -- Output order, customer lookups, keyset pages.
         EXECUTE format('CREATE UNIQUE INDEX ON public.%I (customer_id, order_id)', part);
-        -- One order; the orders in order id order.
-        EXECUTE format('CREATE UNIQUE INDEX ON public.%I (order_id)', part);
         -- Deep pages by rank.
         EXECUTE format('CREATE INDEX ON public.%I USING brin (position) WITH (pages_per_range = 8)', part);
         EXECUTE format('ANALYZE public.%I (position)', part);
     WHEN 'batch_unused_barcodes' THEN
         EXECUTE format('CREATE INDEX ON public.%I USING brin (position) WITH (pages_per_range = 8)', part);
-        -- One barcode; the barcodes in byte order.
-        EXECUTE format('CREATE UNIQUE INDEX ON public.%I (barcode)', part);
         EXECUTE format('ANALYZE public.%I (position)', part);
     WHEN 'batch_barcodes' THEN
-        EXECUTE format('CREATE UNIQUE INDEX ON public.%I (barcode) INCLUDE (order_id)', part);
+        -- Its index comes with the lookups' (tiqets_index_lookups).
+        NULL;
     WHEN 'batch_issues' THEN
         -- Report order; report filtered by code.
         EXECUTE format('CREATE UNIQUE INDEX ON public.%I (seq)', part);
@@ -191,6 +191,30 @@ BEGIN
     END LOOP;
 END $$;
 
+-- Builds the lookup indexes of a completed batch's attached partitions, each when missing
+-- (named `<partition>_lookup`): one order by id, one barcode (sold or unused), and the
+-- orders and barcodes in the orders the comparison of two batches merges. Called by the
+-- persister once the batch is completed; CREATE INDEX takes a SHARE lock on the partition,
+-- which readers do not wait for. A partition that is gone (the batch was deleted) is
+-- skipped.
+CREATE FUNCTION tiqets_index_lookups(batch text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+SET maintenance_work_mem = '256MB' AS $$
+DECLARE
+    s text := tiqets_partition_suffix(batch);
+    spec text[];
+BEGIN
+    FOREACH spec SLICE 1 IN ARRAY ARRAY[
+        ARRAY['batch_orders', '(order_id)'],
+        ARRAY['batch_unused_barcodes', '(barcode)'],
+        ARRAY['batch_barcodes', '(barcode) INCLUDE (order_id)']] LOOP
+        CONTINUE WHEN NOT coalesce((SELECT relispartition FROM pg_class
+                                     WHERE oid = to_regclass(format('public.%I', spec[1] || '_' || s))), false);
+        EXECUTE format('CREATE UNIQUE INDEX IF NOT EXISTS %I ON public.%I %s',
+                       spec[1] || '_' || s || '_lookup', spec[1] || '_' || s, spec[2]);
+    END LOOP;
+END $$;
+
 -- Removes `batch`: its partitions (and staged tables left behind), its change records (the
 -- cascade) and its record. Returns the rows removed and the bytes of the tables and indexes
 -- dropped. Dropping a partition takes its parent's ACCESS EXCLUSIVE lock for the moment of
@@ -234,6 +258,7 @@ REVOKE ALL ON FUNCTION tiqets_stage_partition(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tiqets_index_partition(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tiqets_attach_batch(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tiqets_drop_batch(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tiqets_index_lookups(text) FROM PUBLIC;
 
 -- Batches written before: their orders' barcodes become `batch_barcodes` partitions, and
 -- their orders and unused barcodes gain the new indexes.
@@ -247,15 +272,13 @@ BEGIN
         s := tiqets_partition_suffix(b);
         CONTINUE WHEN NOT coalesce((SELECT relispartition FROM pg_class
                                      WHERE oid = to_regclass(format('public.%I', 'batch_orders_' || s))), false);
-        EXECUTE format('CREATE UNIQUE INDEX ON public.%I (order_id)', 'batch_orders_' || s);
-        EXECUTE format('CREATE UNIQUE INDEX ON public.%I (barcode)', 'batch_unused_barcodes_' || s);
         part := tiqets_stage_partition(b, 'batch_barcodes');
         EXECUTE format('INSERT INTO public.%I (barcode, order_id) '
                        'SELECT code, order_id FROM public.%I, '
                        'unnest(string_to_array(barcodes, '', '')) AS code ORDER BY code COLLATE "C"',
                        part, 'batch_orders_' || s);
-        PERFORM tiqets_index_partition(b, 'batch_barcodes');
         EXECUTE format('ALTER TABLE public.batch_barcodes ATTACH PARTITION public.%I FOR VALUES IN (%L)',
                        part, b);
+        PERFORM tiqets_index_lookups(b);
     END LOOP;
 END $$;

@@ -166,19 +166,20 @@ impl Current {
     }
 }
 
-/// Forgets the current batch whenever a `completed` status event passes on NATS, and wakes
-/// [`Current::ended`] on every `completed` or `failed` one, until `shutdown` fires. (A
-/// batch completes in PostgreSQL before its event is published.)
-pub async fn watch_completions(
-    bus: Bus,
-    current: std::sync::Arc<Current>,
+/// Hands each JSON message on `subject` (a plain subscription: messages as they pass) to
+/// `each` until `shutdown` fires; `unwatched` says in the log what is lost when the
+/// subscription cannot be made.
+async fn watch<T: serde::de::DeserializeOwned>(
+    bus: &Bus,
+    subject: String,
+    unwatched: &str,
     shutdown: CancellationToken,
+    mut each: impl FnMut(T),
 ) {
-    let subject = bus.names().status_all();
     let mut subscription = match bus.client().subscribe(subject.clone()).await {
         Ok(s) => s,
         Err(e) => {
-            tracing::warn!(error = %e, %subject, "cannot watch completions; the current batch is re-read every few seconds");
+            tracing::warn!(error = %e, %subject, "cannot subscribe: {unwatched}");
             return;
         }
     };
@@ -188,14 +189,31 @@ pub async fn watch_completions(
             msg = futures::StreamExt::next(&mut subscription) => msg,
         };
         let Some(msg) = msg else { return };
-        let status = serde_json::from_slice::<StatusEvent>(&msg.payload).map(|e| e.status);
-        if let Ok(status @ (BatchStatus::Completed | BatchStatus::Failed)) = status {
-            if status == BatchStatus::Completed {
+        if let Ok(value) = serde_json::from_slice::<T>(&msg.payload) {
+            each(value);
+        }
+    }
+}
+
+/// Forgets the current batch whenever a `completed` status event passes on NATS, and wakes
+/// [`Current::ended`] on every `completed` or `failed` one, until `shutdown` fires. (A
+/// batch completes in PostgreSQL before its event is published.)
+pub async fn watch_completions(
+    bus: Bus,
+    current: std::sync::Arc<Current>,
+    shutdown: CancellationToken,
+) {
+    let subject = bus.names().status_all();
+    let unwatched = "the current batch is re-read every few seconds";
+    watch(&bus, subject, unwatched, shutdown, |e: StatusEvent| {
+        if matches!(e.status, BatchStatus::Completed | BatchStatus::Failed) {
+            if e.status == BatchStatus::Completed {
                 current.forget();
             }
             current.ended.notify_waiters();
         }
-    }
+    })
+    .await
 }
 
 /// Forgets what is cached of a batch whenever its `deleted` notice passes on NATS (the
@@ -207,26 +225,14 @@ pub async fn watch_deletions(
     shutdown: CancellationToken,
 ) {
     let subject = bus.names().notice_all();
-    let mut subscription = match bus.client().subscribe(subject.clone()).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!(error = %e, %subject, "cannot watch deletions; a deleted batch's cached answers stay until they are evicted");
-            return;
+    let unwatched = "a deleted batch's cached answers stay until they are evicted";
+    watch(&bus, subject, unwatched, shutdown, |n: Notice| {
+        if matches!(n.kind, NoticeKind::Deleted { .. }) {
+            answers.forget(n.batch_id.as_str());
+            current.forget();
         }
-    };
-    loop {
-        let msg = tokio::select! {
-            _ = shutdown.cancelled() => return,
-            msg = futures::StreamExt::next(&mut subscription) => msg,
-        };
-        let Some(msg) = msg else { return };
-        if let Ok(notice) = serde_json::from_slice::<Notice>(&msg.payload) {
-            if matches!(notice.kind, NoticeKind::Deleted { .. }) {
-                answers.forget(notice.batch_id.as_str());
-                current.forget();
-            }
-        }
-    }
+    })
+    .await
 }
 
 #[cfg(test)]

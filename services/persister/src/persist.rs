@@ -92,7 +92,6 @@ impl Persister {
                 self.persist(work).await?
             }
         };
-        crate::changes::store_since_previous(&self.pool, b.batch_id.as_str()).await?;
         let completed = StatusEvent::new(
             b.batch_id.clone(),
             b.name.clone(),
@@ -101,6 +100,14 @@ impl Persister {
         )
         .with_counts(counts.clone());
         self.bus.publish_status(&completed).await?;
+        // After `completed`, off its path (a redelivery does them again, each idempotent):
+        // the lookup indexes, then the changes since the batch before (which read them).
+        let id = b.batch_id.as_str();
+        let started = Instant::now();
+        tiqets_store::index_lookups(&self.pool, id).await?;
+        let lookups_ms = started.elapsed().as_millis() as u64;
+        tracing::info!(batch_id = id, lookups_ms, "lookup indexes built");
+        crate::changes::store_since_previous(&self.pool, id).await?;
         if let Some((remover, policy)) = &self.retention {
             // After `completed`: the batch just persisted is the current one, never deleted.
             match remover.prune(policy).await {

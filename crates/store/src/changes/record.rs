@@ -192,7 +192,7 @@ pub async fn store_changes(pool: &Pool, since: &str, batch_id: &str) -> Result<S
         "UPDATE batch_changes SET orders_added = $3, orders_removed = $4, orders_changed = $5,
              barcodes_sold = $6, barcodes_unsold = $7, barcodes_moved = $8,
              barcodes_added = $9, barcodes_removed = $10, customers_changed = $11,
-             computed_at = now()
+             computed_at = clock_timestamp()
          WHERE batch_id = $1 AND since = $2",
         &[
             &batch_id, &since, &counts[0], &counts[1], &counts[2], &counts[3], &counts[4],

@@ -1,4 +1,5 @@
-//! [`drop_batch`]: removes a batch for good (`tiqets_drop_batch`, migration 6) under the
+//! After a batch is written: [`index_lookups`] builds its lookup indexes, and
+//! [`drop_batch`] removes a batch for good (`tiqets_drop_batch`, migration 6) under the
 //! batch's lock, so a write of the same batch runs before or after it, never beside it.
 
 use super::BATCH_LOCK_CLASS;
@@ -33,4 +34,16 @@ pub async fn drop_batch(pool: &Pool, batch_id: &str) -> Result<Option<(u64, u64)
         .map_err(db("drop batch"))?;
     tx.commit().await.map_err(db("commit drop batch"))?;
     Ok(Some((unsigned(row.get(0)), unsigned(row.get(1)))))
+}
+
+/// Builds a completed batch's lookup indexes, each when missing (`tiqets_index_lookups`,
+/// migration 6): one order by id, one barcode, and the orders the comparison of two batches
+/// reads. Until then a lookup of the batch scans its partition.
+pub async fn index_lookups(pool: &Pool, batch_id: &str) -> Result<()> {
+    let client = pool.get().await?;
+    client
+        .execute("SELECT tiqets_index_lookups($1)", &[&batch_id])
+        .await
+        .map_err(db("index lookups"))?;
+    Ok(())
 }

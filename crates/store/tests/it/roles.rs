@@ -180,10 +180,14 @@ async fn the_reader_reads_the_writer_writes_and_only_the_owner_migrates() {
         "SELECT tiqets_stage_partition('b2', 'batch_orders')",
         "SELECT tiqets_index_partition('b1', 'batch_orders')",
         "SELECT tiqets_attach_batch('b1')",
+        "SELECT tiqets_index_lookups('b1')",
+        "SELECT tiqets_drop_batch('b1')",
     ] {
         let e = sql_error(&reader, sql).await;
         assert!(e.contains("permission denied"), "{sql}: {e}");
     }
+    // The writer builds the lookup indexes through the owner's function (migration 6).
+    tiqets_store::index_lookups(&writer, "b1").await.unwrap();
     for pool in [&writer, &reader] {
         for sql in [
             format!("DROP TABLE batch_orders_{suffix}"),
@@ -198,6 +202,9 @@ async fn the_reader_reads_the_writer_writes_and_only_the_owner_migrates() {
         }
     }
     assert_eq!(row_counts(&reader, "b1").await, [5, 3, 4, 4]);
+    // And removes a batch only through the owner's function, under the batch's lock.
+    assert!(tiqets_store::drop_batch(&writer, "b1").await.unwrap().is_some());
+    assert_eq!(row_counts(&reader, "b1").await, [0, 0, 0, 0]);
 
     owner.close();
     writer.close();

@@ -151,6 +151,11 @@ async fn changes_and_lookups_answer_what_the_domain_computes() {
 
     // Computed when asked (nothing stored), then stored by the change step: the same.
     check_changes(&app, &old, &new, &want, &files).await;
+    for id in [&old, &new] {
+        tiqets_store::index_lookups(app.db.pool(), id)
+            .await
+            .unwrap();
+    }
     tiqets_persister::changes::store_since_previous(app.db.pool(), &new)
         .await
         .unwrap();
