@@ -159,4 +159,6 @@ pub struct Deleted {
     pub database_bytes: u64,
     /// Bytes of output files removed.
     pub file_bytes: u64,
+    /// Bytes of the batch's input and result objects removed from the pipeline's file store.
+    pub object_bytes: u64,
 }

@@ -24,6 +24,10 @@ pub struct Freed {
     pub database_bytes: u64,
     /// Bytes of the output files removed.
     pub file_bytes: u64,
+    /// Bytes of the batch's input and result objects removed from the file bucket (those
+    /// its age limit had not expired yet).
+    #[serde(default)]
+    pub object_bytes: u64,
 }
 
 /// The persister's answer to a [`DeleteRequest`].
@@ -60,6 +64,7 @@ mod tests {
                 rows: 3,
                 database_bytes: 8192,
                 file_bytes: 10,
+                object_bytes: 20,
             },
         };
         let v = serde_json::to_value(&r).unwrap();

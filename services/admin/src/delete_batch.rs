@@ -1,6 +1,7 @@
 //! `tiqets-admin delete-batch BATCH_ID [--force]`: deletes a batch that completed or
 //! failed, as `DELETE /api/batches/{id}` does: it asks a running persister over NATS
-//! (`{ns}.admin.delete`), which removes the batch's rows, change records and output folder,
+//! (`{ns}.admin.delete`), which removes the batch's rows, change records, output folder and
+//! objects,
 //! and prints what was freed.
 
 use anyhow::Context;
@@ -54,8 +55,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         {
             DeleteReply::Deleted { freed } => {
                 println!(
-                    "deleted batch {batch_id}: {} rows, {} bytes of tables and indexes, {} bytes of files",
-                    freed.rows, freed.database_bytes, freed.file_bytes
+                    "deleted batch {batch_id}: {} rows, {} bytes of tables and indexes, {} bytes \
+                     of files, {} bytes of objects",
+                    freed.rows, freed.database_bytes, freed.file_bytes, freed.object_bytes
                 );
                 Ok(())
             }

@@ -2,7 +2,8 @@
 //! /api/batches/{id}` or `tiqets-admin delete-batch`), and by the retention settings after
 //! each completed batch. The persister owns a batch's storage: its rows in PostgreSQL
 //! (dropped with `tiqets_store::drop_batch`, under the batch's lock, in one transaction:
-//! a reader sees the whole batch or none of it) and its output folder. Each deletion is
+//! a reader sees the whole batch or none of it), its output folder and its objects in the
+//! file bucket. Each deletion is
 //! announced by a `deleted` notice, which the api replicas read to forget their cached
 //! answers about the batch.
 
@@ -11,8 +12,9 @@ use std::path::{Path, PathBuf};
 use time::{Duration, OffsetDateTime};
 use tiqets_bus::Bus;
 use tiqets_contract::{
-    BatchId, BatchStatus, DeleteReply, DeleteRequest, Freed, Notice, NoticeKind,
+    BatchId, BatchStatus, DeleteReply, DeleteRequest, Freed, Notice, NoticeKind, ResultFile,
 };
+use tiqets_domain::FileKind;
 use tiqets_store::{queries, Pool, StoreError};
 use tokio_util::sync::CancellationToken;
 
@@ -109,12 +111,14 @@ impl Remover {
             });
         };
         let file_bytes = remove_folder(&self.output_dir.join(id.as_str())).await;
+        let object_bytes = self.remove_objects(id).await;
         let freed = Freed {
             rows,
             database_bytes,
             file_bytes,
+            object_bytes,
         };
-        tracing::info!(batch_id = %id, rows, database_bytes, file_bytes, "batch deleted");
+        tracing::info!(batch_id = %id, rows, database_bytes, file_bytes, object_bytes, "batch deleted");
         let notice = Notice {
             batch_id: id.clone(),
             name: batch.name.clone(),
@@ -128,6 +132,40 @@ impl Remover {
             tracing::warn!(batch_id = %id, error = %e, "the deleted notice was not published");
         }
         Ok(DeleteReply::Deleted { freed })
+    }
+
+    /// Removes the batch's input and result objects from the file bucket (those not expired
+    /// yet); returns their bytes. A failure is logged: the bucket's age limit removes them
+    /// anyway.
+    async fn remove_objects(&self, id: &BatchId) -> u64 {
+        let names = self.bus.names();
+        let keys = [FileKind::Orders, FileKind::Barcodes]
+            .map(|f| names.input_key(id.as_str(), f))
+            .into_iter()
+            .chain(ResultFile::ALL.map(|f| names.result_key(id.as_str(), f)));
+        let files = match self.bus.files().await {
+            Ok(files) => files,
+            Err(e) => {
+                tracing::warn!(batch_id = %id, error = %e, "the batch's objects were not removed");
+                return 0;
+            }
+        };
+        let mut bytes = 0;
+        for key in keys {
+            let Ok(info) = files.info(&key).await else {
+                continue;
+            };
+            if info.deleted {
+                continue;
+            }
+            match files.delete(&key).await {
+                Ok(()) => bytes += info.size as u64,
+                Err(e) => {
+                    tracing::warn!(batch_id = %id, key, error = %e, "an object was not removed")
+                }
+            }
+        }
+        bytes
     }
 
     /// Deletes the ended batches `policy` does not keep (never the current one). Returns

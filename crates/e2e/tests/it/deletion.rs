@@ -36,12 +36,17 @@ async fn retention_and_the_admin_command_delete_batches_with_their_files() {
         wait_status(pool, &stack, &id, &["completed"], Duration::from_secs(120)).await;
         ids.push(id);
     }
-    // The third batch's persist kept two: the first is gone, with its folder.
-    let left = count(
-        pool,
-        "SELECT count(*) FROM batches WHERE status = 'completed'",
-    )
-    .await;
+    // After the third batch's `completed`, the persister kept two: the first is gone, with
+    // its folder (retention runs after the lookup indexes and the change step).
+    let mut left = 0;
+    for _ in 0..300 {
+        let sql = "SELECT count(*) FROM batches WHERE status = 'completed'";
+        left = count(pool, sql).await;
+        if left == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(left, 2, "{}", stack.logs());
     assert!(!stack.output().join(&ids[0]).exists());
     assert!(stack.output().join(&ids[1]).exists());
@@ -80,7 +85,26 @@ async fn retention_and_the_admin_command_delete_batches_with_their_files() {
         said.starts_with(&format!("deleted batch {}", ids[1])),
         "{said}"
     );
+    assert!(!said.contains(" 0 bytes of objects"), "{said}");
     assert!(!stack.output().join(&ids[1]).exists());
+    // Its input objects are gone from the file bucket; the current batch's are there.
+    let names = tiqets_contract::Names::new(ns.name());
+    let bus = tiqets_bus::Bus::connect(ns.nats_url(), names, "deletion-test")
+        .await
+        .unwrap();
+    let files = bus.files().await.unwrap();
+    let key = |id: &str| bus.names().input_key(id, tiqets_domain::FileKind::Orders);
+    let gone = |info: Result<async_nats::jetstream::object_store::ObjectInfo, _>| {
+        info.map_or(true, |i| i.deleted)
+    };
+    assert!(
+        gone(files.info(&key(&ids[1])).await),
+        "the deleted batch's object"
+    );
+    assert!(
+        !gone(files.info(&key(&ids[2])).await),
+        "the current batch's object"
+    );
     let done = admin(&[&ids[2], "--force"]);
     assert!(
         done.status.success(),

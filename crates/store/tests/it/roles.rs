@@ -203,7 +203,10 @@ async fn the_reader_reads_the_writer_writes_and_only_the_owner_migrates() {
     }
     assert_eq!(row_counts(&reader, "b1").await, [5, 3, 4, 4]);
     // And removes a batch only through the owner's function, under the batch's lock.
-    assert!(tiqets_store::drop_batch(&writer, "b1").await.unwrap().is_some());
+    assert!(tiqets_store::drop_batch(&writer, "b1")
+        .await
+        .unwrap()
+        .is_some());
     assert_eq!(row_counts(&reader, "b1").await, [0, 0, 0, 0]);
 
     owner.close();

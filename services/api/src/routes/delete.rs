@@ -1,5 +1,5 @@
 //! `DELETE /api/batches/{batch_id}`: removes a batch's results, change records and output
-//! files. The persister owns them and deletes (a request on `{ns}.admin.delete`, answered
+//! files and objects. The persister owns them and deletes (a request on `{ns}.admin.delete`, answered
 //! by one persister replica); the api passes on what it freed.
 
 use crate::error::ApiError;
@@ -82,6 +82,7 @@ pub async fn delete(
                 rows: freed.rows,
                 database_bytes: freed.database_bytes,
                 file_bytes: freed.file_bytes,
+                object_bytes: freed.object_bytes,
             }))
         }
         DeleteReply::NotFound { message } => Err(ApiError::NotFound(message)),
