@@ -304,6 +304,30 @@ try {
     await customer.waitFor();
     assert.equal(await customer.innerText(), String(changes.search_customer_id), 'the order\'s customer');
     await shot('13e-order');
+
+    // The first batch is no longer the current one (the second pair is): it goes without
+    // `force`. From here on, only the second batch is opened.
+    begin('delete a batch from its page');
+    await page.goto(`${base}/batches/${expected.batch_id}`);
+    await page.locator('#delete-batch').click();
+    assert.match(await page.locator('.danger-zone .question').innerText(), new RegExp(`Delete batch sample \\(${expected.batch_id}\\)\\?`));
+    await page.locator('#delete-confirm').click();
+    const deleted = page.locator('[data-testid=delete-result]');
+    // The page was loaded afresh: the token typed in for the uploads is asked for again.
+    const askedToken = page.getByText('The API needs a valid token');
+    await deleted.or(askedToken).waitFor({ timeout: 60_000 });
+    if (await askedToken.isVisible()) {
+      await shot('13f-delete-token');
+      await page.getByLabel('API token').fill(env('TOKEN'));
+      await page.locator('#delete-confirm').click();
+    }
+    await deleted.waitFor({ timeout: 60_000 });
+    assert.match(await deleted.innerText(), /Deleted/);
+    assert.equal(await page.locator('[data-testid=delete-error]').count(), 0);
+    await shot('13f-deleted');
+    await page.goto(`${base}/batches/${expected.batch_id}`);
+    await page.getByText('No such batch.').waitFor();
+    assert.equal(await page.locator('#delete-batch').count(), 0);
   }
 
   begin('phone width');
@@ -311,15 +335,17 @@ try {
   await nav('Overview').click();
   await page.locator('svg.chart a.bar').first().waitFor();
   await shot('14-phone-overview');
-  await page.goto(`${base}/batches/${expected.batch_id}`);
-  await page.locator('table.issues').waitFor();
+  // The first batch was deleted: the second one is shown.
+  await page.goto(`${base}/batches/${expected.changes.batch_id}`);
+  await page.locator('section[aria-labelledby=issues-title]').locator('table.issues, .empty').first().waitFor();
+  await page.locator('#delete-batch').waitFor();
   await shot('15-phone-batch');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);
   {
+    // Its batch before was deleted (with the change records): nothing to compare with now.
     await page.goto(`${base}/batches/${expected.changes.batch_id}/changes`);
-    await page.locator('[data-testid=changes-summary]').waitFor();
-    await page.locator('[data-testid=order-changes] table, [data-testid=order-changes] .empty').first().waitFor();
+    await page.locator('[data-testid=no-previous-batch]').waitFor();
     await shot('15b-phone-changes');
     const wider = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(wider <= 0, `the changes page is ${wider}px wider than a phone`);

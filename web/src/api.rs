@@ -2,13 +2,39 @@
 //! types: the data, or an [`ApiFailure`] carrying the API's own code and message.
 
 use crate::state::fetch::{ApiFailure, Fetch};
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use tiqets_api_types::{Answer, UploadOutcome};
+use std::cell::RefCell;
+use tiqets_api_types::{Answer, Deleted, UploadOutcome};
 use yew::prelude::*;
 
 /// Where the API is: the same origin as the page.
 pub const BASE: &str = "/api";
+
+thread_local! {
+    /// The API token once typed in, for the rest of the session (memory only, never stored):
+    /// the upload and the deletion of a batch both send it.
+    static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// The token typed in earlier in this session, if any.
+pub fn remembered_token() -> Option<String> {
+    TOKEN.with(|t| t.borrow().clone())
+}
+
+/// Keeps `token` for the rest of the session (an empty one forgets it).
+pub fn remember_token(token: &str) {
+    TOKEN.with(|t| *t.borrow_mut() = Some(token.to_string()).filter(|t| !t.is_empty()));
+}
+
+/// `request` with `Authorization: Bearer <token>`, unless the token is blank.
+fn bearer(request: RequestBuilder, token: &str) -> RequestBuilder {
+    if token.trim().is_empty() {
+        request
+    } else {
+        request.header("Authorization", &format!("Bearer {}", token.trim()))
+    }
+}
 
 /// `GET {BASE}{path}`, read as `T`.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
@@ -57,13 +83,20 @@ pub async fn upload(
         form.append_with_str("name", name.trim())
             .map_err(|_| ApiFailure::unreachable("no FormData"))?;
     }
-    let mut request = Request::post(&format!("{BASE}/batches"));
-    if !token.trim().is_empty() {
-        request = request.header("Authorization", &format!("Bearer {}", token.trim()));
-    }
-    let response = request
+    let response = bearer(Request::post(&format!("{BASE}/batches")), token)
         .body(form)
         .map_err(ApiFailure::unreachable)?
+        .send()
+        .await
+        .map_err(ApiFailure::unreachable)?;
+    read(response).await
+}
+
+/// `DELETE {BASE}/batches/{id}?force=…` with an optional token: what it removed.
+pub async fn delete_batch(id: &str, force: bool, token: &str) -> Result<Deleted, ApiFailure> {
+    let request = Request::delete(&format!("{BASE}/batches/{id}?force={force}"))
+        .header("Accept", "application/json");
+    let response = bearer(request, token)
         .send()
         .await
         .map_err(ApiFailure::unreachable)?;

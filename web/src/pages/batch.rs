@@ -1,8 +1,9 @@
 //! One batch: its progress and figures, why it failed, and once completed its downloads,
 //! its validation report (filter by code and file, paginated), its output rows (filter by
-//! customer, paginated) and a tab to its changes since the batch before.
+//! customer, paginated) and a tab to its changes since the batch before. Once it has ended
+//! (completed or failed), a danger zone at the bottom deletes it, after a confirmation.
 
-use crate::api::{use_get, BASE};
+use crate::api::{self, use_get, BASE};
 use crate::components::common::{key_figures, Empty, Failure, Loading, Pager, StatusBadge};
 use crate::components::steps::Steps;
 use crate::components::tabs::{BatchTabs, Tab};
@@ -10,10 +11,11 @@ use crate::events::{use_status_events, Live};
 use crate::format;
 use crate::route::Route;
 use crate::state::batches::elapsed;
+use crate::state::delete::{self, DeleteAction, DeleteForm, DeletePhase};
 use crate::state::fetch::Fetch;
 use crate::state::paging::{query, Paging};
-use tiqets_api_types::{Batch, IssuesPage, OrdersPage, Status, ISSUE_CODES};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use tiqets_api_types::{Batch, Deleted, IssuesPage, OrdersPage, Status, ISSUE_CODES};
+use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -37,16 +39,23 @@ pub fn batch_page(props: &BatchProps) -> Html {
         }));
     }
     let batch = use_get::<Batch>(format!("/batches/{}", props.id), *reload);
-    let body = match &batch {
-        Fetch::Loading => html! { <Loading /> },
-        Fetch::Failed(f) if f.is_not_found() => html! {
+    // Once deleted, the page says what went (whatever a later read of the batch answers).
+    let deleted = use_state(|| None::<(String, String, Deleted)>);
+    let on_deleted = {
+        let (deleted, id) = (deleted.clone(), props.id.clone());
+        Callback::from(move |(name, d): (String, Deleted)| deleted.set(Some((id.clone(), name, d))))
+    };
+    let body = match (&*deleted, &batch) {
+        (Some((id, name, d)), _) if *id == props.id => gone(name, d),
+        (_, Fetch::Loading) => html! { <Loading /> },
+        (_, Fetch::Failed(f)) if f.is_not_found() => html! {
             <Empty>
                 <p><strong>{ "No such batch." }</strong></p>
                 <p>{ &f.message }{ ". See " }<Link<Route> to={Route::Batches}>{ "all batches" }</Link<Route>>{ "." }</p>
             </Empty>
         },
-        Fetch::Failed(f) => html! { <Failure failure={f.clone()} /> },
-        Fetch::Ready(b) => view(b),
+        (_, Fetch::Failed(f)) => html! { <Failure failure={f.clone()} /> },
+        (_, Fetch::Ready(b)) => view(b, on_deleted),
     };
     html! {
         <section class="page">
@@ -56,7 +65,25 @@ pub fn batch_page(props: &BatchProps) -> Html {
     }
 }
 
-fn view(b: &Batch) -> Html {
+/// What is left once the batch is deleted: what went, and the way back.
+fn gone(name: &str, d: &Deleted) -> Html {
+    html! {
+        <>
+            <h1>{ "Batch deleted" }</h1>
+            <div class="notice ok" role="status">
+                <strong>{ format!("Batch {name} ({}) is gone.", d.batch_id) }</strong>
+                <p data-testid="delete-result">{ delete::summary(d) }</p>
+                <p>
+                    <Link<Route> to={Route::Batches}>{ "Back to all batches" }</Link<Route>>
+                    { " · " }
+                    <Link<Route> to={Route::Overview}>{ "Overview" }</Link<Route>>
+                </p>
+            </div>
+        </>
+    }
+}
+
+fn view(b: &Batch, on_deleted: Callback<(String, Deleted)>) -> Html {
     let counts = b.counts.clone().unwrap_or_default();
     let downloads = |file: &str, label: &str| {
         html! { <a class="button" href={format!("{BASE}/batches/{}/{file}", b.id)} download={file.to_string()}>{ label }</a> }
@@ -99,6 +126,9 @@ fn view(b: &Batch) -> Html {
                 <Orders id={b.id.clone()} />
             } else if !b.status.is_final() {
                 <Empty>{ "Its results appear here when it completes; this page follows it live." }</Empty>
+            }
+            if b.status.is_final() {
+                <DangerZone id={b.id.clone()} name={b.name.clone()} {on_deleted} />
             }
         </>
     }
@@ -266,6 +296,136 @@ fn orders(props: &SectionProps) -> Html {
                     </>
                 },
             } }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DangerProps {
+    id: String,
+    name: String,
+    /// The batch is deleted: its name, and what went.
+    on_deleted: Callback<(String, Deleted)>,
+}
+
+/// "Delete batch", then a confirmation: with `force` when it is the current batch, and the
+/// API token when the API asks for one (the one the upload uses, kept for the session).
+#[function_component(DangerZone)]
+fn danger_zone(props: &DangerProps) -> Html {
+    let form = use_reducer(|| DeleteForm::with_token(api::remembered_token()));
+    let cancel_ref = use_node_ref();
+    {
+        // The confirmation just opened: Cancel has the focus (not the destructive button).
+        let cancel_ref = cancel_ref.clone();
+        use_effect_with(form.phase == DeletePhase::Confirming, move |opened| {
+            if *opened {
+                if let Some(button) = cancel_ref.cast::<HtmlElement>() {
+                    let _ = button.focus();
+                }
+            }
+        });
+    }
+    let open = {
+        let (dispatch, id) = (form.dispatcher(), props.id.clone());
+        Callback::from(move |_: MouseEvent| {
+            dispatch.dispatch(DeleteAction::Open);
+            // Is it the current batch? Then deleting it needs `force`.
+            let (dispatch, id) = (dispatch.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(latest) = api::get::<Batch>("/batches/latest").await {
+                    dispatch.dispatch(DeleteAction::Current(latest.id == id));
+                }
+            });
+        })
+    };
+    let cancel = {
+        let dispatch = form.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(DeleteAction::Cancel))
+    };
+    let on_force = {
+        let dispatch = form.dispatcher();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            dispatch.dispatch(DeleteAction::Force(input.checked()));
+        })
+    };
+    let on_token = {
+        let dispatch = form.dispatcher();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let token = input.value();
+            api::remember_token(&token);
+            dispatch.dispatch(DeleteAction::Token(token));
+        })
+    };
+    let send = {
+        let form = form.clone();
+        let (id, name, on_deleted) = (
+            props.id.clone(),
+            props.name.clone(),
+            props.on_deleted.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if !form.can_send() {
+                return;
+            }
+            form.dispatch(DeleteAction::Send);
+            let dispatch = form.dispatcher();
+            let (id, name, on_deleted) = (id.clone(), name.clone(), on_deleted.clone());
+            let (force, token) = (form.force, form.token.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::delete_batch(&id, force, &token).await {
+                    Ok(d) => {
+                        dispatch.dispatch(DeleteAction::Deleted(d.clone()));
+                        on_deleted.emit((name, d));
+                    }
+                    Err(f) => dispatch.dispatch(DeleteAction::Failed(f)),
+                }
+            });
+        })
+    };
+    let sending = form.phase == DeletePhase::Sending;
+    html! {
+        <section class="card danger-zone" aria-labelledby="danger-title">
+            <h2 id="danger-title">{ "Danger zone" }</h2>
+            if form.confirming() {
+                <form class="confirm" onsubmit={send}>
+                    <p class="question" id="delete-question">{ delete::question(&props.name, &props.id) }</p>
+                    if form.current {
+                        <label class="check">
+                            <input type="checkbox" id="delete-force" checked={form.force} onchange={on_force} disabled={sending} />
+                            <span>{ "It is the current batch: delete it anyway (the batch before it becomes current)" }</span>
+                        </label>
+                    }
+                    if form.need_token {
+                        <div class="fields">
+                            <label for="delete-token">{ "API token" }</label>
+                            <input id="delete-token" type="password" autocomplete="off" value={form.token.clone()} oninput={on_token}
+                                   aria-describedby="delete-token-help" />
+                            <p id="delete-token-help" class="muted">{ "This API deletes batches with a token only (TIQETS_API_TOKEN)." }</p>
+                        </div>
+                    }
+                    if let DeletePhase::Refused { title, message } = &form.phase {
+                        <div class="notice error" role="alert" data-testid="delete-error">
+                            <strong>{ title }</strong>
+                            <p>{ message }</p>
+                        </div>
+                    }
+                    <div class="actions">
+                        <button type="submit" class="danger" id="delete-confirm" disabled={!form.can_send()}
+                                aria-describedby="delete-question">
+                            { if sending { "Deleting…" } else { "Delete" } }
+                        </button>
+                        <button type="button" ref={cancel_ref} onclick={cancel} disabled={sending}>{ "Cancel" }</button>
+                    </div>
+                </form>
+            } else {
+                <div class="danger-row">
+                    <p class="muted">{ "Deleting this batch removes its results, change records and output files for good." }</p>
+                    <button type="button" class="danger" id="delete-batch" onclick={open}>{ "Delete batch" }</button>
+                </div>
+            }
         </section>
     }
 }

@@ -8,7 +8,6 @@ use crate::events::{use_status_events, Live};
 use crate::format;
 use crate::route::Route;
 use crate::state::upload::{assign, Followed, Phase, Picked, Slot, UploadAction, UploadForm};
-use std::cell::RefCell;
 use std::rc::Rc;
 use tiqets_api_types::{Batch, Status};
 use web_sys::{DragEvent, File, FileList, HtmlInputElement};
@@ -22,14 +21,9 @@ struct Files {
     barcodes: Option<File>,
 }
 
-thread_local! {
-    /// The API token once typed in, for the rest of the session (memory only, never stored).
-    static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
 #[function_component(Upload)]
 pub fn upload() -> Html {
-    let form = use_reducer(|| UploadForm::with_token(TOKEN.with(|t| t.borrow().clone())));
+    let form = use_reducer(|| UploadForm::with_token(api::remembered_token()));
     let files = use_mut_ref(Files::default);
     let dragging = use_state(|| false);
     let refresh = use_state(|| 0u32);
@@ -180,7 +174,7 @@ fn editing(
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let token = input.value();
-            TOKEN.with(|t| *t.borrow_mut() = Some(token.clone()).filter(|t| !t.is_empty()));
+            api::remember_token(&token);
             dispatch.dispatch(UploadAction::Token(token));
         })
     };

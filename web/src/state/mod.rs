@@ -3,6 +3,7 @@
 
 pub mod batches;
 pub mod changes;
+pub mod delete;
 pub mod fetch;
 pub mod paging;
 pub mod search;
