@@ -79,6 +79,8 @@ api_port=$(free_port)
 export NATS_URL=$private_nats_url DATABASE_URL=$scratch_database_url TIQETS_NAMESPACE=bench
 export TIQETS_OUTPUT_DIR=$work/output TIQETS_UPLOAD_DIR=$work TIQETS_WEB_DIR=$work/none
 export TIQETS_API_ADDR=127.0.0.1:$api_port RUST_LOG=${RUST_LOG:-warn}
+# wrk is one client: the per-client rate limit (100 requests/s by default) would answer it 429.
+export TIQETS_API_RATE_PER_SECOND=0
 for service in validator merger persister api; do
   "$bin/tiqets-$service" >"$work/$service.log" 2>&1 &
   pids+=($!)

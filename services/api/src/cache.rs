@@ -105,10 +105,12 @@ impl Answers {
         self.records.as_ref()?.get(batch_id)
     }
 
-    /// Forgets every answer and the record of `batch_id` (it was deleted).
+    /// Forgets every answer and the record of `batch_id` (it was deleted), and every
+    /// barcode history (each spans all batches).
     pub fn forget(&self, batch_id: &str) {
         if let Some(cache) = &self.bodies {
-            cache.retain(|(id, _), _| id != batch_id);
+            let history = crate::routes::lookups::HISTORY;
+            cache.retain(|(id, what), _| id != batch_id && !what.starts_with(history));
         }
         if let Some(cache) = &self.records {
             cache.remove(batch_id);

@@ -1,9 +1,13 @@
 //! Lookups by key: a barcode in a batch, a barcode's history over every completed batch,
-//! and one order of a batch. Each is a few index probes (docs/data-model.md).
+//! and one order of a batch. Each is a few index probes (docs/data-model.md), remembered
+//! like the other answers about completed batches (`crate::cache::Answers`).
+
+/// The cache key prefix of a barcode's history (forgotten whenever a batch is deleted).
+pub const HISTORY: &str = "history:";
 
 use crate::error::ApiError;
 use crate::model::{
-    ok, BarcodeHistory, BarcodeHistoryItem, BarcodeHistoryResponse, BarcodeLookup,
+    envelope_bytes, BarcodeHistory, BarcodeHistoryItem, BarcodeHistoryResponse, BarcodeLookup,
     BarcodeLookupResponse, ErrorBody, OrderLookup, OrderLookupResponse,
 };
 use crate::params::BatchRef;
@@ -62,20 +66,26 @@ pub async fn barcode_in_batch(
         BatchRef::Latest => find_completed(&state, "latest").await?,
         BatchRef::Id(id) => find_completed(&state, id.as_str()).await?,
     };
-    let found = lookups::barcode(&state.pool, &batch.id, code).await?;
-    let found = found.ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "barcode {code} is neither sold nor unused in batch {}",
-            batch.id
-        ))
-    })?;
-    Ok(ok(BarcodeLookup {
-        barcode: code.to_owned(),
-        batch_id: batch.id,
-        state: found.state.into(),
-        order_id: found.order_id,
-        customer_id: found.customer_id,
-    }))
+    let compute = async {
+        let found = lookups::barcode(&state.pool, &batch.id, code).await?;
+        let found = found.ok_or_else(|| {
+            // An error: not remembered, asked again next time.
+            ApiError::NotFound(format!(
+                "barcode {code} is neither sold nor unused in batch {}",
+                batch.id
+            ))
+        })?;
+        envelope_bytes(BarcodeLookup {
+            barcode: code.to_owned(),
+            batch_id: batch.id.clone(),
+            state: found.state.into(),
+            order_id: found.order_id,
+            customer_id: found.customer_id,
+        })
+    };
+    state
+        .answer(&batch.id, format!("barcode:{code}"), compute)
+        .await
 }
 
 /// A barcode's state in every completed batch, oldest first (the newest 1,000 batches).
@@ -95,27 +105,35 @@ pub async fn barcode_history(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = barcode(&path)?;
-    let history = lookups::barcode_history(&state.pool, code).await?;
-    if history.iter().all(|h| h.barcode.state == "absent") {
-        return Err(ApiError::NotFound(format!(
-            "barcode {code} is in no completed batch"
-        )));
-    }
-    let batches = history
-        .into_iter()
-        .map(|h| BarcodeHistoryItem {
-            batch_id: h.batch_id,
-            name: h.name,
-            completed_at: h.completed_at.and_then(|t| t.format(&Rfc3339).ok()),
-            state: h.barcode.state.into(),
-            order_id: h.barcode.order_id,
-            customer_id: h.barcode.customer_id,
+    // Remembered with the current batch: a batch completing makes another one current, and
+    // a deletion forgets every history (`Answers::forget`).
+    let current = crate::routes::current(&state).await?;
+    let compute = async {
+        let history = lookups::barcode_history(&state.pool, code).await?;
+        if history.iter().all(|h| h.barcode.state == "absent") {
+            return Err(ApiError::NotFound(format!(
+                "barcode {code} is in no completed batch"
+            )));
+        }
+        let batches = history
+            .into_iter()
+            .map(|h| BarcodeHistoryItem {
+                batch_id: h.batch_id,
+                name: h.name,
+                completed_at: h.completed_at.and_then(|t| t.format(&Rfc3339).ok()),
+                state: h.barcode.state.into(),
+                order_id: h.barcode.order_id,
+                customer_id: h.barcode.customer_id,
+            })
+            .collect();
+        envelope_bytes(BarcodeHistory {
+            barcode: code.to_owned(),
+            batches,
         })
-        .collect();
-    Ok(ok(BarcodeHistory {
-        barcode: code.to_owned(),
-        batches,
-    }))
+    };
+    state
+        .answer(&current.id, format!("{HISTORY}{code}"), compute)
+        .await
 }
 
 /// One output order of a completed batch, with its barcodes. 404 when the batch's output
@@ -137,17 +155,22 @@ pub async fn order(
 ) -> Result<HttpResponse, ApiError> {
     let raw = req.match_info().get("order_id").unwrap_or_default();
     let order_id = id("order_id", raw)?;
-    let found = lookups::order(&state.pool, &batch.id, order_id).await?;
-    let found = found.ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "order {order_id} is not in batch {}'s output",
-            batch.id
-        ))
-    })?;
-    Ok(ok(OrderLookup {
-        batch_id: batch.id,
-        customer_id: found.customer_id,
-        order_id: found.order_id,
-        barcodes: found.barcodes,
-    }))
+    let compute = async {
+        let found = lookups::order(&state.pool, &batch.id, order_id).await?;
+        let found = found.ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "order {order_id} is not in batch {}'s output",
+                batch.id
+            ))
+        })?;
+        envelope_bytes(OrderLookup {
+            batch_id: batch.id.clone(),
+            customer_id: found.customer_id,
+            order_id: found.order_id,
+            barcodes: found.barcodes,
+        })
+    };
+    state
+        .answer(&batch.id, format!("order:{order_id}"), compute)
+        .await
 }
