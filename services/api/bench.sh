@@ -12,7 +12,8 @@
 #   barcode    GET /api/barcodes/{barcode}             (random sold and unused barcodes)
 #   order      GET /api/batches/{id}/orders/{order_id} (random orders of the batch)
 #   history    GET /api/barcodes/{barcode}/history     (random barcodes)
-# and prints, per endpoint, the median over the rounds of requests/s, p50 and p99 latency,
+# (each round starting one endpoint later than the one before), and prints, per endpoint, the
+# median over the rounds of requests/s, p50 and p99 latency,
 # and its throughput as a ratio of /healthz's. Target: every data endpoint at
 # least 0.5 of /healthz's throughput, p99 under 20 ms. The load average before and after
 # is printed with the table: the machine is shared, and wrk, the api and PostgreSQL share
@@ -178,7 +179,9 @@ declare -A script=([healthz]=plain [top]=plain [orders]=orders [unused]=unused [
 endpoints=(healthz top orders unused barcode order history)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq 1 "$rounds"); do
-  for e in "${endpoints[@]}"; do
+  # Each round starts one endpoint later, so none always runs last on a heating machine.
+  shift_by=$(( (round - 1) % ${#endpoints[@]} ))
+  for e in "${endpoints[@]:shift_by}" "${endpoints[@]:0:shift_by}"; do
     line=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 5s -s "$work/${script[$e]}.lua" "$base${path[$e]}" | grep '^RESULT')
     echo "$e $line" >>"$work/results"
     say "round $round $e: $line"
