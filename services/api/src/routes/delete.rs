@@ -15,8 +15,8 @@ use tiqets_contract::{DeleteReply, DeleteRequest};
 const DELETE_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Deletes a batch that completed or failed: its rows in PostgreSQL (results and change
-/// records), its output folder, and its record. The current batch (the last completed)
-/// only with `force=true`; the batch completed before it becomes current. Readers see the
+/// records), its output folder, and its record. The current batch (the last completed;
+/// `latest` names it) only with `force=true`; the batch completed before it becomes current. Readers see the
 /// whole batch until the deletion commits, then 404.
 #[utoipa::path(
     delete,
@@ -26,7 +26,7 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(120);
     responses(
         (status = 200, description = "Deleted; what it freed", body = DeletedResponse),
         (status = 400, description = "Not a batch id, or `force` not true or false", body = ErrorBody),
-        (status = 404, description = "No such batch", body = ErrorBody),
+        (status = 404, description = "No such batch (or, for `latest`, none completed yet)", body = ErrorBody),
         (status = 409, description = "The current batch without `force=true`, or a batch still in flight (`batch_in_use`)", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -38,10 +38,11 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let batch_id = match BatchRef::parse(&path)? {
         BatchRef::Id(id) => id,
+        // The current batch, which only `force` deletes.
         BatchRef::Latest => {
-            return Err(ApiError::bad_request(
-                "name the batch to delete by its id, not `latest`",
-            ))
+            let current = crate::routes::current(&state).await?;
+            tiqets_contract::BatchId::parse(&current.id)
+                .map_err(|_| ApiError::Internal(format!("a stored batch id: {}", current.id)))?
         }
     };
     let request = DeleteRequest {

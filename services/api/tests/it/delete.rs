@@ -74,10 +74,11 @@ async fn a_deleted_batch_is_gone_with_its_files_and_the_current_one_needs_force(
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["code"], "batch_in_use");
     assert!(body["message"].as_str().unwrap().contains("force=true"));
+    // `latest` is the current batch: refused without force too.
     let (status, body) = delete(&app, "/api/batches/latest").await;
     assert_eq!(
         (status, body["code"].clone()),
-        (StatusCode::BAD_REQUEST, "invalid_parameter".into())
+        (StatusCode::CONFLICT, "batch_in_use".into())
     );
     let (status, _) = delete(&app, &format!("/api/batches/{old}?force=maybe")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
