@@ -18,7 +18,7 @@ mod tests;
 
 pub use compare::{
     compare_barcodes, compare_customers, compare_orders, BarcodeChange, BarcodeKind,
-    CustomerChange, OrderChange, OrderKind, Summary, Unsorted,
+    CustomerChange, OrderChange, OrderKind, Summary, Unsorted, KINDS,
 };
 pub use snapshot::Snapshot;
 

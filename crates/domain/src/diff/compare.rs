@@ -20,6 +20,44 @@ pub struct Summary {
     pub customers_changed: u64,
 }
 
+/// Every kind, in the order of [`Summary`]'s counts (`customers_changed` last).
+pub const KINDS: [&str; 9] = [
+    OrderKind::Added.as_str(),
+    OrderKind::Removed.as_str(),
+    OrderKind::Changed.as_str(),
+    BarcodeKind::Sold.as_str(),
+    BarcodeKind::Unsold.as_str(),
+    BarcodeKind::Moved.as_str(),
+    BarcodeKind::Added.as_str(),
+    BarcodeKind::Removed.as_str(),
+    "customers_changed",
+];
+
+impl Summary {
+    /// The counts, in the order of [`KINDS`].
+    pub fn counts(&self) -> [u64; 9] {
+        [
+            self.orders_added,
+            self.orders_removed,
+            self.orders_changed,
+            self.barcodes_sold,
+            self.barcodes_unsold,
+            self.barcodes_moved,
+            self.barcodes_added,
+            self.barcodes_removed,
+            self.customers_changed,
+        ]
+    }
+
+    /// The count of `kind` (one of [`KINDS`]; 0 for anything else).
+    pub fn count(&self, kind: &str) -> u64 {
+        KINDS
+            .iter()
+            .position(|k| *k == kind)
+            .map_or(0, |i| self.counts()[i])
+    }
+}
+
 /// How an output order changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrderKind {
@@ -32,7 +70,7 @@ pub enum OrderKind {
 }
 
 impl OrderKind {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             OrderKind::Added => "orders_added",
             OrderKind::Removed => "orders_removed",
@@ -57,7 +95,7 @@ pub enum BarcodeKind {
 }
 
 impl BarcodeKind {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             BarcodeKind::Sold => "barcodes_sold",
             BarcodeKind::Unsold => "barcodes_unsold",

@@ -280,3 +280,24 @@ fn snapshots_of_processed_batches_compare_like_the_model() {
         }
     );
 }
+
+#[test]
+fn each_kind_names_its_count() {
+    let s = Summary {
+        orders_added: 1,
+        orders_removed: 2,
+        orders_changed: 3,
+        barcodes_sold: 4,
+        barcodes_unsold: 5,
+        barcodes_moved: 6,
+        barcodes_added: 7,
+        barcodes_removed: 8,
+        customers_changed: 9,
+    };
+    let json = serde_json::to_value(s).unwrap();
+    for (i, kind) in KINDS.iter().enumerate() {
+        assert_eq!(s.count(kind), i as u64 + 1, "{kind}");
+        assert_eq!(json[kind], i as u64 + 1, "{kind}");
+    }
+    assert_eq!(s.count("no_such_kind"), 0);
+}

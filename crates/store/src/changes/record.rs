@@ -175,19 +175,7 @@ pub async fn store_changes(pool: &Pool, since: &str, batch_id: &str) -> Result<S
         rows.finish().await?;
         super::add(&mut summary, &part);
     }
-    let s = &summary;
-    let counts: [i64; 9] = [
-        s.orders_added,
-        s.orders_removed,
-        s.orders_changed,
-        s.barcodes_sold,
-        s.barcodes_unsold,
-        s.barcodes_moved,
-        s.barcodes_added,
-        s.barcodes_removed,
-        s.customers_changed,
-    ]
-    .map(signed);
+    let counts = summary.counts().map(signed);
     tx.execute(
         "UPDATE batch_changes SET orders_added = $3, orders_removed = $4, orders_changed = $5,
              barcodes_sold = $6, barcodes_unsold = $7, barcodes_moved = $8,

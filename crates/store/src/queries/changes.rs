@@ -85,18 +85,8 @@ fn customer_row(r: &Row) -> ChangeRow {
     }
 }
 
-/// The kinds, as `&'static str` (the tables' CHECK constraints admit only these).
-pub const KINDS: [&str; 9] = [
-    "orders_added",
-    "orders_removed",
-    "orders_changed",
-    "barcodes_sold",
-    "barcodes_unsold",
-    "barcodes_moved",
-    "barcodes_added",
-    "barcodes_removed",
-    "customers_changed",
-];
+/// The kinds (the tables' CHECK constraints admit only these).
+pub use tiqets_domain::diff::KINDS;
 
 fn kind_name(stored: &str) -> &'static str {
     KINDS.iter().find(|k| **k == stored).copied().unwrap_or("")

@@ -106,21 +106,9 @@ fn summary_of(s: &Summary) -> ChangeSummary {
 
 /// The count of `kind` (all of `table`'s kinds when None).
 fn total(s: &Summary, table: Table, kind: Option<&str>) -> u64 {
-    let of = |k: &str| match k {
-        "orders_added" => s.orders_added,
-        "orders_removed" => s.orders_removed,
-        "orders_changed" => s.orders_changed,
-        "barcodes_sold" => s.barcodes_sold,
-        "barcodes_unsold" => s.barcodes_unsold,
-        "barcodes_moved" => s.barcodes_moved,
-        "barcodes_added" => s.barcodes_added,
-        "barcodes_removed" => s.barcodes_removed,
-        "customers_changed" => s.customers_changed,
-        _ => 0,
-    };
     match kind {
-        Some(k) => of(k),
-        None => kinds(table).iter().map(|k| of(k)).sum(),
+        Some(k) => s.count(k),
+        None => kinds(table).iter().map(|k| s.count(k)).sum(),
     }
 }
 

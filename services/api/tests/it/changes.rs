@@ -229,6 +229,12 @@ async fn changes_and_lookups_answer_what_the_domain_computes() {
         "invalid_parameter",
     )
     .await;
+    // 64 letters and digits is the longest barcode; 65 is refused before any query.
+    let long = |n: usize| format!("/api/barcodes/{}", "7".repeat(n));
+    app.error(&long(64), StatusCode::NOT_FOUND, "not_found")
+        .await;
+    app.error(&long(65), StatusCode::BAD_REQUEST, "invalid_parameter")
+        .await;
     let history = app.data("/api/barcodes/X9001A/history").await;
     let states: Vec<&str> = history["batches"]
         .as_array()
