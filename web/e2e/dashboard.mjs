@@ -201,6 +201,16 @@ try {
   assert.match(await page.locator('li.batch.failed .reason').innerText(), /missing required column/);
   await shot('13-batches-with-failure');
 
+  begin('a failed batch is retried from its page');
+  await page.locator('li.batch.failed a').first().click();
+  await page.locator('#retry-batch').click();
+  await page.locator('[data-testid=retry-result]').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('[data-testid=retry-result]').innerText(), /attempt 2/);
+  // Its file is still missing the column: attempt 2 fails the same way, and says so.
+  await page.locator('.notice.error .reason').waitFor({ timeout: 120_000 });
+  assert.match(await page.locator('.notice.error .reason').innerText(), /missing required column/);
+  await shot('13a-retried-and-failed-again');
+
   {
     assert.ok(expected.changes, 'EXPECTED has the changes to check');
     const changes = expected.changes;

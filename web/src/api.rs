@@ -103,6 +103,17 @@ pub async fn delete_batch(id: &str, force: bool, token: &str) -> Result<Deleted,
     read(response).await
 }
 
+/// `POST {BASE}/batches/{id}/retry` with an optional token: the batch queued again.
+pub async fn retry_batch(id: &str, token: &str) -> Result<UploadOutcome, ApiFailure> {
+    let request =
+        Request::post(&format!("{BASE}/batches/{id}/retry")).header("Accept", "application/json");
+    let response = bearer(request, token)
+        .send()
+        .await
+        .map_err(ApiFailure::unreachable)?;
+    read(response).await
+}
+
 /// The answer of `GET {BASE}{path}`, asked again whenever `path` or `reload` changes.
 #[hook]
 pub fn use_get<T>(path: String, reload: u32) -> Fetch<T>

@@ -33,6 +33,9 @@ pub enum ErrorCode {
     /// 409: the batch may not be deleted now: it is the current batch (delete it with
     /// `?force=true`), or it is still being processed.
     BatchInUse,
+    /// 409: a retry of a batch that is not failed, or whose input files are no longer
+    /// stored (drop or upload them again).
+    NotRetryable,
     /// 413: the request body, or a file in it, is over the limit.
     PayloadTooLarge,
     /// 415: an upload that is not `multipart/form-data`.
@@ -52,7 +55,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of their statuses.
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::InvalidParameter,
         ErrorCode::InvalidUpload,
         ErrorCode::InvalidRequest,
@@ -63,6 +66,7 @@ impl ErrorCode {
         ErrorCode::BatchNotCompleted,
         ErrorCode::NoPreviousBatch,
         ErrorCode::BatchInUse,
+        ErrorCode::NotRetryable,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::TooManyRequests,
@@ -84,6 +88,7 @@ impl ErrorCode {
             ErrorCode::BatchNotCompleted => "batch_not_completed",
             ErrorCode::NoPreviousBatch => "no_previous_batch",
             ErrorCode::BatchInUse => "batch_in_use",
+            ErrorCode::NotRetryable => "not_retryable",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::TooManyRequests => "too_many_requests",
@@ -103,9 +108,10 @@ impl ErrorCode {
             ErrorCode::Unauthorized => 401,
             ErrorCode::NotFound | ErrorCode::NoCompletedBatch => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::BatchNotCompleted | ErrorCode::NoPreviousBatch | ErrorCode::BatchInUse => {
-                409
-            }
+            ErrorCode::BatchNotCompleted
+            | ErrorCode::NoPreviousBatch
+            | ErrorCode::BatchInUse
+            | ErrorCode::NotRetryable => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::TooManyRequests => 429,

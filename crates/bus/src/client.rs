@@ -4,6 +4,7 @@
 
 use crate::auth::NatsAuth;
 use crate::error::BusError;
+use crate::pacing::Pacing;
 use crate::propagation::inject_current;
 use crate::tls::NatsTls;
 use async_nats::header::NATS_MESSAGE_ID;
@@ -27,13 +28,15 @@ pub struct Bus {
     client: async_nats::Client,
     js: jetstream::Context,
     names: Names,
+    pacing: Pacing,
 }
 
 impl Bus {
     /// Connects once with the credentials and TLS settings of the environment
     /// ([`NatsAuth::from_env`]: `TIQETS_NATS_USER` + `TIQETS_NATS_PASSWORD`, none when unset;
     /// [`NatsTls::from_env`]: `TIQETS_NATS_TLS`, `TIQETS_NATS_CA_FILE`,
-    /// `TIQETS_NATS_CERT_FILE` + `TIQETS_NATS_KEY_FILE`); fails when a setting is unusable
+    /// `TIQETS_NATS_CERT_FILE` + `TIQETS_NATS_KEY_FILE`) and the consumers' [`Pacing::from_env`]
+    /// (`TIQETS_ACK_WAIT_SECS`, `TIQETS_MAX_DELIVER`); fails when a setting is unusable
     /// (the error names the variable), the server is not reachable or refuses them.
     pub async fn connect(url: &str, names: Names, client_name: &str) -> Result<Bus, BusError> {
         let settings_error = |message: String| BusError::Connect {
@@ -42,7 +45,9 @@ impl Bus {
         };
         let auth = NatsAuth::from_env().map_err(|e| settings_error(e.to_string()))?;
         let tls = NatsTls::from_env().map_err(|e| settings_error(e.to_string()))?;
-        Bus::connect_with(url, names, client_name, &auth, &tls).await
+        let pacing = Pacing::from_env().map_err(settings_error)?;
+        let bus = Bus::connect_with(url, names, client_name, &auth, &tls).await?;
+        Ok(bus.with_pacing(pacing))
     }
 
     /// Connects once presenting `auth`, with async-nats' default TLS (a `tls://` URL or a
@@ -119,11 +124,26 @@ impl Bus {
     pub fn from_client(client: async_nats::Client, names: Names) -> Bus {
         let mut js = jetstream::new(client.clone());
         js.set_timeout(REQUEST_TIMEOUT);
-        Bus { client, js, names }
+        Bus {
+            client,
+            js,
+            names,
+            pacing: Pacing::default(),
+        }
+    }
+
+    /// This connection with `pacing` for the consumers it sets up and runs.
+    pub fn with_pacing(self, pacing: Pacing) -> Bus {
+        Bus { pacing, ..self }
     }
 
     pub fn names(&self) -> &Names {
         &self.names
+    }
+
+    /// The ack wait and delivery limit of the work consumers ([`Pacing`]).
+    pub fn pacing(&self) -> Pacing {
+        self.pacing
     }
 
     pub fn client(&self) -> &async_nats::Client {

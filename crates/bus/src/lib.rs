@@ -8,6 +8,7 @@
 //! - [`auth`]: the credentials a connection presents ([`NatsAuth`]).
 //! - [`tls`]: TLS to NATS: the CA file, a client certificate, TLS required ([`NatsTls`]).
 //! - [`client`]: [`Bus`], a connection in a namespace, with publishing helpers.
+//! - [`pacing`]: the work consumers' ack wait and delivery limit ([`Pacing`]).
 //! - [`setup`]: idempotent creation of streams, consumers and the file bucket.
 //! - [`object`]: objects of the file bucket: their chunk size, and an object against an
 //!   announced digest and size.
@@ -23,6 +24,7 @@ pub mod consumer;
 pub mod error;
 pub mod metrics;
 pub mod object;
+pub mod pacing;
 pub mod propagation;
 pub mod setup;
 pub mod tls;
@@ -35,5 +37,6 @@ pub use consumer::{
 };
 pub use error::BusError;
 pub use object::{check_object, stored_digest, OBJECT_CHUNK_BYTES};
+pub use pacing::Pacing;
 pub use tls::{ClientCert, NatsTls};
 pub use variables::variables_read;

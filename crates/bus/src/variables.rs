@@ -1,5 +1,5 @@
 //! [`variables_read`]: which environment variables a NATS service reads, its own settings
-//! and those every such service shares (logs and traces, NATS credentials and TLS). Each
+//! and those every such service shares (logs and traces, NATS credentials, TLS and pacing). Each
 //! service's test compares them with its catalogue, so `--help` lists exactly what it reads.
 
 use crate::{NatsAuth, NatsTls};
@@ -12,6 +12,7 @@ pub fn variables_read(own: impl FnOnce(&dyn Fn(&str) -> Option<String>)) -> BTre
         let _ = tiqets_telemetry::TelemetrySettings::from_lookup(get, false);
         let _ = NatsAuth::from_lookup(get);
         let _ = NatsTls::from_lookup(get);
+        let _ = crate::Pacing::from_lookup(get);
     })
 }
 

@@ -55,7 +55,23 @@ pub const NATS_KEY_FILE: Setting = Setting::new(
     "PEM private key of TIQETS_NATS_CERT_FILE",
 );
 
-/// Every NATS setting: the server and namespace, then the connection's credentials and TLS.
+pub const ACK_WAIT: Setting = Setting::new(
+    "TIQETS_ACK_WAIT_SECS",
+    "20",
+    "how long a stage's work may go without a sign of life before NATS gives it to another \
+     replica (2-3600; running work says it is alive every quarter of it). Same value for \
+     every service",
+);
+pub const MAX_DELIVER: Setting = Setting::new(
+    "TIQETS_MAX_DELIVER",
+    "5",
+    "deliveries of one unit of work (2-100): work interrupted on every delivery but the last \
+     (a stage killed, out of memory) fails its batch with the stage named. Same value for \
+     every service",
+);
+
+/// Every NATS setting: the server and namespace, then the connection's credentials and TLS,
+/// then the work consumers' pacing.
 const NATS_SETTINGS: &[Setting] = &[
     NATS_URL,
     NAMESPACE,
@@ -65,9 +81,11 @@ const NATS_SETTINGS: &[Setting] = &[
     NATS_CA_FILE,
     NATS_CERT_FILE,
     NATS_KEY_FILE,
+    ACK_WAIT,
+    MAX_DELIVER,
 ];
 
-/// The credentials and TLS settings of a NATS connection (`tiqets_bus::Bus::connect`).
+/// The credentials, TLS and pacing settings of a NATS connection (`tiqets_bus::Bus::connect`).
 pub const NATS_CLIENT: &[Setting] = NATS_SETTINGS.split_at(2).1;
 
 /// Every service's connection to NATS.

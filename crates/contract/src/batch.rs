@@ -23,6 +23,9 @@ pub enum Source {
     Folder { orders: String, barcodes: String },
     /// Uploaded through the api; the file names the client gave.
     Upload { orders: String, barcodes: String },
+    /// A failed batch queued again from its stored files (`POST /api/batches/{id}/retry`);
+    /// the names its files were received under.
+    Retry { orders: String, barcodes: String },
 }
 
 /// One input file as stored in the object store.

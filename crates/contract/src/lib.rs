@@ -29,6 +29,7 @@ pub mod digest;
 pub mod events;
 pub mod failure;
 pub mod names;
+pub mod record;
 pub mod status;
 
 pub use batch::{BatchRef, FileRef, Inputs, Source};
@@ -44,4 +45,5 @@ pub use events::{
 };
 pub use failure::Failure;
 pub use names::{Names, ResultFile, Stage};
+pub use record::{RecordReply, RecordRequest};
 pub use status::{progression, BatchCounts, BatchStatus, Progress, Progression, StatusEvent};

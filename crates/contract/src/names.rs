@@ -149,6 +149,12 @@ impl Names {
         format!("{}.admin.delete", self.ns)
     }
 
+    /// `{ns}.admin.record`: what PostgreSQL holds of a batch (core NATS request/reply,
+    /// answered by a persister; [`crate::RecordRequest`]).
+    pub fn admin_record(&self) -> String {
+        format!("{}.admin.record", self.ns)
+    }
+
     /// `{ns}.dead.{stage}`: messages a stage gave up on.
     pub fn dead(&self, stage: Stage) -> String {
         format!("{}.dead.{}", self.ns, stage.as_str())

@@ -20,3 +20,14 @@ pub struct Input<R> {
     pub sha256: Sha256,
     pub size: u64,
 }
+
+/// What PostgreSQL holds of a batch to retry ([`crate::Publisher::retry`]).
+#[derive(Debug, Clone)]
+pub struct RecordedBatch {
+    pub name: String,
+    pub status: tiqets_contract::BatchStatus,
+    pub attempt: u32,
+    /// The names its input files arrived under (`orders.csv`, `barcodes.csv` when unknown).
+    pub orders_name: String,
+    pub barcodes_name: String,
+}

@@ -44,6 +44,22 @@ pub enum PublishError {
         expected: String,
         actual: String,
     },
+    /// The status stream remembers the batch, and whether PostgreSQL still holds it could not
+    /// be asked: nothing was published; try again later.
+    #[error("cannot tell whether batch {batch_id} is still recorded ({why}); try again later")]
+    Unconfirmed { batch_id: String, why: String },
+    /// A retry of a batch that is not failed.
+    #[error("batch {batch_id} is {status}: only a failed batch is retried")]
+    NotFailed {
+        batch_id: String,
+        status: tiqets_contract::BatchStatus,
+    },
+    /// A retry of a batch whose input files are no longer stored (never stored: refused
+    /// unread; or expired, deleted).
+    #[error(
+        "batch {batch_id}'s input files are not stored ({why}): drop or upload the files again"
+    )]
+    InputsGone { batch_id: String, why: String },
     #[error(transparent)]
     Bus(#[from] BusError),
 }

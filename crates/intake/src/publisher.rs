@@ -2,14 +2,16 @@
 //! for the steps.
 
 use crate::hash::hash_file;
-use crate::pair::{Input, PairRequest};
+use crate::pair::{Input, PairRequest, RecordedBatch};
 use crate::published::{PublishError, Published};
+use crate::record::recorded;
 use crate::store::{check_room, put_verified};
 use std::path::Path;
 use time::OffsetDateTime;
 use tiqets_bus::Bus;
 use tiqets_contract::{
-    BatchId, BatchRef, BatchStatus, Inputs, Notice, NoticeKind, Sha256, StatusEvent, ValidateWork,
+    BatchId, BatchRef, BatchStatus, FileRef, Inputs, Notice, NoticeKind, RecordReply, Sha256,
+    Source, StatusEvent, ValidateWork,
 };
 use tiqets_domain::FileKind;
 use tokio::io::AsyncRead;
@@ -100,16 +102,32 @@ impl Publisher {
     {
         let last = self.bus.last_status(&id).await?;
         let attempt = match &last {
+            None => 1,
             Some(e) if e.status == BatchStatus::Failed => e.attempt + 1,
+            // Completed on NATS: a repeat only while PostgreSQL, the system of record, still
+            // holds it (completed is recorded before it is published). Deleted, or lost with
+            // a restore: processed again.
+            Some(e) if e.status == BatchStatus::Completed => {
+                match recorded(&self.bus, &id).await? {
+                    RecordReply::NotRecorded => {
+                        tracing::info!("completed before, no longer recorded: processed again");
+                        e.attempt + 1
+                    }
+                    RecordReply::Recorded {
+                        status: BatchStatus::Failed,
+                        attempt,
+                    } => attempt.max(e.attempt) + 1,
+                    _ => return self.repeat(&id, &request, e).await,
+                }
+            }
             // `received` is published before the work: a publisher stopped between the two
-            // left the batch here, so its work is published again (same message id: a
-            // no-op when it is queued). The pair is still a repeat.
+            // left the batch here, so its work is published again (same message id: a no-op
+            // when it is queued). The pair is still a repeat.
             Some(e) if e.status == BatchStatus::Received => {
                 self.requeue(e).await?;
                 return self.repeat(&id, &request, e).await;
             }
             Some(e) => return self.repeat(&id, &request, e).await,
-            None => 1,
         };
         let files = self.bus.files().await?;
         let names = self.bus.names();
@@ -124,6 +142,18 @@ impl Publisher {
             put_verified(&files, &bucket, barcodes_key, barcodes, "barcodes.csv"),
         )?;
         let inputs = Inputs { orders, barcodes };
+        self.queue(id, request, inputs, attempt).await
+    }
+
+    /// Publishes `received` and the validate work of attempt `attempt` of a batch whose
+    /// input files are stored as `inputs`.
+    async fn queue(
+        &self,
+        id: BatchId,
+        request: PairRequest,
+        inputs: Inputs,
+        attempt: u32,
+    ) -> Result<Published, PublishError> {
         let batch = BatchRef {
             batch_id: id.clone(),
             name: request.name.clone(),
@@ -151,6 +181,66 @@ impl Publisher {
         self.bus.publish_work(&work).await?;
         tracing::info!(attempt, "batch received");
         Ok(Published::Queued { batch, inputs })
+    }
+
+    /// Queues failed batch `id` again, as its next attempt, from its input files as stored in
+    /// the file bucket; `recorded` is what PostgreSQL holds of it (its attempt is used when
+    /// the status stream no longer has the batch). One attempt per failure: a second retry
+    /// of the same failure finds the batch no longer failed, [`PublishError::NotFailed`].
+    pub async fn retry(
+        &self,
+        id: &BatchId,
+        recorded: RecordedBatch,
+    ) -> Result<Published, PublishError> {
+        let not_failed = |status| PublishError::NotFailed {
+            batch_id: id.to_string(),
+            status,
+        };
+        if recorded.status != BatchStatus::Failed {
+            return Err(not_failed(recorded.status));
+        }
+        let last = self.bus.last_status(id).await?;
+        let attempt = match &last {
+            Some(e) if e.status != BatchStatus::Failed && e.attempt >= recorded.attempt => {
+                return Err(not_failed(e.status))
+            }
+            Some(e) => e.attempt.max(recorded.attempt) + 1,
+            None => recorded.attempt + 1,
+        };
+        let request = PairRequest {
+            name: recorded.name,
+            source: Source::Retry {
+                orders: recorded.orders_name,
+                barcodes: recorded.barcodes_name,
+            },
+            supersedes: None,
+        };
+        let files = self.bus.files().await?;
+        let names = self.bus.names();
+        let gone = |why: String| PublishError::InputsGone {
+            batch_id: id.to_string(),
+            why,
+        };
+        let mut stored = Vec::new();
+        for kind in [FileKind::Orders, FileKind::Barcodes] {
+            let key = names.input_key(id.as_str(), kind);
+            let info = files
+                .info(&key)
+                .await
+                .map_err(|e| gone(format!("{key}: {e}")))?;
+            let (sha256, size) = tiqets_bus::stored_digest(&info)
+                .ok_or_else(|| gone(format!("{key} has no digest recorded")))?;
+            stored.push(FileRef { key, sha256, size });
+        }
+        let barcodes = stored.pop().expect("two files");
+        let orders = stored.pop().expect("two files");
+        if BatchId::for_pair(&orders.sha256, &barcodes.sha256) != *id {
+            return Err(gone("the stored files are another pair's".into()));
+        }
+        let span = tracing::info_span!(parent: None, "batch", batch_id = %id, name = %request.name);
+        self.queue(id.clone(), request, Inputs { orders, barcodes }, attempt)
+            .instrument(span)
+            .await
     }
 
     /// Publishes the validate work of a batch last seen `received` again, from that event.

@@ -40,6 +40,21 @@ pub struct BatchRecord {
     pub progress: Option<Progress>,
 }
 
+impl BatchRecord {
+    /// The names its input files arrived under (`orders.csv` and `barcodes.csv` when not
+    /// recorded).
+    pub fn input_names(&self) -> (String, String) {
+        let name = |f: &Option<FileInfo>, default: &str| {
+            f.as_ref()
+                .map_or_else(|| default.to_string(), |f| f.name.clone())
+        };
+        (
+            name(&self.orders_file, "orders.csv"),
+            name(&self.barcodes_file, "barcodes.csv"),
+        )
+    }
+}
+
 /// An input file as received.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileInfo {

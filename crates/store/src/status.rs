@@ -210,9 +210,11 @@ struct FileParams {
 impl FileParams {
     fn new(e: &StatusEvent) -> FileParams {
         let names = match &e.source {
-            Some(Source::Folder { orders, barcodes } | Source::Upload { orders, barcodes }) => {
-                (Some(orders.clone()), Some(barcodes.clone()))
-            }
+            Some(
+                Source::Folder { orders, barcodes }
+                | Source::Upload { orders, barcodes }
+                | Source::Retry { orders, barcodes },
+            ) => (Some(orders.clone()), Some(barcodes.clone())),
             None => (None, None),
         };
         let file = |name: Option<String>, f: Option<&tiqets_contract::FileRef>| {

@@ -7,6 +7,8 @@
 //!   [`setup_nats`]).
 //! - `tiqets-admin delete-batch` deletes a batch through a running persister (see
 //!   [`delete_batch`]).
+//! - `tiqets-admin retry` queues a failed batch again from its stored inputs (see
+//!   [`retry`]).
 //!
 //! They live apart from the `tiqets` command line so that the embedded processor builds
 //! without the NATS and PostgreSQL clients.
@@ -16,6 +18,7 @@
 
 mod delete_batch;
 mod migrate;
+mod retry;
 mod setup_nats;
 
 use clap::{Parser, Subcommand};
@@ -25,7 +28,7 @@ use std::process::ExitCode;
 #[command(
     name = "tiqets-admin",
     version,
-    about = "Tiqets order processor: NATS and PostgreSQL setup, and deleting a batch"
+    about = "Tiqets order processor: NATS and PostgreSQL setup, deleting and retrying a batch"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -40,6 +43,8 @@ enum Command {
     SetupNats(setup_nats::Args),
     /// Delete a completed or failed batch: its rows, change records and output files.
     DeleteBatch(delete_batch::Args),
+    /// Queue a failed batch again from its stored input files, as its next attempt.
+    Retry(retry::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +53,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => migrate::run(args),
         Command::SetupNats(args) => setup_nats::run(args),
         Command::DeleteBatch(args) => delete_batch::run(args),
+        Command::Retry(args) => retry::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

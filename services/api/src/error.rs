@@ -47,6 +47,9 @@ pub enum ApiError {
     /// The batch may not be deleted now (the current one without `force`, or running).
     #[error("{0}")]
     BatchInUse(String),
+    /// A retry of a batch that is not failed, or whose input files are gone.
+    #[error("{0}")]
+    NotRetryable(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -90,6 +93,7 @@ impl ApiError {
             ApiError::Conflict(_) => ErrorCode::BatchNotCompleted,
             ApiError::NoPreviousBatch(_) => ErrorCode::NoPreviousBatch,
             ApiError::BatchInUse(_) => ErrorCode::BatchInUse,
+            ApiError::NotRetryable(_) => ErrorCode::NotRetryable,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ApiError::Full(_) => ErrorCode::StorageFull,

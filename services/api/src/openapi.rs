@@ -6,7 +6,7 @@
 use crate::model::*;
 use crate::params::FileParam;
 use crate::routes::{
-    batches, changes, delete, downloads, events, health, lookups, process, seed, upload,
+    batches, changes, delete, downloads, events, health, lookups, process, retry, seed, upload,
 };
 use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         upload::upload,
         batches::one,
         delete::delete,
+        retry::retry,
         batches::orders,
         batches::issues,
         batches::top_customers,

@@ -34,12 +34,21 @@ pub const SETTINGS: Catalogue = Catalogue {
                 Setting::new(
                     "TIQETS_RETENTION_KEEP_BATCHES",
                     "0",
-                    "keep the newest N ended (completed or failed) batches and delete older                      ones after each completed batch; 0: keep all. The current batch is never                      deleted; keep 2 or more to keep its changes",
+                    "keep the newest N ended (completed or failed) batches and delete older \
+                     ones after each completed batch; 0: keep all. The current batch is never \
+                     deleted; keep 2 or more to keep its changes",
                 ),
                 Setting::new(
                     "TIQETS_RETENTION_KEEP_DAYS",
                     "0",
-                    "delete ended batches older than D days after each completed batch; 0:                      keep them",
+                    "delete ended batches older than D days after each completed batch; 0: \
+                     keep them",
+                ),
+                Setting::new(
+                    "TIQETS_STALL_SECS",
+                    "900",
+                    "a batch in flight with no status or progress for this long ends failed \
+                     (the watchdog), so none stays in flight forever; 0: no watchdog",
                 ),
                 shared::health(DEFAULT_HEALTH_ADDR),
             ],

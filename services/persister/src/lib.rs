@@ -20,6 +20,9 @@
 //! - [`recorder`]: the status handler.
 //! - [`retention`]: deleting batches, on request (`{ns}.admin.delete`) and by the retention
 //!   settings.
+//! - [`records`]: answering what PostgreSQL holds of a batch (`{ns}.admin.record`).
+//! - [`requests`]: answering core NATS requests in the persister's queue group.
+//! - [`watchdog`]: failing batches in flight that stay silent too long.
 //! - [`error`](mod@error): [`PersistError`].
 //! - [`run`] / [`serve`]: start-up and the two consumer loops, until shutdown.
 
@@ -29,9 +32,12 @@ pub mod error;
 pub mod output;
 pub mod persist;
 pub mod recorder;
+pub mod records;
+pub mod requests;
 pub mod results;
 pub mod retention;
 pub mod settings;
+pub mod watchdog;
 
 pub use catalogue::SETTINGS;
 pub use error::PersistError;
@@ -67,7 +73,7 @@ pub async fn run(
     let names = bus.names().clone();
     let work = ConsumerOptions {
         ready: readiness.part(),
-        ..ConsumerOptions::work(&names, Stage::Persist)
+        ..ConsumerOptions::work(&names, Stage::Persist).paced(bus.pacing())
     };
     let status = ConsumerOptions {
         ready: readiness.part(),
@@ -89,10 +95,15 @@ pub async fn serve(
     let remover = retention::Remover::new(bus.clone(), pool.clone(), &settings.output_dir);
     let persister = Persister::new(bus.clone(), pool.clone(), settings.output_dir)
         .with_retention(remover.clone(), settings.retention);
-    let recorder = StatusRecorder::new(pool);
+    let watchdog = settings
+        .watchdog
+        .serve(bus.clone(), pool.clone(), shutdown.clone());
+    let recorder = StatusRecorder::new(pool.clone());
     tokio::join!(
+        watchdog,
         run_work_with(bus.clone(), &work, persister, shutdown.clone()),
         run_consumer(&bus, &status, &recorder, &shutdown),
         remover.serve(shutdown.clone()),
+        records::serve(bus.clone(), pool.clone(), shutdown.clone()),
     );
 }

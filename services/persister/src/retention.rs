@@ -7,7 +7,6 @@
 //! announced by a `deleted` notice, which the api replicas read to forget their cached
 //! answers about the batch.
 
-use futures::StreamExt;
 use std::path::{Path, PathBuf};
 use time::{Duration, OffsetDateTime};
 use tiqets_bus::Bus;
@@ -193,37 +192,24 @@ impl Remover {
     /// replica answers each) until `shutdown`.
     pub async fn serve(self, shutdown: CancellationToken) {
         let subject = self.bus.names().admin_delete();
-        let client = self.bus.client().clone();
-        let mut requests = match client
-            .queue_subscribe(subject.clone(), "persister".into())
-            .await
-        {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!(%subject, error = %e, "cannot take delete requests");
-                return;
-            }
-        };
-        loop {
-            let msg = tokio::select! {
-                _ = shutdown.cancelled() => return,
-                msg = requests.next() => msg,
-            };
-            let Some(msg) = msg else { return };
-            let Some(reply_to) = msg.reply.clone() else {
-                continue;
-            };
-            let reply = match serde_json::from_slice::<DeleteRequest>(&msg.payload) {
-                Ok(req) => self.delete(&req.batch_id, req.force).await,
-                Err(e) => DeleteReply::Failed {
-                    message: format!("not a delete request: {e}"),
-                },
-            };
-            let body = serde_json::to_vec(&reply).unwrap_or_default();
-            if let Err(e) = client.publish(reply_to, body.into()).await {
-                tracing::warn!(error = %e, "a delete reply was not sent");
-            }
-        }
+        let bus = self.bus.clone();
+        crate::requests::serve(
+            &bus,
+            subject,
+            shutdown,
+            |request: Result<DeleteRequest, String>| {
+                let remover = self.clone();
+                async move {
+                    match request {
+                        Ok(req) => remover.delete(&req.batch_id, req.force).await,
+                        Err(e) => DeleteReply::Failed {
+                            message: format!("not a delete request: {e}"),
+                        },
+                    }
+                }
+            },
+        )
+        .await
     }
 }
 

@@ -23,6 +23,9 @@ pub struct Settings {
     /// `TIQETS_RETENTION_KEEP_BATCHES` and `TIQETS_RETENTION_KEEP_DAYS` (0 or unset: no
     /// limit): which ended batches the persister keeps.
     pub retention: crate::retention::Retention,
+    /// `TIQETS_STALL_SECS` (default 900, 0: off): how long a batch in flight may stay
+    /// silent before the watchdog fails it.
+    pub watchdog: crate::watchdog::Watchdog,
     /// `TIQETS_HEALTH_ADDR`: the health endpoint's address, default
     /// [`DEFAULT_HEALTH_ADDR`](crate::catalogue::DEFAULT_HEALTH_ADDR), or off.
     pub health: HealthAddr,
@@ -50,6 +53,13 @@ impl Settings {
                 .filter(|n| *n > 0),
                 keep_days: Some(env.number("TIQETS_RETENTION_KEEP_DAYS", 0, 0..=36_500)?)
                     .filter(|n| *n > 0),
+            },
+            watchdog: crate::watchdog::Watchdog {
+                stall: std::time::Duration::from_secs(env.number(
+                    "TIQETS_STALL_SECS",
+                    900,
+                    0..=7 * 24 * 3600,
+                )?),
             },
             health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
         })

@@ -1,6 +1,7 @@
 //! One batch: its progress and figures, why it failed, and once completed its downloads,
 //! its validation report (filter by code and file, paginated), its output rows (filter by
-//! customer, paginated) and a tab to its changes since the batch before. Once it has ended
+//! customer, paginated) and a tab to its changes since the batch before. A failed batch has a
+//! Retry button (its stored inputs, queued again as its next attempt). Once it has ended
 //! (completed or failed), a danger zone at the bottom deletes it, after a confirmation.
 
 use crate::api::{self, use_get, BASE};
@@ -45,6 +46,21 @@ pub fn batch_page(props: &BatchProps) -> Html {
         let (deleted, id) = (deleted.clone(), props.id.clone());
         Callback::from(move |(name, d): (String, Deleted)| deleted.set(Some((id.clone(), name, d))))
     };
+    // Once retried, the page says so (the failed notice and its button go as the batch moves on).
+    let retried = use_state(|| None::<(String, String)>);
+    let on_retried = {
+        let (retried, id) = (retried.clone(), props.id.clone());
+        Callback::from(move |message: String| retried.set(Some((id.clone(), message))))
+    };
+    let retried_note = match &*retried {
+        Some((id, message)) if *id == props.id => html! {
+            <div class="notice ok" role="status" data-testid="retry-result">
+                <strong>{ "Retried" }</strong>
+                <p>{ message }</p>
+            </div>
+        },
+        _ => html! {},
+    };
     let body = match (&*deleted, &batch) {
         (Some((id, name, d)), _) if *id == props.id => gone(name, d),
         (_, Fetch::Loading) => html! { <Loading /> },
@@ -55,11 +71,12 @@ pub fn batch_page(props: &BatchProps) -> Html {
             </Empty>
         },
         (_, Fetch::Failed(f)) => html! { <Failure failure={f.clone()} /> },
-        (_, Fetch::Ready(b)) => view(b, on_deleted),
+        (_, Fetch::Ready(b)) => view(b, on_deleted, on_retried),
     };
     html! {
         <section class="page">
             <p class="crumbs"><Link<Route> to={Route::Batches}>{ "← Batches" }</Link<Route>></p>
+            { retried_note }
             { body }
         </section>
     }
@@ -83,7 +100,11 @@ fn gone(name: &str, d: &Deleted) -> Html {
     }
 }
 
-fn view(b: &Batch, on_deleted: Callback<(String, Deleted)>) -> Html {
+fn view(
+    b: &Batch,
+    on_deleted: Callback<(String, Deleted)>,
+    on_retried: Callback<String>,
+) -> Html {
     let counts = b.counts.clone().unwrap_or_default();
     let downloads = |file: &str, label: &str| {
         html! { <a class="button" href={format!("{BASE}/batches/{}/{file}", b.id)} download={file.to_string()}>{ label }</a> }
@@ -108,7 +129,8 @@ fn view(b: &Batch, on_deleted: Callback<(String, Deleted)>) -> Html {
                 <div class="notice error" role="alert">
                     <strong>{ "This batch failed" }</strong>
                     <p class="reason">{ b.reason.clone().unwrap_or_else(|| "no reason given".into()) }</p>
-                    <p>{ "Nothing of it was written. Fix the file and upload the pair again." }</p>
+                    <p>{ "Nothing of it was written. Once the cause is fixed, retry it from its stored files; a file that was wrong needs a corrected pair uploaded instead." }</p>
+                    <RetryButton id={b.id.clone()} {on_retried} />
                 </div>
             }
             if b.counts.is_some() {
@@ -297,6 +319,94 @@ fn orders(props: &SectionProps) -> Html {
                 },
             } }
         </section>
+    }
+}
+
+/// Where a retry is.
+#[derive(Debug, Clone, PartialEq)]
+enum RetryPhase {
+    Idle,
+    Sending,
+    Refused(String),
+}
+
+#[derive(Properties, PartialEq)]
+struct RetryProps {
+    id: String,
+    /// Queued again, with the API's message: the page follows the new attempt live.
+    on_retried: Callback<String>,
+}
+
+/// "Retry": `POST /api/batches/{id}/retry`, with the API token when the API asks for one
+/// (the one the upload uses, kept for the session).
+#[function_component(RetryButton)]
+fn retry_button(props: &RetryProps) -> Html {
+    let phase = use_state(|| RetryPhase::Idle);
+    let token = use_state(|| api::remembered_token().unwrap_or_default());
+    let need_token = use_state(|| api::remembered_token().is_some());
+    let send = {
+        let (phase, token, need_token, id, on_retried) = (
+            phase.clone(),
+            token.clone(),
+            need_token.clone(),
+            props.id.clone(),
+            props.on_retried.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *phase == RetryPhase::Sending {
+                return;
+            }
+            phase.set(RetryPhase::Sending);
+            let (phase, need_token, id, token, on_retried) = (
+                phase.clone(),
+                need_token.clone(),
+                id.clone(),
+                (*token).clone(),
+                on_retried.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::retry_batch(&id, &token).await {
+                    Ok(queued) => {
+                        phase.set(RetryPhase::Idle);
+                        on_retried.emit(queued.message);
+                    }
+                    Err(f) => {
+                        if f.is_unauthorized() {
+                            need_token.set(true);
+                        }
+                        phase.set(RetryPhase::Refused(f.message));
+                    }
+                }
+            });
+        })
+    };
+    let on_token = {
+        let token = token.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            api::remember_token(&input.value());
+            token.set(input.value());
+        })
+    };
+    let sending = *phase == RetryPhase::Sending;
+    html! {
+        <form class="retry" onsubmit={send}>
+            if *need_token {
+                <div class="fields">
+                    <label for="retry-token">{ "API token" }</label>
+                    <input id="retry-token" type="password" autocomplete="off" value={(*token).clone()} oninput={on_token} />
+                </div>
+            }
+            <div class="actions">
+                <button type="submit" id="retry-batch" disabled={sending}>
+                    { if sending { "Retrying…" } else { "Retry" } }
+                </button>
+            </div>
+            if let RetryPhase::Refused(message) = &*phase {
+                <p role="alert" data-testid="retry-error"><strong>{ "Not retried: " }</strong>{ message }</p>
+            }
+        </form>
     }
 }
 

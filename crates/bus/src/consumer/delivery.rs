@@ -1,5 +1,5 @@
-//! [`Delivery`]: one delivered message, with how often it was delivered and whether a
-//! failure now is its last chance.
+//! [`Delivery`]: one delivered message, with how often it was delivered and whether every
+//! delivery the consumer allows was used.
 
 use async_nats::jetstream::{self, AckKind};
 use async_nats::HeaderMap;
@@ -43,9 +43,12 @@ impl Delivery {
         self.delivered
     }
 
-    /// Whether a failure now will not be redelivered.
-    pub fn is_last_delivery(&self) -> bool {
-        is_last_delivery(self.delivered, self.max_deliver)
+    /// Whether every delivery the consumer allows was used: the loop never gives a message
+    /// back on a failure (it retries transient ones in process), so each earlier delivery
+    /// was interrupted (its process stopped, or it stalled past the ack wait), and this
+    /// last one ends the batch instead of being worked on.
+    pub fn is_exhausted(&self) -> bool {
+        self.delivered >= self.max_deliver
     }
 
     pub fn stream_sequence(&self) -> u64 {
@@ -63,10 +66,4 @@ impl Delivery {
             tracing::warn!(error = %e, "in-progress ack failed");
         }
     }
-}
-
-/// Whether delivery number `delivered` (1 for the first) is the last the consumer's
-/// `max_deliver` allows.
-pub(super) fn is_last_delivery(delivered: u64, max_deliver: u64) -> bool {
-    delivered >= max_deliver
 }

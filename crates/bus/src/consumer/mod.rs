@@ -2,13 +2,18 @@
 //! the acknowledgement.
 //!
 //! - [`Outcome::Ack`] → ack.
-//! - [`Outcome::Retry`] → nak with a growing delay; on the last delivery (`max_deliver`) it
-//!   is treated as fatal.
+//! - [`Outcome::Retry`] → nak with a growing delay; on the last delivery worked on (the one
+//!   before `max_deliver`) it is treated as fatal.
+//! - A delivery numbered `max_deliver` is not handed to the handler: every delivery before
+//!   it was interrupted (killed, OOM, stalled past the ack wait), so the work is poisoned.
+//!   It is dead-lettered as fatal, with a reason saying how often it was interrupted, and
+//!   the typed [`run_work`] publishes `failed` for its batch.
 //! - [`Outcome::Fatal`] → a copy goes to the dead-letter subject (original headers plus
 //!   `Tiqets-Dead-*`), [`Handler::dead`] runs (the typed [`run_work`] publishes `failed`
 //!   there), and the message is terminated.
 //!
-//! While a handler runs, an in-progress ack is sent every [`crate::setup::PROGRESS_EVERY`].
+//! While a handler runs, an in-progress ack is sent every
+//! [`ConsumerOptions::progress_every`] (a quarter of the ack wait, [`crate::Pacing`]).
 //! Messages are fetched one batch at a time (one message by default), so a replica never
 //! hoards work another could do. On shutdown the loop stops fetching, lets the running
 //! handler finish within `drain_timeout`, and otherwise releases the message (nak without

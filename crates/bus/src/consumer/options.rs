@@ -1,6 +1,7 @@
 //! [`ConsumerOptions`]: where the loop reads and how it paces itself, with the defaults of
 //! the work stages and of the status recorder, and the delay of each retry.
 
+use crate::pacing::Pacing;
 use crate::setup;
 use std::time::Duration;
 use tiqets_contract::{Names, Stage};
@@ -15,7 +16,8 @@ pub struct ConsumerOptions {
     pub dead_subject: String,
     /// A label for logs and spans (`validate`, `status`, …).
     pub label: String,
-    /// Must match the consumer's `max_deliver`.
+    /// The consumer's `max_deliver` (`u64::MAX` for unlimited): a delivery numbered this
+    /// is not worked on (see [`Delivery::is_exhausted`](super::Delivery::is_exhausted)).
     pub max_deliver: u64,
     /// Messages per fetch.
     pub fetch_batch: usize,
@@ -24,7 +26,7 @@ pub struct ConsumerOptions {
     pub progress_every: Duration,
     /// How long a running handler may go on after shutdown before its message is released.
     pub drain_timeout: Duration,
-    /// Nak delays by delivery (the last one repeats).
+    /// Waits between in-process retries of a transient failure (the last one repeats).
     pub retry_delays: Vec<Duration>,
     /// This loop's part of the service's readiness: set while it can fetch (detached by
     /// default; a service gives it [`tiqets_telemetry::health::Readiness::part`]).
@@ -39,10 +41,10 @@ impl ConsumerOptions {
             consumer: stage.consumer().to_string(),
             dead_subject: names.dead(stage),
             label: stage.as_str().to_string(),
-            max_deliver: setup::MAX_DELIVER as u64,
+            max_deliver: Pacing::default().max_deliver,
             fetch_batch: 1,
             fetch_expires: Duration::from_secs(5),
-            progress_every: setup::PROGRESS_EVERY,
+            progress_every: Pacing::default().progress_every(),
             drain_timeout: Duration::from_secs(20),
             retry_delays: vec![
                 Duration::from_secs(2),
@@ -54,6 +56,16 @@ impl ConsumerOptions {
         }
     }
 
+    /// These options for a work consumer paced by `pacing` (its delivery limit, and
+    /// in-progress acks often enough for its ack wait).
+    pub fn paced(self, pacing: Pacing) -> ConsumerOptions {
+        ConsumerOptions {
+            max_deliver: pacing.max_deliver,
+            progress_every: pacing.progress_every(),
+            ..self
+        }
+    }
+
     /// The persister's status recorder (small messages, fetched 64 at a time).
     pub fn status(names: &Names) -> ConsumerOptions {
         ConsumerOptions {
@@ -62,16 +74,18 @@ impl ConsumerOptions {
             dead_subject: names.dead_status(),
             label: "status".to_string(),
             fetch_batch: 64,
+            max_deliver: u64::MAX, // setup::STATUS_MAX_DELIVER: never exhausted
+            progress_every: setup::STATUS_ACK_WAIT / 4,
             ..ConsumerOptions::work(names, Stage::Persist)
         }
     }
 
-    /// The nak delay after delivery number `delivered` (1 for the first) failed: the
-    /// `delivered`-th of [`ConsumerOptions::retry_delays`], the last one once they run out
-    /// (5 s when there are none).
-    pub fn retry_delay(&self, delivered: u64) -> Duration {
+    /// The wait (before jitter) after the `failures`-th transient failure in a row (1 for
+    /// the first): the `failures`-th of [`ConsumerOptions::retry_delays`], the last one once
+    /// they run out (5 s when there are none).
+    pub fn retry_delay(&self, failures: u64) -> Duration {
         let i =
-            (delivered.saturating_sub(1) as usize).min(self.retry_delays.len().saturating_sub(1));
+            (failures.saturating_sub(1) as usize).min(self.retry_delays.len().saturating_sub(1));
         self.retry_delays
             .get(i)
             .copied()
@@ -107,7 +121,15 @@ mod tests {
             (work.dead_subject.as_str(), work.label.as_str()),
             ("t.dead.validate", "validate")
         );
-        assert_eq!(work.max_deliver, setup::MAX_DELIVER as u64);
+        assert_eq!(work.max_deliver, Pacing::default().max_deliver);
+        let paced = work.clone().paced(Pacing {
+            ack_wait: Duration::from_secs(8),
+            max_deliver: 3,
+        });
+        assert_eq!(
+            (paced.max_deliver, paced.progress_every),
+            (3, Duration::from_secs(2))
+        );
         assert_eq!(work.fetch_batch, 1);
         let status = ConsumerOptions::status(&names);
         assert_eq!(

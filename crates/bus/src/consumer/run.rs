@@ -141,7 +141,8 @@ async fn release(d: &Delivery, label: &str) {
 }
 
 /// Handles one message in its own span (the publisher's trace continued), with in-progress
-/// acks while the handler runs and the drain timeout at shutdown, then settles it.
+/// acks while the handler runs and the drain timeout at shutdown, retries it in process
+/// while its failures are transient, then settles it.
 async fn process<H: Handler>(
     bus: &Bus,
     options: &ConsumerOptions,
@@ -164,25 +165,48 @@ async fn process<H: Handler>(
         .with_label_values(&[options.label.as_str()]);
     in_flight.inc();
     async {
-        let work = AssertUnwindSafe(handler.handle(&d)).catch_unwind();
-        tokio::pin!(work);
+        if d.is_exhausted() {
+            let interrupted = d.delivered() - 1;
+            let reason = format!(
+                "interrupted {interrupted} times: delivered {interrupted} times without \
+                 finishing (its process stopped, or stalled past the ack wait); not tried again"
+            );
+            settle(bus, options, handler, &d, Outcome::Fatal(reason)).await;
+            return;
+        }
         let mut ticker = tokio::time::interval(options.progress_every);
         ticker.tick().await; // the first tick is immediate
-        let drain = tokio::time::sleep(Duration::MAX / 4);
-        tokio::pin!(drain);
-        let mut draining = false;
+        let mut failures: u64 = 0;
         let outcome = loop {
-            tokio::select! {
-                r = &mut work => break r.unwrap_or_else(|_| Outcome::Retry("the handler panicked".into())),
-                _ = ticker.tick() => d.in_progress().await,
-                _ = shutdown.cancelled(), if !draining => {
-                    draining = true;
-                    drain.as_mut().reset(tokio::time::Instant::now() + options.drain_timeout);
-                    tracing::info!("shutdown: letting the running handler finish");
-                }
-                _ = &mut drain, if draining => {
-                    release(&d, &options.label).await;
-                    return;
+            let Some(outcome) = run_handler(options, handler, &d, shutdown, &mut ticker).await
+            else {
+                release(&d, &options.label).await;
+                return;
+            };
+            let Outcome::Retry(reason) = outcome else {
+                break outcome;
+            };
+            // Transient: the message is kept (in-progress acks go on) and the handler runs
+            // again after a jittered, growing delay, for as long as the dependency is down.
+            // No delivery is used up: the delivery count only tells of interruptions.
+            failures += 1;
+            count_message(&options.label, "retried");
+            consumer_metrics()
+                .failures
+                .with_label_values(&[options.label.as_str()])
+                .inc();
+            let delay = jittered(options.retry_delay(failures));
+            tracing::warn!(%reason, failures, retry_in_ms = delay.as_millis() as u64, "transient failure; retrying in process");
+            let wait = tokio::time::sleep(delay);
+            tokio::pin!(wait);
+            loop {
+                tokio::select! {
+                    _ = &mut wait => break,
+                    _ = ticker.tick() => d.in_progress().await,
+                    _ = shutdown.cancelled() => {
+                        release(&d, &options.label).await;
+                        return;
+                    }
                 }
             }
         };
@@ -195,4 +219,60 @@ async fn process<H: Handler>(
     .instrument(span)
     .await;
     in_flight.dec();
+}
+
+/// Runs the handler once on `d`, with in-progress acks on `ticker`; at shutdown it is let
+/// finish within the drain timeout. `None`: it did not finish in time (release the message).
+async fn run_handler<H: Handler>(
+    options: &ConsumerOptions,
+    handler: &H,
+    d: &Delivery,
+    shutdown: &CancellationToken,
+    ticker: &mut tokio::time::Interval,
+) -> Option<Outcome> {
+    let work = AssertUnwindSafe(handler.handle(d)).catch_unwind();
+    tokio::pin!(work);
+    let drain = tokio::time::sleep(Duration::MAX / 4);
+    tokio::pin!(drain);
+    let mut draining = shutdown.is_cancelled();
+    if draining {
+        drain
+            .as_mut()
+            .reset(tokio::time::Instant::now() + options.drain_timeout);
+    }
+    loop {
+        tokio::select! {
+            r = &mut work => return Some(r.unwrap_or_else(|_| Outcome::Retry("the handler panicked".into()))),
+            _ = ticker.tick() => d.in_progress().await,
+            _ = shutdown.cancelled(), if !draining => {
+                draining = true;
+                drain.as_mut().reset(tokio::time::Instant::now() + options.drain_timeout);
+                tracing::info!("shutdown: letting the running handler finish");
+            }
+            _ = &mut drain, if draining => return None,
+        }
+    }
+}
+
+/// `delay` spread by ±20 % so that replicas waiting out the same outage do not all come
+/// back at the same instant.
+fn jittered(delay: Duration) -> Duration {
+    use rand::Rng;
+    delay.mul_f64(rand::thread_rng().gen_range(0.8..1.2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_stays_within_a_fifth_of_the_delay() {
+        for _ in 0..1000 {
+            let d = jittered(Duration::from_secs(10));
+            assert!(
+                d >= Duration::from_secs(8) && d < Duration::from_secs(12),
+                "{d:?}"
+            );
+        }
+    }
 }

@@ -35,7 +35,7 @@ pub async fn serve_stage<W: Work, H: WorkHandler<W>>(
     let options = ConsumerOptions {
         drain_timeout,
         ready: readiness.part(),
-        ..ConsumerOptions::work(&names, stage)
+        ..ConsumerOptions::work(&names, stage).paced(bus.pacing())
     };
     tracing::info!(namespace = %names.namespace(), "{} running", stage.consumer());
     run_work_with(bus.clone(), &options, handler(bus), shutdown).await;

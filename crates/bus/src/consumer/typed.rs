@@ -1,5 +1,6 @@
-//! The typed adapter: a [`WorkHandler`] gets its stage's [`Work`] decoded, and a
-//! dead-lettered batch is reported `failed` with the reason.
+//! The typed adapter: a [`WorkHandler`] gets its stage's [`Work`] decoded (unless its
+//! attempt already ended: failed, or superseded by a retry), and a dead-lettered batch is
+//! reported `failed` with the reason.
 
 use super::delivery::Delivery;
 use super::handler::Handler;
@@ -9,7 +10,7 @@ use super::run::run_consumer;
 use crate::client::Bus;
 use crate::metrics::{consumer_metrics, count_rows};
 use std::future::Future;
-use tiqets_contract::{BatchStatus, StatusEvent, Work};
+use tiqets_contract::{BatchRef, BatchStatus, StatusEvent, Work};
 use tokio_util::sync::CancellationToken;
 
 /// Handles one kind of [`Work`]: the payload decoded, the batch known. The delivery
@@ -24,12 +25,37 @@ struct TypedWork<W, H> {
     _work: std::marker::PhantomData<fn() -> W>,
 }
 
+impl<W, H> TypedWork<W, H> {
+    /// Why the work of `b` must not run, if its attempt already ended: the batch failed in
+    /// this attempt (a watchdog, or a stage that gave up), or a later attempt started (a
+    /// retry). Its last status event decides; unreadable, the work runs.
+    async fn ended(&self, b: &BatchRef) -> Option<String> {
+        match self.bus.last_status(&b.batch_id).await {
+            Ok(Some(e)) if e.attempt > b.attempt => {
+                Some(format!("attempt {} superseded it", e.attempt))
+            }
+            Ok(Some(e)) if e.attempt == b.attempt && e.status == BatchStatus::Failed => {
+                Some("the attempt failed".to_string())
+            }
+            Ok(_) => None,
+            Err(e) => {
+                tracing::debug!(error = %e, "last status unreadable; working on");
+                None
+            }
+        }
+    }
+}
+
 impl<W: Work, H: WorkHandler<W>> Handler for TypedWork<W, H> {
     async fn handle(&self, d: &Delivery) -> Outcome {
         match d.json::<W>() {
             Ok(work) => {
                 let b = work.batch();
                 tracing::Span::current().record("batch_id", b.batch_id.as_str());
+                if let Some(ended) = self.ended(b).await {
+                    tracing::info!(%ended, attempt = b.attempt, "work of an ended attempt: skipped");
+                    return Outcome::Ack;
+                }
                 let rows = work.rows();
                 let issues: Vec<(&'static str, u64)> = work
                     .final_counts()
@@ -79,7 +105,7 @@ pub async fn run_work<W: Work, H: WorkHandler<W>>(
     handler: H,
     shutdown: CancellationToken,
 ) {
-    let options = ConsumerOptions::work(bus.names(), W::STAGE);
+    let options = ConsumerOptions::work(bus.names(), W::STAGE).paced(bus.pacing());
     run_work_with(bus, &options, handler, shutdown).await
 }
 

@@ -6,6 +6,7 @@
 
 use crate::client::Bus;
 use crate::error::BusError;
+use crate::pacing::Pacing;
 use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
 use async_nats::jetstream::object_store;
 use async_nats::jetstream::stream::{self, DiscardPolicy, RetentionPolicy, StorageType};
@@ -16,13 +17,14 @@ mod limits;
 
 pub use limits::ByteLimits;
 
-/// How long a consumer waits for an ack before redelivering; long work sends in-progress
-/// acks every [`PROGRESS_EVERY`].
-pub const ACK_WAIT: Duration = Duration::from_secs(60);
-/// The interval of in-progress acks during long work.
-pub const PROGRESS_EVERY: Duration = Duration::from_secs(15);
-/// Deliveries before a message is dead-lettered.
-pub const MAX_DELIVER: i64 = 5;
+/// How long the status recorder's consumer waits for an ack before redelivering (the work
+/// consumers' ack wait is a setting, [`Pacing`]).
+pub const STATUS_ACK_WAIT: Duration = Duration::from_secs(30);
+/// Deliveries of a status event: unlimited (`-1`). The recorder waits out a PostgreSQL
+/// outage holding the event it is on while the events fetched with it are redelivered
+/// every ack wait, so a limit would drop events for having waited; recording is idempotent,
+/// and an event that cannot be recorded (undecodable) is dead-lettered at once.
+pub const STATUS_MAX_DELIVER: i64 = -1;
 /// The duplicate window of the work, rows and status streams: a re-published message with
 /// the same `Nats-Msg-Id` within it is dropped.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(30 * 60);
@@ -82,16 +84,16 @@ pub fn stream_configs(names: &Names) -> Vec<stream::Config> {
     ]
 }
 
-/// The durable pull consumer of a stage on the work stream.
-pub fn work_consumer_config(names: &Names, stage: Stage) -> pull::Config {
+/// The durable pull consumer of a stage on the work stream, paced by `pacing`.
+pub fn work_consumer_config(names: &Names, stage: Stage, pacing: Pacing) -> pull::Config {
     pull::Config {
         durable_name: Some(stage.consumer().to_string()),
         description: Some(format!("Tiqets {} stage", stage.as_str())),
         filter_subject: names.work(stage),
         ack_policy: AckPolicy::Explicit,
         deliver_policy: DeliverPolicy::All,
-        ack_wait: ACK_WAIT,
-        max_deliver: MAX_DELIVER,
+        ack_wait: pacing.ack_wait,
+        max_deliver: pacing.max_deliver as i64,
         ..Default::default()
     }
 }
@@ -104,8 +106,8 @@ pub fn status_consumer_config(names: &Names) -> pull::Config {
         filter_subject: names.status_all(),
         ack_policy: AckPolicy::Explicit,
         deliver_policy: DeliverPolicy::All,
-        ack_wait: Duration::from_secs(30),
-        max_deliver: MAX_DELIVER,
+        ack_wait: STATUS_ACK_WAIT,
+        max_deliver: STATUS_MAX_DELIVER,
         ..Default::default()
     }
 }
@@ -152,7 +154,7 @@ pub async fn ensure_with(
         ensure_consumer(
             bus,
             &names.work_stream(),
-            work_consumer_config(names, stage),
+            work_consumer_config(names, stage, bus.pacing()),
         )
         .await?;
     }
@@ -237,7 +239,10 @@ async fn raise_replicas(
     Ok(())
 }
 
-/// Creates a durable pull consumer unless it exists.
+/// Creates a durable pull consumer unless it exists; an existing one whose ack wait or
+/// delivery limit differ from `config`'s gets them (the [`Pacing`] settings changed). Only
+/// the setup user may change consumers: for a service's own user that is refused, which is
+/// logged, not fatal (`tiqets-admin setup-nats` applies it).
 pub async fn ensure_consumer(
     bus: &Bus,
     stream_name: &str,
@@ -254,7 +259,10 @@ pub async fn ensure_consumer(
             .get_or_create_consumer::<pull::Config>(&name, config.clone())
             .await
         {
-            Ok(_) => return Ok(()),
+            Ok(mut existing) => {
+                repace(&stream, &mut existing, &config).await;
+                return Ok(());
+            }
             Err(e) if attempt < 2 => {
                 tracing::debug!(consumer = %name, error = %e, "consumer create raced, retrying");
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -263,6 +271,43 @@ pub async fn ensure_consumer(
         }
     }
     unreachable!("the last attempt returns")
+}
+
+/// Gives `existing` the ack wait and delivery limit of `wanted` when they differ.
+async fn repace(
+    stream: &stream::Stream<()>,
+    existing: &mut async_nats::jetstream::consumer::Consumer<pull::Config>,
+    wanted: &pull::Config,
+) {
+    let info = match existing.info().await {
+        Ok(info) => info.config.clone(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read a consumer's configuration");
+            return;
+        }
+    };
+    if info.ack_wait == wanted.ack_wait && info.max_deliver == wanted.max_deliver {
+        return;
+    }
+    let name = wanted.durable_name.clone().unwrap_or_default();
+    let config = async_nats::jetstream::consumer::Config {
+        ack_wait: wanted.ack_wait,
+        max_deliver: wanted.max_deliver,
+        ..info
+    };
+    // NATS 2.9 updates a durable consumer by creating it again with its editable fields
+    // changed (ack wait and delivery limit are).
+    match stream.create_consumer(config).await {
+        Ok(_) => tracing::info!(
+            consumer = %name,
+            ack_wait_s = wanted.ack_wait.as_secs(),
+            max_deliver = wanted.max_deliver,
+            "consumer pacing changed"
+        ),
+        Err(e) => {
+            tracing::warn!(consumer = %name, error = %e, "cannot change the consumer's pacing")
+        }
+    }
 }
 
 /// Creates the file bucket (with `replicas` copies, objects kept [`FILES_MAX_AGE`], at most

@@ -32,14 +32,21 @@ fn every_stream_of_a_namespace_reads_its_own_subjects() {
 fn consumers_are_durable_explicit_ack_and_bounded() {
     let names = Names::new("t");
     for stage in Stage::ALL {
-        let c = work_consumer_config(&names, stage);
+        let pacing = Pacing {
+            ack_wait: Duration::from_secs(7),
+            max_deliver: 3,
+        };
+        let c = work_consumer_config(&names, stage, pacing);
         assert_eq!(c.durable_name.as_deref(), Some(stage.consumer()));
         assert_eq!(c.filter_subject, names.work(stage));
         assert_eq!(c.ack_policy, AckPolicy::Explicit);
-        assert_eq!((c.ack_wait, c.max_deliver), (ACK_WAIT, MAX_DELIVER));
+        assert_eq!((c.ack_wait, c.max_deliver), (Duration::from_secs(7), 3));
     }
     let s = status_consumer_config(&names);
     assert_eq!(s.durable_name.as_deref(), Some("status-recorder"));
     assert_eq!(s.filter_subject, "t.status.*");
-    assert_eq!(s.max_deliver, MAX_DELIVER);
+    assert_eq!(
+        (s.ack_wait, s.max_deliver),
+        (STATUS_ACK_WAIT, STATUS_MAX_DELIVER)
+    );
 }

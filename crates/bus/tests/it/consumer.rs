@@ -96,18 +96,32 @@ async fn wait_messages(t: &TestBus, what: &str, stream: &str, n: u64) {
 }
 
 #[tokio::test]
-async fn a_retried_message_is_acked_once_it_succeeds() {
+async fn a_transient_failure_is_retried_in_process_however_often_without_a_redelivery() {
     let t = TestBus::new().await;
-    let (handler, calls) = scripted(2, Outcome::Retry("db down".into()));
+    // More failures in a row than the consumer allows deliveries: an outage is waited out.
+    let failures = t.bus.pacing().max_deliver as u32 + 3;
+    let (handler, calls) = scripted(failures, Outcome::Retry("db down".into()));
     let (shutdown, task) = spawn_loop(&t, handler);
     t.bus.publish_work(&work("b1")).await.unwrap();
-    eventually_named("three deliveries", Duration::from_secs(10), || async {
-        (calls.load(Ordering::SeqCst) >= 3).then_some(())
-    })
-    .await;
     let work_stream = t.names().work_stream();
     wait_messages(&t, "the work queue to be empty", &work_stream, 0).await;
+    assert_eq!(calls.load(Ordering::SeqCst), failures + 1);
     assert_eq!(t.stream_messages(&t.names().dead_stream()).await, 0);
+    let mut consumer: async_nats::jetstream::consumer::PullConsumer = t
+        .bus
+        .jetstream()
+        .get_stream(&work_stream)
+        .await
+        .unwrap()
+        .get_consumer(Stage::Validate.consumer())
+        .await
+        .unwrap();
+    let info = consumer.info().await.unwrap();
+    assert_eq!(
+        (info.delivered.consumer_sequence, info.num_redelivered),
+        (1, 0),
+        "delivered once: the retries used up no delivery"
+    );
     shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(5), task)
         .await

@@ -25,7 +25,7 @@ async fn setup_is_idempotent_and_safe_when_replicas_race() {
             .await
             .expect("consumer exists");
         assert_eq!(info.config.filter_subject, t.names().work(stage));
-        assert_eq!(info.config.max_deliver, setup::MAX_DELIVER);
+        assert_eq!(info.config.max_deliver as u64, t.bus.pacing().max_deliver);
     }
     let _ = work.info().await.unwrap();
     t.bus.files().await.expect("bucket exists");

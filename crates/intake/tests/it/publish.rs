@@ -1,7 +1,10 @@
 use async_nats::jetstream::consumer::pull;
 use futures::StreamExt;
 use std::path::Path;
-use tiqets_contract::{BatchId, BatchStatus, Sha256, Source, StatusEvent, ValidateWork};
+use std::sync::{Arc, Mutex};
+use tiqets_contract::{
+    BatchId, BatchStatus, RecordReply, RecordRequest, Sha256, Source, StatusEvent, ValidateWork,
+};
 use tiqets_intake::{Input, PairRequest, PublishError, Published, Publisher};
 use tiqets_testkit::TestBus;
 
@@ -26,6 +29,28 @@ fn write_pair(
     std::fs::write(&o, orders).unwrap();
     std::fs::write(&b, barcodes).unwrap();
     (o, b)
+}
+
+/// Answers `{ns}.admin.record` as a persister would, with the reply held in the returned
+/// cell (changed by the test as it goes).
+async fn answer_records(t: &TestBus, reply: RecordReply) -> Arc<Mutex<RecordReply>> {
+    let cell = Arc::new(Mutex::new(reply));
+    let client = t.bus.client().clone();
+    let mut requests = client.subscribe(t.names().admin_record()).await.unwrap();
+    let answer = cell.clone();
+    let replies = client.clone();
+    tokio::spawn(async move {
+        while let Some(request) = requests.next().await {
+            let asked: RecordRequest = serde_json::from_slice(&request.payload).unwrap();
+            assert!(asked.batch_id.as_str().len() > 8, "{asked:?}");
+            let body = serde_json::to_vec(&*answer.lock().unwrap()).unwrap();
+            if let Some(reply) = request.reply {
+                replies.publish(reply, body.into()).await.unwrap();
+            }
+        }
+    });
+    client.flush().await.unwrap();
+    cell
 }
 
 async fn next_validate_work(t: &TestBus) -> ValidateWork {
@@ -144,7 +169,8 @@ async fn an_identical_pair_is_a_repeat_until_its_batch_failed() {
         .unwrap();
     assert!(matches!(again, Published::Repeat { .. }), "{again:?}");
     assert_eq!(next_validate_work(&t).await, work);
-    // Completed: still a repeat.
+    // Completed: a persister is asked what PostgreSQL holds. With none running, nothing is
+    // decided: the caller is told to try again.
     t.bus
         .publish_status(&StatusEvent::new(
             id.clone(),
@@ -154,6 +180,20 @@ async fn an_identical_pair_is_a_repeat_until_its_batch_failed() {
         ))
         .await
         .unwrap();
+    let err = publisher
+        .publish_files(request("three"), &o, &b)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PublishError::Unconfirmed { .. }), "{err}");
+    // Still recorded: a repeat.
+    let answer = answer_records(
+        &t,
+        RecordReply::Recorded {
+            status: BatchStatus::Completed,
+            attempt: 1,
+        },
+    )
+    .await;
     let again = publisher
         .publish_files(request("three"), &o, &b)
         .await
@@ -168,22 +208,32 @@ async fn an_identical_pair_is_a_repeat_until_its_batch_failed() {
         ),
         "{again:?}"
     );
-    // Failed: retried as attempt 2.
+    // No longer recorded (deleted): processed again, as attempt 2.
+    *answer.lock().unwrap() = RecordReply::NotRecorded;
+    let again = publisher
+        .publish_files(request("four"), &o, &b)
+        .await
+        .unwrap();
+    let Published::Queued { batch, .. } = again else {
+        panic!("{again:?}")
+    };
+    assert_eq!(batch.attempt, 2);
+    // Failed: retried as attempt 3.
     t.bus
         .publish_status(
-            &StatusEvent::new(id.clone(), "one", BatchStatus::Failed, 1).with_reason("boom"),
+            &StatusEvent::new(id.clone(), "one", BatchStatus::Failed, 2).with_reason("boom"),
         )
         .await
         .unwrap();
     let retry = publisher
-        .publish_files(request("four"), &o, &b)
+        .publish_files(request("five"), &o, &b)
         .await
         .unwrap();
     let Published::Queued { batch, .. } = retry else {
         panic!("{retry:?}")
     };
-    assert_eq!((batch.batch_id.clone(), batch.attempt), (id.clone(), 2));
-    assert_eq!(t.bus.last_status(&id).await.unwrap().unwrap().attempt, 2);
+    assert_eq!((batch.batch_id.clone(), batch.attempt), (id.clone(), 3));
+    assert_eq!(t.bus.last_status(&id).await.unwrap().unwrap().attempt, 3);
 
     // The repeat notices are on {ns}.notice.{id}.
     let stream = t

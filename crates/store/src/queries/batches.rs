@@ -139,6 +139,44 @@ pub async fn batch_in_flight(pool: &Pool) -> Result<bool> {
     Ok(row.get(0))
 }
 
+/// A batch in flight that gave no sign of life (a status or progress event) for a while.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StalledBatch {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub attempt: u32,
+    /// Seconds since its last recorded event.
+    pub silent_secs: i64,
+}
+
+/// Batches in flight (received, validating, merging, persisting) whose last recorded event
+/// is more than `secs` seconds old, oldest first.
+pub async fn stalled_batches(pool: &Pool, secs: u64) -> Result<Vec<StalledBatch>> {
+    let rows = query(
+        pool,
+        "stalled batches",
+        "SELECT id, name, status, attempt,
+                EXTRACT(EPOCH FROM now() - updated_at)::bigint AS silent
+           FROM batches
+          WHERE status IN ('received', 'validating', 'merging', 'persisting')
+            AND updated_at < now() - make_interval(secs => $1)
+          ORDER BY updated_at",
+        &[&(secs as f64)],
+    )
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| StalledBatch {
+            id: r.get(0),
+            name: r.get(1),
+            status: r.get(2),
+            attempt: u32::try_from(r.get::<_, i32>(3)).unwrap_or(0),
+            silent_secs: r.get(4),
+        })
+        .collect())
+}
+
 /// Batches that ended (completed or failed), newest first by when they ended: their ids and
 /// that time (for retention).
 pub async fn ended_batches(pool: &Pool) -> Result<Vec<(String, time::OffsetDateTime)>> {

@@ -15,7 +15,7 @@ pub mod unused;
 
 pub use batches::{
     batch, batch_exists, batch_in_flight, completed_by_digest, count_batches, current_batch,
-    ended_batches, list_batches,
+    ended_batches, list_batches, stalled_batches, StalledBatch,
 };
 pub use guard::ReadGuard;
 pub use issues::{count_issues, issues_at, issues_page, stream_issues};

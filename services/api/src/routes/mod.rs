@@ -13,6 +13,7 @@ pub mod events;
 pub mod health;
 pub mod lookups;
 pub mod process;
+pub mod retry;
 pub mod seed;
 pub mod upload;
 
@@ -91,6 +92,7 @@ fn guarded(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(batches::one))
                 .route(web::delete().to(delete::delete)),
         )
+        .service(web::resource("/batches/{batch_id}/retry").route(web::post().to(retry::retry)))
         .service(web::resource("/batches/{batch_id}/orders").route(web::get().to(batches::orders)))
         .service(
             web::resource("/batches/{batch_id}/orders/{order_id}")
@@ -189,16 +191,18 @@ fn record_of(e: StatusEvent) -> BatchRecord {
     let at = |s: BatchStatus| (e.status == s).then_some(e.at);
     let file = |kind: FileKind| {
         let name = match &e.source {
-            Some(Source::Folder { orders, barcodes } | Source::Upload { orders, barcodes }) => {
-                Some(
-                    if kind == FileKind::Orders {
-                        orders
-                    } else {
-                        barcodes
-                    }
-                    .clone(),
-                )
-            }
+            Some(
+                Source::Folder { orders, barcodes }
+                | Source::Upload { orders, barcodes }
+                | Source::Retry { orders, barcodes },
+            ) => Some(
+                if kind == FileKind::Orders {
+                    orders
+                } else {
+                    barcodes
+                }
+                .clone(),
+            ),
             None => None,
         };
         let stored = e.inputs.as_ref().map(|i| i.get(kind));

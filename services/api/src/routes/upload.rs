@@ -132,9 +132,15 @@ pub async fn upload(
                 )
             }
             PublishError::Bus(e) => ApiError::Bus(e),
+            e @ PublishError::Unconfirmed { .. } => ApiError::Unavailable(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         })?;
-    Ok(answer(&state, published, name))
+    let outcome = match published {
+        Published::Queued { .. } => "queued",
+        Published::Repeat { .. } => "repeat",
+    };
+    state.metrics.uploads.with_label_values(&[outcome]).inc();
+    Ok(answer(published, name))
 }
 
 fn input(s: Spooled) -> (Input<tokio::fs::File>, Reservation) {
@@ -159,10 +165,11 @@ fn default_name() -> String {
     format!("upload-{}", now.format(&Rfc3339).unwrap_or_default())
 }
 
-fn answer(state: &AppState, published: Published, name: String) -> HttpResponse {
+/// The answer to a published pair: 202 with its status URL when queued; for a repeat, 200
+/// (completed) or 202 (in progress) naming the batch it repeats.
+pub(crate) fn answer(published: Published, name: String) -> HttpResponse {
     let (outcome, status_code) = match published {
         Published::Queued { batch, .. } => {
-            state.metrics.uploads.with_label_values(&["queued"]).inc();
             let id = batch.batch_id.to_string();
             let url = format!("/api/batches/{id}");
             let message = format!(
@@ -186,7 +193,6 @@ fn answer(state: &AppState, published: Published, name: String) -> HttpResponse 
             status,
             original_name,
         } => {
-            state.metrics.uploads.with_label_values(&["repeat"]).inc();
             let id = batch_id.to_string();
             let url = format!("/api/batches/{id}");
             let message = format!(

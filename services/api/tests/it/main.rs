@@ -12,6 +12,7 @@ mod events;
 mod limits;
 mod operations;
 mod pipeline;
+mod retry;
 mod seed;
 mod sse;
 mod support;

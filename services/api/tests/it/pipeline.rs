@@ -42,6 +42,7 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
             output_dir: out.path().to_path_buf(),
             db_pool_size: tiqets_persister::settings::MIN_DB_POOL_SIZE,
             retention: Default::default(),
+            watchdog: Default::default(),
             health: tiqets_config::HealthAddr::Off,
         },
         tiqets_telemetry::health::Readiness::new(),

@@ -117,16 +117,31 @@ async fn a_repeat_answers_with_the_batch_it_repeats_and_says_its_status() {
     assert_eq!(body["data"]["status"], "received");
     assert_eq!(body["data"]["name"], "first");
 
-    app.bus
-        .publish_status(&StatusEvent::new(
-            id.clone(),
-            "first",
-            BatchStatus::Completed,
-            1,
-        ))
+    let completed = StatusEvent::new(id.clone(), "first", BatchStatus::Completed, 1);
+    app.bus.publish_status(&completed).await.unwrap();
+    // Completed: whether it is a repeat is PostgreSQL's to say, through a persister. With
+    // none running, the client is asked to try again and nothing is queued.
+    let (status, _, body) = post(&app, form(&files)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["code"], "unavailable");
+    tiqets_store::status::record_status(app.db.pool(), &completed)
         .await
         .unwrap();
-    let (status, headers, body) = post(&app, form(&files)).await;
+    let records = tokio::spawn(tiqets_persister::records::serve(
+        app.bus.clone(),
+        app.db.pool().clone(),
+        app.shutdown.clone(),
+    ));
+    // The responder subscribes as it starts: until then the answer is still 503.
+    let mut answer = post(&app, form(&files)).await;
+    for _ in 0..50 {
+        if answer.0 != StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        answer = post(&app, form(&files)).await;
+    }
+    let (status, headers, body) = answer;
     assert_eq!(status, StatusCode::OK, "{body}");
     let url = format!("/api/batches/{id}");
     assert_eq!(headers["location"], url.as_str());
@@ -137,6 +152,8 @@ async fn a_repeat_answers_with_the_batch_it_repeats_and_says_its_status() {
                "message": format!("byte-identical to batch {id} (\"first\"), which is completed; not processed again")})
     );
     assert_eq!(queued(&app).await.len(), 1, "nothing queued again");
+    app.shutdown.cancel();
+    records.await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -117,6 +117,7 @@ async fn a_batch_goes_from_validation_to_completed_in_postgres_with_the_cli_outp
         output_dir: out.path().to_path_buf(),
         db_pool_size: tiqets_persister::settings::MIN_DB_POOL_SIZE,
         retention: Default::default(),
+        watchdog: Default::default(),
         health: tiqets_config::HealthAddr::Off,
     };
     let persister = tokio::spawn(tiqets_persister::run(

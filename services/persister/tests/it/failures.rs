@@ -91,11 +91,9 @@ async fn a_postgres_restart_while_persisting_delays_the_batch_but_loses_nothing(
         .unwrap();
     let mut consumer: async_nats::jetstream::consumer::PullConsumer =
         stream.get_consumer("persister").await.unwrap();
+    // Waited out in process: the outage used up no delivery.
     let deliveries = consumer.info().await.unwrap().delivered.consumer_sequence;
-    assert!(
-        deliveries >= 2,
-        "the failed attempt was retried ({deliveries} deliveries)"
-    );
+    assert_eq!(deliveries, 1, "one delivery, retried in process");
     running.stop().await;
     drop(db);
 }

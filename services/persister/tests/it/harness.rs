@@ -9,6 +9,7 @@ use tiqets_contract::{
     Sha256, Stage,
 };
 use tiqets_domain::output;
+use tiqets_persister::watchdog::Watchdog;
 use tiqets_persister::{serve, Settings};
 use tiqets_store::{queries, Pool};
 use tiqets_testkit::{eventually, TestDatabase, TestNamespace};
@@ -191,6 +192,11 @@ impl Running {
 
 /// Starts the persister with short retry delays.
 pub fn start(bus: &Bus, pool: &Pool, output_dir: &Path) -> Running {
+    start_with(bus, pool, output_dir, Default::default())
+}
+
+/// [`start`], with the watchdog given.
+pub fn start_with(bus: &Bus, pool: &Pool, output_dir: &Path, watchdog: Watchdog) -> Running {
     let names = bus.names().clone();
     let fast = |mut o: ConsumerOptions| {
         o.retry_delays = vec![Duration::from_millis(500)];
@@ -203,6 +209,7 @@ pub fn start(bus: &Bus, pool: &Pool, output_dir: &Path) -> Running {
         output_dir: output_dir.to_path_buf(),
         db_pool_size: tiqets_persister::settings::MIN_DB_POOL_SIZE,
         retention: Default::default(),
+        watchdog,
         health: tiqets_config::HealthAddr::Off,
     };
     let shutdown = CancellationToken::new();
