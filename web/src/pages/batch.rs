@@ -100,11 +100,7 @@ fn gone(name: &str, d: &Deleted) -> Html {
     }
 }
 
-fn view(
-    b: &Batch,
-    on_deleted: Callback<(String, Deleted)>,
-    on_retried: Callback<String>,
-) -> Html {
+fn view(b: &Batch, on_deleted: Callback<(String, Deleted)>, on_retried: Callback<String>) -> Html {
     let counts = b.counts.clone().unwrap_or_default();
     let downloads = |file: &str, label: &str| {
         html! { <a class="button" href={format!("{BASE}/batches/{}/{file}", b.id)} download={file.to_string()}>{ label }</a> }
