@@ -22,9 +22,9 @@ use tiqets_store::queries;
     responses(
         (status = 202, description = "Queued again: the batch is `received`, with the next attempt number", body = UploadResponse,
             headers(("Location" = String, description = "The batch's status URL"))),
-        (status = 400, description = "Not a batch id (`latest` is not retried)", body = ErrorBody),
+        (status = 400, description = "Not a batch id", body = ErrorBody),
         (status = 404, description = "No such batch", body = ErrorBody),
-        (status = 409, description = "The batch is not failed, or its input files are no longer stored (`not_retryable`)", body = ErrorBody),
+        (status = 409, description = "The batch is not failed (`latest`, the last completed batch, never is), or its input files are no longer stored (`not_retryable`)", body = ErrorBody),
         (status = 503, description = "NATS or PostgreSQL is unavailable", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -33,14 +33,15 @@ pub async fn retry(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = match BatchRef::parse(&path)? {
-        BatchRef::Id(id) => id,
-        BatchRef::Latest => {
-            return Err(ApiError::BadRequest(
-                "name the failed batch by its id: `latest` is the last completed batch".into(),
-            ))
-        }
-    };
+    let id =
+        match BatchRef::parse(&path)? {
+            BatchRef::Id(id) => id,
+            BatchRef::Latest => return Err(ApiError::NotRetryable(
+                "`latest` is the last completed batch: only a failed batch is retried; name it \
+                 by its id"
+                    .into(),
+            )),
+        };
     let record = queries::batch(&state.pool, id.as_str())
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no batch with id {id}")))?;

@@ -80,6 +80,9 @@ async fn a_batch_that_is_not_failed_or_has_no_stored_inputs_is_not_retried() {
     let (status, body) = retry(&app, "bnosuchbatch").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let (status, body) = retry(&app, "latest").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_code(&body, "not_retryable");
+    let (status, body) = retry(&app, "not%20a%20batch").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
 
