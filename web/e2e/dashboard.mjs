@@ -206,8 +206,9 @@ try {
   await page.locator('#retry-batch').click();
   await page.locator('[data-testid=retry-result]').waitFor({ timeout: 30_000 });
   assert.match(await page.locator('[data-testid=retry-result]').innerText(), /attempt 2/);
-  // Its file is still missing the column: attempt 2 fails the same way, and says so.
-  await page.locator('.notice.error .reason').waitFor({ timeout: 120_000 });
+  // Its file is still missing the column: attempt 2 fails the same way, and the page,
+  // following it live, says so.
+  await page.locator('.notice.error .attempt', { hasText: 'attempt 2' }).waitFor({ timeout: 120_000 });
   assert.match(await page.locator('.notice.error .reason').innerText(), /missing required column/);
   await shot('13a-retried-and-failed-again');
 

@@ -11,11 +11,13 @@ use crate::components::tabs::{BatchTabs, Tab};
 use crate::events::{use_status_events, Live};
 use crate::format;
 use crate::route::Route;
-use crate::state::batches::elapsed;
+use crate::state::batches::{caught_up, elapsed};
 use crate::state::delete::{self, DeleteAction, DeleteForm, DeletePhase};
 use crate::state::fetch::Fetch;
 use crate::state::paging::{query, Paging};
-use tiqets_api_types::{Batch, Deleted, IssuesPage, OrdersPage, Status, ISSUE_CODES};
+use crate::state::reload::use_reload;
+use std::rc::Rc;
+use tiqets_api_types::{Batch, Deleted, IssuesPage, OrdersPage, Status, StatusUpdate, ISSUE_CODES};
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -29,17 +31,25 @@ pub struct BatchProps {
 
 #[function_component(BatchPage)]
 pub fn batch_page(props: &BatchProps) -> Html {
-    let reload = use_state(|| 0u32);
+    let (reloads, reload) = use_reload();
+    // The events heard about this batch: a read can lag behind them (see `caught_up`).
+    let heard = use_reducer(Heard::default);
     {
-        let reload = reload.clone();
         let id = props.id.clone();
+        let hear = heard.dispatcher();
         use_status_events(Callback::from(move |e: Live| match e {
-            Live::Status(u) if u.batch_id == id => reload.set(*reload + 1),
-            Live::Open => reload.set(*reload + 1),
+            Live::Status(u) if u.batch_id == id => {
+                hear.dispatch(*u);
+                reload.emit(());
+            }
+            Live::Open => reload.emit(()),
             _ => {}
         }));
     }
-    let batch = use_get::<Batch>(format!("/batches/{}", props.id), *reload);
+    let batch = match use_get::<Batch>(format!("/batches/{}", props.id), reloads) {
+        Fetch::Ready(b) => Fetch::Ready(caught_up(&b, &heard.0)),
+        other => other,
+    };
     // Once deleted, the page says what went (whatever a later read of the batch answers).
     let deleted = use_state(|| None::<(String, String, Deleted)>);
     let on_deleted = {
@@ -79,6 +89,24 @@ pub fn batch_page(props: &BatchProps) -> Html {
             { retried_note }
             { body }
         </section>
+    }
+}
+
+/// The latest status events of the page's batch (a few are enough: each is a whole status).
+#[derive(Default, PartialEq)]
+struct Heard(Vec<StatusUpdate>);
+
+impl Reducible for Heard {
+    type Action = StatusUpdate;
+
+    fn reduce(self: Rc<Self>, e: StatusUpdate) -> Rc<Self> {
+        const KEEP: usize = 8;
+        let mut events = self.0.clone();
+        if events.len() == KEEP {
+            events.remove(0);
+        }
+        events.push(e);
+        Rc::new(Heard(events))
     }
 }
 
@@ -124,6 +152,9 @@ fn view(b: &Batch, on_deleted: Callback<(String, Deleted)>, on_retried: Callback
             if b.status == Status::Failed {
                 <div class="notice error" role="alert">
                     <strong>{ "This batch failed" }</strong>
+                    if b.attempt > 1 {
+                        <span class="muted attempt">{ format!(" (attempt {})", b.attempt) }</span>
+                    }
                     <p class="reason">{ b.reason.clone().unwrap_or_else(|| "no reason given".into()) }</p>
                     <p>{ "Nothing of it was written. Once the cause is fixed, retry it from its stored files; a file that was wrong needs a corrected pair uploaded instead." }</p>
                     <RetryButton id={b.id.clone()} {on_retried} />

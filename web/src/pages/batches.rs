@@ -9,6 +9,7 @@ use crate::events::{use_status_events, Live as Event};
 use crate::format;
 use crate::route::Route;
 use crate::state::batches::{elapsed, BatchAction, BatchList, Live};
+use crate::state::reload::use_reload;
 use tiqets_api_types::{Batch, BatchesPage, Status};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -16,14 +17,13 @@ use yew_router::prelude::*;
 #[function_component(Batches)]
 pub fn batches() -> Html {
     let list = use_reducer(BatchList::default);
-    let reload = use_state(|| 0u32);
+    let (reloads, reload) = use_reload();
     {
         let dispatch = list.dispatcher();
-        let reload = reload.clone();
         use_status_events(Callback::from(move |e: Event| match e {
             Event::Open => {
                 dispatch.dispatch(BatchAction::Live(Live::Connected));
-                reload.set(*reload + 1);
+                reload.emit(());
             }
             Event::Lost => dispatch.dispatch(BatchAction::Live(Live::Reconnecting)),
             Event::Status(u) => dispatch.dispatch(BatchAction::Event(u)),
@@ -31,7 +31,7 @@ pub fn batches() -> Html {
     }
     {
         let dispatch = list.dispatcher();
-        use_effect_with(*reload, move |_| {
+        use_effect_with(reloads, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::get::<BatchesPage>("/batches?per_page=100").await {
                     Ok(page) => dispatch.dispatch(BatchAction::Loaded(page.batches, page.total)),

@@ -8,6 +8,7 @@ use crate::events::{use_status_events, Live};
 use crate::format;
 use crate::route::Route;
 use crate::state::fetch::Fetch;
+use crate::state::reload::use_reload;
 use tiqets_api_types::{Batch, Status, TopCustomer};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -17,22 +18,19 @@ const TOP_CHOICES: [u32; 5] = [5, 10, 20, 50, 100];
 
 #[function_component(Overview)]
 pub fn overview() -> Html {
-    let reload = use_state(|| 0u32);
+    let (reloads, reload) = use_reload();
     let top_n = use_state(|| 10u32);
-    {
-        let reload = reload.clone();
-        use_status_events(Callback::from(move |e: Live| {
-            if let Live::Status(u) = e {
-                if u.status == Status::Completed {
-                    reload.set(*reload + 1);
-                }
+    use_status_events(Callback::from(move |e: Live| {
+        if let Live::Status(u) = e {
+            if u.status == Status::Completed {
+                reload.emit(());
             }
-        }));
-    }
-    let batch = use_get::<Batch>("/batches/latest".into(), *reload);
+        }
+    }));
+    let batch = use_get::<Batch>("/batches/latest".into(), reloads);
     let top = use_get::<Vec<TopCustomer>>(
         format!("/batches/latest/customers/top?limit={}", *top_n),
-        *reload,
+        reloads,
     );
     let body = match &batch {
         Fetch::Loading => html! { <Loading /> },

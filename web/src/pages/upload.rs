@@ -7,6 +7,7 @@ use crate::components::steps::Steps;
 use crate::events::{use_status_events, Live};
 use crate::format;
 use crate::route::Route;
+use crate::state::reload::use_reload;
 use crate::state::upload::{assign, Followed, Phase, Picked, Slot, UploadAction, UploadForm};
 use std::rc::Rc;
 use tiqets_api_types::{Batch, Status};
@@ -26,7 +27,7 @@ pub fn upload() -> Html {
     let form = use_reducer(|| UploadForm::with_token(api::remembered_token()));
     let files = use_mut_ref(Files::default);
     let dragging = use_state(|| false);
-    let refresh = use_state(|| 0u32);
+    let (refreshes, refresh) = use_reload();
 
     let pick = {
         let (dispatch, files) = (form.dispatcher(), files.clone());
@@ -47,23 +48,22 @@ pub fn upload() -> Html {
     // Follow the batch: every event about it, and a fresh read on (re)connection.
     {
         let dispatch = form.dispatcher();
-        let refresh = refresh.clone();
         use_status_events(Callback::from(move |e: Live| match e {
             Live::Status(u) => {
                 let ended = u.status.is_final();
                 dispatch.dispatch(UploadAction::Event(u));
                 if ended {
-                    refresh.set(*refresh + 1);
+                    refresh.emit(());
                 }
             }
-            Live::Open => refresh.set(*refresh + 1),
+            Live::Open => refresh.emit(()),
             Live::Lost => {}
         }));
     }
     let followed_id = form.following().map(|f| f.batch_id.clone());
     {
         let dispatch = form.dispatcher();
-        use_effect_with((followed_id, *refresh), move |(id, _)| {
+        use_effect_with((followed_id, refreshes), move |(id, _)| {
             if let Some(id) = id.clone() {
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(b) = api::get::<Batch>(&format!("/batches/{id}")).await {

@@ -137,6 +137,27 @@ pub fn update(batch: &mut Batch, e: &StatusUpdate) {
     };
 }
 
+/// Whether `e` tells more than `batch` shows: a later attempt, or in the same attempt a
+/// batch that has not ended at the event's stage or a later one. The rule of
+/// `docs/events.md` (Status events), as the status recorder applies it.
+pub fn ahead(batch: &Batch, e: &StatusUpdate) -> bool {
+    e.attempt > batch.attempt
+        || (e.attempt == batch.attempt && !batch.status.is_final() && e.status >= batch.status)
+}
+
+/// `fetched` with the events heard about it applied where they are ahead of it. An event
+/// arrives as soon as it is published, and a read of the batch can still answer what was
+/// recorded before it: the page shows whichever is further on.
+pub fn caught_up(fetched: &Batch, events: &[StatusUpdate]) -> Batch {
+    let mut batch = fetched.clone();
+    for e in events.iter().filter(|e| e.batch_id == fetched.id) {
+        if ahead(&batch, e) {
+            update(&mut batch, e);
+        }
+    }
+    batch
+}
+
 /// A batch first heard of through an event.
 pub fn from_event(e: &StatusUpdate) -> Batch {
     let mut batch = Batch {
@@ -298,6 +319,32 @@ mod tests {
             (Status::Received, 2, None)
         );
         assert_eq!(b.failed_at, None);
+    }
+
+    #[test]
+    fn a_read_that_lags_behind_the_events_is_caught_up_and_never_moved_back() {
+        let read = from_event(&event("b1", Status::Failed, "2026-11-24T20:33:13Z"));
+        let mut retried = *event("b1", Status::Received, "2026-11-24T20:34:00Z");
+        retried.attempt = 2;
+        let mut validating = retried.clone();
+        validating.status = Status::Validating;
+        let mut failed = retried.clone();
+        failed.status = Status::Failed;
+        failed.reason = Some("orders.csv: missing required column".into());
+        // The read still says attempt 1 failed; the events say attempt 2 failed too.
+        let events = [retried.clone(), validating.clone(), failed.clone()];
+        let shown = caught_up(&read, &events);
+        assert_eq!((shown.status, shown.attempt), (Status::Failed, 2));
+        assert_eq!(shown.reason, failed.reason);
+        // A read that lags at validating is caught up the same way.
+        let mut lagging = read.clone();
+        update(&mut lagging, &validating);
+        assert_eq!(caught_up(&lagging, &events).status, Status::Failed);
+        // Late events of an attempt never move a batch back, nor another batch's events.
+        let ended = caught_up(&read, &[failed.clone()]);
+        assert_eq!(caught_up(&ended, &[retried, validating]), ended);
+        let other = *event("b2", Status::Completed, "2026-11-24T20:35:00Z");
+        assert_eq!(caught_up(&ended, &[other]), ended);
     }
 
     #[test]

@@ -6,5 +6,6 @@ pub mod changes;
 pub mod delete;
 pub mod fetch;
 pub mod paging;
+pub mod reload;
 pub mod search;
 pub mod upload;
