@@ -76,8 +76,9 @@ start_nats() {
   command -v nats-server >/dev/null || apt_install nats-server
   mkdir -p "$stack/nats"
   say "starting nats-server -js on $host:$port (store $stack/nats)"
+  # 9>&-: the server must not inherit with_services_lock's lock, or it holds it forever.
   nohup nats-server -js -a "$host" -p "$port" -sd "$stack/nats" \
-    >"$stack/nats.log" 2>&1 </dev/null &
+    >"$stack/nats.log" 2>&1 </dev/null 9>&- &
   echo $! >"$stack/nats.pid"
   wait_reachable "$host" "$port" "nats-server (see $stack/nats.log)"
 }
@@ -101,7 +102,7 @@ start_postgres() {
       [ "$(id -u)" = 0 ] && chown postgres: "$stack"
       say "starting PostgreSQL on $host:$port (data $data)"
       as_pg "$bin/pg_ctl" -D "$data" -l "$stack/postgres.log" -w \
-        -o "-p $port -h $host -k $stack" start >/dev/null
+        -o "-p $port -h $host -k $stack" start >/dev/null 9>&-
       touch "$stack/pg.started"
     fi
   else

@@ -152,6 +152,20 @@ impl Stack {
             .unwrap_or_default()
     }
 
+    /// Panics, with the logs, when a started replica has exited (a dependency's outage
+    /// must be waited out, not end a service).
+    pub fn assert_running(&mut self) {
+        let mut exited = Vec::new();
+        for (service, children) in &mut self.children {
+            for child in children.iter_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    exited.push(format!("{service:?} ({status})"));
+                }
+            }
+        }
+        assert!(exited.is_empty(), "exited: {exited:?}\n{}", self.logs());
+    }
+
     /// `kill -9` every replica of `service` (no chance to clean up).
     pub fn kill9(&mut self, service: Service) {
         for mut child in self.children.remove(&service).unwrap_or_default() {

@@ -237,6 +237,25 @@ impl OwnedNats {
         Ok(())
     }
 
+    /// Kills the server (SIGKILL, a crash: nothing is flushed) and leaves it down until
+    /// [`OwnedNats::start_again`].
+    pub fn kill(&mut self) {
+        stop_child(&mut self.child, libc::SIGKILL, Duration::from_secs(10));
+    }
+
+    /// Starts the server again on the same port with the same store (after
+    /// [`OwnedNats::kill`]).
+    pub fn start_again(&mut self) -> io::Result<()> {
+        self.child = Self::spawn(
+            &self.bin,
+            &self.dir,
+            self.port,
+            self.config.as_ref(),
+            &self.extra,
+        )?;
+        Ok(())
+    }
+
     /// The server's log so far (kept only for servers started with a configuration file).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()

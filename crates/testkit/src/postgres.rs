@@ -217,6 +217,16 @@ impl OwnedPostgres {
         }
     }
 
+    /// Crashes the server: an immediate shutdown (SIGQUIT, what `pg_ctl stop -m immediate`
+    /// sends), with no checkpoint, so the next start recovers from the WAL. It stays down
+    /// until [`OwnedPostgres::start_again`].
+    pub fn crash(&self) {
+        let mut child = self.child.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(mut c) = child.take() {
+            stop_child(&mut c, libc::SIGQUIT, Duration::from_secs(30));
+        }
+    }
+
     /// Stops and starts the server.
     pub fn restart(&self) -> io::Result<()> {
         self.stop();

@@ -9,14 +9,16 @@
 //! so none ever holds only the barcodes file.
 //!
 //! The owner rewrites `claim.json` every few seconds while it works. A claim folder whose
-//! `claim.json` has not been written for the stale period belongs to a replica that died;
-//! any replica takes it over by renaming the whole folder to a claim of its own, then
+//! `claim.json` has not been written for the stale period belongs to a replica that died,
+//! and so does one whose holder process is seen to be gone ([`crate::holder`]: a replica
+//! restarted on the same host); any replica takes it over by renaming the whole folder to a claim of its own, then
 //! finishes it (both files there) or puts the files back (one file there).
 //!
 //! The input, claim and archive folders should be on one filesystem; moving to an archive
 //! elsewhere falls back to copy, sync, then delete (for regular files only: nothing here
 //! follows a link or opens a FIFO; `claim.json` is read only when it is a regular file).
 
+use crate::holder::Holder;
 use crate::pairing::Pair;
 use serde::{Deserialize, Serialize};
 use std::io;
@@ -36,6 +38,9 @@ pub struct ClaimRecord {
     pub barcodes_from: PathBuf,
     /// The instance that holds it.
     pub owner: String,
+    /// Its process, where it can be told (see [`crate::holder`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<Holder>,
 }
 
 /// A pair held in a claim folder.
@@ -85,6 +90,7 @@ pub fn claim(input: &Path, pair: &Pair, instance: &str) -> io::Result<Option<Cla
         orders_from: pair.orders.rel.clone(),
         barcodes_from: pair.barcodes.rel.clone(),
         owner: instance.to_string(),
+        holder: Holder::this().cloned(),
     };
     write_record(&dir, &record)?;
     let claim = Claim { dir, record };
@@ -166,7 +172,8 @@ pub fn archive(
     Ok(dest)
 }
 
-/// Claim folders whose heartbeat is older than `stale_after`.
+/// Claim folders whose heartbeat is older than `stale_after`, or whose holder is seen to
+/// be gone.
 pub fn stale_claims(input: &Path, stale_after: Duration) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(input) else {
         return Vec::new();
@@ -183,11 +190,22 @@ pub fn stale_claims(input: &Path, stale_after: Duration) -> Vec<PathBuf> {
                 .and_then(|m| m.modified())
                 .or_else(|_| std::fs::symlink_metadata(dir).and_then(|m| m.modified()));
             match beat {
-                Ok(t) => now.duration_since(t).unwrap_or_default() >= stale_after,
+                Ok(t) if now.duration_since(t).unwrap_or_default() >= stale_after => true,
+                Ok(_) => holder_gone(dir),
                 Err(_) => false,
             }
         })
         .collect()
+}
+
+/// Whether the claim in `dir` names a holder process that is gone (seen from this one).
+fn holder_gone(dir: &Path) -> bool {
+    let Some(here) = Holder::this() else {
+        return false;
+    };
+    read_record(&dir.join(RECORD))
+        .and_then(|r| r.holder)
+        .is_some_and(|h| h.gone(here))
 }
 
 /// Takes over a stale claim folder; `None` when another replica took it first.
@@ -210,6 +228,7 @@ pub fn take_over(input: &Path, dir: &Path, instance: &str) -> io::Result<Option<
         dir: new_dir,
         record: ClaimRecord {
             owner: instance.to_string(),
+            holder: Holder::this().cloned(),
             ..record
         },
     };
@@ -334,6 +353,36 @@ mod tests {
         assert_eq!(mine.record.owner, "alive");
         assert!(mine.orders().exists() && mine.barcodes().exists());
         assert!(take_over(dir.path(), &stale[0], "other").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_claim_of_a_process_gone_from_this_host_is_taken_over_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let pair = pair_in(dir.path(), "orders.csv", "barcodes.csv");
+        let c = claim(dir.path(), &pair, "restarted").unwrap().unwrap();
+        let here = Holder::this().expect("/proc on Linux");
+        assert_eq!(c.record.holder.as_ref(), Some(here));
+        // Held by this process, with a fresh heartbeat: left alone.
+        assert!(stale_claims(dir.path(), Duration::from_secs(3600)).is_empty());
+        // Held by a process that has exited (a replica killed and restarted here).
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        let dead = Claim {
+            record: ClaimRecord {
+                holder: Some(Holder {
+                    pid,
+                    ..here.clone()
+                }),
+                ..c.record.clone()
+            },
+            ..c.clone()
+        };
+        dead.touch().unwrap();
+        assert_eq!(
+            stale_claims(dir.path(), Duration::from_secs(3600)),
+            vec![c.dir.clone()]
+        );
     }
 
     #[test]

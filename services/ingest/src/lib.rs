@@ -19,6 +19,8 @@
 //! - [`open`]: opening a file without following a link or blocking; hashing it up to the
 //!   size limit.
 //! - [`claim`]: taking a pair so that exactly one replica publishes it; archiving.
+//! - [`holder`]: which process holds a claim, so that a replica restarted on the same host
+//!   is taken over at once.
 //! - [`refuse`]: the rejected folder; failing a pair that is too large.
 //! - [`metrics`]: the counter `tiqets_ingest_rejected_total{reason}`.
 //! - [`watch`]: `notify` events as wake-ups.
@@ -30,6 +32,7 @@
 
 pub mod catalogue;
 pub mod claim;
+pub mod holder;
 pub mod metrics;
 pub mod open;
 pub mod pairing;

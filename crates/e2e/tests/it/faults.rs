@@ -14,7 +14,7 @@ use tiqets_testkit::{OwnedNats, OwnedPostgres, TestDatabase, TestNamespace};
 const DEADLINE: Duration = Duration::from_secs(240);
 
 /// A batch big enough that every stage takes a moment (generated once per test process).
-fn big_pair() -> &'static (PathBuf, PathBuf, Expected) {
+pub(crate) fn big_pair() -> &'static (PathBuf, PathBuf, Expected) {
     static PAIR: OnceLock<(PathBuf, PathBuf, Expected)> = OnceLock::new();
     PAIR.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("tiqets-e2e-big-{}", std::process::id()));

@@ -6,6 +6,7 @@ mod dropin;
 mod faults;
 mod grafana;
 mod help;
+mod outage;
 mod permissions;
 mod pipeline;
 mod replicas;

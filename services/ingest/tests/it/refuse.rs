@@ -79,6 +79,7 @@ fn dead_claim(env: &Env, name: &str, files: &[ClaimedFile]) {
         orders_from: Path::new(name).join("orders.csv"),
         barcodes_from: Path::new(name).join("barcodes.csv"),
         owner: "dead".into(),
+        holder: None,
     };
     let path = dir.join("claim.json");
     std::fs::write(&path, serde_json::to_vec(&record).unwrap()).unwrap();
