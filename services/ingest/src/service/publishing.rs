@@ -8,7 +8,17 @@ use crate::pairing::{Lone, Pair};
 use std::time::Instant;
 use tiqets_contract::{BatchId, Sha256};
 use tiqets_intake::Input;
-use tiqets_intake::{PairRequest, Published};
+use tiqets_intake::{PairRequest, PublishError, Published};
+
+/// What became of a claimed pair.
+pub(super) enum Taken {
+    /// Published and archived, or failed for good (too large).
+    Done,
+    /// Put back, to be tried again after a quiet period.
+    PutBack,
+    /// Put back because the NATS file store is full: tried again after the rescan period.
+    Full,
+}
 
 impl Ingest {
     pub(super) async fn take(&mut self, pair: &Pair) {
@@ -20,20 +30,23 @@ impl Ingest {
         }
     }
 
-    /// [`Ingest::process`]; files put back wait a quiet period before they are retried.
+    /// [`Ingest::process`]; files put back wait a quiet period before they are retried, or
+    /// the rescan period when the file store is full.
     pub(super) async fn process_or_hold(&mut self, c: Claim) {
         let files = [c.record.orders_from.clone(), c.record.barcodes_from.clone()];
-        if !self.process(c).await {
-            let until = Instant::now() + self.settings.quiet;
-            for rel in files {
-                self.quiet.hold(rel, until);
-            }
+        let wait = match self.process(c).await {
+            Taken::Done => return,
+            Taken::PutBack => self.settings.quiet,
+            Taken::Full => self.settings.rescan.max(self.settings.quiet),
+        };
+        let until = Instant::now() + wait;
+        for rel in files {
+            self.quiet.hold(rel, until);
         }
     }
 
-    /// Publishes a claimed pair and archives it once acknowledged (`true`), or puts it back
-    /// (`false`).
-    pub(super) async fn process(&self, c: Claim) -> bool {
+    /// Publishes a claimed pair and archives it once acknowledged, or puts it back.
+    pub(super) async fn process(&self, c: Claim) -> Taken {
         let heartbeat = {
             let c = c.clone();
             let every = self.settings.claim_stale / 4;
@@ -53,21 +66,26 @@ impl Ingest {
 
     /// Opens the claimed files (see [`crate::open`]), then publishes them, or fails the
     /// pair as too large, or refuses a file that is not a regular one.
-    pub(super) async fn open_and_publish(&self, c: &Claim) -> bool {
+    pub(super) async fn open_and_publish(&self, c: &Claim) -> Taken {
         let opened = match open_claim(c, self.settings.max_file_bytes).await {
             Ok(opened) => opened,
             Err(e) => {
                 tracing::warn!(name = %c.record.name, error = %e, "cannot read the claimed files; put back for the next scan");
                 self.put_back(c);
-                return false;
+                return Taken::PutBack;
             }
         };
         let [(o, o_sha, o_size), (b, b_sha, b_size)] = match opened {
             Opened::Pair(files) => files,
-            Opened::TooLarge { over, meta } => return self.fail_too_large(c, &over, &meta).await,
+            Opened::TooLarge { over, meta } => {
+                return match self.fail_too_large(c, &over, &meta).await {
+                    true => Taken::Done,
+                    false => Taken::PutBack,
+                }
+            }
             Opened::NotRegular(file, kind) => {
                 self.refuse_claimed(c, file, &kind);
-                return false;
+                return Taken::PutBack;
             }
         };
         let request = PairRequest {
@@ -112,12 +130,22 @@ impl Ingest {
                         tracing::error!(batch_id = %id, claim = %c.dir.display(), error = %e, "cannot archive; files stay in the claim folder")
                     }
                 }
-                true
+                Taken::Done
+            }
+            Err(PublishError::Bus(e)) if e.is_full() => {
+                tracing::error!(
+                    name = %c.record.name, error = %e, retry_in_s = self.settings.rescan.max(self.settings.quiet).as_secs(),
+                    "the NATS file store is full: files put back and tried again until there is room \
+                     (older batches' files expire, deleting a batch frees its files, or raise \
+                     TIQETS_NATS_MAX_BYTES_FILES with tiqets-admin setup-nats)"
+                );
+                self.put_back(c);
+                Taken::Full
             }
             Err(e) => {
                 tracing::warn!(name = %c.record.name, error = %e, "publish failed; files put back for the next scan");
                 self.put_back(c);
-                false
+                Taken::PutBack
             }
         }
     }

@@ -1,0 +1,87 @@
+//! A full NATS store: the file bucket at its byte limit. A pair dropped then is not taken
+//! (its files stay in the input folder, and ingest says why), a batch accepted before is
+//! untouched, and once room is made the pair goes through by itself, with the CLI's result.
+
+use crate::support::*;
+use std::time::Duration;
+use tiqets_bus::setup::{ensure_with, ByteLimits};
+use tiqets_e2e::stored::stored;
+use tiqets_e2e::{Service, Stack};
+use tiqets_testkit::expected::expected;
+use tiqets_testkit::{TestDatabase, TestNamespace};
+
+const DEADLINE: Duration = Duration::from_secs(40);
+const MIB: i64 = 1 << 20;
+
+fn limits(files: i64) -> ByteLimits {
+    ByteLimits {
+        work: 16 * MIB,
+        rows: 64 * MIB,
+        status: 16 * MIB,
+        dead: 16 * MIB,
+        files,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_file_store_holds_the_dropped_pair_back_and_it_goes_through_once_room_is_made() {
+    let ns = TestNamespace::new();
+    let db = TestDatabase::create().await;
+    let names = tiqets_contract::Names::new(ns.name());
+    let bus = tiqets_bus::Bus::connect(ns.nats_url(), names, "full-test")
+        .await
+        .unwrap();
+    // Room for the sample's inputs and results (a few tens of KB), not for a pair of MBs.
+    ensure_with(&bus, 1, Some(&limits(MIB))).await.unwrap();
+    let mut stack = Stack::new(ns.name(), ns.nats_url(), db.url());
+    stack.set_service_env(Service::Ingest, "TIQETS_RESCAN_SECS", "5");
+    stack.start_all(1);
+
+    // Accepted before the store fills: completes, and stays as it was.
+    let (orders, barcodes, first) = sample_completed(db.pool(), &stack, None, DEADLINE).await;
+    let first_want = expected(&orders, &barcodes);
+
+    let dir = tempfile::tempdir().unwrap();
+    let (big_orders, big_barcodes) = generated(dir.path(), 40_000, 5);
+    let big_want = expected(&big_orders, &big_barcodes);
+    let big = batch_id(&big_orders, &big_barcodes).await;
+    let dropped = stack.drop_pair(Some("big"), &big_orders, &big_barcodes);
+
+    // Ingest says why it holds the pair back, and keeps trying.
+    let started = std::time::Instant::now();
+    let logs = loop {
+        let logs = stack.logs();
+        if logs.contains("TIQETS_NATS_MAX_BYTES_FILES") {
+            break logs;
+        }
+        assert!(
+            started.elapsed() < DEADLINE,
+            "ingest did not say the store is full:\n{logs}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(logs.contains("the NATS file store is full"), "{logs}");
+    // It waits the rescan period (5 s here) between tries, rather than trying again at
+    // once (a quiet period, 300 ms here).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let tries = stack.logs().matches("the NATS file store is full").count();
+    assert!(tries <= 2, "{tries} tries within 3 s");
+    // Nothing of it went anywhere: its files are in the input folder, not archived.
+    let held = files_under(&stack.input());
+    assert!(
+        held.iter().any(|p| p.ends_with("orders.csv"))
+            && held.iter().any(|p| p.ends_with("barcodes.csv")),
+        "{held:?} (dropped at {dropped:?})"
+    );
+    assert!(!stack.archive().join(&big).exists());
+    assert_eq!(tiqets_e2e::stored::status(db.pool(), &big).await, None);
+
+    // Room made: the pair goes through by itself.
+    ensure_with(&bus, 1, Some(&limits(256 * MIB)))
+        .await
+        .unwrap();
+    wait_status(db.pool(), &stack, &big, &["completed"], DEADLINE).await;
+    assert_eq!(&stored(db.pool(), &big).await, &big_want);
+    assert_written_and_archived(&stack, &big, &big_want);
+    assert_eq!(&stored(db.pool(), &first).await, &first_want);
+}
