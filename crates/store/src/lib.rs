@@ -37,6 +37,7 @@ pub use pool::{connect, connect_with, DEFAULT_POOL_SIZE};
 pub use status::{record_status, Recorded};
 pub use tls::{DbTls, SslMode};
 pub use writer::{
-    drop_batch, index_lookups, split_barcodes, BatchWriter, IssuesCopy, IssuesWritten, OrdersCopy,
-    OrdersWritten, UnusedCopy, UnusedWritten, BATCH_LOCK_CLASS, WRITE_CONNECTIONS,
+    deleted_attempt, drop_batch, index_lookups, split_barcodes, BatchWriter, IssuesCopy,
+    IssuesWritten, OrdersCopy, OrdersWritten, UnusedCopy, UnusedWritten, BATCH_LOCK_CLASS,
+    WRITE_CONNECTIONS,
 };

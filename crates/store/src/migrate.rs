@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "position brin", "0004_position_brin.sql"),
     migration!(5, "staged load", "0005_staged_load.sql"),
     migration!(6, "changes and lookups", "0006_changes_and_lookups.sql"),
+    migration!(7, "deleted batches", "0007_deleted_batches.sql"),
 ];
 
 /// Key of the advisory lock that serialises migration runs (any constant unique to us).

@@ -2,7 +2,8 @@
 //!
 //! The rule is the contract's [`tiqets_contract::progression`] (`docs/events.md`, Status
 //! events): within an attempt a batch only moves to a later stage, `completed` and `failed`
-//! end the attempt, and a new attempt (a retried failed batch) starts over. Late or repeated events are ignored; a repeated event of the
+//! end the attempt, and a new attempt (a retried failed batch) starts over. Late or repeated
+//! events are ignored, and so are events of a deleted batch's attempt; a repeated event of the
 //! current stage only refreshes its progress and counts. Each event is applied under the
 //! batch row's lock, so replicas recording events of one batch at once cannot interleave.
 
@@ -67,6 +68,25 @@ pub(crate) async fn apply(
         )
         .await
         .map_err(db("lock batch"))?;
+    // A late event of a deleted batch's attempt (a redelivery after the deletion): the row
+    // this event would have created goes again, and nothing is recorded (migration 7). Checked
+    // under the row's lock, after a deletion in progress has committed.
+    let deleted = tx
+        .query_opt(
+            "SELECT 1 FROM deleted_batches WHERE id = $1 AND attempt >= $2",
+            &[&id, &attempt],
+        )
+        .await
+        .map_err(db("find deleted batch"))?
+        .is_some();
+    if deleted {
+        if created {
+            tx.execute("DELETE FROM batches WHERE id = $1", &[&id])
+                .await
+                .map_err(db("undo late batch"))?;
+        }
+        return Ok(Recorded::Ignored);
+    }
     let recorded_attempt = u32::try_from(row.get::<_, i32>(0)).unwrap_or(0);
     let recorded_status = tiqets_contract::BatchStatus::parse(row.get(1))
         .ok_or_else(|| StoreError::Invalid("unknown status in batches".into()))?;

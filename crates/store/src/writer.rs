@@ -32,7 +32,7 @@ mod orders;
 mod staged;
 mod unused;
 
-pub use drop::{drop_batch, index_lookups};
+pub use drop::{deleted_attempt, drop_batch, index_lookups};
 pub(crate) use held::Held;
 pub use issues::{IssuesCopy, IssuesWritten};
 pub use orders::{OrdersCopy, OrdersWritten};

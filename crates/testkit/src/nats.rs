@@ -227,14 +227,7 @@ impl OwnedNats {
     /// with the same store, so JetStream state survives.
     pub fn restart(&mut self) -> io::Result<()> {
         stop_child(&mut self.child, libc::SIGTERM, Duration::from_secs(10));
-        self.child = Self::spawn(
-            &self.bin,
-            &self.dir,
-            self.port,
-            self.config.as_ref(),
-            &self.extra,
-        )?;
-        Ok(())
+        self.start_again()
     }
 
     /// Kills the server (SIGKILL, a crash: nothing is flushed) and leaves it down until

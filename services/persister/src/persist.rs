@@ -59,6 +59,15 @@ impl Persister {
     /// Persists `work` and says what to do with its message.
     pub async fn handle(&self, work: &PersistWork) -> Outcome {
         let started = Instant::now();
+        let b = &work.batch;
+        match tiqets_store::deleted_attempt(&self.pool, b.batch_id.as_str(), b.attempt).await {
+            Ok(true) => {
+                tracing::info!(batch_id = %b.batch_id, attempt = b.attempt, "the batch was deleted; its late work is skipped");
+                return Outcome::Ack;
+            }
+            Ok(false) => {}
+            Err(e) => return Outcome::of(&PersistError::from(e)),
+        }
         match self.run(work).await {
             Ok(counts) => {
                 tracing::info!(

@@ -28,12 +28,35 @@ pub async fn drop_batch(pool: &Pool, batch_id: &str) -> Result<Option<(u64, u64)
     if known.is_none() {
         return Ok(None);
     }
+    // Its tombstone: late work and events of this attempt are ignored (migration 7).
+    tx.execute(
+        "INSERT INTO deleted_batches (id, attempt) SELECT id, attempt FROM batches WHERE id = $1
+         ON CONFLICT (id) DO UPDATE
+         SET attempt = GREATEST(deleted_batches.attempt, EXCLUDED.attempt), deleted_at = now()",
+        &[&batch_id],
+    )
+    .await
+    .map_err(db("record deleted batch"))?;
     let row = tx
         .query_one("SELECT * FROM tiqets_drop_batch($1)", &[&batch_id])
         .await
         .map_err(db("drop batch"))?;
     tx.commit().await.map_err(db("commit drop batch"))?;
     Ok(Some((unsigned(row.get(0)), unsigned(row.get(1)))))
+}
+
+/// Whether attempt `attempt` of `batch_id` belongs to a deleted batch (see migration 7):
+/// its late work is skipped.
+pub async fn deleted_attempt(pool: &Pool, batch_id: &str, attempt: u32) -> Result<bool> {
+    let client = pool.get().await?;
+    let row = client
+        .query_opt(
+            "SELECT attempt FROM deleted_batches WHERE id = $1",
+            &[&batch_id],
+        )
+        .await
+        .map_err(db("find deleted batch"))?;
+    Ok(row.is_some_and(|r| i64::from(r.get::<_, i32>(0)) >= i64::from(attempt)))
 }
 
 /// Builds a completed batch's lookup indexes, each when missing (`tiqets_index_lookups`,

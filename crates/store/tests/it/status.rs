@@ -170,3 +170,32 @@ async fn replicas_recording_one_batch_at_once_end_at_its_latest_stage() {
     }
     assert_eq!(status(db.pool()).await, (Completed, 1));
 }
+
+#[tokio::test]
+async fn late_events_of_a_deleted_batch_do_not_bring_it_back_and_a_later_attempt_does() {
+    let db = TestDatabase::create().await;
+    let pool = db.pool();
+    for (s, t) in [(Received, 0), (Persisting, 1), (Completed, 2)] {
+        record_status(pool, &event(s, 1, t)).await.unwrap();
+    }
+    assert!(tiqets_store::drop_batch(pool, "b1")
+        .await
+        .unwrap()
+        .is_some());
+    assert!(tiqets_store::deleted_attempt(pool, "b1", 1).await.unwrap());
+    // Redelivered work of attempt 1 reports again, or fails on its deleted objects.
+    for late in [Persisting, Failed, Completed] {
+        assert_eq!(
+            record_status(pool, &event(late, 1, 9)).await.unwrap(),
+            Recorded::Ignored
+        );
+        assert!(queries::batch(pool, "b1").await.unwrap().is_none());
+    }
+    // The pair dropped again is attempt 2: recorded as usual.
+    assert!(!tiqets_store::deleted_attempt(pool, "b1", 2).await.unwrap());
+    assert_eq!(
+        record_status(pool, &event(Received, 2, 10)).await.unwrap(),
+        Recorded::Created
+    );
+    assert_eq!(status(pool).await, (Received, 2));
+}
