@@ -7,7 +7,7 @@
 use anyhow::Context;
 use std::time::Duration;
 use tiqets_bus::Bus;
-use tiqets_contract::{BatchId, DeleteReply, DeleteRequest, Names};
+use tiqets_contract::{DeleteReply, DeleteRequest, Names};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -29,12 +29,8 @@ pub struct Args {
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let batch_id = BatchId::parse(&args.batch_id)
-        .map_err(|_| anyhow::anyhow!("{:?} is not a batch id", args.batch_id))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let batch_id = crate::batch_id(&args.batch_id)?;
+    let runtime = crate::runtime()?;
     runtime.block_on(async {
         let names = Names::new(args.namespace.clone());
         let bus = Bus::connect(&args.nats_url, names, "tiqets-admin-delete").await?;

@@ -21,6 +21,8 @@ mod migrate;
 mod retry;
 mod setup_nats;
 
+use anyhow::Context as _;
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -62,4 +64,17 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The single-threaded runtime each command runs its requests on.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// A batch id given on the command line.
+fn batch_id(arg: &str) -> anyhow::Result<tiqets_contract::BatchId> {
+    tiqets_contract::BatchId::parse(arg).map_err(|_| anyhow::anyhow!("{arg:?} is not a batch id"))
 }

@@ -3,8 +3,6 @@
 //! reader roles (which find the schema up to date and change nothing). Safe to run from
 //! several places at once (see [`tiqets_store::migrate`]).
 
-use anyhow::Context;
-
 #[derive(clap::Args)]
 pub struct Args {
     /// The database, as the owner role.
@@ -17,10 +15,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = crate::runtime()?;
     runtime.block_on(async {
         let pool = tiqets_store::connect(&args.database_url)?;
         let applied = tiqets_store::migrate(&pool).await?;

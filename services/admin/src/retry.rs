@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use tiqets_bus::Bus;
-use tiqets_contract::{BatchId, Names};
+use tiqets_contract::Names;
 use tiqets_intake::{Published, Publisher, RecordedBatch};
 
 #[derive(clap::Args)]
@@ -27,12 +27,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let batch_id = BatchId::parse(&args.batch_id)
-        .map_err(|_| anyhow::anyhow!("{:?} is not a batch id", args.batch_id))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let batch_id = crate::batch_id(&args.batch_id)?;
+    let runtime = crate::runtime()?;
     runtime.block_on(async {
         let pool = tiqets_store::connect(&args.database_url)?;
         let record = tiqets_store::queries::batch(&pool, batch_id.as_str())

@@ -9,7 +9,6 @@
 //! upgrade. Against an unauthenticated server the services still create what is missing
 //! themselves.
 
-use anyhow::Context;
 use tiqets_bus::setup::ByteLimits;
 use tiqets_bus::{setup, Bus};
 use tiqets_contract::Names;
@@ -62,10 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "TIQETS_NAMESPACE={:?}: use 1-64 ASCII letters, digits, '-' or '_'",
         args.namespace
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = crate::runtime()?;
     runtime.block_on(async {
         let names = Names::new(args.namespace.clone());
         let bus = Bus::connect(&args.nats_url, names, "tiqets-setup-nats").await?;
