@@ -37,18 +37,20 @@ async fn retention_and_the_admin_command_delete_batches_with_their_files() {
         ids.push(id);
     }
     // After the third batch's `completed`, the persister kept two: the first is gone, with
-    // its folder (retention runs after the lookup indexes and the change step).
+    // its folder (retention runs after the lookup indexes and the change step; it drops the
+    // rows first and the folder just after, so both are waited for).
+    let first_folder = stack.output().join(&ids[0]);
     let mut left = 0;
     for _ in 0..300 {
         let sql = "SELECT count(*) FROM batches WHERE status = 'completed'";
         left = count(pool, sql).await;
-        if left == 2 {
+        if left == 2 && !first_folder.exists() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(left, 2, "{}", stack.logs());
-    assert!(!stack.output().join(&ids[0]).exists());
+    assert!(!first_folder.exists(), "{}", stack.logs());
     assert!(stack.output().join(&ids[1]).exists());
     // The change step stored the third batch's changes since the second.
     let stored = count(
