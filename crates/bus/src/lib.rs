@@ -14,6 +14,7 @@
 //!   announced digest and size.
 //! - [`consumer`]: the consumer loop: fetch, handle, ack / nak / dead-letter.
 //! - [`metrics`]: the consumer loop's Prometheus metrics.
+//! - [`rows`]: dropping a batch's row chunks once nothing reads them ([`RowsOf`]).
 //! - [`propagation`]: W3C trace context in NATS headers.
 //! - [`error`]: the error type, [`BusError`].
 //! - [`variables`]: the environment variables a NATS service reads ([`variables_read`]).
@@ -26,6 +27,7 @@ pub mod metrics;
 pub mod object;
 pub mod pacing;
 pub mod propagation;
+pub mod rows;
 pub mod setup;
 pub mod tls;
 pub mod variables;
@@ -38,5 +40,6 @@ pub use consumer::{
 pub use error::BusError;
 pub use object::{check_object, stored_digest, OBJECT_CHUNK_BYTES};
 pub use pacing::Pacing;
+pub use rows::RowsOf;
 pub use tls::{ClientCert, NatsTls};
 pub use variables::variables_read;

@@ -123,6 +123,11 @@ impl Names {
         format!("{}.rows.{batch}.>", self.ns)
     }
 
+    /// `{ns}.rows.{batch}.{attempt}.>`: every chunk of one attempt (for purging).
+    pub fn rows_of_attempt(&self, batch: &str, attempt: u32) -> String {
+        format!("{}.rows.{batch}.{attempt}.>", self.ns)
+    }
+
     /// `{ns}.status.{batch}`: status events of one batch.
     pub fn status(&self, batch: &str) -> String {
         format!("{}.status.{batch}", self.ns)
@@ -282,6 +287,8 @@ mod tests {
         assert_eq!(n.work_merge(), "t1.work.merge");
         assert_eq!(n.work_persist(), "t1.work.persist");
         assert_eq!(n.rows("b1", 2, FileKind::Barcodes), "t1.rows.b1.2.barcodes");
+        assert_eq!(n.rows_of_attempt("b1", 2), "t1.rows.b1.2.>");
+        assert_eq!(n.rows_of_batch("b1"), "t1.rows.b1.>");
         assert_eq!(n.status("b1"), "t1.status.b1");
         assert_eq!(n.status_all(), "t1.status.*");
         assert_eq!(n.dead(Stage::Merge), "t1.dead.merge");

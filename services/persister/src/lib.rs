@@ -98,7 +98,7 @@ pub async fn serve(
     let watchdog = settings
         .watchdog
         .serve(bus.clone(), pool.clone(), shutdown.clone());
-    let recorder = StatusRecorder::new(pool.clone());
+    let recorder = StatusRecorder::new(bus.clone(), pool.clone());
     tokio::join!(
         watchdog,
         run_work_with(bus.clone(), &work, persister, shutdown.clone()),

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use time::{Duration, OffsetDateTime};
-use tiqets_bus::Bus;
+use tiqets_bus::{Bus, RowsOf};
 use tiqets_contract::{
     BatchId, BatchStatus, DeleteReply, DeleteRequest, Freed, Notice, NoticeKind, ResultFile,
 };
@@ -111,6 +111,10 @@ impl Remover {
         };
         let file_bytes = remove_folder(&self.output_dir.join(id.as_str())).await;
         let object_bytes = self.remove_objects(id).await;
+        if let Err(e) = self.bus.purge_rows(id.as_str(), RowsOf::Batch).await {
+            // Its chunks go with the rows stream's age limit.
+            tracing::warn!(batch_id = %id, error = %e, "the batch's row chunks were not dropped");
+        }
         let freed = Freed {
             rows,
             database_bytes,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tiqets_bus::metrics::count_rows;
 use tiqets_bus::propagation::traced_headers;
-use tiqets_bus::{Bus, BusError, Outcome, WorkHandler};
+use tiqets_bus::{Bus, BusError, Outcome, RowsOf, WorkHandler};
 use tiqets_contract::{
     BatchRef, BatchStatus, ChunkSet, MergeWork, Stage, StatusEvent, ValidateWork, ABORT_HEADER,
 };
@@ -170,19 +170,16 @@ impl Validator {
         Ok(())
     }
 
-    /// Best effort: the chunks of a failed attempt are never read, and would otherwise
-    /// stay until the rows stream's age limit.
+    /// Best effort: the chunks of a failed attempt are never read (the persister's status
+    /// recorder drops them again once `failed` is recorded).
     async fn purge_chunks(&self, batch: &BatchRef) {
-        let names = self.bus.names();
-        let stream_name = names.rows_stream();
-        let Ok(stream) = self.bus.jetstream().get_stream_no_info(&stream_name).await else {
-            return;
-        };
-        for file in [FileKind::Orders, FileKind::Barcodes] {
-            let subject = names.rows(batch.batch_id.as_str(), batch.attempt, file);
-            if let Err(e) = stream.purge().filter(subject.as_str()).await {
-                tracing::warn!(%subject, error = %e, "could not purge the chunks of a failed batch");
-            }
+        let id = batch.batch_id.as_str();
+        if let Err(e) = self
+            .bus
+            .purge_rows(id, RowsOf::Attempt(batch.attempt))
+            .await
+        {
+            tracing::warn!(error = %e, "could not purge the chunks of a failed batch");
         }
     }
 }

@@ -10,7 +10,7 @@ use super::run::run_consumer;
 use crate::client::Bus;
 use crate::metrics::{consumer_metrics, count_rows};
 use std::future::Future;
-use tiqets_contract::{BatchRef, BatchStatus, StatusEvent, Work};
+use tiqets_contract::{BatchRef, BatchStatus, Stage, StatusEvent, Work};
 use tokio_util::sync::CancellationToken;
 
 /// Handles one kind of [`Work`]: the payload decoded, the batch known. The delivery
@@ -27,15 +27,26 @@ struct TypedWork<W, H> {
 
 impl<W, H> TypedWork<W, H> {
     /// Why the work of `b` must not run, if its attempt already ended: the batch failed in
-    /// this attempt (a watchdog, or a stage that gave up), or a later attempt started (a
-    /// retry). Its last status event decides; unreadable, the work runs.
-    async fn ended(&self, b: &BatchRef) -> Option<String> {
+    /// this attempt (a watchdog, or a stage that gave up), a later attempt started (a
+    /// retry), or, for the stages before the persister, the attempt completed (a merge
+    /// redelivered after its ack was lost: its row chunks are gone by then). Its last status
+    /// event decides; unreadable, the work runs.
+    async fn ended(&self, b: &BatchRef, stage: Stage) -> Option<String> {
         match self.bus.last_status(&b.batch_id).await {
             Ok(Some(e)) if e.attempt > b.attempt => {
                 Some(format!("attempt {} superseded it", e.attempt))
             }
             Ok(Some(e)) if e.attempt == b.attempt && e.status == BatchStatus::Failed => {
                 Some("the attempt failed".to_string())
+            }
+            // The persister's own work runs again after `completed`: what follows it (the
+            // lookup indexes, the changes, retention) is done again by a redelivery.
+            Ok(Some(e))
+                if e.attempt == b.attempt
+                    && e.status == BatchStatus::Completed
+                    && stage != Stage::Persist =>
+            {
+                Some("the attempt completed".to_string())
             }
             Ok(_) => None,
             Err(e) => {
@@ -52,7 +63,7 @@ impl<W: Work, H: WorkHandler<W>> Handler for TypedWork<W, H> {
             Ok(work) => {
                 let b = work.batch();
                 tracing::Span::current().record("batch_id", b.batch_id.as_str());
-                if let Some(ended) = self.ended(b).await {
+                if let Some(ended) = self.ended(b, W::STAGE).await {
                     tracing::info!(%ended, attempt = b.attempt, "work of an ended attempt: skipped");
                     return Outcome::Ack;
                 }

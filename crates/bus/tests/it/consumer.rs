@@ -172,6 +172,37 @@ async fn a_fatal_message_is_dead_lettered_and_its_batch_failed() {
     t.cleanup().await;
 }
 
+/// Work of an attempt that already ended is acked unrun: a `completed` attempt (a merge
+/// redelivered after its ack was lost, its chunks dropped by then), a `failed` one, and one
+/// a later attempt superseded. Work of an attempt still running runs.
+#[tokio::test]
+async fn work_of_an_ended_attempt_is_acked_without_running() {
+    let t = TestBus::new().await;
+    let (handler, calls) = scripted(0, Outcome::Ack);
+    let (shutdown, task) = spawn_loop(&t, handler);
+    let work_stream = t.names().work_stream();
+    let cases = [
+        ("e1", BatchStatus::Completed, 1, 0),
+        ("e2", BatchStatus::Failed, 1, 0),
+        ("e3", BatchStatus::Validating, 2, 0),
+        ("e4", BatchStatus::Merging, 1, 1),
+    ];
+    for (id, status, attempt, runs) in cases {
+        let batch = BatchId::parse(id).unwrap();
+        let event = tiqets_contract::StatusEvent::new(batch, id, status, attempt);
+        t.bus.publish_status(&event).await.unwrap();
+        let before = calls.load(Ordering::SeqCst);
+        t.bus.publish_work(&work(id)).await.unwrap();
+        wait_messages(&t, "the work queue to be empty", &work_stream, 0).await;
+        let ran = calls.load(Ordering::SeqCst) - before;
+        assert_eq!(ran, runs, "attempt 1 after {status} of attempt {attempt}");
+    }
+    assert_eq!(t.stream_messages(&t.names().dead_stream()).await, 0);
+    shutdown.cancel();
+    task.await.unwrap();
+    t.cleanup().await;
+}
+
 #[tokio::test]
 async fn an_undecodable_message_is_dead_lettered() {
     let t = TestBus::new().await;

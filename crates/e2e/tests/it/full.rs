@@ -1,6 +1,8 @@
 //! A full NATS store: the file bucket at its byte limit. A pair dropped then is not taken
 //! (its files stay in the input folder, and ingest says why), a batch accepted before is
 //! untouched, and once room is made the pair goes through by itself, with the CLI's result.
+//! And a rows stream with room for one batch's chunks: batch after batch goes through, as
+//! each ended attempt's chunks are dropped.
 
 use crate::support::*;
 use std::time::Duration;
@@ -84,4 +86,50 @@ async fn a_full_file_store_holds_the_dropped_pair_back_and_it_goes_through_once_
     assert_eq!(&stored(db.pool(), &big).await, &big_want);
     assert_written_and_archived(&stack, &big, &big_want);
     assert_eq!(&stored(db.pool(), &first).await, &first_want);
+}
+
+/// The chunks of a 20,000-order pair take about 1.4 MiB; the rows stream has room for 2 MiB.
+/// Kept, the first batch's chunks would refuse the second's until they aged out (a day).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rows_stream_with_room_for_one_batch_takes_batch_after_batch() {
+    let ns = TestNamespace::new();
+    let db = TestDatabase::create().await;
+    let names = tiqets_contract::Names::new(ns.name());
+    let bus = tiqets_bus::Bus::connect(ns.nats_url(), names.clone(), "full-test")
+        .await
+        .unwrap();
+    let limits = ByteLimits {
+        rows: 2 * MIB,
+        ..limits(64 * MIB)
+    };
+    ensure_with(&bus, 1, Some(&limits)).await.unwrap();
+    let mut stack = Stack::new(ns.name(), ns.nats_url(), db.url());
+    stack.start_all(1);
+
+    let dir = tempfile::tempdir().unwrap();
+    for seed in 1..=3u64 {
+        let (orders, barcodes) = generated(&dir.path().join(seed.to_string()), 20_000, seed);
+        let want = expected(&orders, &barcodes);
+        let id = batch_id(&orders, &barcodes).await;
+        stack.drop_pair(Some(&format!("gen{seed}")), &orders, &barcodes);
+        wait_status(db.pool(), &stack, &id, &["completed"], DEADLINE).await;
+        assert_eq!(&stored(db.pool(), &id).await, &want);
+        // Its chunks are dropped once `completed` is recorded.
+        let started = std::time::Instant::now();
+        loop {
+            let rows = bus.jetstream().get_stream(names.rows_stream()).await;
+            let state = rows.unwrap().cached_info().state.clone();
+            if state.messages == 0 {
+                break;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "batch {seed}: {} chunks ({} bytes) left in the rows stream\n{}",
+                state.messages,
+                state.bytes,
+                stack.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 }

@@ -344,6 +344,14 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
     // Controls: the same requests are answered for the user they belong to.
     assert_allowed(&url, "api", &format!("{api}.STREAM.INFO.tiqets_WORK")).await;
     assert_allowed(&url, "setup", &format!("{api}.STREAM.INFO.tiqets_WORK")).await;
+    // The persister's status recorder drops the row chunks of ended attempts; the api may not.
+    assert_allowed(
+        &url,
+        "persister",
+        &format!("{api}.STREAM.PURGE.tiqets_ROWS"),
+    )
+    .await;
+    assert_denied(&url, "api", &format!("{api}.STREAM.PURGE.tiqets_ROWS")).await;
     // A reader's ordered consumer looks itself up again after a reconnect (a merger
     // dropped mid-batch and refused this waited out its 30 s chunk wait).
     for (user, stream) in [
