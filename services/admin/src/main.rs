@@ -9,6 +9,8 @@
 //!   [`delete_batch`]).
 //! - `tiqets-admin retry` queues a failed batch again from its stored inputs (see
 //!   [`retry`]).
+//! - `tiqets-admin replay-status` puts dead-lettered status events back, to be recorded
+//!   again (see [`replay_status`]).
 //!
 //! They live apart from the `tiqets` command line so that the embedded processor builds
 //! without the NATS and PostgreSQL clients.
@@ -18,6 +20,7 @@
 
 mod delete_batch;
 mod migrate;
+mod replay_status;
 mod retry;
 mod setup_nats;
 
@@ -30,7 +33,7 @@ use std::process::ExitCode;
 #[command(
     name = "tiqets-admin",
     version,
-    about = "Tiqets order processor: NATS and PostgreSQL setup, deleting and retrying a batch"
+    about = "Tiqets order processor: NATS and PostgreSQL setup, deleting and retrying a batch, replaying dead-lettered status events"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -47,6 +50,8 @@ enum Command {
     DeleteBatch(delete_batch::Args),
     /// Queue a failed batch again from its stored input files, as its next attempt.
     Retry(retry::Args),
+    /// Put dead-lettered status events back on their subjects, to be recorded again.
+    ReplayStatus(replay_status::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +61,7 @@ fn main() -> ExitCode {
         Command::SetupNats(args) => setup_nats::run(args),
         Command::DeleteBatch(args) => delete_batch::run(args),
         Command::Retry(args) => retry::run(args),
+        Command::ReplayStatus(args) => replay_status::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,6 +10,7 @@ mod help;
 mod outage;
 mod permissions;
 mod pipeline;
+mod replay;
 mod replicas;
 mod settings;
 mod support;
