@@ -13,6 +13,7 @@ use async_nats::jetstream::consumer::{pull, DeliverPolicy};
 use async_nats::HeaderMap;
 use futures::StreamExt;
 use std::time::Duration;
+use tiqets_bus::consumer::dead_letter::{DEAD_HEADERS, DEAD_REASON, DEAD_SUBJECT};
 use tiqets_bus::Bus;
 use tiqets_contract::{BatchId, Names, StatusEvent};
 
@@ -35,14 +36,6 @@ pub struct Args {
 /// How long to wait for the next dead letter the stream said it holds.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The headers the consumer loop adds to a dead letter (`tiqets_bus::consumer`).
-const DEAD_HEADERS: [&str; 4] = [
-    "Tiqets-Dead-Reason",
-    "Tiqets-Dead-Subject",
-    "Tiqets-Dead-Stream-Seq",
-    "Tiqets-Dead-Deliveries",
-];
-
 /// A dead-lettered status event to put back.
 #[derive(Debug)]
 pub struct Replay {
@@ -61,8 +54,8 @@ pub fn replay_of(
     only: Option<&BatchId>,
 ) -> Result<Option<Replay>, String> {
     let header = |name: &str| headers.and_then(|h| h.get(name)).map(|v| v.to_string());
-    let subject = header("Tiqets-Dead-Subject")
-        .ok_or("it does not say its original subject (Tiqets-Dead-Subject)")?;
+    let subject =
+        header(DEAD_SUBJECT).ok_or("it does not say its original subject (Tiqets-Dead-Subject)")?;
     let event: StatusEvent = serde_json::from_slice(payload)
         .map_err(|e| format!("it is not a status event ({e}): replayed, it would fail again"))?;
     if subject != names.status(event.batch_id.as_str()) {
@@ -93,7 +86,7 @@ pub fn replay_of(
         subject,
         headers: kept,
         event,
-        reason: header("Tiqets-Dead-Reason").unwrap_or_default(),
+        reason: header(DEAD_REASON).unwrap_or_default(),
     }))
 }
 

@@ -8,6 +8,17 @@ use crate::client::Bus;
 use async_nats::HeaderMap;
 use std::time::Duration;
 
+/// Why it was given up on.
+pub const DEAD_REASON: &str = "Tiqets-Dead-Reason";
+/// The subject it was published on (where a replay puts it back).
+pub const DEAD_SUBJECT: &str = "Tiqets-Dead-Subject";
+/// Its sequence in its stream.
+pub const DEAD_STREAM_SEQ: &str = "Tiqets-Dead-Stream-Seq";
+/// How often it was delivered.
+pub const DEAD_DELIVERIES: &str = "Tiqets-Dead-Deliveries";
+/// Every header a dead letter adds to the original's.
+pub const DEAD_HEADERS: [&str; 4] = [DEAD_REASON, DEAD_SUBJECT, DEAD_STREAM_SEQ, DEAD_DELIVERIES];
+
 /// The longest reason a dead letter carries, in characters.
 const MAX_REASON_CHARS: usize = 1000;
 
@@ -56,10 +67,10 @@ fn dead_letter_headers(
     delivered: u64,
 ) -> HeaderMap {
     let mut headers = original.cloned().unwrap_or_default();
-    headers.insert("Tiqets-Dead-Reason", header_text(reason).as_str());
-    headers.insert("Tiqets-Dead-Subject", subject);
-    headers.insert("Tiqets-Dead-Stream-Seq", stream_sequence.to_string());
-    headers.insert("Tiqets-Dead-Deliveries", delivered.to_string());
+    headers.insert(DEAD_REASON, header_text(reason).as_str());
+    headers.insert(DEAD_SUBJECT, subject);
+    headers.insert(DEAD_STREAM_SEQ, stream_sequence.to_string());
+    headers.insert(DEAD_DELIVERIES, delivered.to_string());
     headers
 }
 

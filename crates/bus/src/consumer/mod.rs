@@ -37,7 +37,7 @@
 //! - `stage.rs`: [`serve_stage`], a stateless stage service from connect to shutdown.
 
 mod backoff;
-mod dead_letter;
+pub mod dead_letter;
 mod delivery;
 mod handler;
 mod options;
