@@ -70,9 +70,28 @@ pub struct Counts {
     /// Customers with at least one output row.
     pub customers: u64,
     pub unused_barcodes: u64,
+    /// Every issue, itemised or not.
     pub issues: u64,
-    /// Issues per code (codes without issues may be absent).
+    /// Issues per code, itemised or not (codes without issues may be absent).
     pub issues_by_code: BTreeMap<String, u64>,
+    /// Issues counted but not itemised, per file and code: past the issue limit, only the
+    /// first `limit` of a code in a file are listed (`docs/processing-rules.md`, "Issue
+    /// floods"). Empty when every issue is listed.
+    #[serde(default)]
+    pub issues_not_itemised: Vec<NotItemised>,
+}
+
+/// Issues of one code in one file that were counted but not listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotItemised {
+    /// `orders` or `barcodes`.
+    pub file: String,
+    pub code: String,
+    /// Issues not listed.
+    pub count: u64,
+    /// The issue limit: how many of this code in this file are listed.
+    pub limit: u64,
 }
 
 /// How far the running stage is.

@@ -13,7 +13,9 @@ mod event;
 mod process;
 mod results;
 
-pub use batch::{Batch, BatchesPage, Counts, InputFile, ProgressInfo, Status, UploadOutcome};
+pub use batch::{
+    Batch, BatchesPage, Counts, InputFile, NotItemised, ProgressInfo, Status, UploadOutcome,
+};
 pub use changes::{
     BarcodeChangeItem, BarcodeChangesPage, BarcodeHistory, BarcodeHistoryItem, BarcodeLookup,
     ChangeSummary, Changes, ChangesPage, CustomerChangeItem, CustomerChangesPage, Deleted,

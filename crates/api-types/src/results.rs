@@ -113,6 +113,10 @@ pub struct IssuesPage {
     pub issues: Vec<IssueItem>,
     pub page: u64,
     pub per_page: u64,
-    /// Issues across all pages (with the filters applied).
+    /// Issues listed across all pages (with the filters applied).
     pub total: u64,
+    /// Issues of the filters' codes and files that were counted but not listed (past the
+    /// issue limit): not in `total`.
+    #[serde(default)]
+    pub not_itemised: Vec<crate::NotItemised>,
 }

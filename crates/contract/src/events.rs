@@ -11,7 +11,7 @@ use crate::status::{BatchCounts, BatchStatus};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use tiqets_domain::FileKind;
+use tiqets_domain::{FileKind, IssueLimit};
 
 /// `{ns}.work.validate`: validate both files of a batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +49,10 @@ pub struct MergeWork {
     pub orders: Option<ChunkSet>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcodes: Option<ChunkSet>,
+    /// The validator's issue limit (`docs/processing-rules.md`, "Issue floods"): the merger
+    /// itemises its own issues up to it too.
+    #[serde(default)]
+    pub issue_limit: IssueLimit,
 }
 
 impl MergeWork {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use time::OffsetDateTime;
-use tiqets_domain::{FileKind, IssueCode};
+use tiqets_domain::{FileKind, IssueCode, NotItemised};
 
 /// Where a batch is in its lifecycle: `waiting` → `received` → `validating` → `merging` →
 /// `persisting` → `completed`, or `failed`.
@@ -119,9 +119,14 @@ pub struct BatchCounts {
     /// Customers with at least one output row.
     pub customers: u64,
     pub unused_barcodes: u64,
-    /// Total issues, and per code (codes with no issue may be absent).
+    /// Total issues, and per code (codes with no issue may be absent): every issue,
+    /// itemised or not.
     pub issues: u64,
     pub issues_by_code: BTreeMap<IssueCode, u64>,
+    /// The issues counted but not itemised, per file and code (`docs/processing-rules.md`,
+    /// "Issue floods"); empty when every issue is itemised.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub issues_not_itemised: Vec<NotItemised>,
 }
 
 /// How far the current stage is, for live progress bars.

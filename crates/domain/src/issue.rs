@@ -3,8 +3,13 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod log;
+
+pub use log::{IssueLimit, IssueLog, NotItemised};
+
 /// Which input file a row or issue belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
     Orders,
@@ -143,17 +148,6 @@ pub fn sort_issues(issues: &mut [Issue]) {
     issues.sort_unstable_by_key(|i| (i.file, i.line, i.code));
 }
 
-/// Both lists of issues in one, in the larger one's allocation: a flood of issues in one
-/// list is neither copied nor held twice to add the other. Their order is not kept (issues
-/// are put in report order by [`sort_issues`]).
-pub(crate) fn join_issues(mut a: Vec<Issue>, mut b: Vec<Issue>) -> Vec<Issue> {
-    if a.capacity() < b.capacity() {
-        std::mem::swap(&mut a, &mut b);
-    }
-    a.append(&mut b);
-    a
-}
-
 /// Per-code counts, in [`IssueCode::ALL`] order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IssueCounts([u64; 10]);
@@ -161,6 +155,10 @@ pub struct IssueCounts([u64; 10]);
 impl IssueCounts {
     pub fn add(&mut self, code: IssueCode) {
         self.0[code as usize] += 1;
+    }
+
+    pub fn add_n(&mut self, code: IssueCode, n: u64) {
+        self.0[code as usize] += n;
     }
 
     pub fn get(&self, code: IssueCode) -> u64 {
@@ -224,33 +222,6 @@ mod tests {
         let long = "9".repeat(100);
         assert!(shown(&long).ends_with("\"…"));
         assert_eq!(shown(&long).chars().count(), 64 + 3);
-    }
-
-    #[test]
-    fn joined_issues_keep_the_larger_allocation() {
-        let mk = |line| {
-            Issue::new(
-                FileKind::Barcodes,
-                line,
-                IssueCode::DuplicateBarcode,
-                "m".into(),
-            )
-        };
-        let mut flood = Vec::with_capacity(10_000);
-        flood.extend((2..10_000).map(mk));
-        let few = vec![Issue::new(
-            FileKind::Orders,
-            3,
-            IssueCode::MalformedRow,
-            String::new(),
-        )];
-        let at = flood.as_ptr();
-        let mut joined = join_issues(few.clone(), flood);
-        assert_eq!(joined.as_ptr(), at, "the flood was copied");
-        assert_eq!(joined.len(), 10_000 - 2 + 1);
-        sort_issues(&mut joined);
-        assert_eq!(joined[0], few[0]);
-        assert!(joined[1..].windows(2).all(|w| w[0].line < w[1].line));
     }
 
     #[test]

@@ -44,16 +44,18 @@ pub mod value;
 
 pub use barcode::BarcodeBuf;
 pub use book::{BarcodeBook, OrderBook};
-pub use issue::{sort_issues, FileKind, Issue, IssueCode, IssueCounts};
+pub use issue::{
+    sort_issues, FileKind, Issue, IssueCode, IssueCounts, IssueLimit, IssueLog, NotItemised,
+};
 pub use merge::{merge, top_customers, CustomerTickets, Outcome, OutputRow};
 pub use output::{
-    csv_field, format_issue, format_row, write_issues, write_processed, write_processed_parallel,
-    write_unused, ISSUES_HEADER, PROCESSED_HEADER, UNUSED_HEADER,
+    csv_field, format_issue, format_row, write_issue_report, write_issues, write_processed,
+    write_processed_parallel, write_unused, ISSUES_HEADER, PROCESSED_HEADER, UNUSED_HEADER,
 };
 pub use parse::{
     BarcodeRow, BarcodesParser, FatalError, FatalProblem, FileParser, OrderRow, OrdersParser,
     OwnedBarcodeRow, Parsed, Schema,
 };
-pub use process::process;
+pub use process::{process, process_with};
 #[cfg(unix)]
-pub use process::process_files;
+pub use process::{process_files, process_files_with};

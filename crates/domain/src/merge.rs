@@ -24,30 +24,33 @@ pub(crate) use radix::sort_by_key_alloc as sort_by_key;
 
 use crate::book::{BarcodeBook, OrderBook};
 use crate::book::{BarcodeRec, OrderRec};
-use crate::issue::{join_issues, shown, sort_issues, FileKind, Issue, IssueCode, IssueCounts};
+use crate::issue::{shown, FileKind, IssueCode, IssueLog};
 use first::{first_barcodes, first_orders};
 use outcome::Row;
 
-/// Applies rules 1–7 to the valid rows of both files. `issues` are the issues found while
-/// parsing; the outcome holds them together with its own, in report order.
-pub fn merge(orders: OrderBook, mut barcodes: BarcodeBook, issues: Vec<Issue>) -> Outcome {
+/// Applies rules 1–7 to the valid rows of both files. `issues` holds the issues found
+/// while parsing, and its limit applies to the merge's own issues too; the outcome holds
+/// them all, the itemised ones in report order.
+pub fn merge(orders: OrderBook, mut barcodes: BarcodeBook, mut issues: IssueLog) -> Outcome {
+    let limit = issues.limit();
     let ((orders, order_issues), (sold, (unused, unused_lines), barcode_issues)) =
         std::thread::scope(|s| {
-            let o = s.spawn(|| first_orders(orders.rows));
-            let b = first_barcodes(&mut barcodes);
+            let o = s.spawn(|| first_orders(orders.rows, limit));
+            let b = first_barcodes(&mut barcodes, limit);
             let o = o.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             (o, b)
         });
-    let mut issues = join_issues(join_issues(issues, order_issues), barcode_issues);
+    issues.append(order_issues);
+    issues.append(barcode_issues);
 
     // Rules 4 and 5, on two threads: the orders up to the pivot with the low part of the
     // sold barcodes, the others with the high part.
     let split = orders.partition_point(|o| o.order_id <= sold.pivot);
     let (low, high) = std::thread::scope(|s| {
-        let high = s.spawn(|| join(&orders[split..], &sold.high, &barcodes, (0, 0)));
+        let high = s.spawn(|| join(&orders[split..], &sold.high, &barcodes, (0, 0), limit));
         // With room for the high part's rows, which are appended to it.
         let room = (orders.len() - split, sold.high.len());
-        let low = join(&orders[..split], &sold.low, &barcodes, room);
+        let low = join(&orders[..split], &sold.low, &barcodes, room, limit);
         (
             low,
             high.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
@@ -66,8 +69,8 @@ pub fn merge(orders: OrderBook, mut barcodes: BarcodeBook, issues: Vec<Issue>) -
     keys.extend_from_slice(&high.keys);
     lines.extend_from_slice(&high.lines);
     drop((high.keys, high.lines));
-    issues.extend(low.issues);
-    issues.extend(high.issues);
+    issues.append(low.issues);
+    issues.append(high.issues);
 
     // Rule 6: rows are in order_id order; a stable sort by customer gives (customer, order).
     radix::sort_by_key_alloc(&mut rows, |r| r.customer_id);
@@ -85,8 +88,8 @@ pub fn merge(orders: OrderBook, mut barcodes: BarcodeBook, issues: Vec<Issue>) -
         }
     }
 
-    sort_issues(&mut issues);
-    let counts = IssueCounts::from_issues(&issues);
+    let issue_limit = issues.limit();
+    let (issues, counts, not_itemised) = issues.finish();
     Outcome {
         rows,
         keys,
@@ -97,6 +100,8 @@ pub fn merge(orders: OrderBook, mut barcodes: BarcodeBook, issues: Vec<Issue>) -
         tickets,
         issues,
         counts,
+        not_itemised,
+        issue_limit,
     }
 }
 
@@ -107,7 +112,7 @@ struct Joined {
     rows: Vec<Row>,
     keys: Vec<u64>,
     lines: Vec<u64>,
-    issues: Vec<Issue>,
+    issues: IssueLog,
 }
 
 /// `room`: how many more rows and keys to leave room for.
@@ -116,11 +121,12 @@ fn join(
     sold: &[BarcodeRec],
     barcodes: &BarcodeBook,
     room: (usize, usize),
+    limit: crate::issue::IssueLimit,
 ) -> Joined {
     let mut rows = Vec::with_capacity(orders.len() + room.0);
     let mut keys = Vec::with_capacity(sold.len() + room.1);
     let mut lines = Vec::with_capacity(sold.len() + room.1);
-    let mut issues = Vec::new();
+    let mut issues = IssueLog::new(limit);
     let mut o = 0;
     let mut b = 0;
     while o < orders.len() || b < sold.len() {
@@ -128,12 +134,12 @@ fn join(
         let next_sold = sold.get(b).map_or(u64::MAX, |x| x.order_id);
         if o < orders.len() && next_order < next_sold || b == sold.len() {
             let order = &orders[o];
-            issues.push(Issue::new(
+            issues.push_with(
                 FileKind::Orders,
                 order.line,
                 IssueCode::OrderWithoutBarcodes,
-                format!("order_id {} has no barcodes", order.order_id),
-            ));
+                || format!("order_id {} has no barcodes", order.order_id),
+            );
             o += 1;
             continue;
         }
@@ -155,17 +161,13 @@ fn join(
             o += 1;
         } else {
             for x in &sold[b..run_end] {
-                let message = format!(
-                    "barcode {} refers to unknown order_id {}",
-                    shown(&barcodes.text_of(x.key)),
-                    x.order_id
-                );
-                issues.push(Issue::new(
-                    FileKind::Barcodes,
-                    x.line,
-                    IssueCode::UnknownOrder,
-                    message,
-                ));
+                issues.push_with(FileKind::Barcodes, x.line, IssueCode::UnknownOrder, || {
+                    format!(
+                        "barcode {} refers to unknown order_id {}",
+                        shown(&barcodes.text_of(x.key)),
+                        x.order_id
+                    )
+                });
             }
         }
         b = run_end;

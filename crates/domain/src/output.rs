@@ -22,7 +22,8 @@ mod tests;
 use std::io::{self, Write};
 
 pub use issues::{
-    format_issue, format_issue_fields, write_issues, IssueLine, IssuesCsv, HEADER as ISSUES_HEADER,
+    format_issue, format_issue_fields, format_not_itemised, report_lines, write_issue_report,
+    write_issues, IssueLine, IssuesCsv, IssuesCsvLine, ReportLine, HEADER as ISSUES_HEADER,
 };
 pub use processed::{
     format_line, format_order, format_row, write_processed, write_processed_parallel, BarcodeList,

@@ -1,7 +1,7 @@
 //! A whole batch from two readers, both files parsed at once on two threads.
 
 use crate::book::{BarcodeBook, OrderBook};
-use crate::issue::{join_issues, FileKind, Issue};
+use crate::issue::{FileKind, IssueLimit, IssueLog};
 use crate::merge::{merge, Outcome};
 use crate::parse::{BarcodeRow, BarcodesParser, FatalError, OrderRow, OrdersParser, Parsed};
 use std::io::{ErrorKind, Read};
@@ -9,7 +9,7 @@ use std::io::{ErrorKind, Read};
 const CHUNK: usize = 1 << 20;
 
 /// Reads `orders` and `barcodes` to the end and applies every rule of
-/// `docs/processing-rules.md`.
+/// `docs/processing-rules.md`, with the default [`IssueLimit`].
 ///
 /// `progress` is called with the number of bytes just read (from either thread). Size hints
 /// (the files' lengths, when known) pre-size the tables.
@@ -23,17 +23,33 @@ where
     O: Read + Send,
     B: Read + Send,
 {
+    process_with(IssueLimit::DEFAULT, orders, barcodes, size_hints, progress)
+}
+
+/// [`process`] with issues itemised up to `limit` of each code in each file.
+pub fn process_with<O, B>(
+    limit: IssueLimit,
+    orders: O,
+    barcodes: B,
+    size_hints: (u64, u64),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Outcome, FatalError>
+where
+    O: Read + Send,
+    B: Read + Send,
+{
     let (orders, barcodes) = std::thread::scope(|s| {
-        let o = s.spawn(|| read_orders(orders, size_hints.0, progress));
-        let b = read_barcodes(barcodes, size_hints.1, progress);
+        let o = s.spawn(|| read_orders(orders, size_hints.0, limit, progress));
+        let b = read_barcodes(barcodes, size_hints.1, limit, progress);
         let o = o
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (o, b)
     });
     let (orders, issues) = orders?;
-    let (barcodes, barcode_issues) = barcodes?;
-    Ok(merge(orders, barcodes, join_issues(issues, barcode_issues)))
+    let (barcodes, mut issues_too) = barcodes?;
+    issues_too.append(issues);
+    Ok(merge(orders, barcodes, issues_too))
 }
 
 /// Room for the rows of `size` bytes of a file: generously more than a typical export needs
@@ -46,10 +62,11 @@ fn rows_at_most(size: u64) -> usize {
 fn read_orders(
     r: impl Read,
     size: u64,
+    limit: IssueLimit,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(OrderBook, Vec<Issue>), FatalError> {
+) -> Result<(OrderBook, IssueLog), FatalError> {
     let mut book = OrderBook::with_capacity(rows_at_most(size));
-    let mut issues = Vec::new();
+    let mut issues = IssueLog::new(limit);
     let mut parser = OrdersParser::new();
     let mut sink = |p: Parsed<OrderRow>| match p {
         Parsed::Row(row) => book.push(row),
@@ -65,10 +82,11 @@ fn read_orders(
 fn read_barcodes(
     r: impl Read,
     size: u64,
+    limit: IssueLimit,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(BarcodeBook, Vec<Issue>), FatalError> {
+) -> Result<(BarcodeBook, IssueLog), FatalError> {
     let mut book = BarcodeBook::with_capacity(rows_at_most(size));
-    let mut issues = Vec::new();
+    let mut issues = IssueLog::new(limit);
     let mut parser = BarcodesParser::new();
     let mut sink = |p: Parsed<BarcodeRow<'_>>| match p {
         Parsed::Row(row) => book.push(row),
@@ -117,13 +135,25 @@ pub fn process_files(
     barcodes: std::fs::File,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Outcome, FatalError> {
-    split_and_process(orders, barcodes, progress, MIN_SPLIT)
+    process_files_with(IssueLimit::DEFAULT, orders, barcodes, progress)
+}
+
+/// [`process_files`] with issues itemised up to `limit` of each code in each file.
+#[cfg(unix)]
+pub fn process_files_with(
+    limit: IssueLimit,
+    orders: std::fs::File,
+    barcodes: std::fs::File,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Outcome, FatalError> {
+    split_and_process(orders, barcodes, limit, progress, MIN_SPLIT)
 }
 
 #[cfg(unix)]
 fn split_and_process(
     orders: std::fs::File,
     barcodes: std::fs::File,
+    limit: IssueLimit,
     progress: &(dyn Fn(u64) + Sync),
     min_split: u64,
 ) -> Result<Outcome, FatalError> {
@@ -132,7 +162,7 @@ fn split_and_process(
     let size = |f: &std::fs::File| f.metadata().map(|m| m.len()).unwrap_or(0);
     let (orders_size, barcodes_size) = (size(&orders), size(&barcodes));
     let target = ((orders_size + barcodes_size) / 2).saturating_sub(orders_size);
-    let sequential = |o, b| process(o, b, (orders_size, barcodes_size), progress);
+    let sequential = |o, b| process_with(limit, o, b, (orders_size, barcodes_size), progress);
     if barcodes_size < min_split || target == 0 {
         return sequential(orders, barcodes);
     }
@@ -153,7 +183,7 @@ fn split_and_process(
         let second = s.spawn(|| {
             let mut parser = tail_parser;
             let mut book = BarcodeBook::with_capacity(rows_at_most(barcodes_size - cut));
-            let mut issues = Vec::new();
+            let mut issues = IssueLog::new(limit);
             let mut sink = |p: Parsed<BarcodeRow<'_>>| match p {
                 Parsed::Row(row) => book.push(row),
                 Parsed::Issue(issue) => issues.push(issue),
@@ -165,7 +195,7 @@ fn split_and_process(
             Ok::<_, FatalError>((book, issues))
         });
         let first = (|| {
-            let (orders, mut issues) = read_orders(&orders, orders_size, progress)?;
+            let (orders, mut issues) = read_orders(&orders, orders_size, limit, progress)?;
             let mut parser = BarcodesParser::new();
             let mut book = BarcodeBook::with_capacity(rows_at_most(barcodes_size));
             let mut sink = |p: Parsed<BarcodeRow<'_>>| match p {
@@ -196,8 +226,8 @@ fn split_and_process(
         let (tail, mut tail_issues) = second?;
         let offset = next_line - 1;
         book.append(tail, offset);
-        tail_issues.iter_mut().for_each(|i| i.line += offset);
-        issues = join_issues(issues, tail_issues);
+        tail_issues.shift_lines(offset);
+        issues.append(tail_issues);
     }
     Ok(merge(orders, book, issues))
 }
@@ -250,7 +280,7 @@ fn read_range(
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use crate::output::{write_issues, write_processed};
+    use crate::output::{write_issue_report, write_processed};
 
     fn files(name: &str, orders: &str, barcodes: &str) -> (std::fs::File, std::fs::File) {
         let dir = std::env::temp_dir().join(format!("tiqets-split-{}-{name}", std::process::id()));
@@ -266,15 +296,19 @@ mod tests {
     fn render(o: &Outcome) -> String {
         let mut v = Vec::new();
         write_processed(o, &mut v).unwrap();
-        write_issues(o.issues(), &mut v).unwrap();
+        write_issue_report(o.issues(), o.not_itemised(), &mut v).unwrap();
         String::from_utf8(v).unwrap()
     }
 
     fn same_as_sequential(name: &str, orders: &str, barcodes: &str) {
-        let want = process(orders.as_bytes(), barcodes.as_bytes(), (0, 0), &|_| {}).unwrap();
-        let (o, b) = files(name, orders, barcodes);
-        let got = split_and_process(o, b, &|_| {}, 1).unwrap();
-        assert_eq!(render(&got), render(&want));
+        for limit in [IssueLimit::DEFAULT, IssueLimit::new(3)] {
+            let (o, b) = (orders.as_bytes(), barcodes.as_bytes());
+            let want = process_with(limit, o, b, (0, 0), &|_| {}).unwrap();
+            let (o, b) = files(name, orders, barcodes);
+            let got = split_and_process(o, b, limit, &|_| {}, 1).unwrap();
+            assert_eq!(render(&got), render(&want), "limit {limit}");
+            assert_eq!(got.issue_counts(), want.issue_counts());
+        }
     }
 
     fn orders() -> String {

@@ -1,7 +1,7 @@
 //! What the pipeline stored for a batch, read back from PostgreSQL in the CLI's formats.
 
 use tiqets_domain::output::{format_line, BarcodeList, OrderLine};
-use tiqets_domain::{FileKind, Issue, IssueCode};
+use tiqets_domain::{FileKind, Issue, IssueCode, NotItemised};
 use tiqets_store::Pool;
 use tiqets_testkit::Expected;
 
@@ -44,8 +44,18 @@ pub async fn stored(pool: &Pool, batch_id: &str) -> Expected {
             Issue::new(file, r.get::<_, i64>(1) as u64, code, r.get(3))
         })
         .collect();
+    let not_itemised: Vec<NotItemised> = db
+        .query_one(
+            "SELECT issues_not_itemised FROM batches WHERE id = $1",
+            &[&batch_id],
+        )
+        .await
+        .expect("the batch")
+        .get::<_, Option<serde_json::Value>>(0)
+        .map(|v| serde_json::from_value(v).expect("a list of counts"))
+        .unwrap_or_default();
     let mut issues_csv = Vec::new();
-    tiqets_domain::write_issues(&issues, &mut issues_csv).expect("in memory");
+    tiqets_domain::write_issue_report(&issues, &not_itemised, &mut issues_csv).expect("in memory");
     let top = db
         .query(
             "SELECT customer_id, tickets FROM batch_customer_tickets WHERE batch_id = $1 \

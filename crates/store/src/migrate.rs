@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "staged load", "0005_staged_load.sql"),
     migration!(6, "changes and lookups", "0006_changes_and_lookups.sql"),
     migration!(7, "deleted batches", "0007_deleted_batches.sql"),
+    migration!(8, "issues not itemised", "0008_issues_not_itemised.sql"),
 ];
 
 /// Key of the advisory lock that serialises migration runs (any constant unique to us).

@@ -167,7 +167,8 @@ const FORWARD_SQL: &str = "UPDATE batches SET
     order_rows = COALESCE($15, order_rows), barcode_rows = COALESCE($16, barcode_rows),
     orders_written = COALESCE($17, orders_written), tickets = COALESCE($18, tickets),
     customers = COALESCE($19, customers), unused_barcodes = COALESCE($20, unused_barcodes),
-    issues = COALESCE($21, issues), issue_counts = COALESCE($22, issue_counts)
+    issues = COALESCE($21, issues), issue_counts = COALESCE($22, issue_counts),
+    issues_not_itemised = COALESCE($23, issues_not_itemised)
     WHERE id = $1";
 
 const PROGRESS_SQL: &str = "UPDATE batches SET
@@ -175,7 +176,8 @@ const PROGRESS_SQL: &str = "UPDATE batches SET
     order_rows = COALESCE($4, order_rows), barcode_rows = COALESCE($5, barcode_rows),
     orders_written = COALESCE($6, orders_written), tickets = COALESCE($7, tickets),
     customers = COALESCE($8, customers), unused_barcodes = COALESCE($9, unused_barcodes),
-    issues = COALESCE($10, issues), issue_counts = COALESCE($11, issue_counts)
+    issues = COALESCE($10, issues), issue_counts = COALESCE($11, issue_counts),
+    issues_not_itemised = COALESCE($12, issues_not_itemised)
     WHERE id = $1";
 
 /// The count columns as statement parameters (`None` keeps the recorded value).
@@ -183,6 +185,7 @@ struct CountParams {
     /// order_rows, barcode_rows, orders_written, tickets, customers, unused_barcodes, issues.
     n: [Option<i64>; 7],
     by_code: Option<serde_json::Value>,
+    not_itemised: Option<serde_json::Value>,
 }
 
 impl CountParams {
@@ -191,6 +194,7 @@ impl CountParams {
             return Ok(CountParams {
                 n: [None; 7],
                 by_code: None,
+                not_itemised: None,
             });
         };
         let big = |v: u64| {
@@ -211,13 +215,19 @@ impl CountParams {
                 serde_json::to_value(&c.issues_by_code)
                     .map_err(|e| StoreError::Invalid(format!("issue counts: {e}")))?,
             ),
+            not_itemised: Some(
+                serde_json::to_value(&c.issues_not_itemised)
+                    .map_err(|e| StoreError::Invalid(format!("issues not itemised: {e}")))?,
+            ),
         })
     }
 
-    /// In column order: the seven counts, then the issue counts by code.
+    /// In column order: the seven counts, the issue counts by code, then the issues not
+    /// itemised.
     fn params(&self) -> impl Iterator<Item = &(dyn ToSql + Sync)> {
         let n = self.n.iter().map(|n| n as &(dyn ToSql + Sync));
-        n.chain(std::iter::once(&self.by_code as &(dyn ToSql + Sync)))
+        let json = [&self.by_code, &self.not_itemised];
+        n.chain(json.into_iter().map(|j| j as &(dyn ToSql + Sync)))
     }
 }
 

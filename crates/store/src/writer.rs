@@ -179,8 +179,9 @@ impl BatchWriter {
             tickets: orders.tickets,
             customers: orders.per_customer.len() as u64,
             unused_barcodes: unused.rows,
-            issues: issues.rows,
+            issues: issues.total(),
             issues_by_code: issues.by_code,
+            issues_not_itemised: issues.not_itemised,
             ..BatchCounts::default()
         };
         let counts_from = match self.input_rows {

@@ -22,12 +22,22 @@ pub fn expected(orders: &Path, barcodes: &Path) -> Expected {
 impl Expected {
     /// The reference result of the two inputs (files, or bytes as `&[u8]`).
     pub fn of(orders: impl Read + Send, barcodes: impl Read + Send) -> Expected {
-        let outcome =
-            tiqets_domain::process(orders, barcodes, (0, 0), &|_| {}).expect("a processable pair");
+        Expected::with_limit(tiqets_domain::IssueLimit::DEFAULT, orders, barcodes)
+    }
+
+    /// [`Expected::of`] with issues itemised up to `limit` per code per file.
+    pub fn with_limit(
+        limit: tiqets_domain::IssueLimit,
+        orders: impl Read + Send,
+        barcodes: impl Read + Send,
+    ) -> Expected {
+        let outcome = tiqets_domain::process_with(limit, orders, barcodes, (0, 0), &|_| {})
+            .expect("a processable pair");
         let mut processed = Vec::new();
         tiqets_domain::write_processed(&outcome, &mut processed).expect("in memory");
         let mut issues = Vec::new();
-        tiqets_domain::write_issues(outcome.issues(), &mut issues).expect("in memory");
+        tiqets_domain::write_issue_report(outcome.issues(), outcome.not_itemised(), &mut issues)
+            .expect("in memory");
         Expected {
             processed_orders_csv: String::from_utf8(processed).expect("UTF-8 output"),
             issues_csv: String::from_utf8(issues).expect("UTF-8 issues"),

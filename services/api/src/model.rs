@@ -234,6 +234,22 @@ impl IntoApi<Counts> for BatchCounts {
                 .into_iter()
                 .map(|(code, n)| (code.as_str().to_string(), n))
                 .collect(),
+            issues_not_itemised: self
+                .issues_not_itemised
+                .into_iter()
+                .map(IntoApi::into_api)
+                .collect(),
+        }
+    }
+}
+
+impl IntoApi<tiqets_api_types::NotItemised> for tiqets_domain::NotItemised {
+    fn into_api(self) -> tiqets_api_types::NotItemised {
+        tiqets_api_types::NotItemised {
+            file: self.file.as_str().to_string(),
+            code: self.code.as_str().to_string(),
+            count: self.count,
+            limit: self.limit,
         }
     }
 }

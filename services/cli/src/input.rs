@@ -6,7 +6,7 @@ use anyhow::Context;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use tiqets_domain::{FileKind, Outcome};
+use tiqets_domain::{FileKind, IssueLimit, Outcome};
 
 /// Where one input comes from.
 pub enum Source {
@@ -69,16 +69,23 @@ fn open(source: &Source) -> Result<Opened, Failure> {
 
 /// Opens both inputs (both, before reading either) and applies the rules; a fatal problem
 /// names the input it is in.
-pub fn process(orders: &Source, barcodes: &Source, quiet: bool) -> Result<Outcome, Failure> {
+pub fn process(
+    orders: &Source,
+    barcodes: &Source,
+    limit: IssueLimit,
+    quiet: bool,
+) -> Result<Outcome, Failure> {
     let (o, b) = (open(orders)?, open(barcodes)?);
     let progress = Progress::new(o.len() + b.len(), quiet);
     let count = |n| progress.add(n);
     let result = match (o, b) {
         // Both on disk: the domain also splits the barcodes file between the cores.
-        (Opened::File(o, _), Opened::File(b, _)) => tiqets_domain::process_files(o, b, &count),
+        (Opened::File(o, _), Opened::File(b, _)) => {
+            tiqets_domain::process_files_with(limit, o, b, &count)
+        }
         (o, b) => {
             let hints = (o.len(), b.len());
-            tiqets_domain::process(o.reader(), b.reader(), hints, &count)
+            tiqets_domain::process_with(limit, o.reader(), b.reader(), hints, &count)
         }
     };
     progress.finish();

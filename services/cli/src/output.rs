@@ -23,7 +23,7 @@ pub enum Sink<'a> {
 pub fn write_all(processed: Sink<'_>, issues: &Path, outcome: &Outcome) -> Result<(), Failure> {
     let issues_tmp = TempFile::beside(issues)?;
     write_to(&issues_tmp.file, issues, |w| {
-        tiqets_domain::write_issues(outcome.issues(), w)
+        tiqets_domain::write_issue_report(outcome.issues(), outcome.not_itemised(), w)
     })?;
     match processed {
         Sink::File(path) => {

@@ -7,7 +7,7 @@ use crate::report;
 use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
-use tiqets_domain::Outcome;
+use tiqets_domain::{IssueLimit, Outcome};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -38,6 +38,10 @@ pub struct Args {
     /// Exit with 1 when any issue was found (the outputs are still written).
     #[arg(long)]
     fail_on_issues: bool,
+    /// Issues listed per code per file; the others are counted, and issues.csv says how
+    /// many. 0 lists every issue.
+    #[arg(long, value_name = "N", default_value_t = u64::from(IssueLimit::DEFAULT))]
+    issue_limit: u64,
 }
 
 impl Args {
@@ -58,7 +62,8 @@ pub fn run(args: Args) -> Result<bool, Failure> {
             .clone()
             .unwrap_or(args.dir.join("barcodes.csv")),
     );
-    let outcome = crate::input::process(&orders, &barcodes, args.quiet)?;
+    let limit = IssueLimit::new(args.issue_limit);
+    let outcome = crate::input::process(&orders, &barcodes, limit, args.quiet)?;
 
     let rows_to_stdout = is_stdin(&args.output);
     let sink = if rows_to_stdout {
@@ -68,7 +73,7 @@ pub fn run(args: Args) -> Result<bool, Failure> {
     };
     crate::output::write_all(sink, &args.issues, &outcome)?;
     if !args.quiet {
-        report::log_issues(outcome.issues(), &args.issues);
+        report::log_issues(&outcome, &args.issues);
         // The summary goes where the rows do not.
         let written = if rows_to_stdout {
             summary(&args, &outcome, &mut std::io::stderr().lock())
@@ -79,7 +84,7 @@ pub fn run(args: Args) -> Result<bool, Failure> {
             .context("cannot write the summary")
             .map_err(output)?;
     }
-    let failed = args.fail_on_issues && !outcome.issues().is_empty();
+    let failed = args.fail_on_issues && outcome.issue_counts().total() > 0;
     // The process ends right after this: its memory goes back to the system in one piece.
     // Freeing the outcome first would free each of possibly millions of issue messages,
     // and the allocator would hand every emptied page back one by one.

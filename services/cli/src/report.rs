@@ -3,14 +3,15 @@
 
 use std::io::Write;
 use std::path::Path;
-use tiqets_domain::{Issue, IssueCode, Outcome};
+use tiqets_domain::{IssueCode, Outcome};
 
 /// Issues printed one by one on stderr before the rest are only counted.
 const ISSUES_SHOWN: usize = 20;
 
-/// Logs the first issues on stderr, then a count per code.
-pub fn log_issues(issues: &[Issue], issues_path: &Path) {
-    if issues.is_empty() {
+/// Logs the first issues on stderr, what was not itemised, then a count per code.
+pub fn log_issues(outcome: &Outcome, issues_path: &Path) {
+    let (issues, counts) = (outcome.issues(), outcome.issue_counts());
+    if counts.total() == 0 {
         return;
     }
     let stderr = std::io::stderr();
@@ -21,18 +22,20 @@ pub fn log_issues(issues: &[Issue], issues_path: &Path) {
     if issues.len() > ISSUES_SHOWN {
         let _ = writeln!(
             err,
-            "… and {} more issues, all listed in {}",
+            "… and {} more issues, listed in {}",
             issues.len() - ISSUES_SHOWN,
             issues_path.display()
         );
     }
-    let counts = tiqets_domain::IssueCounts::from_issues(issues);
+    for n in outcome.not_itemised() {
+        let _ = writeln!(err, "{}", n.message());
+    }
     let by_code: Vec<String> = counts
         .iter()
         .filter(|(_, n)| *n > 0)
         .map(|(code, n)| format!("{n} {code}"))
         .collect();
-    let _ = writeln!(err, "{} issues: {}", issues.len(), by_code.join(", "));
+    let _ = writeln!(err, "{} issues: {}", counts.total(), by_code.join(", "));
 }
 
 /// The text summary: one `customer_id, tickets` line per top customer, then the number of
@@ -63,6 +66,7 @@ pub fn write_json(
         "top_customers": outcome.top_customers(top),
         "unused_barcodes": outcome.unused_count(),
         "issues": issues,
+        "issues_not_itemised": outcome.not_itemised(),
         "output": output.display().to_string(),
         "issues_file": issues_file.display().to_string(),
     });

@@ -104,8 +104,74 @@ fn json_output_has_the_documented_schema() {
     assert_eq!(v["issues"]["order_without_barcodes"], 2);
     assert_eq!(v["issues"]["malformed_row"], 0);
     assert_eq!(v["issues"].as_object().unwrap().len(), 10);
+    assert_eq!(v["issues_not_itemised"], serde_json::json!([]));
     assert_eq!(v["output"], o.to_str().unwrap());
     assert_eq!(v["issues_file"], i.to_str().unwrap());
+}
+
+#[test]
+fn a_flood_of_issues_is_itemised_up_to_the_limit_and_counted_exactly() {
+    let root = tempfile::tempdir().unwrap();
+    let input = root.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("orders.csv"), "order_id,customer_id\n1,10\n").unwrap();
+    let mut barcodes = String::from("barcode,order_id\nA1,1\n");
+    barcodes += &"x!\n".repeat(5000);
+    std::fs::write(input.join("barcodes.csv"), barcodes).unwrap();
+    let issues = root.path().join("issues.csv");
+    let run = tiqets(
+        &[
+            "process",
+            input.to_str().unwrap(),
+            "--output",
+            root.path().join("o.csv").to_str().unwrap(),
+            "--issues",
+            issues.to_str().unwrap(),
+            "--issue-limit",
+            "3",
+            "--json",
+        ],
+        root.path(),
+    );
+    assert_eq!(run.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).expect("one JSON object");
+    assert_eq!(v["issues"]["malformed_row"], 5000);
+    assert_eq!(
+        v["issues_not_itemised"],
+        serde_json::json!([{"file": "barcodes", "code": "malformed_row", "count": 4997, "limit": 3}])
+    );
+    assert_eq!(
+        read(&issues),
+        "file,line,code,message\n\
+         barcodes,3,malformed_row,\"expected 2 fields, found 1\"\n\
+         barcodes,4,malformed_row,\"expected 2 fields, found 1\"\n\
+         barcodes,5,malformed_row,\"expected 2 fields, found 1\"\n\
+         barcodes,,malformed_row,4997 more malformed_row issues in barcodes.csv are counted \
+         but not itemised (limit 3 per code per file)\n"
+    );
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    assert!(
+        stderr.contains("\n4997 more malformed_row issues in barcodes.csv are counted")
+            && stderr.ends_with("5000 issues: 5000 malformed_row\n"),
+        "{stderr}"
+    );
+
+    // 0 itemises every issue.
+    let run = tiqets(
+        &[
+            "process",
+            input.to_str().unwrap(),
+            "--output",
+            root.path().join("o.csv").to_str().unwrap(),
+            "--issues",
+            issues.to_str().unwrap(),
+            "--issue-limit",
+            "0",
+        ],
+        root.path(),
+    );
+    assert_eq!(run.status.code(), Some(0));
+    assert_eq!(read(&issues).lines().count(), 5001);
 }
 
 #[test]

@@ -4,13 +4,16 @@
 use crate::error::MergeError;
 use crate::reader::RawChunk;
 use tiqets_contract::{ChunkHead, ChunkSet, ChunkVisitor};
-use tiqets_domain::{BarcodeBook, BarcodeRow, FileKind, Issue, OrderBook, OrderRow};
+use tiqets_domain::{BarcodeBook, BarcodeRow, FileKind, Issue, NotItemised, OrderBook, OrderRow};
 
 /// The valid rows of one file in a domain book, and the file's row issues.
 #[derive(Default)]
 pub struct Collected<B> {
     pub book: B,
+    /// The itemised issues, in line order.
     pub issues: Vec<Issue>,
+    /// The issues the validator counted but did not itemise, per code.
+    pub not_itemised: Vec<NotItemised>,
     pub rows: u64,
     /// Rows of the other file met while decoding (a corrupt chunk).
     foreign: u64,
@@ -66,6 +69,9 @@ impl ChunkVisitor for Orders {
     fn issue(&mut self, issue: Issue) {
         self.issues.push(issue);
     }
+    fn not_itemised(&mut self, n: NotItemised) {
+        self.not_itemised.push(n);
+    }
 }
 
 impl ChunkVisitor for Barcodes {
@@ -78,6 +84,9 @@ impl ChunkVisitor for Barcodes {
     }
     fn issue(&mut self, issue: Issue) {
         self.issues.push(issue);
+    }
+    fn not_itemised(&mut self, n: NotItemised) {
+        self.not_itemised.push(n);
     }
 }
 
@@ -149,6 +158,7 @@ mod tests {
             last: true,
             rows,
             issues,
+            not_itemised: vec![],
         }
         .encode();
         RawChunk {

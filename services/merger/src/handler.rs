@@ -14,7 +14,7 @@ use tiqets_contract::{
     BatchCounts, BatchStatus, MergeWork, PersistWork, ResultFile, ResultRef, Stage, StatusEvent,
     Work,
 };
-use tiqets_domain::FileKind;
+use tiqets_domain::{FileKind, IssueLimit, IssueLog};
 use tokio_util::task::AbortOnDropHandle;
 
 /// Merges batches. Cheap to clone.
@@ -135,7 +135,7 @@ impl Merger {
     ) -> Result<PersistWork, MergeError> {
         let (order_rows, barcode_rows) = (orders.rows, barcodes.rows);
         let t = Instant::now();
-        let merged = self.merged(orders, barcodes).await?;
+        let merged = self.merged(orders, barcodes, work.issue_limit).await?;
         let merge_ms = t.elapsed().as_millis() as u64;
         let counts = merged.counts(order_rows, barcode_rows);
         let top_customers = merged.top_customers();
@@ -152,11 +152,23 @@ impl Merger {
         })
     }
 
-    /// The domain merge, on a blocking thread: it is CPU work.
-    async fn merged(&self, orders: Orders, barcodes: Barcodes) -> Result<Merged, MergeError> {
+    /// The domain merge, on a blocking thread: it is CPU work. The validator itemised the
+    /// first `limit` issues of each code and counted the rest; the merge itemises its own
+    /// issues up to the same limit.
+    async fn merged(
+        &self,
+        orders: Orders,
+        barcodes: Barcodes,
+        limit: IssueLimit,
+    ) -> Result<Merged, MergeError> {
         tokio::task::spawn_blocking(move || {
-            let mut issues = orders.issues;
-            issues.extend(barcodes.issues);
+            let mut issues = IssueLog::new(limit);
+            let counted = orders.not_itemised.iter().chain(&barcodes.not_itemised);
+            for n in counted {
+                issues.count_more(n.file, n.code, n.count);
+            }
+            orders.issues.into_iter().for_each(|i| issues.push(i));
+            barcodes.issues.into_iter().for_each(|i| issues.push(i));
             Merged {
                 outcome: tiqets_domain::merge(orders.book, barcodes.book, issues),
             }

@@ -26,8 +26,9 @@ impl Merged {
             tickets: o.tickets(),
             customers: o.customers(),
             unused_barcodes: o.unused_count(),
-            issues: o.issues().len() as u64,
+            issues: o.issue_counts().total(),
             issues_by_code: o.issue_counts().iter().filter(|(_, n)| *n > 0).collect(),
+            issues_not_itemised: o.not_itemised().to_vec(),
         }
     }
 
@@ -48,7 +49,8 @@ impl Merged {
         let o = &self.outcome;
         match file {
             ResultFile::ProcessedOrders => o.orders_written(),
-            ResultFile::Issues => o.issues().len() as u64,
+            // An itemised issue a line, and a line per code and file not itemised.
+            ResultFile::Issues => (o.issues().len() + o.not_itemised().len()) as u64,
             ResultFile::UnusedBarcodes => o.unused_count(),
         }
     }
@@ -59,7 +61,9 @@ impl Merged {
         let o = &self.outcome;
         match file {
             ResultFile::ProcessedOrders => tiqets_domain::write_processed_parallel(o, w),
-            ResultFile::Issues => tiqets_domain::write_issues(o.issues(), w),
+            ResultFile::Issues => {
+                tiqets_domain::write_issue_report(o.issues(), o.not_itemised(), w)
+            }
             ResultFile::UnusedBarcodes => tiqets_domain::write_unused(o, w),
         }
     }

@@ -199,7 +199,7 @@ impl Persister {
             let mut stream =
                 ResultStream::<IssuesCsv>::open(&files, issues, Some(issues_tee)).await?;
             let mut copy = issues_copy;
-            while stream.step(|line| Ok(copy.add(&line)?)).await? {
+            while stream.step(|line| Ok(copy.add_line(&line)?)).await? {
                 copy.send().await?;
                 progress.read(1, stream.bytes());
             }
@@ -229,8 +229,9 @@ impl Persister {
             tickets: orders.tickets(),
             customers: orders.customers(),
             unused_barcodes: unused.rows(),
-            issues: issues.rows(),
+            issues: issues.total(),
             issues_by_code: issues.by_code().clone(),
+            issues_not_itemised: issues.not_itemised().to_vec(),
             ..BatchCounts::default()
         };
         check_counts(&stored, &work.counts)?;
@@ -291,6 +292,12 @@ fn check_counts(stored: &BatchCounts, expected: &BatchCounts) -> Result<(), Pers
         return Err(PersistError::Mismatch {
             file: ResultFile::Issues.file_name(),
             message: "issue counts per code differ from the work's".into(),
+        });
+    }
+    if stored.issues_not_itemised != expected.issues_not_itemised {
+        return Err(PersistError::Mismatch {
+            file: ResultFile::Issues.file_name(),
+            message: "the issues not itemised differ from the work's".into(),
         });
     }
     Ok(())

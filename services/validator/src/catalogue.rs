@@ -28,6 +28,12 @@ pub const SETTINGS: Catalogue = Catalogue {
                     "chunk publishes awaiting JetStream's acknowledgement at once, per file \
                      (1-1024)",
                 ),
+                Setting::new(
+                    "TIQETS_ISSUE_LIMIT",
+                    "100000",
+                    "issues itemised per code per file; the others are only counted, and \
+                     issues.csv, the api and the dashboard say how many (0: every issue)",
+                ),
                 shared::drain_timeout(
                     "20",
                     "on SIGTERM, how long a running validation may go on before its message \

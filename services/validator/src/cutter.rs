@@ -6,7 +6,9 @@
 //! within its window, and the merger ignores repeated sequence numbers after it.
 
 use tiqets_contract::{BatchId, ChunkSet, ChunkWriter};
-use tiqets_domain::{BarcodeRow, FileKind, Issue, OrderRow, Parsed};
+use tiqets_domain::{
+    BarcodeRow, FileKind, Issue, IssueCode, IssueCounts, IssueLimit, NotItemised, OrderRow, Parsed,
+};
 
 /// An encoded chunk, ready to publish.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +27,12 @@ pub struct ChunkCutter {
     next_seq: u32,
     ready: Vec<Cut>,
     rows: u64,
+    /// Issues put in chunks.
     issues: u64,
+    /// Every issue, per code: the parser hands them over in line order, so the first
+    /// `limit` of a code are the ones itemised (`docs/processing-rules.md`, "Issue floods").
+    counted: IssueCounts,
+    limit: IssueLimit,
 }
 
 impl ChunkCutter {
@@ -40,7 +47,16 @@ impl ChunkCutter {
             ready: Vec::new(),
             rows: 0,
             issues: 0,
+            counted: IssueCounts::default(),
+            limit: IssueLimit::NONE,
         }
+    }
+
+    /// Itemises only the first `limit` issues of each code; the others are counted, and
+    /// the counts go in the last chunk.
+    pub fn with_issue_limit(mut self, limit: IssueLimit) -> ChunkCutter {
+        self.limit = limit;
+        self
     }
 
     pub fn push_order(&mut self, parsed: Parsed<OrderRow>) {
@@ -67,8 +83,20 @@ impl ChunkCutter {
     }
 
     fn push_issue(&mut self, issue: &Issue) {
-        self.current.push_issue(issue);
-        self.issues += 1;
+        self.counted.add(issue.code);
+        if self
+            .limit
+            .get()
+            .is_none_or(|l| self.counted.get(issue.code) <= l)
+        {
+            self.current.push_issue(issue);
+            self.issues += 1;
+        }
+    }
+
+    /// Issues counted but not itemised so far.
+    pub fn not_itemised(&self) -> u64 {
+        self.counted.total() - self.issues
     }
 
     fn cut_if_full(&mut self) {
@@ -83,9 +111,9 @@ impl ChunkCutter {
         }
     }
 
-    /// Valid rows and issues taken so far.
+    /// Valid rows and issues (itemised or not) taken so far.
     pub fn counts(&self) -> (u64, u64) {
-        (self.rows, self.issues)
+        (self.rows, self.counted.total())
     }
 
     /// The chunks completed so far, in sequence order.
@@ -98,6 +126,21 @@ impl ChunkCutter {
     pub fn finish(mut self) -> (Vec<Cut>, ChunkSet) {
         let seq = self.next_seq - 1;
         let mut cuts = self.take_ready();
+        if let Some(limit) = self.limit.get() {
+            for code in IssueCode::ALL {
+                let count = self.counted.get(code).saturating_sub(limit);
+                if count > 0 {
+                    let file = self.file;
+                    let n = NotItemised {
+                        file,
+                        code,
+                        count,
+                        limit,
+                    };
+                    self.current.push_not_itemised(n);
+                }
+            }
+        }
         cuts.push(Cut {
             seq,
             bytes: self.current.finish(true),
@@ -115,7 +158,6 @@ impl ChunkCutter {
 mod tests {
     use super::*;
     use tiqets_contract::{ChunkRows, RowChunk};
-    use tiqets_domain::IssueCode;
 
     fn id() -> BatchId {
         BatchId::parse("b0123456789abcdef01234567").unwrap()
@@ -151,6 +193,44 @@ mod tests {
         assert!(chunk.last);
         assert_eq!(chunk.seq, 0);
         assert_eq!(chunk.issues.len(), 1);
+    }
+
+    #[test]
+    fn issues_past_the_limit_are_counted_in_the_last_chunk() {
+        let mut c = ChunkCutter::new(&id(), 1, FileKind::Barcodes, 300)
+            .with_issue_limit(IssueLimit::new(2));
+        let mut cuts = Vec::new();
+        for line in 2..1002u64 {
+            let code = if line % 2 == 0 {
+                IssueCode::MalformedRow
+            } else {
+                IssueCode::InvalidBarcode
+            };
+            let issue = Issue::new(FileKind::Barcodes, line, code, "m".into());
+            c.push_barcode(Parsed::Issue(issue));
+            cuts.extend(c.take_ready());
+        }
+        assert_eq!(c.counts(), (0, 1000));
+        assert_eq!(c.not_itemised(), 996);
+        let (rest, set) = c.finish();
+        cuts.extend(rest);
+        assert_eq!((set.chunks, set.issues), (1, 4));
+        let chunk = RowChunk::decode(&cuts[0].bytes).unwrap();
+        let lines: Vec<u64> = chunk.issues.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5]);
+        let counted = |code| NotItemised {
+            file: FileKind::Barcodes,
+            code,
+            count: 498,
+            limit: 2,
+        };
+        assert_eq!(
+            chunk.not_itemised,
+            [
+                counted(IssueCode::MalformedRow),
+                counted(IssueCode::InvalidBarcode)
+            ]
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use async_nats::jetstream::object_store::GetErrorKind;
 use std::sync::Arc;
 use tiqets_bus::{check_object, Bus};
 use tiqets_contract::{BatchRef, ChunkSet, FileRef};
-use tiqets_domain::{FatalError, FileKind};
+use tiqets_domain::{FatalError, FileKind, IssueLimit};
 use tokio::io::AsyncReadExt;
 
 /// Bytes read from the object store per parser push.
@@ -27,6 +27,7 @@ pub struct FileJob {
     pub input: FileRef,
     pub chunk_bytes: usize,
     pub inflight: usize,
+    pub issue_limit: IssueLimit,
     pub meter: Arc<Meter>,
 }
 
@@ -40,6 +41,7 @@ pub async fn validate_file(job: FileJob) -> Result<ChunkSet, ValidateError> {
         input,
         chunk_bytes,
         inflight,
+        issue_limit,
         meter,
     } = job;
     let files = bus.files().await?;
@@ -62,7 +64,8 @@ pub async fn validate_file(job: FileJob) -> Result<ChunkSet, ValidateError> {
         return Err(FatalError::unreadable(file, why).into());
     }
     let mut parser = FileParser::new(file);
-    let mut cutter = ChunkCutter::new(&batch.batch_id, batch.attempt, file, chunk_bytes);
+    let mut cutter = ChunkCutter::new(&batch.batch_id, batch.attempt, file, chunk_bytes)
+        .with_issue_limit(issue_limit);
     let mut publisher = ChunkPublisher::new(bus.clone(), &batch, file, inflight);
     let mut size = 0u64;
     let mut buf = vec![0u8; READ_BYTES];
@@ -97,6 +100,7 @@ pub async fn validate_file(job: FileJob) -> Result<ChunkSet, ValidateError> {
         return Err(FatalError::unreadable(file, why).into());
     }
     parser.finish(&mut cutter)?;
+    let cutter_left = cutter.not_itemised();
     let (cuts, set) = cutter.finish();
     for cut in cuts {
         publisher.send(cut).await?;
@@ -107,6 +111,7 @@ pub async fn validate_file(job: FileJob) -> Result<ChunkSet, ValidateError> {
         bytes = size,
         rows = set.rows,
         issues = set.issues,
+        issues_not_itemised = cutter_left,
         chunks = set.chunks,
         "file validated"
     );

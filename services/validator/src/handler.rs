@@ -13,7 +13,7 @@ use tiqets_bus::{Bus, BusError, Outcome, RowsOf, WorkHandler};
 use tiqets_contract::{
     BatchRef, BatchStatus, ChunkSet, MergeWork, Stage, StatusEvent, ValidateWork, ABORT_HEADER,
 };
-use tiqets_domain::{FatalError, FileKind};
+use tiqets_domain::{FatalError, FileKind, IssueLimit};
 use tokio_util::task::AbortOnDropHandle;
 use tracing::Instrument;
 
@@ -23,6 +23,7 @@ pub struct Validator {
     bus: Bus,
     chunk_bytes: usize,
     inflight: usize,
+    issue_limit: IssueLimit,
     progress_every: Duration,
 }
 
@@ -32,6 +33,7 @@ impl Validator {
             bus,
             chunk_bytes: settings.chunk_bytes,
             inflight: settings.inflight,
+            issue_limit: settings.issue_limit,
             progress_every: Duration::from_secs(2),
         }
     }
@@ -58,6 +60,7 @@ impl Validator {
             inputs: work.inputs.clone(),
             orders: None,
             barcodes: None,
+            issue_limit: self.issue_limit,
         };
         // A duplicate: this validation ran before (a redelivery), and its rows were counted.
         let first_run = match self.bus.publish_work(&merge).await {
@@ -106,6 +109,7 @@ impl Validator {
                 input: work.inputs.get(file).clone(),
                 chunk_bytes: self.chunk_bytes,
                 inflight: self.inflight,
+                issue_limit: self.issue_limit,
                 meter: meter.clone(),
             };
             let span = tracing::info_span!("validate_file", file = file.as_str());

@@ -4,6 +4,7 @@ use std::time::Duration;
 pub use tiqets_config::SettingsError;
 use tiqets_config::{Common, Env, HealthAddr};
 use tiqets_contract::{Names, CHUNK_TARGET_BYTES};
+use tiqets_domain::IssueLimit;
 
 /// Largest chunk target accepted: a chunk must stay well below NATS's 1 MiB payload limit.
 pub const MAX_CHUNK_BYTES: usize = 512 * 1024;
@@ -24,6 +25,9 @@ pub struct Settings {
     /// `TIQETS_HEALTH_ADDR`: the health endpoint's address, default
     /// [`DEFAULT_HEALTH_ADDR`](crate::catalogue::DEFAULT_HEALTH_ADDR), or off.
     pub health: HealthAddr,
+    /// `TIQETS_ISSUE_LIMIT`: issues itemised per code per file (0: all); the others are
+    /// counted. The merger applies the same limit, which it gets from the validator.
+    pub issue_limit: IssueLimit,
 }
 
 impl Default for Settings {
@@ -38,6 +42,7 @@ impl Default for Settings {
                     .parse()
                     .expect("a valid default address"),
             ),
+            issue_limit: IssueLimit::DEFAULT,
         }
     }
 }
@@ -58,6 +63,11 @@ impl Settings {
             inflight: env.number("TIQETS_VALIDATOR_INFLIGHT", d.inflight, 1..=1024)?,
             drain_timeout: env.secs("TIQETS_DRAIN_TIMEOUT_SECS", d.drain_timeout, 0..=3600)?,
             health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
+            issue_limit: IssueLimit::new(env.number(
+                "TIQETS_ISSUE_LIMIT",
+                d.issue_limit.into(),
+                0..=u64::MAX,
+            )?),
         })
     }
 
@@ -88,8 +98,10 @@ mod tests {
             ("TIQETS_VALIDATOR_CHUNK_BYTES", "4096"),
             ("TIQETS_VALIDATOR_INFLIGHT", "4"),
             ("TIQETS_DRAIN_TIMEOUT_SECS", "5"),
+            ("TIQETS_ISSUE_LIMIT", "0"),
         ])
         .unwrap();
+        assert_eq!(s.issue_limit, IssueLimit::NONE);
         assert_eq!(s.common.nats_url, "nats://nats:4222");
         assert_eq!(s.names().work_validate(), "staging.work.validate");
         assert_eq!((s.chunk_bytes, s.inflight), (4096, 4));

@@ -4,7 +4,7 @@
 use crate::format;
 use crate::state::fetch::ApiFailure;
 use crate::state::paging::Paging;
-use tiqets_api_types::{Counts, Status};
+use tiqets_api_types::{Counts, NotItemised, Status};
 use yew::prelude::*;
 
 /// A page (or part) still waiting for the API.
@@ -151,5 +151,25 @@ pub fn kind_badge(props: &KindProps) -> Html {
     html! {
         <span class={classes!("kind", word.clone())} data-kind={kind.clone()}
               title={crate::state::changes::kind_hint(&kind)}>{ word }</span>
+    }
+}
+
+/// The issues counted but not listed, past the issue limit (`docs/processing-rules.md`,
+/// "Issue floods"): one sentence per file and code, nothing when every issue is listed.
+pub fn not_itemised(list: &[NotItemised]) -> Html {
+    if list.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <ul class="not-itemised">
+            { for list.iter().map(|n| html! {
+                <li data-code={n.code.clone()}>
+                    { format!(
+                        "{} more {} issues in {}.csv are counted but not listed: the report lists the first {} of each code in each file.",
+                        format::count(n.count), n.code, n.file, format::count(n.limit)
+                    ) }
+                </li>
+            }) }
+        </ul>
     }
 }

@@ -5,7 +5,9 @@
 //! (completed or failed), a danger zone at the bottom deletes it, after a confirmation.
 
 use crate::api::{self, use_get, BASE};
-use crate::components::common::{key_figures, Empty, Failure, Loading, Pager, StatusBadge};
+use crate::components::common::{
+    key_figures, not_itemised, Empty, Failure, Loading, Pager, StatusBadge,
+};
 use crate::components::steps::Steps;
 use crate::components::tabs::{BatchTabs, Tab};
 use crate::events::{use_status_events, Live};
@@ -242,7 +244,7 @@ fn issues(props: &SectionProps) -> Html {
             { match &answer {
                 Fetch::Loading => html! { <Loading /> },
                 Fetch::Failed(f) => html! { <Failure failure={f.clone()} /> },
-                Fetch::Ready(p) if p.issues.is_empty() => html! {
+                Fetch::Ready(p) if p.issues.is_empty() && p.not_itemised.is_empty() => html! {
                     <Empty>{ if code.is_empty() && file.is_empty() { "No issues: every row was valid." } else { "No issues match these filters." } }</Empty>
                 },
                 Fetch::Ready(p) => html! {
@@ -268,6 +270,7 @@ fn issues(props: &SectionProps) -> Html {
                             </table>
                         </div>
                         <Pager paging={Paging { page: p.page, per_page: p.per_page, total: p.total }} {on_page} noun="issues" />
+                        { not_itemised(&p.not_itemised) }
                     </>
                 },
             } }

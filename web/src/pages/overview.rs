@@ -3,7 +3,7 @@
 
 use crate::api::use_get;
 use crate::components::chart::TopChart;
-use crate::components::common::{key_figures, Empty, Failure, Loading};
+use crate::components::common::{key_figures, not_itemised, Empty, Failure, Loading};
 use crate::events::{use_status_events, Live};
 use crate::format;
 use crate::route::Route;
@@ -138,6 +138,7 @@ fn issues_by_code(b: &Batch) -> Html {
                             }) }
                         </tbody>
                     </table>
+                    { not_itemised(&counts.issues_not_itemised) }
                 }
             </section>
     }

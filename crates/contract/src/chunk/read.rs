@@ -2,10 +2,10 @@
 //! and issue to a [`ChunkVisitor`] as it decodes them, checking each value on the way.
 
 use super::error::ChunkError;
-use super::wire::{Reader, LAST, MAGIC};
+use super::wire::{Reader, COUNTED, LAST, MAGIC};
 use crate::digest::BatchId;
 use tiqets_domain::value::{is_valid_barcode, MAX_ID};
-use tiqets_domain::{BarcodeRow, FileKind, Issue, IssueCode, OrderRow};
+use tiqets_domain::{BarcodeRow, FileKind, Issue, IssueCode, NotItemised, OrderRow};
 
 /// What a chunk says about itself, before its rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,8 @@ pub trait ChunkVisitor {
     fn order(&mut self, row: OrderRow);
     fn barcode(&mut self, row: BarcodeRow<'_>);
     fn issue(&mut self, issue: Issue);
+    /// The count of the file's issues of one code that were not itemised (last chunk).
+    fn not_itemised(&mut self, n: NotItemised);
 }
 
 impl ChunkHead {
@@ -36,6 +38,7 @@ impl ChunkHead {
     pub fn visit(bytes: &[u8], visitor: &mut impl ChunkVisitor) -> Result<ChunkHead, ChunkError> {
         let mut r = Reader { b: bytes, at: 0 };
         let head = Self::parse(&mut r)?;
+        let counted = bytes[5] & COUNTED != 0;
         let n = r.len("row count")?;
         let mut line = 0u64;
         match head.file {
@@ -103,6 +106,32 @@ impl ChunkHead {
                 .to_string();
             visitor.issue(Issue::new(file, line, code, message));
         }
+        if counted {
+            let at = r.at;
+            let n = r.len("count of codes not itemised")?;
+            if n == 0 {
+                let what = "count of codes not itemised";
+                return Err(ChunkError::BadValue { what, at });
+            }
+            for _ in 0..n {
+                let at = r.at;
+                let code = *IssueCode::ALL
+                    .get(r.byte()? as usize)
+                    .ok_or(ChunkError::BadValue {
+                        what: "issue code",
+                        at,
+                    })?;
+                let count = r.varint()?;
+                let limit = r.varint()?;
+                let file = head.file;
+                visitor.not_itemised(NotItemised {
+                    file,
+                    code,
+                    count,
+                    limit,
+                });
+            }
+        }
         if r.at != bytes.len() {
             return Err(ChunkError::Trailing(bytes.len() - r.at));
         }
@@ -116,7 +145,7 @@ impl ChunkHead {
         let file = r.file()?;
         let at = r.at;
         let flags = r.byte()?;
-        if flags & !LAST != 0 {
+        if flags & !(LAST | COUNTED) != 0 || flags == COUNTED {
             return Err(ChunkError::BadValue { what: "flags", at });
         }
         let attempt = r.u32("attempt")?;

@@ -5,7 +5,7 @@ use super::error::ChunkError;
 use super::read::{ChunkHead, ChunkVisitor};
 use super::writer::ChunkWriter;
 use crate::digest::BatchId;
-use tiqets_domain::{BarcodeRow, FileKind, Issue, OrderRow, OwnedBarcodeRow};
+use tiqets_domain::{BarcodeRow, FileKind, Issue, NotItemised, OrderRow, OwnedBarcodeRow};
 
 /// The rows of one chunk: all of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +26,8 @@ pub struct RowChunk {
     pub last: bool,
     pub rows: ChunkRows,
     pub issues: Vec<Issue>,
+    /// On the last chunk: the file's issues counted but not itemised, per code.
+    pub not_itemised: Vec<NotItemised>,
 }
 
 impl RowChunk {
@@ -36,6 +38,9 @@ impl RowChunk {
             ChunkRows::Barcodes(rows) => rows.iter().for_each(|r| w.push_barcode(r)),
         }
         self.issues.iter().for_each(|i| w.push_issue(i));
+        self.not_itemised
+            .iter()
+            .for_each(|n| w.push_not_itemised(*n));
         w.finish(self.last)
     }
 
@@ -53,6 +58,7 @@ impl RowChunk {
                 FileKind::Barcodes => ChunkRows::Barcodes(rows.barcodes),
             },
             issues: rows.issues,
+            not_itemised: rows.not_itemised,
         })
     }
 
@@ -71,6 +77,7 @@ struct Collect {
     orders: Vec<OrderRow>,
     barcodes: Vec<OwnedBarcodeRow>,
     issues: Vec<Issue>,
+    not_itemised: Vec<NotItemised>,
 }
 
 impl ChunkVisitor for Collect {
@@ -82,5 +89,8 @@ impl ChunkVisitor for Collect {
     }
     fn issue(&mut self, issue: Issue) {
         self.issues.push(issue);
+    }
+    fn not_itemised(&mut self, n: NotItemised) {
+        self.not_itemised.push(n);
     }
 }

@@ -4,7 +4,7 @@ use super::wire::{put_varint, Reader};
 use super::*;
 use crate::digest::BatchId;
 use tiqets_domain::value::MAX_ID;
-use tiqets_domain::{FileKind, Issue, IssueCode, OrderRow, OwnedBarcodeRow};
+use tiqets_domain::{FileKind, Issue, IssueCode, NotItemised, OrderRow, OwnedBarcodeRow};
 
 fn id() -> BatchId {
     BatchId::parse("b0123456789abcdef01234567").unwrap()
@@ -41,6 +41,12 @@ fn barcode_chunks_round_trip() {
             IssueCode::InvalidBarcode,
             "barcode \"ä\" is not ASCII".into(),
         )],
+        not_itemised: vec![NotItemised {
+            file: FileKind::Barcodes,
+            code: IssueCode::MalformedRow,
+            count: 19_999_000,
+            limit: 1000,
+        }],
     };
     let bytes = chunk.encode();
     assert_eq!(RowChunk::decode(&bytes).unwrap(), chunk);
@@ -63,6 +69,7 @@ fn order_chunks_round_trip_and_are_compact() {
         last: false,
         rows: ChunkRows::Orders(rows),
         issues: vec![],
+        not_itemised: vec![],
     };
     let bytes = chunk.encode();
     assert!(bytes.len() < 10_000 * 7, "{} bytes", bytes.len());
@@ -88,6 +95,12 @@ fn corrupt_chunks_are_errors_not_panics() {
             IssueCode::MalformedRow,
             "m".into(),
         )],
+        not_itemised: vec![NotItemised {
+            file: FileKind::Barcodes,
+            code: IssueCode::MalformedRow,
+            count: 19_999_000,
+            limit: 1000,
+        }],
     };
     let bytes = chunk.encode();
     for cut in 0..bytes.len() {
@@ -196,7 +209,7 @@ fn a_chunk_has_one_encoding() {
         })
     );
     let mut flagged = bytes.clone();
-    flagged[5] |= 2;
+    flagged[5] |= 4;
     assert_eq!(
         RowChunk::decode(&flagged),
         Err(ChunkError::BadValue {
@@ -205,6 +218,17 @@ fn a_chunk_has_one_encoding() {
         })
     );
     assert!(ChunkHead::read(&flagged).is_err());
+    // Counts not itemised: never an empty list (the flag says there are some).
+    let mut counted = bytes.clone();
+    counted[5] |= 2;
+    counted.push(0);
+    assert_eq!(
+        RowChunk::decode(&counted),
+        Err(ChunkError::BadValue {
+            what: "count of codes not itemised",
+            at: bytes.len()
+        })
+    );
     // Zero is one byte; the largest varint keeps its tenth byte.
     let mut one = Vec::new();
     put_varint(&mut one, u64::MAX);

@@ -10,6 +10,9 @@ use tiqets_domain::{FileKind, IssueCode};
 pub(super) const MAGIC: &[u8; 4] = b"TQR1";
 /// Flag bit: the file's last chunk.
 pub(super) const LAST: u8 = 1;
+/// Flag bit: after the issues, the counts of the file's issues that were not itemised
+/// (`docs/processing-rules.md`, "Issue floods"); only ever on a last chunk.
+pub(super) const COUNTED: u8 = 2;
 
 /// The byte of a file in a chunk.
 pub(super) fn file_byte(file: FileKind) -> u8 {

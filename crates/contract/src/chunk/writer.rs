@@ -1,9 +1,9 @@
 //! [`ChunkWriter`]: encodes a chunk row by row, so a producer can flush at
 //! [`CHUNK_TARGET_BYTES`] without building its rows twice.
 
-use super::wire::{code_byte, file_byte, put_varint, LAST, MAGIC};
+use super::wire::{code_byte, file_byte, put_varint, COUNTED, LAST, MAGIC};
 use crate::digest::BatchId;
-use tiqets_domain::{FileKind, Issue, OrderRow, OwnedBarcodeRow};
+use tiqets_domain::{FileKind, Issue, NotItemised, OrderRow, OwnedBarcodeRow};
 
 /// Encoded size a producer should flush at: well under NATS's default 1 MiB payload limit.
 pub const CHUNK_TARGET_BYTES: usize = 256 * 1024;
@@ -19,6 +19,7 @@ pub struct ChunkWriter {
     issue_count: u64,
     last_line: u64,
     file: FileKind,
+    not_itemised: Vec<NotItemised>,
 }
 
 impl ChunkWriter {
@@ -39,6 +40,7 @@ impl ChunkWriter {
             issue_count: 0,
             last_line: 0,
             file,
+            not_itemised: Vec::new(),
         }
     }
 
@@ -83,6 +85,13 @@ impl ChunkWriter {
         self.issue_count += 1;
     }
 
+    /// Adds the count of the file's issues of one code that were not itemised (to the
+    /// file's last chunk). Panics if it is another file's (a programming error).
+    pub fn push_not_itemised(&mut self, n: NotItemised) {
+        assert_eq!(self.file, n.file, "another file's count");
+        self.not_itemised.push(n);
+    }
+
     /// Encoded size so far (approximate to a few bytes).
     pub fn len(&self) -> usize {
         self.head.len() + self.rows.len() + self.issues.len() + 20
@@ -108,13 +117,22 @@ impl ChunkWriter {
 
     /// The encoded chunk.
     pub fn finish(mut self, last: bool) -> Vec<u8> {
-        self.head[5] = if last { LAST } else { 0 };
+        let counted = !self.not_itemised.is_empty();
+        self.head[5] = if last { LAST } else { 0 } | if counted { COUNTED } else { 0 };
         let mut out = self.head;
         out.reserve(self.rows.len() + self.issues.len() + 20);
         put_varint(&mut out, self.row_count);
         out.extend_from_slice(&self.rows);
         put_varint(&mut out, self.issue_count);
         out.extend_from_slice(&self.issues);
+        if counted {
+            put_varint(&mut out, self.not_itemised.len() as u64);
+            for n in &self.not_itemised {
+                out.push(code_byte(n.code));
+                put_varint(&mut out, n.count);
+                put_varint(&mut out, n.limit);
+            }
+        }
         out
     }
 }

@@ -4,11 +4,15 @@
 use super::radix;
 use super::seen::repeats_in;
 use crate::book::{BarcodeBook, BarcodeRec, OrderRec, Rows};
-use crate::issue::{shown, FileKind, Issue, IssueCode};
+use crate::issue::{shown, FileKind, IssueCode, IssueLimit, IssueLog};
 
 /// Rule 1: the first row of each order_id wins. Returns the kept orders sorted by order_id.
-pub(super) fn first_orders(mut rows: Vec<OrderRec>) -> (Vec<OrderRec>, Vec<Issue>) {
-    if let Some(issues) = first_orders_in_place(&mut rows) {
+pub(super) fn first_orders(
+    mut rows: Vec<OrderRec>,
+    limit: IssueLimit,
+) -> (Vec<OrderRec>, IssueLog) {
+    let mut issues = IssueLog::new(limit);
+    if first_orders_in_place(&mut rows, &mut issues) {
         return (rows, issues);
     }
     let mut order: Vec<(u64, u32)> = rows
@@ -33,29 +37,23 @@ pub(super) fn first_orders(mut rows: Vec<OrderRec>) -> (Vec<OrderRec>, Vec<Issue
         }
     }
     drop(order);
-    let issues = dups
-        .into_iter()
-        .map(|(i, first)| {
-            let (row, first_line) = (&rows[i as usize], rows[first as usize].line);
-            Issue::new(
-                FileKind::Orders,
-                row.line,
-                IssueCode::DuplicateOrder,
-                format!(
-                    "duplicate order_id {} (first on line {first_line})",
-                    row.order_id
-                ),
-            )
-        })
-        .collect();
+    for (i, first) in dups {
+        let (row, first_line) = (&rows[i as usize], rows[first as usize].line);
+        issues.push_with(
+            FileKind::Orders,
+            row.line,
+            IssueCode::DuplicateOrder,
+            || duplicate_order(row, first_line),
+        );
+    }
     (kept, issues)
 }
 
 /// Rule 1 for rows in order_id order but for a few, as exports are (a repeated row, an
 /// order added late): the rows in order stay where they are, the others are sorted and
-/// merged in, without a sort of every row or any table beside the rows. `None`, the rows
+/// merged in, without a sort of every row or any table beside the rows. `false`, the rows
 /// untouched, when more than a few are out of order.
-fn first_orders_in_place(rows: &mut Vec<OrderRec>) -> Option<Vec<Issue>> {
+fn first_orders_in_place(rows: &mut Vec<OrderRec>, issues: &mut IssueLog) -> bool {
     // A row is out of order when its id is not above every id before it.
     let mut max = 0;
     let mut late = 0usize;
@@ -67,7 +65,7 @@ fn first_orders_in_place(rows: &mut Vec<OrderRec>) -> Option<Vec<Issue>> {
         }
     }
     if late > rows.len() / 16 + 16 {
-        return None;
+        return false;
     }
     let mut out_of_order = Vec::with_capacity(late);
     let mut kept = 0;
@@ -86,19 +84,7 @@ fn first_orders_in_place(rows: &mut Vec<OrderRec>) -> Option<Vec<Issue>> {
     // A row in order always comes before the late rows of its id, so it is their first; a
     // late id not in order is new, and its first late row wins.
     out_of_order.sort_by_key(|r| r.order_id); // stable: file order within one id
-    let mut issues = Vec::new();
     let mut new = Vec::new();
-    let duplicate = |r: &OrderRec, first_line: u64| {
-        Issue::new(
-            FileKind::Orders,
-            r.line,
-            IssueCode::DuplicateOrder,
-            format!(
-                "duplicate order_id {} (first on line {first_line})",
-                r.order_id
-            ),
-        )
-    };
     for group in out_of_order.chunk_by(|a, b| a.order_id == b.order_id) {
         let (first, rest) = match rows.binary_search_by_key(&group[0].order_id, |r| r.order_id) {
             Ok(at) => (rows[at], group),
@@ -107,7 +93,11 @@ fn first_orders_in_place(rows: &mut Vec<OrderRec>) -> Option<Vec<Issue>> {
                 (group[0], &group[1..])
             }
         };
-        issues.extend(rest.iter().map(|r| duplicate(r, first.line)));
+        for r in rest {
+            issues.push_with(FileKind::Orders, r.line, IssueCode::DuplicateOrder, || {
+                duplicate_order(r, first.line)
+            });
+        }
     }
     // Merge the new ones in from the back; they came from the rows, so there is room.
     let (mut i, mut j) = (rows.len(), new.len());
@@ -123,7 +113,14 @@ fn first_orders_in_place(rows: &mut Vec<OrderRec>) -> Option<Vec<Issue>> {
             j -= 1;
         }
     }
-    Some(issues)
+    true
+}
+
+fn duplicate_order(row: &OrderRec, first_line: u64) -> String {
+    format!(
+        "duplicate order_id {} (first on line {first_line})",
+        row.order_id
+    )
 }
 
 /// Barcode keys and their `barcodes.csv` lines, side by side.
@@ -159,7 +156,10 @@ fn pivot_of(rows: Rows<'_>) -> u64 {
 /// parts sorted by order_id, the unused barcodes' keys and lines in file order, and the
 /// duplicates' issues. Both halves of the key space, then both parts, are worked on at
 /// once. The book's rows are gone afterwards (they are in the parts), its texts remain.
-pub(super) fn first_barcodes(book: &mut BarcodeBook) -> (Sold, KeysAndLines, Vec<Issue>) {
+pub(super) fn first_barcodes(
+    book: &mut BarcodeBook,
+    limit: IssueLimit,
+) -> (Sold, KeysAndLines, IssueLog) {
     let rows = book.all_rows();
     let (mut dups, other) = std::thread::scope(|s| {
         let other = s.spawn(|| repeats_in(rows, 1));
@@ -177,25 +177,24 @@ pub(super) fn first_barcodes(book: &mut BarcodeBook) -> (Sold, KeysAndLines, Vec
     dups.extend(other);
     let mut skip: Vec<u32> = dups.iter().map(|&(i, _)| i).collect();
     skip.sort_unstable();
-    let issues = dups
-        .into_iter()
-        .map(|(i, first)| {
-            let (row, first_line) = (rows.get(i as usize), rows.get(first as usize).line);
-            let message = format!(
-                "duplicate barcode {} (first on line {first_line})",
-                shown(&book.text_of(row.key))
-            );
-            Issue::new(
-                FileKind::Barcodes,
-                row.line,
-                IssueCode::DuplicateBarcode,
-                message,
-            )
-        })
-        .collect::<Vec<_>>();
+    let kept = rows.len() - dups.len();
+    let mut issues = IssueLog::new(limit);
+    for (i, first) in dups {
+        let (row, first_line) = (rows.get(i as usize), rows.get(first as usize).line);
+        issues.push_with(
+            FileKind::Barcodes,
+            row.line,
+            IssueCode::DuplicateBarcode,
+            || {
+                format!(
+                    "duplicate barcode {} (first on line {first_line})",
+                    shown(&book.text_of(row.key))
+                )
+            },
+        );
+    }
     // Rule 3 and the two parts, each part gathered by its own thread.
     let pivot = pivot_of(rows);
-    let kept = rows.len() - issues.len();
     let (mut low, mut high, unused, unused_lines) = std::thread::scope(|s| {
         let high = s.spawn(|| {
             let mut high = Vec::with_capacity(kept);

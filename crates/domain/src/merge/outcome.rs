@@ -2,7 +2,7 @@
 //! keys, the unused barcodes, the tickets per customer and every issue) and how it is read.
 
 use crate::barcode::BarcodeBuf;
-use crate::issue::{Issue, IssueCounts};
+use crate::issue::{Issue, IssueCounts, IssueLimit, NotItemised};
 use serde::{Deserialize, Serialize};
 
 /// A customer's tickets (rule 7).
@@ -33,8 +33,12 @@ pub struct Outcome {
     pub(super) arena: Vec<u8>,
     /// Sorted by customer_id.
     pub(super) tickets: Vec<CustomerTickets>,
+    /// The itemised issues, in report order.
     pub(super) issues: Vec<Issue>,
+    /// Every issue, itemised or not.
     pub(super) counts: IssueCounts,
+    pub(super) not_itemised: Vec<NotItemised>,
+    pub(super) issue_limit: IssueLimit,
 }
 
 /// One line of `processed_orders.csv`.
@@ -148,13 +152,24 @@ impl Outcome {
         top_customers(&self.tickets, n)
     }
 
-    /// Every issue of the batch, in report order.
+    /// The itemised issues of the batch (every one, up to the issue limit of each code in
+    /// each file), in report order.
     pub fn issues(&self) -> &[Issue] {
         &self.issues
     }
 
+    /// Every issue's count per code, itemised or not.
     pub fn issue_counts(&self) -> IssueCounts {
         self.counts
+    }
+
+    /// The issues counted but not itemised, per file and code, in report order.
+    pub fn not_itemised(&self) -> &[NotItemised] {
+        &self.not_itemised
+    }
+
+    pub fn issue_limit(&self) -> IssueLimit {
+        self.issue_limit
     }
 }
 

@@ -1,13 +1,13 @@
 use super::first::{first_barcodes, first_orders};
 use super::*;
-use crate::issue::sort_issues;
+use crate::issue::IssueLimit;
 use crate::parse::{BarcodeRow, OrderRow};
 
 #[test]
-fn floods_of_duplicates_are_collected_in_exactly_sized_lists() {
-    // With millions of duplicates of one order or barcode, their issues are most of a
-    // batch's memory (scripts/hostile-run's `dup-*` cases): no list is sized by
-    // doubling, nor by the rows the duplicates take away.
+fn floods_of_duplicates_keep_their_first_issues_and_count_the_rest() {
+    // With millions of duplicates of one order or barcode, their issues would be most of a
+    // batch's memory (scripts/hostile-run's `dup-*` cases): the rows the duplicates take
+    // away are not kept in doubled lists, and past the issue limit only counts are.
     let mut orders = OrderBook::new();
     for i in 0..1000 {
         orders.push(OrderRow {
@@ -16,9 +16,13 @@ fn floods_of_duplicates_are_collected_in_exactly_sized_lists() {
             customer_id: 1,
         });
     }
-    let (kept, issues) = first_orders(orders.rows);
+    let (kept, log) = first_orders(orders.rows, IssueLimit::new(100));
     assert_eq!((kept.len(), kept.capacity()), (1, 1));
-    assert_eq!((issues.len(), issues.capacity()), (999, 999));
+    assert!(log.kept() <= 200);
+    let (issues, counts, left) = log.finish();
+    assert_eq!(issues.len(), 100);
+    assert_eq!(counts.get(IssueCode::DuplicateOrder), 999);
+    assert_eq!(left[0].count, 899);
     assert_eq!(issues[0].line, 3);
     assert_eq!(issues[0].message, "duplicate order_id 7 (first on line 2)");
 
@@ -30,11 +34,11 @@ fn floods_of_duplicates_are_collected_in_exactly_sized_lists() {
             order_id: (i % 4 < 2).then_some(1),
         });
     }
-    let (sold, (unused, _), mut issues) = first_barcodes(&mut book);
+    let (sold, (unused, _), log) = first_barcodes(&mut book, IssueLimit::NONE);
     assert_eq!((sold.low.len() + sold.high.len(), unused.len()), (2, 0));
     assert!(sold.low.capacity() + sold.high.capacity() <= 8);
-    assert_eq!((issues.len(), issues.capacity()), (998, 998));
-    sort_issues(&mut issues);
+    let (issues, counts, left) = log.finish();
+    assert_eq!((issues.len(), counts.total(), left.len()), (998, 998, 0));
     let lines: Vec<u64> = issues.iter().map(|i| i.line).collect();
     assert_eq!(lines, (4..=1001).collect::<Vec<_>>());
     assert_eq!(

@@ -1,5 +1,5 @@
 use super::*;
-use crate::issue::{FileKind, Issue, IssueCode};
+use crate::issue::{FileKind, Issue, IssueCode, NotItemised};
 
 fn outcome(orders: &str, barcodes: &str) -> crate::Outcome {
     crate::process(orders.as_bytes(), barcodes.as_bytes(), (0, 0), &|_| {}).unwrap()
@@ -142,10 +142,55 @@ fn issues_read_back_as_written_whatever_their_messages_hold() {
     assert!(text.starts_with("file,line,code,message\norders,1,extra_column,plain\n"));
     assert!(text
         .contains(r#"orders,7,invalid_order_id,"invalid order_id ""1,5"": a comma, ""quotes""""#));
+    let issue = |l: IssuesCsvLine<'_>| match l {
+        IssuesCsvLine::Issue(l) => l.to_issue(),
+        IssuesCsvLine::NotItemised(n) => panic!("{n:?}"),
+    };
     for chunk in [1, 4, csv.len()] {
-        let back = read_all::<IssuesCsv, _>(&csv, chunk, |l| l.to_issue()).unwrap();
+        let back = read_all::<IssuesCsv, _>(&csv, chunk, issue).unwrap();
         assert_eq!(back, issues, "chunks of {chunk}");
     }
+
+    // With issues not itemised: each file's count lines after its issues, read back.
+    let counted = |file, code, count| NotItemised {
+        file,
+        code,
+        count,
+        limit: 7,
+    };
+    let not_itemised = [
+        counted(FileKind::Orders, IssueCode::InvalidOrderId, 3),
+        counted(FileKind::Barcodes, IssueCode::MalformedRow, 20_000_000),
+    ];
+    let mut csv = Vec::new();
+    write_issue_report(&issues, &not_itemised, &mut csv).unwrap();
+    let text = String::from_utf8(csv.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[3],
+        "orders,,invalid_order_id,3 more invalid_order_id issues in orders.csv are counted \
+         but not itemised (limit 7 per code per file)"
+    );
+    assert!(lines[4].starts_with("barcodes,9,"));
+    assert!(text.ends_with(
+        "\nbarcodes,,malformed_row,20000000 more malformed_row issues in \
+         barcodes.csv are counted but not itemised (limit 7 per code per file)\n"
+    ));
+    let back = read_all::<IssuesCsv, _>(&csv, 5, |l| match l {
+        IssuesCsvLine::Issue(l) => Err(l.to_issue()),
+        IssuesCsvLine::NotItemised(n) => Ok(n),
+    })
+    .unwrap();
+    let (counts, listed): (Vec<_>, Vec<_>) = back.into_iter().partition(|l| l.is_ok());
+    assert_eq!(
+        listed
+            .into_iter()
+            .map(|l| l.unwrap_err())
+            .collect::<Vec<_>>(),
+        issues
+    );
+    let counts: Vec<NotItemised> = counts.into_iter().map(|l| l.unwrap()).collect();
+    assert_eq!(counts, not_itemised);
     let lines: Vec<IssueLine<'_>> = issues.iter().map(IssueLine::from).collect();
     assert_eq!(lines[1].to_issue(), issues[1]);
 }
@@ -221,6 +266,10 @@ fn what_breaks_a_result_file_is_told_with_its_line() {
         e(2, "unknown file \"elsewhere\"")
     );
     assert_eq!(issues(b"orders,1,odd,m\n"), e(2, "unknown code \"odd\""));
+    assert_eq!(
+        issues(b"orders,,malformed_row,many\n"),
+        e(2, "no count of issues not itemised in \"many\"")
+    );
     // The first problem in file order, whatever comes after it.
     assert_eq!(processed(b"1,2,[a]\n1,2\n\"x\"y\n").line, 3);
 }

@@ -6,7 +6,8 @@
 mod model;
 
 use proptest::prelude::*;
-use tiqets_domain::{BarcodesParser, FatalError, OrdersParser, Outcome};
+use std::collections::BTreeMap;
+use tiqets_domain::{BarcodesParser, FatalError, IssueLimit, OrdersParser, Outcome};
 
 fn id_value() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -150,11 +151,16 @@ fn render(spec: &FileSpec, names: [&str; 2]) -> Vec<u8> {
     out
 }
 
-fn run_crate(orders: &[u8], barcodes: &[u8], chunk: usize) -> Result<Outcome, FatalError> {
+fn run_crate(
+    orders: &[u8],
+    barcodes: &[u8],
+    chunk: usize,
+    limit: IssueLimit,
+) -> Result<Outcome, FatalError> {
     // Feed through the public streaming API in small chunks, on the caller's thread.
     let mut ob = tiqets_domain::OrderBook::new();
     let mut bb = tiqets_domain::BarcodeBook::new();
-    let mut issues = Vec::new();
+    let mut issues = tiqets_domain::IssueLog::new(limit);
     let mut op = OrdersParser::new();
     let mut sink = |p: tiqets_domain::Parsed<tiqets_domain::OrderRow>| match p {
         tiqets_domain::Parsed::Row(r) => ob.push(r),
@@ -176,10 +182,42 @@ fn run_crate(orders: &[u8], barcodes: &[u8], chunk: usize) -> Result<Outcome, Fa
     Ok(tiqets_domain::merge(ob, bb, issues))
 }
 
-fn check(orders: &[u8], barcodes: &[u8], chunk: usize) -> Result<(), TestCaseError> {
+/// An issue as the model gives it: (file, line, code).
+type ModelIssue = (String, u64, String);
+/// Issues of a (file, code) left out: (file, code, count).
+type LeftOut = (String, String, u64);
+
+/// The model's issues as itemised under `limit`: the first of each code in each file, in
+/// report order; and how many of each (file, code) are left out.
+fn itemised(issues: &[ModelIssue], limit: IssueLimit) -> (Vec<ModelIssue>, Vec<LeftOut>) {
+    let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut kept = Vec::new();
+    for i in issues {
+        let n = seen.entry((i.0.clone(), i.2.clone())).or_default();
+        *n += 1;
+        if limit.get().is_none_or(|l| *n <= l) {
+            kept.push(i.clone());
+        }
+    }
+    let left = seen
+        .into_iter()
+        .filter_map(|((file, code), n)| {
+            let over = n.saturating_sub(limit.get()?);
+            (over > 0).then_some((file, code, over))
+        })
+        .collect();
+    (kept, left)
+}
+
+fn check(
+    orders: &[u8],
+    barcodes: &[u8],
+    chunk: usize,
+    limit: IssueLimit,
+) -> Result<(), TestCaseError> {
     let model = model::run(orders, barcodes);
-    let got = run_crate(orders, barcodes, chunk);
-    let threaded = tiqets_domain::process(orders, barcodes, (0, 0), &|_| {});
+    let got = run_crate(orders, barcodes, chunk, limit);
+    let threaded = tiqets_domain::process_with(limit, orders, barcodes, (0, 0), &|_| {});
     let (model, got, threaded) = match (model, got, threaded) {
         (None, Err(_), Err(_)) => return Ok(()),
         (Some(m), Ok(g), Ok(t)) => (m, g, t),
@@ -206,7 +244,16 @@ fn check(orders: &[u8], barcodes: &[u8], chunk: usize) -> Result<(), TestCaseErr
                 )
             })
             .collect();
-        prop_assert_eq!(issues, model.issues.clone());
+        let (want, want_left) = itemised(&model.issues, limit);
+        prop_assert_eq!(issues, want);
+        let mut left: Vec<LeftOut> = outcome
+            .not_itemised()
+            .iter()
+            .map(|n| (n.file.to_string(), n.code.to_string(), n.count))
+            .collect();
+        left.sort();
+        prop_assert_eq!(left, want_left);
+        prop_assert_eq!(outcome.issue_counts().total(), model.issues.len() as u64);
         let top: Vec<(u64, u64)> = outcome
             .top_customers(5)
             .iter()
@@ -233,10 +280,11 @@ proptest! {
         orders in file_spec(id_value().boxed(), id_value().boxed()),
         barcodes in file_spec(barcode_value().boxed(), prop_oneof![3 => id_value(), 1 => Just(String::new())].boxed()),
         chunk in 1usize..48,
+        limit in prop_oneof![2 => Just(0u64), 1 => 1u64..4],
     ) {
         let o = render(&orders, ["order_id", "customer_id"]);
         let b = render(&barcodes, ["barcode", "order_id"]);
-        check(&o, &b, chunk)?;
+        check(&o, &b, chunk, IssueLimit::new(limit))?;
     }
 
     #[test]
@@ -249,6 +297,6 @@ proptest! {
         orders.extend(o);
         let mut barcodes = b"barcode,order_id\n".to_vec();
         barcodes.extend(b);
-        check(&orders, &barcodes, chunk)?;
+        check(&orders, &barcodes, chunk, IssueLimit::DEFAULT)?;
     }
 }

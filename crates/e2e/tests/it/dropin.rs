@@ -40,18 +40,6 @@ async fn get(base: &str, path: &str) -> (u16, Value) {
     (status, body)
 }
 
-async fn wait_listening(addr: &str, stack: &Stack) {
-    let start = Instant::now();
-    while tokio::net::TcpStream::connect(addr).await.is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the api did not listen on {addr}\n{}",
-            stack.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }

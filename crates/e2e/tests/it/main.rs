@@ -4,6 +4,7 @@ mod dashboard;
 mod deletion;
 mod dropin;
 mod faults;
+mod flood;
 mod full;
 mod grafana;
 mod help;

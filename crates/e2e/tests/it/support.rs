@@ -177,3 +177,16 @@ pub async fn scrape_until(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Waits until the api of `stack` listens on `addr`.
+pub async fn wait_listening(addr: &str, stack: &Stack) {
+    let start = Instant::now();
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the api did not listen on {addr}\n{}",
+            stack.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -12,7 +12,7 @@ const BATCH_COLUMNS: &str = "id, name, status, attempt, reason, created_at, upda
     received_at, validating_at, merging_at, persisting_at, completed_at, failed_at, orders_file,
     orders_sha256, orders_size, barcodes_file, barcodes_sha256, barcodes_size, order_rows,
     barcode_rows, orders_written, tickets, customers, unused_barcodes, issues, issue_counts,
-    progress";
+    issues_not_itemised, progress";
 
 fn file_info(row: &Row, name: &str, sha: &str, size: &str) -> Option<FileInfo> {
     let name: Option<String> = row.get(name);
@@ -48,6 +48,10 @@ fn batch_record(row: &Row) -> BatchRecord {
         issues: count(row, "issues").unwrap_or(0),
         issues_by_code: row
             .get::<_, Option<serde_json::Value>>("issue_counts")
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default(),
+        issues_not_itemised: row
+            .get::<_, Option<serde_json::Value>>("issues_not_itemised")
             .and_then(|v| serde_json::from_value(v).ok())
             .unwrap_or_default(),
     });

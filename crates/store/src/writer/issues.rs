@@ -3,25 +3,36 @@
 use super::staged::{check_stored, to_i64, Staged};
 use crate::error::Result;
 use std::collections::BTreeMap;
-use tiqets_domain::output::IssueLine;
-use tiqets_domain::IssueCode;
+use tiqets_domain::output::{IssueLine, IssuesCsvLine};
+use tiqets_domain::{IssueCode, NotItemised};
 
 /// What the issues copy wrote: for [`BatchWriter::commit`](super::BatchWriter::commit).
 #[derive(Debug)]
 pub struct IssuesWritten {
     pub(super) rows: u64,
     pub(super) by_code: BTreeMap<IssueCode, u64>,
+    pub(super) not_itemised: Vec<NotItemised>,
 }
 
 impl IssuesWritten {
-    /// Issues.
+    /// Issues stored (itemised).
     pub fn rows(&self) -> u64 {
         self.rows
     }
 
-    /// Issues per code.
+    /// Every issue, itemised or not (`docs/processing-rules.md`, "Issue floods").
+    pub fn total(&self) -> u64 {
+        self.rows + self.not_itemised.iter().map(|n| n.count).sum::<u64>()
+    }
+
+    /// Issues per code, itemised or not.
     pub fn by_code(&self) -> &BTreeMap<IssueCode, u64> {
         &self.by_code
+    }
+
+    /// The issues counted but not itemised, per file and code.
+    pub fn not_itemised(&self) -> &[NotItemised] {
+        &self.not_itemised
     }
 }
 
@@ -30,6 +41,7 @@ pub struct IssuesCopy {
     staged: Staged,
     rows: u64,
     by_code: BTreeMap<IssueCode, u64>,
+    not_itemised: Vec<NotItemised>,
 }
 
 impl IssuesCopy {
@@ -38,6 +50,20 @@ impl IssuesCopy {
             staged,
             rows: 0,
             by_code: BTreeMap::new(),
+            not_itemised: Vec::new(),
+        }
+    }
+
+    /// Adds the next line of `issues.csv`: an issue to the COPY, or the count of those not
+    /// itemised to the counts.
+    pub fn add_line(&mut self, line: &IssuesCsvLine<'_>) -> Result<()> {
+        match line {
+            IssuesCsvLine::Issue(issue) => self.add(issue),
+            IssuesCsvLine::NotItemised(n) => {
+                *self.by_code.entry(n.code).or_default() += n.count;
+                self.not_itemised.push(*n);
+                Ok(())
+            }
         }
     }
 
@@ -71,6 +97,7 @@ impl IssuesCopy {
         Ok(IssuesWritten {
             rows: self.rows,
             by_code: self.by_code,
+            not_itemised: self.not_itemised,
         })
     }
 }

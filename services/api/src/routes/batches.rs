@@ -180,13 +180,21 @@ pub async fn issues(
     });
     let compute = async {
         let counts = batch.counts.clone().unwrap_or_default();
+        // The counts hold every issue; the pages list the itemised ones.
+        let not_itemised: Vec<_> = counts
+            .issues_not_itemised
+            .iter()
+            .filter(|n| code.is_none_or(|c| n.code.as_str() == c))
+            .filter(|n| file.is_none_or(|f| n.file.as_str() == f))
+            .copied()
+            .collect();
+        let left_out: u64 = not_itemised.iter().map(|n| n.count).sum();
         let total = match (code, file) {
-            (None, None) => counts.issues,
-            (Some(c), None) => counts
-                .issues_by_code
-                .iter()
-                .find(|(k, _)| k.as_str() == c)
-                .map_or(0, |(_, n)| *n),
+            (None, None) => counts.issues.saturating_sub(left_out),
+            (Some(c), None) => {
+                let n = counts.issues_by_code.iter().find(|(k, _)| k.as_str() == c);
+                n.map_or(0, |(_, n)| *n).saturating_sub(left_out)
+            }
             _ => queries::count_issues(&state.pool, &batch.id, code, file).await?,
         };
         let issues = page_of(page, total, |offset, limit| {
@@ -198,6 +206,7 @@ pub async fn issues(
             page: page.page,
             per_page: page.per_page,
             total,
+            not_itemised: not_itemised.into_iter().map(IntoApi::into_api).collect(),
         })
     };
     let key = format!("issues:{code:?}:{file:?}:{}:{}", page.page, page.per_page);

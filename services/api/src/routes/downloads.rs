@@ -11,7 +11,10 @@ use actix_web::http::header::{self, ContentDisposition, DispositionParam, Dispos
 use actix_web::{web, HttpResponse};
 use bytes::Bytes;
 use futures::{stream, Stream, StreamExt};
+use std::cell::RefCell;
+use std::rc::Rc;
 use tiqets_domain::output::{issues, processed, ISSUES_HEADER, PROCESSED_HEADER};
+use tiqets_domain::{FileKind, NotItemised};
 use tiqets_store::{queries, IssueRecord, OrderRecord, StoreError};
 
 /// Rows gathered into one body chunk, at most.
@@ -124,8 +127,55 @@ pub async fn issues(
     state: web::Data<AppState>,
     CompletedBatch(batch): CompletedBatch,
 ) -> Result<HttpResponse, ApiError> {
+    let not_itemised = batch.counts.clone().unwrap_or_default().issues_not_itemised;
     let client = state.hold(&batch.id).await?;
     let rows = queries::stream_issues(&client, &batch.id).await?;
-    let body = csv_body(ISSUES_HEADER, rows, format_issue, client);
+    let rows = with_not_itemised(rows, not_itemised);
+    let body = csv_body(ISSUES_HEADER, rows, format_report_line, client);
     Ok(csv_response("issues.csv").streaming(body))
+}
+
+/// A line of `issues.csv`: a stored issue, or the count of a code's issues not itemised.
+enum ReportLine {
+    Issue(IssueRecord),
+    NotItemised(NotItemised),
+}
+
+fn format_report_line(out: &mut Vec<u8>, line: &ReportLine) {
+    match line {
+        ReportLine::Issue(issue) => format_issue(out, issue),
+        ReportLine::NotItemised(n) => issues::format_not_itemised(out, n),
+    }
+}
+
+/// The stored issues (orders', then barcodes', by line) with each file's
+/// [`NotItemised`] lines after its issues, as `tiqets process` writes them
+/// (`tiqets_domain::output::report_lines`).
+fn with_not_itemised(
+    rows: impl Stream<Item = Result<IssueRecord, StoreError>> + 'static,
+    not_itemised: Vec<NotItemised>,
+) -> impl Stream<Item = Result<ReportLine, StoreError>> + 'static {
+    let of = |file: FileKind| -> Vec<Result<ReportLine, StoreError>> {
+        let mine = not_itemised.iter().filter(|n| n.file == file);
+        mine.map(|n| Ok(ReportLine::NotItemised(*n))).collect()
+    };
+    // The orders' lines go before the first barcodes issue, or at the end if none comes.
+    let orders_after = Rc::new(RefCell::new(Some(of(FileKind::Orders))));
+    let barcodes_after = of(FileKind::Barcodes);
+    let pending = orders_after.clone();
+    let rows = rows.flat_map(move |row| {
+        let barcodes = matches!(&row, Ok(issue) if issue.file != FileKind::Orders.as_str());
+        let mut lines = Vec::new();
+        if barcodes {
+            lines.extend(pending.borrow_mut().take().into_iter().flatten());
+        }
+        lines.push(row.map(ReportLine::Issue));
+        stream::iter(lines)
+    });
+    let last = stream::once(async move {
+        let orders = orders_after.borrow_mut().take().into_iter().flatten();
+        stream::iter(orders.chain(barcodes_after))
+    })
+    .flatten();
+    rows.chain(last)
 }

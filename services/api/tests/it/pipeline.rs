@@ -21,6 +21,7 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
             inflight: 4,
             drain_timeout: Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,
+            issue_limit: tiqets_domain::IssueLimit::DEFAULT,
         },
         tiqets_telemetry::health::Readiness::new(),
         shutdown.clone(),

@@ -236,7 +236,8 @@ impl Files {
         let mut processed = Vec::new();
         tiqets_domain::write_processed(&outcome, &mut processed).unwrap();
         let mut issues = Vec::new();
-        tiqets_domain::write_issues(outcome.issues(), &mut issues).unwrap();
+        tiqets_domain::write_issue_report(outcome.issues(), outcome.not_itemised(), &mut issues)
+            .unwrap();
         (
             String::from_utf8(processed).unwrap(),
             String::from_utf8(issues).unwrap(),

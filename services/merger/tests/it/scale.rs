@@ -93,7 +93,7 @@ async fn a_batch_of_real_size_gives_the_cli_results() {
         }),
         (ResultFile::Issues, {
             let mut v = Vec::new();
-            tiqets_domain::write_issues(want.issues(), &mut v).unwrap();
+            tiqets_domain::write_issue_report(want.issues(), want.not_itemised(), &mut v).unwrap();
             v
         }),
     ] {

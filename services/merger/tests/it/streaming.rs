@@ -14,6 +14,7 @@ fn streamed(work: &ValidateWork) -> MergeWork {
         inputs: work.inputs.clone(),
         orders: None,
         barcodes: None,
+        issue_limit: tiqets_domain::IssueLimit::DEFAULT,
     }
 }
 

@@ -37,6 +37,7 @@ impl Env {
             inflight: 4,
             drain_timeout: Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,
+            issue_limit: tiqets_domain::IssueLimit::DEFAULT,
         }
     }
 
@@ -205,7 +206,8 @@ pub fn cli(orders: &[u8], barcodes: &[u8]) -> Cli {
     let mut processed = Vec::new();
     tiqets_domain::write_processed_parallel(&outcome, &mut processed).unwrap();
     let mut issues = Vec::new();
-    tiqets_domain::write_issues(outcome.issues(), &mut issues).unwrap();
+    tiqets_domain::write_issue_report(outcome.issues(), outcome.not_itemised(), &mut issues)
+        .unwrap();
     Cli {
         processed: String::from_utf8(processed).unwrap(),
         issues: String::from_utf8(issues).unwrap(),

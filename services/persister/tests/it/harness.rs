@@ -38,7 +38,8 @@ pub fn small_batch() -> Batch {
     let mut processed = Vec::new();
     tiqets_domain::write_processed(&outcome, &mut processed).unwrap();
     let mut issues = Vec::new();
-    tiqets_domain::write_issues(outcome.issues(), &mut issues).unwrap();
+    tiqets_domain::write_issue_report(outcome.issues(), outcome.not_itemised(), &mut issues)
+        .unwrap();
     let mut unused = Vec::new();
     tiqets_domain::write_unused(&outcome, &mut unused).unwrap();
     let mut counts = BatchCounts {

@@ -29,6 +29,7 @@ impl Env {
             inflight: 4,
             drain_timeout: std::time::Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,
+            issue_limit: tiqets_domain::IssueLimit::DEFAULT,
         }
     }
 
