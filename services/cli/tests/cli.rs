@@ -119,20 +119,22 @@ fn a_flood_of_issues_is_itemised_up_to_the_limit_and_counted_exactly() {
     barcodes += &"x!\n".repeat(5000);
     std::fs::write(input.join("barcodes.csv"), barcodes).unwrap();
     let issues = root.path().join("issues.csv");
-    let run = tiqets(
-        &[
+    let output = root.path().join("o.csv");
+    let process = |limit: &str| {
+        let args = [
             "process",
             input.to_str().unwrap(),
             "--output",
-            root.path().join("o.csv").to_str().unwrap(),
+            output.to_str().unwrap(),
             "--issues",
             issues.to_str().unwrap(),
             "--issue-limit",
-            "3",
+            limit,
             "--json",
-        ],
-        root.path(),
-    );
+        ];
+        tiqets(&args, root.path())
+    };
+    let run = process("3");
     assert_eq!(run.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&run.stdout).expect("one JSON object");
     assert_eq!(v["issues"]["malformed_row"], 5000);
@@ -157,19 +159,7 @@ fn a_flood_of_issues_is_itemised_up_to_the_limit_and_counted_exactly() {
     );
 
     // 0 itemises every issue.
-    let run = tiqets(
-        &[
-            "process",
-            input.to_str().unwrap(),
-            "--output",
-            root.path().join("o.csv").to_str().unwrap(),
-            "--issues",
-            issues.to_str().unwrap(),
-            "--issue-limit",
-            "0",
-        ],
-        root.path(),
-    );
+    let run = process("0");
     assert_eq!(run.status.code(), Some(0));
     assert_eq!(read(&issues).lines().count(), 5001);
 }

@@ -5,7 +5,7 @@ use super::error::ChunkError;
 use super::wire::{Reader, COUNTED, LAST, MAGIC};
 use crate::digest::BatchId;
 use tiqets_domain::value::{is_valid_barcode, MAX_ID};
-use tiqets_domain::{BarcodeRow, FileKind, Issue, IssueCode, NotItemised, OrderRow};
+use tiqets_domain::{BarcodeRow, FileKind, Issue, NotItemised, OrderRow};
 
 /// What a chunk says about itself, before its rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,13 +89,7 @@ impl ChunkHead {
         for _ in 0..n {
             let file = r.file()?;
             let line = r.varint()?;
-            let at = r.at;
-            let code = *IssueCode::ALL
-                .get(r.byte()? as usize)
-                .ok_or(ChunkError::BadValue {
-                    what: "issue code",
-                    at,
-                })?;
+            let code = r.code()?;
             let len = r.len("message length")?;
             let at = r.at;
             let message = std::str::from_utf8(r.take(len)?)
@@ -114,13 +108,7 @@ impl ChunkHead {
                 return Err(ChunkError::BadValue { what, at });
             }
             for _ in 0..n {
-                let at = r.at;
-                let code = *IssueCode::ALL
-                    .get(r.byte()? as usize)
-                    .ok_or(ChunkError::BadValue {
-                        what: "issue code",
-                        at,
-                    })?;
+                let code = r.code()?;
                 let count = r.varint()?;
                 let limit = r.varint()?;
                 let file = head.file;

@@ -109,6 +109,14 @@ impl<'a> Reader<'a> {
             .ok_or(ChunkError::BadValue { what, at })
     }
 
+    /// An issue code: its place in [`IssueCode::ALL`].
+    pub(super) fn code(&mut self) -> Result<IssueCode, ChunkError> {
+        let at = self.at;
+        let what = "issue code";
+        let code = IssueCode::ALL.get(self.byte()? as usize);
+        code.copied().ok_or(ChunkError::BadValue { what, at })
+    }
+
     pub(super) fn file(&mut self) -> Result<FileKind, ChunkError> {
         let at = self.at;
         match self.byte()? {
