@@ -6,7 +6,8 @@
 //! chunk); its rows hold what the validator can send (ids from 1 to 9223372036854775807,
 //! barcodes of 1 to 64 ASCII letters or digits), which the merger relies on. A chunk built
 //! row by row with `ChunkWriter` equals `RowChunk::encode`'s, decodes back to itself, and
-//! is never longer than the writer's running estimate (what producers flush by).
+//! is never longer than the writer's running estimate (what producers flush by). A last
+//! chunk may end with the file's counts of issues not itemised, each of the chunk's file.
 
 #![no_main]
 
@@ -14,7 +15,9 @@ use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use tiqets_contract::{BatchId, ChunkHead, ChunkRows, ChunkVisitor, ChunkWriter, RowChunk};
 use tiqets_domain::value::{is_valid_barcode, MAX_ID};
-use tiqets_domain::{BarcodeRow, FileKind, Issue, IssueCode, OrderRow, OwnedBarcodeRow};
+use tiqets_domain::{
+    BarcodeRow, FileKind, Issue, IssueCode, NotItemised, OrderRow, OwnedBarcodeRow,
+};
 
 /// Counts what `visit` hands out.
 #[derive(Default)]
@@ -22,6 +25,7 @@ struct Count {
     orders: usize,
     barcodes: usize,
     issues: usize,
+    not_itemised: usize,
 }
 
 impl ChunkVisitor for Count {
@@ -33,6 +37,9 @@ impl ChunkVisitor for Count {
     }
     fn issue(&mut self, _: Issue) {
         self.issues += 1;
+    }
+    fn not_itemised(&mut self, _: NotItemised) {
+        self.not_itemised += 1;
     }
 }
 
@@ -79,6 +86,12 @@ fn decode_any(data: &[u8]) {
         }
     }
     assert_eq!(count.issues, chunk.issues.len());
+    assert_eq!(count.not_itemised, chunk.not_itemised.len());
+    assert!(
+        chunk.not_itemised.is_empty() || chunk.last,
+        "counts on a chunk not last"
+    );
+    assert!(chunk.not_itemised.iter().all(|n| n.file == chunk.file));
     assert_eq!(
         chunk.encode(),
         data,
@@ -154,6 +167,18 @@ fn built(u: &mut Unstructured<'_>) -> Result<()> {
         writer.push_issue(&issue);
         issues.push(issue);
     }
+    let mut not_itemised = Vec::new();
+    let n = if last { u.int_in_range(0..=3)? } else { 0 };
+    for _ in 0..n {
+        let counted = NotItemised {
+            file,
+            code: *u.choose(&IssueCode::ALL)?,
+            count: u.arbitrary()?,
+            limit: u.arbitrary()?,
+        };
+        writer.push_not_itemised(counted);
+        not_itemised.push(counted);
+    }
     let chunk = RowChunk {
         batch_id,
         attempt,
@@ -165,6 +190,7 @@ fn built(u: &mut Unstructured<'_>) -> Result<()> {
             FileKind::Barcodes => ChunkRows::Barcodes(barcodes),
         },
         issues,
+        not_itemised,
     };
     assert_eq!(writer.rows(), chunk.row_count() as u64);
     let estimate = writer.len();

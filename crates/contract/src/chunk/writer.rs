@@ -92,9 +92,15 @@ impl ChunkWriter {
         self.not_itemised.push(n);
     }
 
-    /// Encoded size so far (approximate to a few bytes).
+    /// Encoded size so far (approximate to a few bytes, never below it).
     pub fn len(&self) -> usize {
-        self.head.len() + self.rows.len() + self.issues.len() + 20
+        // The counts not itemised: their number, then a code byte and two varints of at
+        // most 10 bytes each per count.
+        let counted = match self.not_itemised.len() {
+            0 => 0,
+            n => 10 + n * 21,
+        };
+        self.head.len() + self.rows.len() + self.issues.len() + counted + 20
     }
 
     /// Whether nothing was pushed.
@@ -115,9 +121,11 @@ impl ChunkWriter {
         self.issue_count
     }
 
-    /// The encoded chunk.
+    /// The encoded chunk. Panics if counts not itemised were pushed to a chunk that is not
+    /// the file's last (a programming error: they are the file's totals).
     pub fn finish(mut self, last: bool) -> Vec<u8> {
         let counted = !self.not_itemised.is_empty();
+        assert!(last || !counted, "counts not itemised on a chunk not last");
         self.head[5] = if last { LAST } else { 0 } | if counted { COUNTED } else { 0 };
         let mut out = self.head;
         out.reserve(self.rows.len() + self.issues.len() + 20);
