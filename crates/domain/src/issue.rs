@@ -173,14 +173,6 @@ impl IssueCounts {
     pub fn iter(&self) -> impl Iterator<Item = (IssueCode, u64)> + '_ {
         IssueCode::ALL.into_iter().map(|c| (c, self.get(c)))
     }
-
-    pub fn from_issues<'a>(issues: impl IntoIterator<Item = &'a Issue>) -> IssueCounts {
-        let mut counts = IssueCounts::default();
-        for issue in issues {
-            counts.add(issue.code);
-        }
-        counts
-    }
 }
 
 /// Shows a user-supplied value in a message: quoted, escaped, and cut to a readable length.
