@@ -149,7 +149,7 @@ pub fn sort_issues(issues: &mut [Issue]) {
 }
 
 /// Per-code counts, in [`IssueCode::ALL`] order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueCounts([u64; 10]);
 
 impl IssueCounts {
@@ -167,6 +167,13 @@ impl IssueCounts {
 
     pub fn total(&self) -> u64 {
         self.0.iter().sum()
+    }
+
+    /// Adds every count of `other`.
+    pub fn add_all(&mut self, other: &IssueCounts) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            *mine += theirs;
+        }
     }
 
     /// `(code, count)` for every code, zeros included.

@@ -38,6 +38,7 @@ pub mod issue;
 pub mod merge;
 pub mod output;
 pub mod parse;
+pub mod partition;
 pub mod process;
 pub mod records;
 pub mod value;

@@ -25,7 +25,8 @@ pub(crate) use radix::sort_by_key_alloc as sort_by_key;
 use crate::book::{BarcodeBook, OrderBook};
 use crate::book::{BarcodeRec, OrderRec};
 use crate::issue::{shown, FileKind, IssueCode, IssueLog};
-use first::{first_barcodes, first_orders};
+pub(crate) use first::first_barcodes;
+use first::first_orders;
 use outcome::Row;
 
 /// Applies rules 1–7 to the valid rows of both files. `issues` holds the issues found

@@ -99,7 +99,7 @@ fn read_barcodes(
     Ok((book, issues))
 }
 
-fn feed(
+pub(crate) fn feed(
     mut r: impl Read,
     file: FileKind,
     progress: &(dyn Fn(u64) + Sync),

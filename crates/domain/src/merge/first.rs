@@ -124,12 +124,12 @@ fn duplicate_order(row: &OrderRec, first_line: u64) -> String {
 }
 
 /// Barcode keys and their `barcodes.csv` lines, side by side.
-pub(super) type KeysAndLines = (Vec<u64>, Vec<u64>);
+pub(crate) type KeysAndLines = (Vec<u64>, Vec<u64>);
 
 /// The kept sold barcodes in two parts split at an order id, so that two threads can sort
 /// and join them: `low` holds the barcodes of orders up to `pivot`, `high` the others, each
 /// sorted by order_id, file order within one order.
-pub(super) struct Sold {
+pub(crate) struct Sold {
     pub pivot: u64,
     pub low: Vec<BarcodeRec>,
     pub high: Vec<BarcodeRec>,
@@ -156,7 +156,7 @@ fn pivot_of(rows: Rows<'_>) -> u64 {
 /// parts sorted by order_id, the unused barcodes' keys and lines in file order, and the
 /// duplicates' issues. Both halves of the key space, then both parts, are worked on at
 /// once. The book's rows are gone afterwards (they are in the parts), its texts remain.
-pub(super) fn first_barcodes(
+pub(crate) fn first_barcodes(
     book: &mut BarcodeBook,
     limit: IssueLimit,
 ) -> (Sold, KeysAndLines, IssueLog) {

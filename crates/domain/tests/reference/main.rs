@@ -1,12 +1,14 @@
 //! Property test: the crate agrees with a simple reference model of the rules in
 //! `docs/processing-rules.md` on random inputs (random values, quoting, padding, blank lines,
 //! CRLF, BOM, malformed rows, invalid UTF-8, header order and case, extra columns), fed in
-//! random chunk sizes.
+//! random chunk sizes; and the partitioned merge (`tiqets_domain::partition`) writes the same
+//! files byte for byte, over 1 to 5 partitions.
 
 mod model;
 
 use proptest::prelude::*;
 use std::collections::BTreeMap;
+use tiqets_domain::partition::{self, Plan};
 use tiqets_domain::{BarcodesParser, FatalError, IssueLimit, OrdersParser, Outcome};
 
 fn id_value() -> impl Strategy<Value = String> {
@@ -218,6 +220,14 @@ fn check(
     let model = model::run(orders, barcodes);
     let got = run_crate(orders, barcodes, chunk, limit);
     let threaded = tiqets_domain::process_with(limit, orders, barcodes, (0, 0), &|_| {});
+    // The partitioned merge, over a number of partitions that varies with the case.
+    let plan = Plan::new(1 + (chunk % 5) as u32);
+    let split = partition::process_partitioned(orders, barcodes, plan, limit, 5);
+    prop_assert_eq!(
+        split.is_err(),
+        threaded.is_err(),
+        "fatal: partitioned and whole"
+    );
     let (model, got, threaded) = match (model, got, threaded) {
         (None, Err(_), Err(_)) => return Ok(()),
         (Some(m), Ok(g), Ok(t)) => (m, g, t),
@@ -269,6 +279,36 @@ fn check(
         let row_lines: Vec<Vec<u64>> = outcome.rows().map(|r| r.barcode_lines().to_vec()).collect();
         prop_assert_eq!(row_lines, model.row_lines.clone());
     }
+    let split = split.expect("not fatal: the whole merge was not");
+    let mut csv = Vec::new();
+    tiqets_domain::write_processed(&threaded, &mut csv).unwrap();
+    prop_assert_eq!(
+        String::from_utf8_lossy(&split.processed),
+        String::from_utf8_lossy(&csv),
+        "processed_orders.csv, {:?}",
+        plan
+    );
+    csv.clear();
+    tiqets_domain::write_issue_report(threaded.issues(), threaded.not_itemised(), &mut csv)
+        .unwrap();
+    prop_assert_eq!(
+        String::from_utf8_lossy(&split.issues),
+        String::from_utf8_lossy(&csv),
+        "issues.csv, {:?}",
+        plan
+    );
+    csv.clear();
+    tiqets_domain::write_unused(&threaded, &mut csv).unwrap();
+    prop_assert_eq!(
+        String::from_utf8_lossy(&split.unused),
+        String::from_utf8_lossy(&csv),
+        "unused_barcodes.csv, {:?}",
+        plan
+    );
+    prop_assert_eq!(split.summary.top, threaded.top_customers(5));
+    prop_assert_eq!(split.summary.tickets, threaded.tickets());
+    prop_assert_eq!(split.summary.customers, threaded.customers());
+    prop_assert_eq!(split.issue_totals.counts, threaded.issue_counts());
     Ok(())
 }
 
