@@ -210,12 +210,16 @@ impl Bus {
     }
 
     /// Publishes a work message on its stage's subject with id
-    /// `{batch}.{stage}.{attempt}`.
+    /// `{batch}.{stage}.{attempt}`, or `{batch}.{stage}.{attempt}.{tag}` for a work with a
+    /// [`Work::msg_id_tag`].
     pub async fn publish_work<W: Work>(&self, work: &W) -> Result<PublishAck, BusError> {
         let b = work.batch();
-        let id = self
+        let mut id = self
             .names
             .work_msg_id(b.batch_id.as_str(), W::STAGE, b.attempt);
+        if let Some(tag) = work.msg_id_tag() {
+            id = format!("{id}.{tag}");
+        }
         let ack = self
             .publish_json(self.names.work(W::STAGE), Some(&id), work)
             .await?;

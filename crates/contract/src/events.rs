@@ -53,9 +53,55 @@ pub struct MergeWork {
     /// itemises its own issues up to it too.
     #[serde(default)]
     pub issue_limit: IssueLimit,
+    /// Which step of a partitioned merge this is; absent in the validator's work.
+    #[serde(default, skip_serializing_if = "MergeStep::is_start")]
+    pub step: MergeStep,
+}
+
+/// A step of the merge of one batch (`docs/events.md`, "The partitioned merge"). The
+/// validator sends [`MergeStep::Start`]; a batch too large for one merger's memory budget
+/// is split there into `parts` partitions, and each further step is a message of its own
+/// on the same work queue, so that every merger replica takes some.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MergeStep {
+    /// Read the validated chunks: merge them whole, or split them into partitions.
+    #[default]
+    Start,
+    /// Rules 2 and 3 over the barcode rows of partition `part`.
+    Barcodes { part: u32, parts: u32 },
+    /// Rules 1, 4, 5 and 6 over the orders of partition `part`.
+    Orders { part: u32, parts: u32 },
+    /// The partitions' runs into the result files, and `PersistWork`.
+    Combine { parts: u32 },
+}
+
+impl MergeStep {
+    pub fn is_start(&self) -> bool {
+        *self == MergeStep::Start
+    }
+
+    /// What tells this step's work message apart from the others of its batch attempt
+    /// (`Nats-Msg-Id`): `b3`, `o3`, `combine`; `None` for the start.
+    pub fn tag(&self) -> Option<String> {
+        match self {
+            MergeStep::Start => None,
+            MergeStep::Barcodes { part, .. } => Some(format!("b{part}")),
+            MergeStep::Orders { part, .. } => Some(format!("o{part}")),
+            MergeStep::Combine { .. } => Some("combine".into()),
+        }
+    }
 }
 
 impl MergeWork {
+    /// This batch attempt's work for `step` of its merge.
+    pub fn with_step(&self, step: MergeStep) -> MergeWork {
+        MergeWork {
+            step,
+            ..self.clone()
+        }
+    }
+
     /// What was announced of `file`, if anything.
     pub fn announced(&self, file: FileKind) -> Option<&ChunkSet> {
         match file {
@@ -118,6 +164,12 @@ pub trait Work: Serialize + DeserializeOwned + Send + Sync + 'static {
     fn final_counts(&self) -> Option<&BatchCounts> {
         None
     }
+
+    /// Tells apart several messages of one stage for one batch attempt (the steps of a
+    /// partitioned merge): it ends their `Nats-Msg-Id`.
+    fn msg_id_tag(&self) -> Option<String> {
+        None
+    }
 }
 
 impl Work for ValidateWork {
@@ -134,7 +186,14 @@ impl Work for MergeWork {
     }
 
     fn rows(&self) -> Option<u64> {
+        if !self.step.is_start() {
+            return None; // counted once, by the start
+        }
         Some(self.orders.as_ref()?.rows + self.barcodes.as_ref()?.rows)
+    }
+
+    fn msg_id_tag(&self) -> Option<String> {
+        self.step.tag()
     }
 }
 

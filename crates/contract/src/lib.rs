@@ -40,10 +40,10 @@ pub use chunk::{
 pub use deletion::{DeleteReply, DeleteRequest, Freed};
 pub use digest::{BadBatchId, BadDigest, BatchId, Sha256, Sha256Hasher};
 pub use events::{
-    ChunkSet, MergeWork, Notice, NoticeKind, PersistWork, ResultRef, TopCustomer, ValidateWork,
-    Work,
+    ChunkSet, MergeStep, MergeWork, Notice, NoticeKind, PersistWork, ResultRef, TopCustomer,
+    ValidateWork, Work,
 };
 pub use failure::Failure;
-pub use names::{Names, ResultFile, Stage};
+pub use names::{Names, PartObject, ResultFile, Stage};
 pub use record::{RecordReply, RecordRequest};
 pub use status::{progression, BatchCounts, BatchStatus, Progress, Progression, StatusEvent};

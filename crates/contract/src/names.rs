@@ -71,6 +71,78 @@ impl ResultFile {
     }
 }
 
+/// An object of a partitioned merge, under [`Names::part_key`] (`docs/events.md`, "The
+/// partitioned merge").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PartObject {
+    /// `split/orders/{part}`: the valid order rows of a partition.
+    Orders(u32),
+    /// `split/barcodes/{part}`: the valid barcode rows of a partition.
+    Barcodes(u32),
+    /// `split/issues/{file}`: the validator's issues of a file.
+    SplitIssues(FileKind),
+    /// `split/done`: the split's figures, written once every object of the split is.
+    SplitDone,
+    /// `b{from}/sold/{to}`: the kept barcodes of barcode partition `from` sold to orders of
+    /// partition `to`.
+    Sold { from: u32, to: u32 },
+    /// `b{part}/unused`: lines of `unused_barcodes.csv`.
+    Unused(u32),
+    /// `b{part}/issues`
+    BarcodeIssues(u32),
+    /// `b{part}/done`: the barcode step's figures, written last.
+    BarcodesDone(u32),
+    /// `o{part}/processed`: lines of `processed_orders.csv`.
+    Processed(u32),
+    /// `o{part}/issues`
+    OrderIssues(u32),
+    /// `o{part}/done`: the order step's figures, written last.
+    OrdersDone(u32),
+}
+
+impl PartObject {
+    /// Every object of a merge in `parts` partitions.
+    pub fn all(parts: u32) -> Vec<PartObject> {
+        let mut all = vec![
+            PartObject::SplitIssues(FileKind::Orders),
+            PartObject::SplitIssues(FileKind::Barcodes),
+            PartObject::SplitDone,
+        ];
+        for p in 0..parts {
+            all.extend([
+                PartObject::Orders(p),
+                PartObject::Barcodes(p),
+                PartObject::Unused(p),
+                PartObject::BarcodeIssues(p),
+                PartObject::BarcodesDone(p),
+                PartObject::Processed(p),
+                PartObject::OrderIssues(p),
+                PartObject::OrdersDone(p),
+            ]);
+            all.extend((0..parts).map(|to| PartObject::Sold { from: p, to }));
+        }
+        all
+    }
+}
+
+impl fmt::Display for PartObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PartObject::Orders(p) => write!(f, "split/orders/{p}"),
+            PartObject::Barcodes(p) => write!(f, "split/barcodes/{p}"),
+            PartObject::SplitIssues(file) => write!(f, "split/issues/{}", file.as_str()),
+            PartObject::SplitDone => f.write_str("split/done"),
+            PartObject::Sold { from, to } => write!(f, "b{from}/sold/{to}"),
+            PartObject::Unused(p) => write!(f, "b{p}/unused"),
+            PartObject::BarcodeIssues(p) => write!(f, "b{p}/issues"),
+            PartObject::BarcodesDone(p) => write!(f, "b{p}/done"),
+            PartObject::Processed(p) => write!(f, "o{p}/processed"),
+            PartObject::OrderIssues(p) => write!(f, "o{p}/issues"),
+            PartObject::OrdersDone(p) => write!(f, "o{p}/done"),
+        }
+    }
+}
+
 /// The names of one namespace. Cheap to clone.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Names {
@@ -246,6 +318,12 @@ impl Names {
         format!("batches/{batch}/results/{}", file.file_name())
     }
 
+    /// `batches/{batch}/parts/{attempt}/{part object}`: what the steps of a partitioned
+    /// merge hand each other ([`PartObject`]).
+    pub fn part_key(&self, batch: &str, attempt: u32, object: PartObject) -> String {
+        format!("batches/{batch}/parts/{attempt}/{object}")
+    }
+
     /// `batches/{batch}/`: the prefix of every object of a batch.
     pub fn batch_prefix(&self, batch: &str) -> String {
         format!("batches/{batch}/")
@@ -300,5 +378,8 @@ mod tests {
             n.result_key("b1", ResultFile::ProcessedOrders),
             "batches/b1/results/processed_orders.csv"
         );
+        let sold = PartObject::Sold { from: 2, to: 0 };
+        assert_eq!(n.part_key("b1", 3, sold), "batches/b1/parts/3/b2/sold/0");
+        assert_eq!(PartObject::all(3).len(), 3 + 3 * 8 + 9);
     }
 }

@@ -115,19 +115,27 @@ where
 impl<B> Collected<B> {
     /// The rows and issues read must be the ones the validator announced, if it did.
     pub fn check(&self, file: FileKind, set: Option<&ChunkSet>) -> Result<(), MergeError> {
-        let Some(set) = set else {
-            return Ok(());
-        };
-        let got = (self.rows, self.issues.len() as u64);
-        if got == (set.rows, set.issues) {
-            return Ok(());
-        }
-        Err(MergeError::Counts {
-            file: file.file_name(),
-            got: format!("{} rows and {} issues", got.0, got.1),
-            want: format!("{} rows and {} issues", set.rows, set.issues),
-        })
+        check_counts(file, (self.rows, self.issues.len() as u64), set)
     }
+}
+
+/// The `(rows, issues)` read of `file` must be the ones the validator announced, if it did.
+pub fn check_counts(
+    file: FileKind,
+    got: (u64, u64),
+    set: Option<&ChunkSet>,
+) -> Result<(), MergeError> {
+    let Some(set) = set else {
+        return Ok(());
+    };
+    if got == (set.rows, set.issues) {
+        return Ok(());
+    }
+    Err(MergeError::Counts {
+        file: file.file_name(),
+        got: format!("{} rows and {} issues", got.0, got.1),
+        want: format!("{} rows and {} issues", set.rows, set.issues),
+    })
 }
 
 /// A capacity hint no larger than a corrupt announcement should make us allocate.
@@ -135,7 +143,7 @@ fn capped(rows: u64) -> usize {
     rows.min(1 << 24) as usize
 }
 
-fn wrong_rows(file: FileKind, seq: u32) -> MergeError {
+pub fn wrong_rows(file: FileKind, seq: u32) -> MergeError {
     MergeError::Corrupt {
         file: file.file_name(),
         seq,

@@ -22,6 +22,13 @@ pub const SETTINGS: Catalogue = Catalogue {
                     "how long to wait for a file's next chunk (still being validated, or its \
                      validator stopped) before giving the work back for a later retry (1-3600)",
                 ),
+                Setting::new(
+                    "TIQETS_MERGER_MEMORY_BYTES",
+                    "536870912",
+                    "the memory one merge step may use, in bytes (4096 to 2^40): a batch too large \
+                     for it is merged in partitions, spread over the merger replicas, each step \
+                     holding one partition",
+                ),
                 shared::drain_timeout(
                     "20",
                     "on SIGTERM, how long a running merge may go on before its message is \

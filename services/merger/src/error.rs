@@ -36,6 +36,9 @@ pub enum MergeError {
     Upload { key: String, message: String },
     #[error("a merge task stopped: {0}")]
     Task(String),
+    /// An object of a partitioned merge could not be read or written.
+    #[error("partition object {key}: {message}")]
+    Part { key: String, message: String },
 }
 
 impl tiqets_contract::Failure for MergeError {
@@ -47,6 +50,7 @@ impl tiqets_contract::Failure for MergeError {
             | MergeError::Read { .. }
             | MergeError::Missing { .. }
             | MergeError::Upload { .. }
+            | MergeError::Part { .. }
             | MergeError::Task(_) => true,
             MergeError::Corrupt { .. } | MergeError::Counts { .. } | MergeError::Aborted { .. } => {
                 false

@@ -3,6 +3,7 @@
 
 use crate::books::{Barcodes, Collected, Orders};
 use crate::error::MergeError;
+use crate::partitioned;
 use crate::reader::{read_chunks, RawChunk};
 use crate::results::Merged;
 use crate::settings::Settings;
@@ -11,9 +12,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tiqets_bus::{Bus, Outcome, WorkHandler};
 use tiqets_contract::{
-    BatchCounts, BatchStatus, MergeWork, PersistWork, ResultFile, ResultRef, Stage, StatusEvent,
-    Work,
+    BatchCounts, BatchStatus, MergeStep, MergeWork, PersistWork, ResultFile, ResultRef, Stage,
+    StatusEvent, Work,
 };
+use tiqets_domain::partition::Plan;
 use tiqets_domain::{FileKind, IssueLimit, IssueLog};
 use tokio_util::task::AbortOnDropHandle;
 
@@ -22,6 +24,7 @@ use tokio_util::task::AbortOnDropHandle;
 pub struct Merger {
     bus: Bus,
     chunk_wait: Duration,
+    memory_bytes: u64,
 }
 
 impl Merger {
@@ -29,6 +32,7 @@ impl Merger {
         Merger {
             bus,
             chunk_wait: settings.chunk_wait,
+            memory_bytes: settings.memory_bytes,
         }
     }
 
@@ -37,10 +41,43 @@ impl Merger {
     /// objects and publishes `PersistWork`. Acks only once all of that was acknowledged;
     /// doing it again gives the same objects and message id. A batch the validator failed
     /// while its chunks were read is acked and left alone (it is `failed` already).
+    ///
+    /// A batch too large for [`Settings::memory_bytes`] is merged in partitions, a step at a
+    /// time ([`crate::partitioned`]): this handles whichever step `work` is.
     pub async fn merge(&self, work: MergeWork) -> Outcome {
         let started = Instant::now();
-        let persist = match self.run(&work).await {
-            Ok(persist) => persist,
+        if !work.step.is_start() {
+            tracing::info!(step = ?work.step, "merge step started");
+        }
+        let step = match work.step {
+            MergeStep::Start => {
+                let plan = partitioned::plan(&work, self.memory_bytes);
+                if plan.parts() == 1 {
+                    self.run(&work).await.map(Some)
+                } else {
+                    self.split(&work, plan).await.map(|()| None)
+                }
+            }
+            MergeStep::Barcodes { part, parts } => {
+                partitioned::barcodes(&self.bus, &work, part, parts)
+                    .await
+                    .map(|()| None)
+            }
+            MergeStep::Orders { part, parts } => partitioned::orders(&self.bus, &work, part, parts)
+                .await
+                .map(|()| None),
+            MergeStep::Combine { parts } => partitioned::combine(&self.bus, &work, parts).await,
+        };
+        let persist = match step {
+            Ok(Some(persist)) => persist,
+            Ok(None) => {
+                tracing::info!(
+                    step = ?work.step,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "merge step done"
+                );
+                return Outcome::Ack;
+            }
             Err(MergeError::Aborted { file, reason }) => {
                 tracing::info!(file, %reason, "the validator failed the batch; nothing to merge");
                 return Outcome::Ack;
@@ -52,6 +89,18 @@ impl Merger {
         };
         if let Err(e) = self.bus.publish_work(&persist).await {
             return Outcome::Retry(e.to_string());
+        }
+        if let MergeStep::Combine { parts } = work.step {
+            // Sent: the partitions are not read again (a combine that runs again finds
+            // them gone, and acks).
+            let store = partitioned::Parts::open(&self.bus, &work.batch).await;
+            let failed = match store {
+                Ok(store) => store.delete(parts).await,
+                Err(_) => 1,
+            };
+            if failed > 0 {
+                tracing::warn!(failed, "partition objects left to the bucket's age limit");
+            }
         }
         if work.rows().is_none() {
             // Work sent as validation started does not say its rows, so the consumer loop
@@ -90,6 +139,38 @@ impl Merger {
         self.finish(work, orders, barcodes, read_ms).await
     }
 
+    /// The start of a partitioned merge: the batch split into `plan`'s partitions, then
+    /// `merging`, and a barcode step per partition.
+    async fn split(&self, work: &MergeWork, plan: Plan) -> Result<(), MergeError> {
+        let figures = partitioned::split(&self.bus, work, plan, self.chunk_wait).await?;
+        let b = &work.batch;
+        let merging = StatusEvent::new(
+            b.batch_id.clone(),
+            b.name.clone(),
+            BatchStatus::Merging,
+            b.attempt,
+        )
+        .with_counts(BatchCounts {
+            order_rows: figures.order_rows,
+            barcode_rows: figures.barcode_rows,
+            ..Default::default()
+        });
+        self.bus.publish_status(&merging).await?;
+        for part in 0..plan.parts() {
+            let step = MergeStep::Barcodes {
+                part,
+                parts: plan.parts(),
+            };
+            self.bus.publish_work(&work.with_step(step)).await?;
+        }
+        if work.rows().is_none() {
+            let rows = figures.order_rows + figures.barcode_rows;
+            tiqets_bus::metrics::count_rows(Stage::Merge, rows);
+        }
+        tracing::info!(parts = plan.parts(), "batch split into partitions");
+        Ok(())
+    }
+
     /// Both files' chunks, each on a task of its own (decoding them is CPU work).
     async fn read(&self, work: &MergeWork) -> Result<(Orders, Barcodes), MergeError> {
         let hint = |file: FileKind| (work.announced(file), work.inputs.get(file).size);
@@ -116,7 +197,10 @@ impl Merger {
         let announced = work.announced(file).cloned();
         let task = tokio::spawn(async move {
             let set = announced.as_ref();
-            read_chunks(&bus, &batch, file, set, wait, |c| add(&mut book, c)).await?;
+            read_chunks(&bus, &batch, file, set, wait, |c| {
+                std::future::ready(add(&mut book, c))
+            })
+            .await?;
             book.check(file, set)?;
             Ok(book)
         });

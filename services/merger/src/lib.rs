@@ -11,6 +11,8 @@
 //! - [`reader`]: [`read_chunks`], a file's chunks back from the rows stream, in order.
 //! - [`sequencer`]: [`Sequencer`], in-order, once-only release of chunks.
 //! - [`books`]: chunks into the domain's books, checked against the announcement.
+//! - [`partitioned`]: a batch too large for one step's memory, merged in partitions, a
+//!   step per message, shared by the replicas.
 //! - [`results`]: [`Merged`], the result files and the batch's figures.
 //! - [`upload`](mod@upload): streaming a result file into the object store as it is written.
 //! - [`error`](mod@error): [`MergeError`].
@@ -19,6 +21,7 @@ pub mod books;
 pub mod catalogue;
 pub mod error;
 pub mod handler;
+pub mod partitioned;
 pub mod reader;
 pub mod results;
 pub mod sequencer;

@@ -37,17 +37,21 @@ impl Sequenced for RawChunk {
 /// for: about 8 MiB in flight per file.
 const MAX_CHUNKS_IN_FLIGHT: i64 = 32;
 
-/// Calls `each` with every chunk of `file`, in sequence order: the `announced` number of
-/// chunks, or up to the one flagged last. Returns the number of duplicate chunks that were
-/// skipped.
-pub async fn read_chunks(
+/// Calls `each` with every chunk of `file`, in sequence order, and awaits what it returns
+/// before the next: the `announced` number of chunks, or up to the one flagged last.
+/// Returns the number of duplicate chunks that were skipped.
+pub async fn read_chunks<F, Fut>(
     bus: &Bus,
     batch: &BatchRef,
     file: FileKind,
     announced: Option<&ChunkSet>,
     wait: Duration,
-    mut each: impl FnMut(RawChunk) -> Result<(), MergeError>,
-) -> Result<u64, MergeError> {
+    mut each: F,
+) -> Result<u64, MergeError>
+where
+    F: FnMut(RawChunk) -> Fut,
+    Fut: std::future::Future<Output = Result<(), MergeError>>,
+{
     let mut sequencer = Sequencer::new(announced.map(|set| set.chunks));
     if sequencer.is_complete() {
         return Ok(0);
@@ -124,7 +128,7 @@ pub async fn read_chunks(
             message: e.to_string(),
         })?;
         for chunk in ready {
-            each(chunk)?;
+            each(chunk).await?;
         }
     }
     if sequencer.duplicates() > 0 {

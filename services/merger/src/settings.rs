@@ -20,7 +20,14 @@ pub struct Settings {
     /// `TIQETS_HEALTH_ADDR`: the health endpoint's address, default
     /// [`DEFAULT_HEALTH_ADDR`](crate::catalogue::DEFAULT_HEALTH_ADDR), or off.
     pub health: HealthAddr,
+    /// `TIQETS_MERGER_MEMORY_BYTES`: the memory one merge step may use. A batch whose
+    /// files are larger than a step can hold in it is merged in partitions
+    /// ([`crate::partitioned::plan`]).
+    pub memory_bytes: u64,
 }
+
+/// Default of `TIQETS_MERGER_MEMORY_BYTES`: 512 MiB, within the base manifest's limit.
+pub const DEFAULT_MEMORY_BYTES: u64 = 512 << 20;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -33,6 +40,7 @@ impl Default for Settings {
                     .parse()
                     .expect("a valid default address"),
             ),
+            memory_bytes: DEFAULT_MEMORY_BYTES,
         }
     }
 }
@@ -47,6 +55,11 @@ impl Settings {
             chunk_wait: env.secs("TIQETS_MERGER_CHUNK_WAIT_SECS", d.chunk_wait, 1..=3600)?,
             drain_timeout: env.secs("TIQETS_DRAIN_TIMEOUT_SECS", d.drain_timeout, 0..=3600)?,
             health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
+            memory_bytes: env.number(
+                "TIQETS_MERGER_MEMORY_BYTES",
+                d.memory_bytes,
+                (4 << 10)..=(1 << 40),
+            )?,
         })
     }
 
@@ -75,8 +88,10 @@ mod tests {
             ("TIQETS_NAMESPACE", "staging"),
             ("TIQETS_MERGER_CHUNK_WAIT_SECS", "5"),
             ("TIQETS_DRAIN_TIMEOUT_SECS", "0"),
+            ("TIQETS_MERGER_MEMORY_BYTES", "1048576"),
         ])
         .unwrap();
+        assert_eq!(s.memory_bytes, 1 << 20);
         assert_eq!(s.common.nats_url, "nats://nats:4222");
         assert_eq!(s.names().work_merge(), "staging.work.merge");
         assert_eq!(s.chunk_wait, Duration::from_secs(5));
@@ -92,5 +107,7 @@ mod tests {
         let e = from(&[("TIQETS_MERGER_CHUNK_WAIT_SECS", "0")]).unwrap_err();
         assert_eq!(e.name, "TIQETS_MERGER_CHUNK_WAIT_SECS");
         assert!(from(&[("TIQETS_DRAIN_TIMEOUT_SECS", "soon")]).is_err());
+        let e = from(&[("TIQETS_MERGER_MEMORY_BYTES", "100")]).unwrap_err();
+        assert_eq!(e.name, "TIQETS_MERGER_MEMORY_BYTES");
     }
 }

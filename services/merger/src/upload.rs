@@ -16,7 +16,7 @@ use tokio::io::{AsyncRead, ReadBuf};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use async_nats::jetstream::object_store::{ObjectMetadata, ObjectStore};
+use async_nats::jetstream::object_store::{ObjectInfo, ObjectMetadata, ObjectStore};
 
 /// Bytes handed over per piece, and the object's chunk size (see [`OBJECT_CHUNK_BYTES`]).
 const PIECE: usize = OBJECT_CHUNK_BYTES;
@@ -46,50 +46,87 @@ pub async fn upload<F>(files: &ObjectStore, key: &str, produce: F) -> Result<Upl
 where
     F: FnOnce(&mut PieceWriter) -> io::Result<()> + Send + 'static,
 {
-    let (producer, mut reader) = spawn_writer(produce);
+    let (w, put) = start_put(files, key);
+    let written = tokio::task::spawn_blocking(move || w.write_with(produce))
+        .await
+        .map_err(|e| UploadError::Task(e.to_string()))?;
+    put.stored(written).await
+}
+
+/// Starts storing object `key` from what is written to the returned writer (on a blocking
+/// thread: it waits for the upload when it is ahead). Once the writer is closed (or has
+/// failed), [`PendingPut::stored`] says what was stored.
+pub fn start_put(files: &ObjectStore, key: &str) -> (PieceWriter, PendingPut) {
+    let (tx, rx) = mpsc::channel(PIECES_AHEAD);
+    (PieceWriter::new(tx), put_from(files, key, rx))
+}
+
+/// Starts storing object `key` from the pieces sent on the returned channel (by async code;
+/// a piece that is an error fails the upload). Once the sender is dropped,
+/// [`PendingPut::stored`] says what was stored.
+pub fn start_put_async(
+    files: &ObjectStore,
+    key: &str,
+    ahead: usize,
+) -> (mpsc::Sender<io::Result<Bytes>>, PendingPut) {
+    let (tx, rx) = mpsc::channel(ahead.max(1));
+    (tx, put_from(files, key, rx))
+}
+
+fn put_from(files: &ObjectStore, key: &str, rx: mpsc::Receiver<io::Result<Bytes>>) -> PendingPut {
     let meta = ObjectMetadata {
         name: key.to_string(),
         chunk_size: Some(PIECE),
         ..Default::default()
     };
-    let stored = files.put(meta, &mut reader).await;
-    drop(reader); // a writer still running sees the upload gone and stops
-    let produced = producer
-        .await
-        .map_err(|e| UploadError::Task(e.to_string()))?;
-    match (stored, produced) {
-        (Ok(info), Ok(size)) => match stored_digest(&info) {
-            Some((sha256, stored)) if stored == size => Ok(Uploaded { sha256, size }),
-            _ => Err(UploadError::Store(format!(
-                "the store recorded {} bytes with digest {:?}, {size} bytes were written",
-                info.size, info.digest
-            ))),
-        },
-        // The writer stopped because the upload had failed: the upload's error says why.
-        (Err(e), Err(w)) if w.kind() == io::ErrorKind::BrokenPipe => {
-            Err(UploadError::Store(e.to_string()))
+    let files = files.clone();
+    let put = tokio::spawn(async move {
+        let mut reader = PieceReader::new(rx);
+        files
+            .put(meta, &mut reader)
+            .await
+            .map_err(|e| e.to_string())
+        // the reader is dropped here: a writer still running sees the upload gone and stops
+    });
+    PendingPut { put }
+}
+
+/// An object being stored by [`start_put`].
+pub struct PendingPut {
+    put: JoinHandle<Result<ObjectInfo, String>>,
+}
+
+impl PendingPut {
+    /// What was stored, given what the writer made of it: its size, or why it failed.
+    pub async fn stored(self, written: io::Result<u64>) -> Result<Uploaded, UploadError> {
+        let stored = self
+            .put
+            .await
+            .map_err(|e| UploadError::Task(e.to_string()))?;
+        match (stored, written) {
+            (Ok(info), Ok(size)) => match stored_digest(&info) {
+                Some((sha256, stored)) if stored == size => Ok(Uploaded { sha256, size }),
+                _ => Err(UploadError::Store(format!(
+                    "the store recorded {} bytes with digest {:?}, {size} bytes were written",
+                    info.size, info.digest
+                ))),
+            },
+            // The writer stopped because the upload had failed: the upload's error says why.
+            (Err(e), Err(w)) if w.kind() == io::ErrorKind::BrokenPipe => Err(UploadError::Store(e)),
+            (_, Err(w)) => Err(UploadError::Write(w)),
+            (Err(e), Ok(_)) => Err(UploadError::Store(e)),
         }
-        (_, Err(w)) => Err(UploadError::Write(w)),
-        (Err(e), Ok(_)) => Err(UploadError::Store(e.to_string())),
     }
 }
 
 /// Runs `produce` on a blocking thread; what it writes comes out of the reader.
+#[cfg(test)]
 fn spawn_writer<F>(produce: F) -> (JoinHandle<io::Result<u64>>, PieceReader)
 where
     F: FnOnce(&mut PieceWriter) -> io::Result<()> + Send + 'static,
 {
     let (tx, rx) = mpsc::channel(PIECES_AHEAD);
-    let producer = tokio::task::spawn_blocking(move || {
-        let mut w = PieceWriter::new(tx);
-        match produce(&mut w).and_then(|()| w.flush()) {
-            Ok(()) => Ok(w.finish()),
-            Err(e) => {
-                w.fail(&e);
-                Err(e)
-            }
-        }
-    });
+    let producer = tokio::task::spawn_blocking(move || PieceWriter::new(tx).write_with(produce));
     (producer, PieceReader::new(rx))
 }
 
@@ -130,6 +167,29 @@ impl PieceWriter {
     /// Bytes written.
     fn finish(self) -> u64 {
         self.size
+    }
+
+    /// Closes the writer after `outcome`: the bytes written, or (when `outcome` is an
+    /// error, or the last piece cannot be handed over) the error that also fails the upload.
+    pub fn close(mut self, outcome: Result<(), &io::Error>) -> io::Result<u64> {
+        let outcome = outcome.map_err(|e| io::Error::new(e.kind(), e.to_string()));
+        match outcome.and_then(|()| self.flush()) {
+            Ok(()) => Ok(self.finish()),
+            Err(e) => {
+                self.fail(&e);
+                Err(e)
+            }
+        }
+    }
+
+    /// Writes what `produce` writes, then closes: the bytes written, or the error that
+    /// also failed the upload.
+    pub fn write_with<F>(mut self, produce: F) -> io::Result<u64>
+    where
+        F: FnOnce(&mut PieceWriter) -> io::Result<()>,
+    {
+        let outcome = produce(&mut self);
+        self.close(outcome.as_ref().map(|_| ()))
     }
 }
 

@@ -61,6 +61,7 @@ impl Validator {
             orders: None,
             barcodes: None,
             issue_limit: self.issue_limit,
+            step: Default::default(),
         };
         // A duplicate: this validation ran before (a redelivery), and its rows were counted.
         let first_run = match self.bus.publish_work(&merge).await {

@@ -238,6 +238,8 @@ pub fn combine_unused<R: BufRead>(runs: Vec<R>, w: &mut impl Write) -> io::Resul
 pub struct Issues {
     pub counts: IssueCounts,
     pub not_itemised: Vec<NotItemised>,
+    /// Lines written (the header excluded): itemised issues and count lines.
+    pub lines: u64,
 }
 
 const CODES: usize = IssueCode::ALL.len();
@@ -304,6 +306,7 @@ pub fn combine_issues<R: Read>(
         let (f, c) = (issue.file as usize, issue.code as usize);
         if kept[f][c] < cap {
             kept[f][c] += 1;
+            total.lines += 1;
             format_issue(&mut out.buf, &issue);
         } else {
             left[f][c] += 1;

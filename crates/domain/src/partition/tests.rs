@@ -45,6 +45,8 @@ fn both(orders: &str, barcodes: &str, parts: u32, limit: IssueLimit) {
     assert_eq!(split.unused_count, whole.unused_count());
     assert_eq!(split.issue_totals.counts, whole.issue_counts());
     assert_eq!(split.issue_totals.not_itemised, whole.not_itemised());
+    let lines = whole.issues().len() + whole.not_itemised().len();
+    assert_eq!(split.issue_totals.lines, lines as u64);
 }
 
 const ORDERS: &str =

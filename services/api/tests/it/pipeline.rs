@@ -32,6 +32,7 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
             chunk_wait: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,
+            memory_bytes: tiqets_merger::settings::DEFAULT_MEMORY_BYTES,
         },
         tiqets_telemetry::health::Readiness::new(),
         shutdown.clone(),

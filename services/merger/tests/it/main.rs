@@ -3,6 +3,7 @@
 
 mod failures;
 mod golden;
+mod partitioned;
 mod pipeline;
 mod redelivery;
 mod scale;

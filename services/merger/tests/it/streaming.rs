@@ -15,6 +15,7 @@ fn streamed(work: &ValidateWork) -> MergeWork {
         orders: None,
         barcodes: None,
         issue_limit: tiqets_domain::IssueLimit::DEFAULT,
+        step: Default::default(),
     }
 }
 

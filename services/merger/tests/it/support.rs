@@ -47,6 +47,7 @@ impl Env {
             chunk_wait: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,
+            memory_bytes: tiqets_merger::settings::DEFAULT_MEMORY_BYTES,
         }
     }
 

@@ -1,0 +1,52 @@
+//! A batch merged in partitions (`docs/events.md`, "The partitioned merge"): the steps of
+//! `tiqets_domain::partition`, each one a [`MergeWork`] of its own on the work queue, so
+//! that the merger replicas share the batch, and each step holds one partition.
+//!
+//! - [`split`](split::split): the start. Reads the validated chunks and writes each valid
+//!   row to its partition's object, then sends a barcode step per partition.
+//! - [`barcodes`](steps::barcodes), one per partition: rules 2 and 3. The last one to
+//!   finish sends an order step per partition.
+//! - [`orders`](steps::orders), one per partition: rules 1, 4, 5 and 6. The last one to
+//!   finish sends the combine.
+//! - [`combine`](combine::combine): the three result files from the partitions' runs, and
+//!   the `PersistWork`; then the partitions' objects are deleted ([`store::Parts::delete`]).
+//!
+//! Every object a step writes is a function of its inputs, stored under a fixed key
+//! ([`tiqets_contract::PartObject`]), and a step's `done` object is written after all its
+//! others: a step run twice (a redelivery, a replica killed) writes the same bytes again,
+//! or finds its `done` and skips to what follows. "The last one to finish" is whichever
+//! step finds every `done` of its kind after writing its own (at least one does); the next
+//! steps' messages carry fixed `Nats-Msg-Id`s, so JetStream keeps one of each.
+
+mod combine;
+mod split;
+mod steps;
+mod store;
+
+pub use combine::combine;
+pub use split::split;
+pub use steps::{barcodes, orders};
+pub use store::Parts;
+
+use tiqets_contract::MergeWork;
+use tiqets_domain::partition::Plan;
+use tiqets_domain::FileKind;
+
+/// Peak memory of a merge step per byte of its partition of the input files, about: a
+/// step holds its rows, their sorted copies and the merge's tables (measured with
+/// `bench/pipeline`, see `docs/architecture.md`, "Capacity").
+pub const MEMORY_PER_INPUT_BYTE: u64 = 6;
+
+/// The most partitions a batch is cut into: the barcode steps write `parts²` objects.
+/// Beyond `MAX_PARTS × memory_bytes / MEMORY_PER_INPUT_BYTE` of input a step goes over
+/// its budget (with the default budget, about 5.7 GB of files).
+pub const MAX_PARTS: u32 = 64;
+
+/// The partitions `work`'s batch is merged in when a step may use `memory_bytes`: one (the
+/// whole batch at once) when both files fit.
+pub fn plan(work: &MergeWork, memory_bytes: u64) -> Plan {
+    let input = work.inputs.get(FileKind::Orders).size + work.inputs.get(FileKind::Barcodes).size;
+    let per_part = (memory_bytes / MEMORY_PER_INPUT_BYTE).max(1);
+    let parts = input.div_ceil(per_part).clamp(1, u64::from(MAX_PARTS));
+    Plan::new(parts as u32)
+}
