@@ -308,6 +308,16 @@ impl Names {
         format!("{}_files", self.ns)
     }
 
+    /// `OBJ_{ns}_files`: the stream that holds the file bucket.
+    pub fn files_stream(&self) -> String {
+        format!("OBJ_{}", self.files_bucket())
+    }
+
+    /// `$O.{ns}_files.C.{nuid}`: the chunks of the stored object whose `nuid` it is.
+    pub fn object_chunks(&self, nuid: &str) -> String {
+        format!("$O.{}.C.{nuid}", self.files_bucket())
+    }
+
     /// `batches/{batch}/orders.csv` or `batches/{batch}/barcodes.csv`.
     pub fn input_key(&self, batch: &str, file: FileKind) -> String {
         format!("batches/{batch}/{}", file.file_name())
@@ -373,6 +383,8 @@ mod tests {
         assert_eq!(n.work_stream(), "t1_WORK");
         assert_eq!(n.status_stream(), "t1_STATUS");
         assert_eq!(n.files_bucket(), "t1_files");
+        assert_eq!(n.files_stream(), "OBJ_t1_files");
+        assert_eq!(n.object_chunks("N1"), "$O.t1_files.C.N1");
         assert_eq!(n.input_key("b1", FileKind::Orders), "batches/b1/orders.csv");
         assert_eq!(
             n.result_key("b1", ResultFile::ProcessedOrders),

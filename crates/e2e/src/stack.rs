@@ -44,7 +44,10 @@ pub struct Stack {
     pub database_url: String,
     env: Vec<(String, String)>,
     service_env: HashMap<Service, Vec<(String, String)>>,
-    children: HashMap<Service, Vec<Child>>,
+    /// The running replicas of each service, with their numbers.
+    children: HashMap<Service, Vec<(usize, Child)>>,
+    /// Replicas started so far, per service: the next one's number (and log file).
+    started: HashMap<Service, usize>,
 }
 
 impl Stack {
@@ -61,6 +64,7 @@ impl Stack {
             env: Vec::new(),
             service_env: HashMap::new(),
             children: HashMap::new(),
+            started: HashMap::new(),
             dir,
         }
     }
@@ -91,14 +95,13 @@ impl Stack {
             .push((key.to_owned(), value.to_owned()));
     }
 
-    /// Starts one more replica of `service`.
+    /// Starts one more replica of `service`: replica `n` (counted from 0 over the stack's
+    /// life), logging to [`Stack::log_path`]`(service, n)`.
     pub fn start(&mut self, service: Service) {
-        let n = self.children.get(&service).map_or(0, Vec::len);
-        let log_path = self
-            .dir
-            .path()
-            .join("logs")
-            .join(format!("{}-{n}.log", service.binary()));
+        let counter = self.started.entry(service).or_insert(0);
+        let n = *counter;
+        *counter += 1;
+        let log_path = self.log_path(service, n);
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -132,7 +135,7 @@ impl Stack {
         let child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", service.binary()));
-        self.children.entry(service).or_default().push(child);
+        self.children.entry(service).or_default().push((n, child));
     }
 
     /// Starts `replicas` of every service.
@@ -148,7 +151,7 @@ impl Stack {
     pub fn pids(&self, service: Service) -> Vec<u32> {
         self.children
             .get(&service)
-            .map(|c| c.iter().map(Child::id).collect())
+            .map(|c| c.iter().map(|(_, child)| child.id()).collect())
             .unwrap_or_default()
     }
 
@@ -157,7 +160,7 @@ impl Stack {
     pub fn assert_running(&mut self) {
         let mut exited = Vec::new();
         for (service, children) in &mut self.children {
-            for child in children.iter_mut() {
+            for (_, child) in children.iter_mut() {
                 if let Ok(Some(status)) = child.try_wait() {
                     exited.push(format!("{service:?} ({status})"));
                 }
@@ -166,9 +169,32 @@ impl Stack {
         assert!(exited.is_empty(), "exited: {exited:?}\n{}", self.logs());
     }
 
+    /// The log file of replica `n` of `service`.
+    pub fn log_path(&self, service: Service, n: usize) -> PathBuf {
+        self.dir
+            .path()
+            .join("logs")
+            .join(format!("{}-{n}.log", service.binary()))
+    }
+
+    /// `kill -9` the running replica of `service` that was started as replica `n`.
+    pub fn kill9_replica(&mut self, service: Service, n: usize) {
+        let running = self
+            .children
+            .get_mut(&service)
+            .expect("replicas of the service");
+        let index = running
+            .iter()
+            .position(|(m, _)| *m == n)
+            .expect("replica n is running");
+        let (_, mut child) = running.remove(index);
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
     /// `kill -9` every replica of `service` (no chance to clean up).
     pub fn kill9(&mut self, service: Service) {
-        for mut child in self.children.remove(&service).unwrap_or_default() {
+        for (_, mut child) in self.children.remove(&service).unwrap_or_default() {
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -176,7 +202,7 @@ impl Stack {
 
     /// SIGTERM every replica of `service` and waits for it to exit.
     pub fn stop(&mut self, service: Service) {
-        for mut child in self.children.remove(&service).unwrap_or_default() {
+        for (_, mut child) in self.children.remove(&service).unwrap_or_default() {
             terminate(&mut child);
         }
     }
@@ -243,7 +269,7 @@ impl Stack {
 impl Drop for Stack {
     fn drop(&mut self) {
         for (_, children) in self.children.drain() {
-            for mut child in children {
+            for (_, mut child) in children {
                 terminate(&mut child);
             }
         }

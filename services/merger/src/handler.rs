@@ -156,18 +156,16 @@ impl Merger {
             ..Default::default()
         });
         self.bus.publish_status(&merging).await?;
-        for part in 0..plan.parts() {
-            let step = MergeStep::Barcodes {
-                part,
-                parts: plan.parts(),
-            };
+        let parts = figures.parts;
+        for part in 0..parts {
+            let step = MergeStep::Barcodes { part, parts };
             self.bus.publish_work(&work.with_step(step)).await?;
         }
         if work.rows().is_none() {
             let rows = figures.order_rows + figures.barcode_rows;
             tiqets_bus::metrics::count_rows(Stage::Merge, rows);
         }
-        tracing::info!(parts = plan.parts(), "batch split into partitions");
+        tracing::info!(parts, "batch split into partitions");
         Ok(())
     }
 

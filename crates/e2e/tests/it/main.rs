@@ -9,6 +9,7 @@ mod full;
 mod grafana;
 mod help;
 mod outage;
+mod partitions;
 mod permissions;
 mod pipeline;
 mod replay;

@@ -80,6 +80,9 @@ async fn each_service_runs_as_its_own_user_and_is_refused_what_is_not_its_own() 
     let log_before = nats.log().len();
     let db = TestDatabase::create().await;
     let mut stack = Stack::new(names.namespace(), &url, db.url());
+    // The sample (25 KB) merged in 7 partitions, each step sent by the merger as merge work
+    // (docs/events.md, "The partitioned merge"), under the merger's own permissions.
+    stack.set_service_env(Service::Merger, "TIQETS_MERGER_MEMORY_BYTES", "24000");
     for (service, user) in [
         (Service::Ingest, "ingest"),
         (Service::Validator, "validator"),

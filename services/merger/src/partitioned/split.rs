@@ -34,7 +34,7 @@ const PIECE: usize = 256 << 10;
 const AHEAD: usize = 2;
 
 /// Splits `work`'s batch into `plan`'s partitions, unless it was split already (a
-/// redelivery); returns what the split found.
+/// redelivery); returns what the split found, and so the partitions to go on with.
 pub async fn split(
     bus: &Bus,
     work: &MergeWork,
@@ -43,10 +43,10 @@ pub async fn split(
 ) -> Result<SplitFigures, MergeError> {
     let parts = Parts::open(bus, &work.batch).await?;
     if let Some(done) = parts.json::<SplitFigures>(PartObject::SplitDone).await? {
-        if done.parts == plan.parts() {
-            tracing::info!(parts = done.parts, "split already");
-            return Ok(done);
-        }
+        // Its steps may be running: the batch goes on in the partitions it was split into,
+        // even if the budget changed since.
+        tracing::info!(parts = done.parts, "split already");
+        return Ok(done);
     }
     let (orders, barcodes) = tokio::try_join!(
         split_file(bus, &parts, work, FileKind::Orders, plan, wait),

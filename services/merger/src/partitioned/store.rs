@@ -2,8 +2,10 @@
 
 use crate::error::MergeError;
 use crate::upload::{start_put, start_put_async, PendingPut, PieceWriter};
-use async_nats::jetstream::object_store::{InfoErrorKind, Object, ObjectStore};
+use async_nats::jetstream::consumer::{pull, DeliverPolicy};
+use async_nats::jetstream::object_store::{InfoErrorKind, ObjectStore};
 use bytes::Bytes;
+use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::io;
@@ -11,7 +13,6 @@ use tiqets_bus::Bus;
 use tiqets_contract::{BatchRef, PartObject};
 use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
-use tokio_util::io::SyncIoBridge;
 
 /// A batch attempt's partition objects.
 pub struct Parts {
@@ -21,10 +22,12 @@ pub struct Parts {
 }
 
 /// An object read on a blocking thread.
-pub type PartReader = io::BufReader<SyncIoBridge<Object>>;
+pub type PartReader = io::BufReader<Chunks>;
 
 /// Bytes read from an object at a time.
 const READ_BUFFER: usize = 256 << 10;
+/// Chunks of one object asked for at a time (of 512 KiB each).
+const CHUNKS_IN_FLIGHT: i64 = 2;
 
 impl Parts {
     pub async fn open(bus: &Bus, batch: &BatchRef) -> Result<Parts, MergeError> {
@@ -123,15 +126,66 @@ impl Parts {
     }
 
     /// `object`, to read on a blocking thread.
+    ///
+    /// Its chunks are pulled a few at a time as they are read, through an ordered pull
+    /// consumer of its own. (The object store's reader is pushed the whole object as fast
+    /// as the server sends it: with many objects read a little at a time, as a merge of
+    /// sorted runs does, the chunks of one that is not being read fill its buffer and hold
+    /// up the connection, and the others' chunks and every ack with it.)
     pub async fn reader(&self, object: PartObject) -> Result<PartReader, MergeError> {
-        let o = self
+        let key = self.key(object);
+        let info = self
             .files
-            .get(self.key(object))
+            .info(&key)
             .await
             .map_err(|e| self.error(object, e))?;
+        let names = self.bus.names();
+        let stream = self
+            .bus
+            .jetstream()
+            .get_stream_no_info(names.files_stream())
+            .await
+            .map_err(|e| self.error(object, e))?;
+        let consumer = stream
+            .create_consumer(pull::OrderedConfig {
+                filter_subject: names.object_chunks(&info.nuid),
+                deliver_policy: DeliverPolicy::All,
+                max_batch: CHUNKS_IN_FLIGHT,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| self.error(object, e))?;
+        let mut messages = consumer
+            .messages()
+            .await
+            .map_err(|e| self.error(object, e))?;
+        let (tx, rx) = mpsc::channel(CHUNKS_IN_FLIGHT as usize);
+        let (chunks, size) = (info.chunks, info.size as u64);
+        tokio::spawn(async move {
+            let mut read = 0u64;
+            for _ in 0..chunks {
+                let piece = match messages.next().await {
+                    Some(Ok(m)) => Ok(m.payload.clone()),
+                    Some(Err(e)) => Err(io::Error::other(e.to_string())),
+                    None => Err(io::Error::other("the object's chunks ended early")),
+                };
+                let failed = piece.is_err();
+                read += piece.as_ref().map_or(0, |p| p.len() as u64);
+                if tx.send(piece).await.is_err() || failed {
+                    return; // the reader is gone, or was told why
+                }
+            }
+            if read != size {
+                let e = format!("{read} bytes read of the object's {size}");
+                let _ = tx.send(Err(io::Error::other(e))).await;
+            }
+        });
         Ok(io::BufReader::with_capacity(
             READ_BUFFER,
-            SyncIoBridge::new(o),
+            Chunks {
+                rx,
+                current: Bytes::new(),
+            },
         ))
     }
 
@@ -153,6 +207,26 @@ impl Parts {
             }
         }
         failed
+    }
+}
+
+/// An object's bytes as they are pulled, read on a blocking thread.
+pub struct Chunks {
+    rx: mpsc::Receiver<io::Result<Bytes>>,
+    current: Bytes,
+}
+
+impl io::Read for Chunks {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.current.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(piece) => self.current = piece?,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
     }
 }
 

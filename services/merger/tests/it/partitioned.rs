@@ -80,8 +80,8 @@ async fn two_replicas_share_the_partitions_of_a_batch_and_write_what_the_cli_wri
             run_work_with(bus, &options, replica, shutdown).await
         }));
     }
-    let persist = tiqets_testkit::eventually(Duration::from_secs(60), || env.persist_work(&merge))
-        .await;
+    let persist =
+        tiqets_testkit::eventually(Duration::from_secs(60), || env.persist_work(&merge)).await;
     shutdown.cancel();
     for r in replicas {
         tiqets_testkit::joined(r, Duration::from_secs(10), "the replica stops").await;
