@@ -192,6 +192,23 @@ impl Stack {
         let _ = child.wait();
     }
 
+    /// Freezes (`SIGSTOP`, `resume` false) or thaws (`SIGCONT`) the running replica of
+    /// `service` started as replica `n`: frozen, what its log says it holds is what it
+    /// holds, so a test can decide to kill it there.
+    pub fn freeze_replica(&self, service: Service, n: usize, resume: bool) {
+        let child = self
+            .children
+            .get(&service)
+            .and_then(|r| r.iter().find(|(m, _)| *m == n))
+            .map(|(_, c)| c)
+            .expect("replica n is running");
+        let signal = if resume { libc::SIGCONT } else { libc::SIGSTOP };
+        // SAFETY: sending a signal to a child we own and have not waited on.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, signal);
+        }
+    }
+
     /// `kill -9` every replica of `service` (no chance to clean up).
     pub fn kill9(&mut self, service: Service) {
         for (_, mut child) in self.children.remove(&service).unwrap_or_default() {

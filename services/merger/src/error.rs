@@ -39,6 +39,18 @@ pub enum MergeError {
     /// An object of a partitioned merge could not be read or written.
     #[error("partition object {key}: {message}")]
     Part { key: String, message: String },
+    /// A batch that even [`crate::partitioned::MAX_PARTS`] partitions of the budget do not
+    /// hold: refused, rather than merged over the budget.
+    #[error(
+        "the batch's files ({input} bytes) need more than {max} partitions of \
+         TIQETS_MERGER_MEMORY_BYTES={budget}; a budget of at least {needed} merges it",
+        max = crate::partitioned::MAX_PARTS
+    )]
+    TooLarge {
+        input: u64,
+        budget: u64,
+        needed: u64,
+    },
 }
 
 impl tiqets_contract::Failure for MergeError {
@@ -52,9 +64,10 @@ impl tiqets_contract::Failure for MergeError {
             | MergeError::Upload { .. }
             | MergeError::Part { .. }
             | MergeError::Task(_) => true,
-            MergeError::Corrupt { .. } | MergeError::Counts { .. } | MergeError::Aborted { .. } => {
-                false
-            }
+            MergeError::Corrupt { .. }
+            | MergeError::Counts { .. }
+            | MergeError::Aborted { .. }
+            | MergeError::TooLarge { .. } => false,
         }
     }
 }

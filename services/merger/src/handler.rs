@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tiqets_bus::{Bus, Outcome, WorkHandler};
 use tiqets_contract::{
-    BatchCounts, BatchStatus, MergeStep, MergeWork, PersistWork, ResultFile, ResultRef, Stage,
-    StatusEvent, Work,
+    BatchCounts, BatchStatus, MergeStep, MergeWork, PartObject, PersistWork, ResultFile, ResultRef,
+    Stage, StatusEvent, Work,
 };
 use tiqets_domain::partition::Plan;
 use tiqets_domain::{FileKind, IssueLimit, IssueLog};
@@ -46,18 +46,13 @@ impl Merger {
     /// time ([`crate::partitioned`]): this handles whichever step `work` is.
     pub async fn merge(&self, work: MergeWork) -> Outcome {
         let started = Instant::now();
-        if !work.step.is_start() {
-            tracing::info!(step = ?work.step, "merge step started");
-        }
+        tracing::info!(step = ?work.step, "merge step started");
         let step = match work.step {
-            MergeStep::Start => {
-                let plan = partitioned::plan(&work, self.memory_bytes);
-                if plan.parts() == 1 {
-                    self.run(&work).await.map(Some)
-                } else {
-                    self.split(&work, plan).await.map(|()| None)
-                }
-            }
+            MergeStep::Start => match partitioned::plan(&work, self.memory_bytes) {
+                Ok(plan) if plan.parts() == 1 => self.run(&work).await.map(Some),
+                Ok(plan) => self.split(&work, plan).await.map(|()| None),
+                Err(e) => Err(e),
+            },
             MergeStep::Barcodes { part, parts } => {
                 partitioned::barcodes(&self.bus, &work, part, parts)
                     .await
@@ -76,6 +71,9 @@ impl Merger {
                     elapsed_ms = started.elapsed().as_millis() as u64,
                     "merge step done"
                 );
+                if !work.step.is_start() {
+                    self.step_done(&work).await;
+                }
                 return Outcome::Ack;
             }
             Err(MergeError::Aborted { file, reason }) => {
@@ -95,7 +93,7 @@ impl Merger {
             // them gone, and acks).
             let store = partitioned::Parts::open(&self.bus, &work.batch).await;
             let failed = match store {
-                Ok(store) => store.delete(parts).await,
+                Ok(store) => store.delete(PartObject::all(parts)).await,
                 Err(_) => 1,
             };
             if failed > 0 {
@@ -115,6 +113,11 @@ impl Merger {
             issues = persist.counts.issues,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "batch merged"
+        );
+        tracing::info!(
+            step = ?work.step,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "merge step done"
         );
         Outcome::Ack
     }
@@ -137,6 +140,23 @@ impl Merger {
         });
         self.bus.publish_status(&merging).await?;
         self.finish(work, orders, barcodes, read_ms).await
+    }
+
+    /// A sign of life after each step of a partitioned merge: `merging` again, as a progress
+    /// event (no counts, which keeps the recorded ones), so that the watchdog
+    /// (`TIQETS_STALL_SECS`) measures the silence since the last step rather than since the
+    /// split. Not published is only logged: the merge goes on without it.
+    async fn step_done(&self, work: &MergeWork) {
+        let b = &work.batch;
+        let event = StatusEvent::new(
+            b.batch_id.clone(),
+            b.name.clone(),
+            BatchStatus::Merging,
+            b.attempt,
+        );
+        if let Err(e) = self.bus.publish_progress(&event).await {
+            tracing::warn!(error = %e, "merge step's progress not published");
+        }
     }
 
     /// The start of a partitioned merge: the batch split into `plan`'s partitions, then

@@ -28,6 +28,7 @@ pub use split::split;
 pub use steps::{barcodes, orders};
 pub use store::Parts;
 
+use crate::error::MergeError;
 use tiqets_contract::MergeWork;
 use tiqets_domain::partition::Plan;
 use tiqets_domain::FileKind;
@@ -38,15 +39,62 @@ use tiqets_domain::FileKind;
 pub const MEMORY_PER_INPUT_BYTE: u64 = 6;
 
 /// The most partitions a batch is cut into: the barcode steps write `parts²` objects.
-/// Beyond `MAX_PARTS × memory_bytes / MEMORY_PER_INPUT_BYTE` of input a step goes over
-/// its budget (with the default budget, about 5.7 GB of files).
+/// A batch of more than `MAX_PARTS × memory_bytes / MEMORY_PER_INPUT_BYTE` of input (with
+/// the default budget, about 5.7 GB of files) is refused ([`MergeError::TooLarge`]) rather
+/// than merged over the budget.
 pub const MAX_PARTS: u32 = 64;
 
 /// The partitions `work`'s batch is merged in when a step may use `memory_bytes`: one (the
-/// whole batch at once) when both files fit.
-pub fn plan(work: &MergeWork, memory_bytes: u64) -> Plan {
+/// whole batch at once) when both files fit; an error when [`MAX_PARTS`] would not hold it.
+pub fn plan(work: &MergeWork, memory_bytes: u64) -> Result<Plan, MergeError> {
     let input = work.inputs.get(FileKind::Orders).size + work.inputs.get(FileKind::Barcodes).size;
+    plan_for(input, memory_bytes)
+}
+
+/// [`plan`] for `input` bytes of files.
+fn plan_for(input: u64, memory_bytes: u64) -> Result<Plan, MergeError> {
     let per_part = (memory_bytes / MEMORY_PER_INPUT_BYTE).max(1);
-    let parts = input.div_ceil(per_part).clamp(1, u64::from(MAX_PARTS));
-    Plan::new(parts as u32)
+    let parts = input.div_ceil(per_part).max(1);
+    if parts > u64::from(MAX_PARTS) {
+        return Err(MergeError::TooLarge {
+            input,
+            budget: memory_bytes,
+            needed: input.div_ceil(u64::from(MAX_PARTS)) * MEMORY_PER_INPUT_BYTE,
+        });
+    }
+    Ok(Plan::new(parts as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_cut_into_the_partitions_its_budget_needs() {
+        let budget = 600;
+        assert_eq!(plan_for(100, budget).unwrap().parts(), 1);
+        assert_eq!(plan_for(101, budget).unwrap().parts(), 2);
+        assert_eq!(plan_for(6400, budget).unwrap().parts(), 64);
+    }
+
+    #[test]
+    fn a_batch_beyond_the_most_partitions_is_refused_with_the_budget_it_needs() {
+        let err = plan_for(6401, 600).unwrap_err();
+        assert!(matches!(
+            err,
+            MergeError::TooLarge {
+                input: 6401,
+                budget: 600,
+                needed: 606
+            }
+        ));
+        assert!(
+            !tiqets_contract::Failure::is_transient(&err),
+            "retrying cannot help"
+        );
+        assert!(
+            err.to_string().contains("TIQETS_MERGER_MEMORY_BYTES"),
+            "{err}"
+        );
+    }
 }

@@ -5,9 +5,10 @@
 //! retried (`POST /api/batches/{id}/retry`).
 //!
 //! Every stage shows life while it works: the validator's and persister's progress events,
-//! the merger's `merging` with its counts, and the status of each stage as it starts, so the
-//! silence measured is the time since the last recorded event. Replicas of the persister
-//! each run it; the `failed` event's message id makes their verdicts one.
+//! the merger's `merging` with its counts (and again after each step of a partitioned
+//! merge), and the status of each stage as it starts, so the silence measured is the time
+//! since the last recorded event. Replicas of the persister each run it; the `failed`
+//! event's message id makes their verdicts one.
 
 use std::time::Duration;
 use tiqets_bus::Bus;

@@ -46,6 +46,8 @@ pub async fn barcodes(
         stored?;
         store.put_json(done, &found).await?;
     }
+    // Done: the input is never read again (a step run again finds its `done`).
+    free(&store, [PartObject::Barcodes(part)]).await;
     let all = (0..parts).map(PartObject::BarcodesDone);
     if store.all_exist(all).await? {
         for q in 0..parts {
@@ -87,6 +89,8 @@ pub async fn orders(bus: &Bus, work: &MergeWork, part: u32, parts: u32) -> Resul
         stored?;
         store.put_json(done, &found).await?;
     }
+    let sold = (0..parts).map(|from| PartObject::Sold { from, to: part });
+    free(&store, sold.chain([PartObject::Orders(part)])).await;
     if store
         .all_exist((0..parts).map(PartObject::OrdersDone))
         .await?
@@ -95,6 +99,16 @@ pub async fn orders(bus: &Bus, work: &MergeWork, part: u32, parts: u32) -> Resul
         bus.publish_work(&work.with_step(step)).await?;
     }
     Ok(())
+}
+
+/// Deletes a done step's inputs, so that the file bucket holds about one copy of the batch
+/// at a time rather than every step's (`TIQETS_NATS_MAX_BYTES_FILES`). One not deleted is
+/// left to the combine, which deletes every partition object.
+async fn free(store: &Parts, inputs: impl IntoIterator<Item = PartObject>) {
+    let failed = store.delete(inputs).await;
+    if failed > 0 {
+        tracing::warn!(failed, "a done step's inputs not deleted yet");
+    }
 }
 
 /// Runs `step` with `writers` on a blocking thread, then closes them: its result (an

@@ -189,11 +189,11 @@ impl Parts {
         ))
     }
 
-    /// Deletes every object of a merge in `parts` partitions (those not stored are
-    /// skipped); returns how many it could not delete.
-    pub async fn delete(&self, parts: u32) -> usize {
+    /// Deletes `objects` (those not stored are skipped); returns how many it could not
+    /// delete.
+    pub async fn delete(&self, objects: impl IntoIterator<Item = PartObject>) -> usize {
         let mut failed = 0;
-        for o in PartObject::all(parts) {
+        for o in objects {
             let key = self.key(o);
             match self.files.delete(&key).await {
                 Ok(()) => {}

@@ -53,7 +53,9 @@ async fn two_replicas_share_the_partitions_of_a_batch_and_write_what_the_cli_wri
         ..env.merger_settings()
     };
     assert_eq!(
-        tiqets_merger::partitioned::plan(&merge, settings.memory_bytes).parts(),
+        tiqets_merger::partitioned::plan(&merge, settings.memory_bytes)
+            .unwrap()
+            .parts(),
         PARTS
     );
 
