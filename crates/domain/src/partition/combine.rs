@@ -294,6 +294,7 @@ pub fn combine_issues<R: Read>(
                             limit: limit.get().unwrap_or(0),
                         };
                         format_not_itemised(&mut out.buf, &n);
+                        total.lines += 1;
                         total.not_itemised.push(n);
                     }
                 }

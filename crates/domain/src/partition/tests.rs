@@ -47,12 +47,15 @@ fn both(orders: &str, barcodes: &str, parts: u32, limit: IssueLimit) {
     assert_eq!(split.issue_totals.not_itemised, whole.not_itemised());
     let lines = whole.issues().len() + whole.not_itemised().len();
     assert_eq!(split.issue_totals.lines, lines as u64);
+    if limit == IssueLimit::new(1) {
+        assert!(!whole.not_itemised().is_empty(), "the limit leaves issues out");
+    }
 }
 
 const ORDERS: &str =
     "order_id,customer_id,x\n1,10,a\n2,20,a\n2,21,a\n3,10,a\nzz,1,a\n4,30,a\n5,40,a\n";
 const BARCODES: &str =
-    "barcode,order_id\n111,1\n222,1\n333,\n111,2\n444,9\n555,3\n!,1\n666,2\n777,\n333,1\n888,5\n";
+    "barcode,order_id\n111,1\n222,1\n333,\n111,2\n444,9\n555,3\n!,1\n666,2\n777,\n333,1\n888,5\n?,2\n";
 
 #[test]
 fn every_partition_count_gives_the_whole_merge() {
