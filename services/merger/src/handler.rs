@@ -46,6 +46,7 @@ impl Merger {
     /// time ([`crate::partitioned`]): this handles whichever step `work` is.
     pub async fn merge(&self, work: MergeWork) -> Outcome {
         let started = Instant::now();
+        crate::peak::reset();
         tracing::info!(step = ?work.step, "merge step started");
         let step = match work.step {
             MergeStep::Start => match partitioned::plan(&work, self.memory_bytes) {
@@ -69,6 +70,7 @@ impl Merger {
                 tracing::info!(
                     step = ?work.step,
                     elapsed_ms = started.elapsed().as_millis() as u64,
+                    peak_rss_mib = crate::peak::mib(),
                     "merge step done"
                 );
                 if !work.step.is_start() {
@@ -117,6 +119,7 @@ impl Merger {
         tracing::info!(
             step = ?work.step,
             elapsed_ms = started.elapsed().as_millis() as u64,
+            peak_rss_mib = crate::peak::mib(),
             "merge step done"
         );
         Outcome::Ack

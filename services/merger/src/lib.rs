@@ -22,6 +22,7 @@ pub mod catalogue;
 pub mod error;
 pub mod handler;
 pub mod partitioned;
+pub mod peak;
 pub mod reader;
 pub mod results;
 pub mod sequencer;

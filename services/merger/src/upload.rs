@@ -57,7 +57,13 @@ where
 /// thread: it waits for the upload when it is ahead). Once the writer is closed (or has
 /// failed), [`PendingPut::stored`] says what was stored.
 pub fn start_put(files: &ObjectStore, key: &str) -> (PieceWriter, PendingPut) {
-    let (tx, rx) = mpsc::channel(PIECES_AHEAD);
+    start_put_with(files, key, PIECES_AHEAD)
+}
+
+/// [`start_put`] with `ahead` pieces buffered between the writer and the upload (each is
+/// [`OBJECT_CHUNK_BYTES`]: what a writer costs in memory beside its data).
+pub fn start_put_with(files: &ObjectStore, key: &str, ahead: usize) -> (PieceWriter, PendingPut) {
+    let (tx, rx) = mpsc::channel(ahead.max(1));
     (PieceWriter::new(tx), put_from(files, key, rx))
 }
 

@@ -48,7 +48,10 @@ fn both(orders: &str, barcodes: &str, parts: u32, limit: IssueLimit) {
     let lines = whole.issues().len() + whole.not_itemised().len();
     assert_eq!(split.issue_totals.lines, lines as u64);
     if limit == IssueLimit::new(1) {
-        assert!(!whole.not_itemised().is_empty(), "the limit leaves issues out");
+        assert!(
+            !whole.not_itemised().is_empty(),
+            "the limit leaves issues out"
+        );
     }
 }
 

@@ -1,7 +1,7 @@
 //! The objects of one batch attempt's partitioned merge, in the file bucket.
 
 use crate::error::MergeError;
-use crate::upload::{start_put, start_put_async, PendingPut, PieceWriter};
+use crate::upload::{start_put_async, start_put_with, PendingPut, PieceWriter};
 use async_nats::jetstream::consumer::{pull, DeliverPolicy};
 use async_nats::jetstream::object_store::{InfoErrorKind, ObjectStore};
 use bytes::Bytes;
@@ -28,6 +28,8 @@ pub type PartReader = io::BufReader<Chunks>;
 const READ_BUFFER: usize = 256 << 10;
 /// Chunks of one object asked for at a time (of 512 KiB each).
 const CHUNKS_IN_FLIGHT: i64 = 2;
+/// How long one pull for an object's chunks waits for them.
+const PULL_EXPIRES: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Parts {
     pub async fn open(bus: &Bus, batch: &BatchRef) -> Result<Parts, MergeError> {
@@ -52,9 +54,11 @@ impl Parts {
         }
     }
 
-    /// Starts storing `object` from a writer used on a blocking thread.
+    /// Starts storing `object` from a writer used on a blocking thread. One piece is
+    /// buffered ahead: a step writes up to `parts + 2` objects at once, and each piece
+    /// buffered costs memory beside the partition's rows.
     pub fn put(&self, object: PartObject) -> (PieceWriter, Pending) {
-        let (w, put) = start_put(&self.files, &self.key(object));
+        let (w, put) = start_put_with(&self.files, &self.key(object), 1);
         (w, Pending { object, put })
     }
 
@@ -151,6 +155,9 @@ impl Parts {
                 filter_subject: names.object_chunks(&info.nuid),
                 deliver_policy: DeliverPolicy::All,
                 max_batch: CHUNKS_IN_FLIGHT,
+                // A pull that goes unanswered is asked again after this, rather than after
+                // the client's default of 30 s.
+                max_expires: PULL_EXPIRES,
                 ..Default::default()
             })
             .await
