@@ -1,10 +1,20 @@
-//! The process's peak resident memory over one merge step, for its log line: Linux keeps
-//! the peak (`VmHWM` in `/proc/self/status`) and resets it when `5` is written to
-//! `/proc/self/clear_refs`. A replica runs one step at a time, so the peak between a reset
-//! and the step's end is that step's. Elsewhere (or without /proc) it is unknown: `None`.
+//! The process's memory between merge steps. A replica runs one step at a time; each
+//! starts with what the steps before it freed given back to the system, so that its peak is
+//! its own and not the sum of leftovers: the C allocator keeps freed memory in per-thread
+//! arenas (a step's blocking thread is any of the pool's), and without that the peak of a
+//! run of order steps grew from 427 to 617 MiB at 20M orders.
+//!
+//! The peak over one step, for its log line: Linux keeps it (`VmHWM` in
+//! `/proc/self/status`) and resets it when `5` is written to `/proc/self/clear_refs`.
+//! Elsewhere (or without /proc) it is unknown: `None`.
 
-/// Starts a new peak from the current resident memory.
+/// Gives freed memory back to the system, then starts a new peak from what remains.
 pub fn reset() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists; no pointer is passed.
+    unsafe {
+        libc::malloc_trim(0);
+    }
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
