@@ -14,6 +14,8 @@
 //!   [`lookup_of`] for settings tests.
 //! - [`shared`]: the entries every service (or every service of a kind) shares: NATS, logs
 //!   and traces, the health endpoint, PostgreSQL.
+//! - [`memory`]: [`MemoryBudget`], the memory a service may use, held to the floor its
+//!   buffers need.
 //! - [`health`]: [`HealthAddr`], the health endpoint's address: the default, one set, or off.
 //! - [`args`]: `--help`, `--version` and the usage error, before anything connects.
 //! - [`help`]: the text of `--help`.
@@ -26,6 +28,7 @@ pub mod common;
 pub mod env;
 pub mod health;
 pub mod help;
+pub mod memory;
 pub mod record;
 pub mod shared;
 
@@ -34,5 +37,6 @@ pub use catalogue::{Catalogue, Group, Setting};
 pub use common::{lookup_of, Common};
 pub use env::{Env, SettingsError};
 pub use health::HealthAddr;
+pub use memory::MemoryBudget;
 pub use record::recorded;
 pub use shared::{DEFAULT_NAMESPACE, DEFAULT_NATS_URL};

@@ -17,12 +17,15 @@
 //! - [`service`]: [`Service`], the start every service binary shares (`--help`, logs and
 //!   traces, deprecation warnings, the shutdown token, the readiness).
 //! - [`metrics`]: the process's Prometheus registry, served at `/metrics`.
+//! - [`memory`]: the process held to its memory budget: a check while it runs, and
+//!   [`memory::settle`] at the end of each unit of work.
 //!
 //! OTLP over HTTP rather than gRPC: its exporter runs on the SDK's own batch thread with a
 //! blocking client, independent of the service's async runtime, so spans are exported
 //! (and flushed on drop) whatever the runtime is doing at shutdown.
 
 pub mod health;
+pub mod memory;
 pub mod metrics;
 pub mod service;
 pub mod settings;

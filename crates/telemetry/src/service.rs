@@ -64,6 +64,11 @@ impl Service {
         self.readiness.clone()
     }
 
+    /// Holds the process to `budget` until shutdown ([`crate::memory::watch`]).
+    pub fn watch_memory(&self, budget: tiqets_config::MemoryBudget) {
+        crate::memory::watch(budget, self.shutdown());
+    }
+
     /// Serves `/healthz`, `/readyz` and `/metrics` at `addr` until shutdown
     /// ([`health::serve_at`]).
     pub async fn serve_health(&self, addr: HealthAddr) -> std::io::Result<Option<SocketAddr>> {

@@ -122,6 +122,12 @@ pub const SETTINGS: Catalogue = Catalogue {
                     "67108864 (64 MiB)",
                     "memory for answers about completed batches (0 turns the cache off)",
                 ),
+                Setting::new(
+                    "TIQETS_API_MEMORY_BYTES",
+                    "536870912 (512 MiB)",
+                    "memory the api may use; at least 64 MiB plus TIQETS_API_CACHE_BYTES; a \
+                     peak over it is logged as an error and counted",
+                ),
             ],
         },
         shared::NATS,

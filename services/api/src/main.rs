@@ -17,6 +17,7 @@ async fn main() -> anyhow::Result<()> {
         reads_need_token = settings.read_token.is_some(),
         "api starting"
     );
+    service.watch_memory(settings.memory);
     run(settings, service.shutdown())
         .await
         .context("api failed")?;

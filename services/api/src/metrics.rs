@@ -88,12 +88,13 @@ impl Metrics {
         self.latency.with_label_values(&labels).observe(seconds);
     }
 
-    /// Everything in the Prometheus text format.
+    /// Everything in the Prometheus text format: these, then the process's own
+    /// (`tiqets_telemetry::metrics`: its memory against its budget).
     pub fn render(&self) -> String {
         let mut out = Vec::new();
         // Encoding into a Vec cannot fail for well-formed families.
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
-        String::from_utf8(out).unwrap_or_default()
+        String::from_utf8(out).unwrap_or_default() + &tiqets_telemetry::metrics::render()
     }
 }
 

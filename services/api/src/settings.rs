@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 pub use tiqets_config::SettingsError;
-use tiqets_config::{Common, Env};
+use tiqets_config::{Common, Env, MemoryBudget};
 
 /// One GiB: the default largest accepted uploaded file.
 pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 1 << 30;
@@ -64,7 +64,18 @@ pub struct Settings {
     /// `TIQETS_API_CORS_ORIGINS`, default empty (same origin only): origins whose pages
     /// may call the API, comma-separated, or `*`.
     pub cors_origins: CorsOrigins,
+    /// `TIQETS_API_MEMORY_BYTES`, default 512 MiB: the memory the api may use; at least the
+    /// cache's bytes and [`MEMORY_BASE_BYTES`].
+    pub memory: MemoryBudget,
 }
+
+/// The budget's variable.
+pub const MEMORY_VAR: &str = "TIQETS_API_MEMORY_BYTES";
+/// Default of `TIQETS_API_MEMORY_BYTES`: 512 MiB, within the base manifest's 768 Mi.
+pub const DEFAULT_MEMORY_BYTES: u64 = 512 << 20;
+/// The api without its cache: workers, connections, and the requests in flight (their
+/// bodies streamed; uploads spooled to disk).
+pub const MEMORY_BASE_BYTES: u64 = 64 << 20;
 
 impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -102,7 +113,14 @@ impl Settings {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
         let env = Env::with_catalogue(get, &crate::SETTINGS);
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cache_bytes = env.number("TIQETS_API_CACHE_BYTES", 64 << 20, 0..=1 << 40)?;
         Ok(Settings {
+            memory: env.memory_budget(
+                MEMORY_VAR,
+                DEFAULT_MEMORY_BYTES,
+                MEMORY_BASE_BYTES + cache_bytes,
+                &format!(" with TIQETS_API_CACHE_BYTES={cache_bytes}"),
+            )?,
             addr: env.parsed(
                 "TIQETS_API_ADDR",
                 "127.0.0.1:8080",
@@ -129,7 +147,7 @@ impl Settings {
                 Duration::from_secs(15),
                 1..=300,
             )?,
-            cache_bytes: env.number("TIQETS_API_CACHE_BYTES", 64 << 20, 0..=1 << 40)?,
+            cache_bytes,
             shutdown_timeout: env.secs(
                 "TIQETS_DRAIN_TIMEOUT_SECS",
                 Duration::from_secs(20),

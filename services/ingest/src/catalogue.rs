@@ -39,6 +39,12 @@ pub const SETTINGS: Catalogue = Catalogue {
                      becomes a failed batch and goes to the rejected folder",
                 ),
                 Setting::new(
+                    "TIQETS_INGEST_MEMORY_BYTES",
+                    "134217728",
+                    "memory ingest may use (128 MiB; at least 16 MiB); a peak over it is \
+                     logged as an error and counted",
+                ),
+                Setting::new(
                     "TIQETS_QUIET_MS",
                     "2000",
                     "a file is read only once its size and modification time have not changed \

@@ -9,6 +9,7 @@ use tiqets_telemetry::Service;
 async fn main() -> anyhow::Result<()> {
     let (service, settings) =
         Service::start(&SETTINGS, |env| Settings::from_lookup(env), |s| s.health).await?;
+    service.watch_memory(settings.memory);
     tiqets_ingest::run(settings, service.readiness(), service.shutdown())
         .await
         .context("running ingest")

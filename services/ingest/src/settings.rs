@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 pub use tiqets_config::SettingsError;
-use tiqets_config::{Common, Env, HealthAddr};
+use tiqets_config::{Common, Env, HealthAddr, MemoryBudget};
 
 /// One GiB: the default largest input file, the same as the api's largest upload
 /// (`TIQETS_UPLOAD_MAX_BYTES`), so that a pair one way in is taken the other way too.
@@ -39,7 +39,18 @@ pub struct Settings {
     /// `TIQETS_HEALTH_ADDR`: the health endpoint's address, default
     /// [`DEFAULT_HEALTH_ADDR`](crate::catalogue::DEFAULT_HEALTH_ADDR), or off.
     pub health: HealthAddr,
+    /// `TIQETS_INGEST_MEMORY_BYTES`: the memory ingest may use. It streams each file into
+    /// the object store a piece at a time, so its use does not grow with the files.
+    pub memory: MemoryBudget,
 }
+
+/// The budget's variable.
+pub const MEMORY_VAR: &str = "TIQETS_INGEST_MEMORY_BYTES";
+/// Default of `TIQETS_INGEST_MEMORY_BYTES`: 128 MiB, within the base manifest's 256 Mi.
+pub const DEFAULT_MEMORY_BYTES: u64 = 128 << 20;
+/// What ingest needs: runtime, NATS client and the object pieces in flight (10–12 MB
+/// measured at any size, `bench/pipeline`).
+pub const MEMORY_FLOOR_BYTES: u64 = 16 << 20;
 
 impl Settings {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
@@ -65,6 +76,7 @@ impl Settings {
             claim_stale: Duration::from_secs(number("TIQETS_CLAIM_STALE_SECS", 60)?.max(5)),
             instance: env.text("TIQETS_INSTANCE", &format!("{host}-{}", std::process::id())),
             health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
+            memory: env.memory_budget(MEMORY_VAR, DEFAULT_MEMORY_BYTES, MEMORY_FLOOR_BYTES, "")?,
         })
     }
 }

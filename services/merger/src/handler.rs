@@ -46,7 +46,6 @@ impl Merger {
     /// time ([`crate::partitioned`]): this handles whichever step `work` is.
     pub async fn merge(&self, work: MergeWork) -> Outcome {
         let started = Instant::now();
-        crate::peak::reset();
         tracing::info!(step = ?work.step, "merge step started");
         let step = match work.step {
             MergeStep::Start => match partitioned::plan(&work, self.memory_bytes) {
@@ -70,7 +69,7 @@ impl Merger {
                 tracing::info!(
                     step = ?work.step,
                     elapsed_ms = started.elapsed().as_millis() as u64,
-                    peak_rss_mib = crate::peak::mib(),
+                    peak_rss_mib = tiqets_telemetry::memory::peak_mib(),
                     "merge step done"
                 );
                 if !work.step.is_start() {
@@ -119,7 +118,7 @@ impl Merger {
         tracing::info!(
             step = ?work.step,
             elapsed_ms = started.elapsed().as_millis() as u64,
-            peak_rss_mib = crate::peak::mib(),
+            peak_rss_mib = tiqets_telemetry::memory::peak_mib(),
             "merge step done"
         );
         Outcome::Ack
@@ -129,6 +128,17 @@ impl Merger {
         let t = Instant::now();
         let (orders, barcodes) = self.read(work).await?;
         let read_ms = t.elapsed().as_millis() as u64;
+        self.merging(work, orders.rows, barcodes.rows).await?;
+        self.finish(work, orders, barcodes, read_ms).await
+    }
+
+    /// `merging`, with the batch's input rows: its chunks are read (or split) and merged.
+    async fn merging(
+        &self,
+        work: &MergeWork,
+        order_rows: u64,
+        barcode_rows: u64,
+    ) -> Result<(), MergeError> {
         let b = &work.batch;
         let merging = StatusEvent::new(
             b.batch_id.clone(),
@@ -137,12 +147,12 @@ impl Merger {
             b.attempt,
         )
         .with_counts(BatchCounts {
-            order_rows: orders.rows,
-            barcode_rows: barcodes.rows,
+            order_rows,
+            barcode_rows,
             ..Default::default()
         });
         self.bus.publish_status(&merging).await?;
-        self.finish(work, orders, barcodes, read_ms).await
+        Ok(())
     }
 
     /// A sign of life after each step of a partitioned merge: `merging` again, as a progress
@@ -166,19 +176,8 @@ impl Merger {
     /// `merging`, and a barcode step per partition.
     async fn split(&self, work: &MergeWork, plan: Plan) -> Result<(), MergeError> {
         let figures = partitioned::split(&self.bus, work, plan, self.chunk_wait).await?;
-        let b = &work.batch;
-        let merging = StatusEvent::new(
-            b.batch_id.clone(),
-            b.name.clone(),
-            BatchStatus::Merging,
-            b.attempt,
-        )
-        .with_counts(BatchCounts {
-            order_rows: figures.order_rows,
-            barcode_rows: figures.barcode_rows,
-            ..Default::default()
-        });
-        self.bus.publish_status(&merging).await?;
+        self.merging(work, figures.order_rows, figures.barcode_rows)
+            .await?;
         let parts = figures.parts;
         for part in 0..parts {
             let step = MergeStep::Barcodes { part, parts };

@@ -22,7 +22,6 @@ pub mod catalogue;
 pub mod error;
 pub mod handler;
 pub mod partitioned;
-pub mod peak;
 pub mod reader;
 pub mod results;
 pub mod sequencer;

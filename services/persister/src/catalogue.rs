@@ -25,6 +25,12 @@ pub const SETTINGS: Catalogue = Catalogue {
                      written (created if missing)",
                 ),
                 Setting::new(
+                    "TIQETS_PERSISTER_MEMORY_BYTES",
+                    "402653184",
+                    "memory the persister may use (384 MiB; at least 48 MiB); a peak over it \
+                     is logged as an error and counted",
+                ),
+                Setting::new(
                     "TIQETS_PERSISTER_DB_POOL_SIZE",
                     "6",
                     "PostgreSQL connections per replica (6-64): a persist holds up to five, \

@@ -16,6 +16,7 @@ async fn main() -> anyhow::Result<()> {
         output_dir = %settings.output_dir.display(),
         "persister starting"
     );
+    service.watch_memory(settings.memory);
     run(settings, service.readiness(), service.shutdown())
         .await
         .context("persister failed")?;

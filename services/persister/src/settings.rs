@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 pub use tiqets_config::SettingsError;
-use tiqets_config::{Common, Env, HealthAddr};
+use tiqets_config::{Common, Env, HealthAddr, MemoryBudget};
 
 /// Connections a replica needs: a batch write's ([`tiqets_store::WRITE_CONNECTIONS`]) and
 /// the status recorder's.
@@ -29,7 +29,19 @@ pub struct Settings {
     /// `TIQETS_HEALTH_ADDR`: the health endpoint's address, default
     /// [`DEFAULT_HEALTH_ADDR`](crate::catalogue::DEFAULT_HEALTH_ADDR), or off.
     pub health: HealthAddr,
+    /// `TIQETS_PERSISTER_MEMORY_BYTES`: the memory the persister may use. It streams the
+    /// result objects into COPY and the comparison out of PostgreSQL, so its use does not
+    /// grow with the batch.
+    pub memory: MemoryBudget,
 }
+
+/// The budget's variable.
+pub const MEMORY_VAR: &str = "TIQETS_PERSISTER_MEMORY_BYTES";
+/// Default of `TIQETS_PERSISTER_MEMORY_BYTES`: 384 MiB, within the base manifest's 1 Gi.
+pub const DEFAULT_MEMORY_BYTES: u64 = 384 << 20;
+/// What the persister needs: runtime, NATS client, connections and COPY buffers (20 MB at
+/// the issue flood, `bench/pipeline flood`).
+pub const MEMORY_FLOOR_BYTES: u64 = 48 << 20;
 
 impl Settings {
     /// Reads the settings through `get` (tests pass a map).
@@ -62,6 +74,7 @@ impl Settings {
                 )?),
             },
             health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
+            memory: env.memory_budget(MEMORY_VAR, DEFAULT_MEMORY_BYTES, MEMORY_FLOOR_BYTES, "")?,
         })
     }
 }

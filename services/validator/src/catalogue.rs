@@ -29,6 +29,13 @@ pub const SETTINGS: Catalogue = Catalogue {
                      (1-1024)",
                 ),
                 Setting::new(
+                    "TIQETS_VALIDATOR_MEMORY_BYTES",
+                    "268435456",
+                    "memory the validator may use (256 MiB); at least 48 MiB plus 4 × \
+                     TIQETS_VALIDATOR_INFLIGHT × TIQETS_VALIDATOR_CHUNK_BYTES; a peak over it \
+                     is logged as an error and counted",
+                ),
+                Setting::new(
                     "TIQETS_ISSUE_LIMIT",
                     "100000",
                     "issues itemised per code per file; the others are only counted, and \

@@ -8,6 +8,7 @@ use tiqets_validator::{Settings, SETTINGS};
 async fn main() -> anyhow::Result<()> {
     let (service, settings) =
         Service::start(&SETTINGS, |env| Settings::from_lookup(env), |s| s.health).await?;
+    service.watch_memory(settings.memory);
     // The consumer loop is the readiness' one part: ready while it can fetch work.
     tiqets_validator::run(settings, service.readiness(), service.shutdown()).await;
     tracing::info!("validator stopped");

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 pub use tiqets_config::SettingsError;
-use tiqets_config::{Common, Env, HealthAddr};
+use tiqets_config::{Common, Env, HealthAddr, MemoryBudget};
 use tiqets_contract::{Names, CHUNK_TARGET_BYTES};
 use tiqets_domain::IssueLimit;
 
@@ -28,6 +28,24 @@ pub struct Settings {
     /// `TIQETS_ISSUE_LIMIT`: issues itemised per code per file (0: all); the others are
     /// counted. The merger applies the same limit, which it gets from the validator.
     pub issue_limit: IssueLimit,
+    /// `TIQETS_VALIDATOR_MEMORY_BYTES`: the memory the validator may use; at least
+    /// [`memory_floor`] of the chunk settings.
+    pub memory: MemoryBudget,
+}
+
+/// The budget's variable.
+pub const MEMORY_VAR: &str = "TIQETS_VALIDATOR_MEMORY_BYTES";
+/// Default of `TIQETS_VALIDATOR_MEMORY_BYTES`: 256 MiB, within the base manifest's 512 Mi.
+pub const DEFAULT_MEMORY_BYTES: u64 = 256 << 20;
+/// The process without its chunks: runtime, NATS client and file buffers (45 MB at the
+/// 20M-row issue flood, `bench/pipeline flood`).
+const BASE_MEMORY_BYTES: u64 = 48 << 20;
+
+/// The memory a validator needs with `inflight` chunks of `chunk_bytes` awaiting their
+/// acknowledgement per file: both files validate at once, and a chunk is held as rows
+/// while it is encoded.
+pub fn memory_floor(chunk_bytes: usize, inflight: usize) -> u64 {
+    BASE_MEMORY_BYTES + 2 * 2 * (chunk_bytes as u64) * (inflight as u64)
 }
 
 impl Default for Settings {
@@ -43,6 +61,7 @@ impl Default for Settings {
                     .expect("a valid default address"),
             ),
             issue_limit: IssueLimit::DEFAULT,
+            memory: MemoryBudget::new(MEMORY_VAR, DEFAULT_MEMORY_BYTES),
         }
     }
 }
@@ -53,14 +72,25 @@ impl Settings {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
         let env = Env::with_catalogue(lookup, &crate::SETTINGS);
         let d = Settings::default();
+        let chunk_bytes = env.number(
+            "TIQETS_VALIDATOR_CHUNK_BYTES",
+            d.chunk_bytes,
+            1024..=MAX_CHUNK_BYTES,
+        )?;
+        let inflight = env.number("TIQETS_VALIDATOR_INFLIGHT", d.inflight, 1..=1024)?;
         Ok(Settings {
             common: Common::read(&env)?,
-            chunk_bytes: env.number(
-                "TIQETS_VALIDATOR_CHUNK_BYTES",
-                d.chunk_bytes,
-                1024..=MAX_CHUNK_BYTES,
+            chunk_bytes,
+            inflight,
+            memory: env.memory_budget(
+                MEMORY_VAR,
+                d.memory.bytes,
+                memory_floor(chunk_bytes, inflight),
+                &format!(
+                    " with TIQETS_VALIDATOR_INFLIGHT={inflight} chunks of \
+                     TIQETS_VALIDATOR_CHUNK_BYTES={chunk_bytes} in flight per file"
+                ),
             )?,
-            inflight: env.number("TIQETS_VALIDATOR_INFLIGHT", d.inflight, 1..=1024)?,
             drain_timeout: env.secs("TIQETS_DRAIN_TIMEOUT_SECS", d.drain_timeout, 0..=3600)?,
             health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
             issue_limit: IssueLimit::new(env.number(
@@ -119,5 +149,20 @@ mod tests {
             "{e}"
         );
         assert!(from(&[("TIQETS_VALIDATOR_INFLIGHT", "0")]).is_err());
+    }
+
+    #[test]
+    fn the_budget_must_hold_the_chunks_in_flight() {
+        assert_eq!(memory_floor(CHUNK_TARGET_BYTES, 16), 64 << 20);
+        let s = from(&[(MEMORY_VAR, "67108864")]).unwrap();
+        assert_eq!(s.memory.bytes, 64 << 20);
+        let e = from(&[(MEMORY_VAR, "67108863")]).unwrap_err();
+        assert_eq!(e.name, MEMORY_VAR);
+        // More chunks in flight raise the floor past the default budget.
+        let e = from(&[("TIQETS_VALIDATOR_INFLIGHT", "1024")]).unwrap_err();
+        assert!(
+            e.to_string().contains("TIQETS_VALIDATOR_INFLIGHT=1024"),
+            "{e}"
+        );
     }
 }

@@ -31,6 +31,10 @@ pub struct ConsumerOptions {
     /// This loop's part of the service's readiness: set while it can fetch (detached by
     /// default; a service gives it [`tiqets_telemetry::health::Readiness::part`]).
     pub ready: ReadyFlag,
+    /// Whether each message is a unit of work for the memory budget
+    /// ([`tiqets_telemetry::memory::settle`] after it): the work stages' messages are,
+    /// the small status events are not.
+    pub settle_memory: bool,
 }
 
 impl ConsumerOptions {
@@ -53,6 +57,7 @@ impl ConsumerOptions {
                 Duration::from_secs(60),
             ],
             ready: ReadyFlag::detached(),
+            settle_memory: true,
         }
     }
 
@@ -76,6 +81,7 @@ impl ConsumerOptions {
             fetch_batch: 64,
             max_deliver: u64::MAX, // setup::STATUS_MAX_DELIVER: never exhausted
             progress_every: setup::STATUS_ACK_WAIT / 4,
+            settle_memory: false,
             ..ConsumerOptions::work(names, Stage::Persist)
         }
     }

@@ -219,6 +219,9 @@ async fn process<H: Handler>(
     .instrument(span)
     .await;
     in_flight.dec();
+    if options.settle_memory {
+        tiqets_telemetry::memory::settle();
+    }
 }
 
 /// Runs the handler once on `d`, with in-progress acks on `ticker`; at shutdown it is let

@@ -17,6 +17,7 @@ async fn the_sample_dropped_into_the_folder_completes_with_exactly_the_cli_resul
     let health: Vec<(Service, u16)> = Service::ALL.iter().map(|&s| (s, free_port())).collect();
     for &(service, port) in &health {
         stack.set_service_env(service, "TIQETS_HEALTH_ADDR", &format!("127.0.0.1:{port}"));
+        stack.set_service_env(service, &budget_var(service), &BUDGET.to_string());
     }
     stack.start_all(1);
     let (orders, barcodes, batch) = sample_completed(db.pool(), &stack, None, DEADLINE).await;
@@ -60,6 +61,29 @@ async fn the_sample_dropped_into_the_folder_completes_with_exactly_the_cli_resul
     // Inputs were archived, not lost; the input folder is empty again.
     assert_written_and_archived(&stack, &batch, &want);
     assert!(files_under(&stack.input()).is_empty());
+    // Each service kept to the memory budget it was given, and says so at /metrics.
+    for &(service, port) in &health {
+        let m = scrape(port);
+        let budget = metric(&m, "tiqets_memory_budget_bytes");
+        assert_eq!(budget, BUDGET as f64, "{service:?}: {m:?}");
+        let peak = metric(&m, "tiqets_memory_peak_bytes");
+        assert!(peak > 0.0 && peak <= budget, "{service:?}: peak {peak}");
+        let over = metric(&m, "tiqets_memory_over_budget_total");
+        assert_eq!(over, 0.0, "{service:?}\n{}", stack.logs());
+    }
+}
+
+/// The memory budget each service of the sample run gets: a quarter of the merger's default
+/// and half the validator's, above every service's floor.
+const BUDGET: u64 = 128 << 20;
+
+/// `TIQETS_<SERVICE>_MEMORY_BYTES` (docs/operations.md, "Memory budgets").
+fn budget_var(service: Service) -> String {
+    let name = service
+        .binary()
+        .trim_start_matches("tiqets-")
+        .to_uppercase();
+    format!("TIQETS_{name}_MEMORY_BYTES")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -22,6 +22,7 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
             drain_timeout: Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,
             issue_limit: tiqets_domain::IssueLimit::DEFAULT,
+            memory: tiqets_validator::Settings::default().memory,
         },
         tiqets_telemetry::health::Readiness::new(),
         shutdown.clone(),
@@ -46,6 +47,10 @@ async fn an_upload_completes_through_the_pipeline_and_is_served_with_the_cli_res
             retention: Default::default(),
             watchdog: Default::default(),
             health: tiqets_config::HealthAddr::Off,
+            memory: tiqets_config::MemoryBudget::new(
+                tiqets_persister::settings::MEMORY_VAR,
+                tiqets_persister::settings::DEFAULT_MEMORY_BYTES,
+            ),
         },
         tiqets_telemetry::health::Readiness::new(),
         shutdown.clone(),

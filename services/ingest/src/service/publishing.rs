@@ -61,6 +61,7 @@ impl Ingest {
         };
         let done = self.open_and_publish(&c).await;
         heartbeat.abort();
+        tiqets_telemetry::memory::settle();
         done
     }
 

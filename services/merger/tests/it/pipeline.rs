@@ -119,6 +119,10 @@ async fn a_batch_goes_from_validation_to_completed_in_postgres_with_the_cli_outp
         retention: Default::default(),
         watchdog: Default::default(),
         health: tiqets_config::HealthAddr::Off,
+        memory: tiqets_config::MemoryBudget::new(
+            tiqets_persister::settings::MEMORY_VAR,
+            tiqets_persister::settings::DEFAULT_MEMORY_BYTES,
+        ),
     };
     let persister = tokio::spawn(tiqets_persister::run(
         persister_settings,

@@ -38,6 +38,7 @@ impl Env {
             drain_timeout: Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,
             issue_limit: tiqets_domain::IssueLimit::DEFAULT,
+            memory: tiqets_validator::Settings::default().memory,
         }
     }
 

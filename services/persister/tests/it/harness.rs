@@ -212,6 +212,10 @@ pub fn start_with(bus: &Bus, pool: &Pool, output_dir: &Path, watchdog: Watchdog)
         retention: Default::default(),
         watchdog,
         health: tiqets_config::HealthAddr::Off,
+        memory: tiqets_config::MemoryBudget::new(
+            tiqets_persister::settings::MEMORY_VAR,
+            tiqets_persister::settings::DEFAULT_MEMORY_BYTES,
+        ),
     };
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(serve(

@@ -30,6 +30,7 @@ impl Env {
             drain_timeout: std::time::Duration::from_secs(2),
             health: tiqets_config::HealthAddr::Off,
             issue_limit: tiqets_domain::IssueLimit::DEFAULT,
+            memory: Settings::default().memory,
         }
     }
 
