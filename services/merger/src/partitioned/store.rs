@@ -2,10 +2,8 @@
 
 use crate::error::MergeError;
 use crate::upload::{start_put_async, start_put_with, PendingPut, PieceWriter};
-use async_nats::jetstream::consumer::{pull, DeliverPolicy};
 use async_nats::jetstream::object_store::{InfoErrorKind, ObjectStore};
 use bytes::Bytes;
-use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::io;
@@ -26,10 +24,8 @@ pub type PartReader = io::BufReader<Chunks>;
 
 /// Bytes read from an object at a time.
 const READ_BUFFER: usize = 256 << 10;
-/// Chunks of one object asked for at a time (of 512 KiB each).
-const CHUNKS_IN_FLIGHT: i64 = 2;
-/// How long one pull for an object's chunks waits for them.
-const PULL_EXPIRES: std::time::Duration = std::time::Duration::from_secs(2);
+/// Chunks of one object fetched ahead of its reader (of 512 KiB each).
+const CHUNKS_AHEAD: usize = 2;
 
 impl Parts {
     pub async fn open(bus: &Bus, batch: &BatchRef) -> Result<Parts, MergeError> {
@@ -131,11 +127,14 @@ impl Parts {
 
     /// `object`, to read on a blocking thread.
     ///
-    /// Its chunks are pulled a few at a time as they are read, through an ordered pull
-    /// consumer of its own. (The object store's reader is pushed the whole object as fast
-    /// as the server sends it: with many objects read a little at a time, as a merge of
-    /// sorted runs does, the chunks of one that is not being read fill its buffer and hold
-    /// up the connection, and the others' chunks and every ack with it.)
+    /// Its chunks are fetched one at a time as they are read, each by a direct get (the
+    /// chunk subject's next message after the one before), one piece ahead. No consumer
+    /// serves them, so nothing waits on a reader that is not being read: a merge of sorted
+    /// runs reads many objects a little at a time, and a step leaves its inputs alone while
+    /// it works. (The object store's reader is pushed the whole object as fast as the
+    /// server sends it, and fills the connection with the chunks of objects not being read;
+    /// an ordered pull consumer's stream, left unpolled past its idle heartbeat, counted the
+    /// heartbeat as missed and stalled until its pull was asked again, 7 s later.)
     pub async fn reader(&self, object: PartObject) -> Result<PartReader, MergeError> {
         let key = self.key(object);
         let info = self
@@ -150,31 +149,24 @@ impl Parts {
             .get_stream_no_info(names.files_stream())
             .await
             .map_err(|e| self.error(object, e))?;
-        let consumer = stream
-            .create_consumer(pull::OrderedConfig {
-                filter_subject: names.object_chunks(&info.nuid),
-                deliver_policy: DeliverPolicy::All,
-                max_batch: CHUNKS_IN_FLIGHT,
-                // A pull that goes unanswered is asked again after this, rather than after
-                // the client's default of 30 s.
-                max_expires: PULL_EXPIRES,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| self.error(object, e))?;
-        let mut messages = consumer
-            .messages()
-            .await
-            .map_err(|e| self.error(object, e))?;
-        let (tx, rx) = mpsc::channel(CHUNKS_IN_FLIGHT as usize);
+        let subject = names.object_chunks(&info.nuid);
+        let (tx, rx) = mpsc::channel(CHUNKS_AHEAD);
         let (chunks, size) = (info.chunks, info.size as u64);
         tokio::spawn(async move {
             let mut read = 0u64;
+            // None: from the stream's start, the object's first chunk.
+            let mut after: Option<u64> = None;
             for _ in 0..chunks {
-                let piece = match messages.next().await {
-                    Some(Ok(m)) => Ok(m.payload.clone()),
-                    Some(Err(e)) => Err(io::Error::other(e.to_string())),
-                    None => Err(io::Error::other("the object's chunks ended early")),
+                let from = after.map(|seq| seq + 1);
+                let piece = match stream.direct_get_next_for_subject(&subject, from).await {
+                    Ok(m) => {
+                        after = Some(m.sequence);
+                        Ok(m.payload)
+                    }
+                    Err(e) => Err(io::Error::other(format!(
+                        "the object's chunk after stream sequence {}: {e}",
+                        after.unwrap_or(0)
+                    ))),
                 };
                 let failed = piece.is_err();
                 read += piece.as_ref().map_or(0, |p| p.len() as u64);

@@ -3,6 +3,7 @@
 
 mod failures;
 mod golden;
+mod part_reader;
 mod partitioned;
 mod pipeline;
 mod redelivery;
