@@ -159,6 +159,9 @@ async fn process<H: Handler>(
         batch_id = tracing::field::Empty,
     );
     continue_trace(&span, d.headers());
+    if let Some(batch_id) = handler.batch_id(&d) {
+        span.record("batch_id", batch_id.as_str());
+    }
     let started = std::time::Instant::now();
     let in_flight = consumer_metrics()
         .in_flight

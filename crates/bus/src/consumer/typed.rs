@@ -62,7 +62,6 @@ impl<W: Work, H: WorkHandler<W>> Handler for TypedWork<W, H> {
         match d.json::<W>() {
             Ok(work) => {
                 let b = work.batch();
-                tracing::Span::current().record("batch_id", b.batch_id.as_str());
                 if let Some(ended) = self.ended(b, W::STAGE).await {
                     tracing::info!(%ended, attempt = b.attempt, "work of an ended attempt: skipped");
                     return Outcome::Ack;
@@ -91,6 +90,11 @@ impl<W: Work, H: WorkHandler<W>> Handler for TypedWork<W, H> {
             }
             Err(e) => Outcome::Fatal(format!("cannot decode {} work: {e}", W::STAGE)),
         }
+    }
+
+    fn batch_id(&self, d: &Delivery) -> Option<String> {
+        let work = d.json::<W>().ok()?;
+        Some(work.batch().batch_id.as_str().to_string())
     }
 
     async fn dead(&self, d: &Delivery, reason: &str) {
