@@ -103,11 +103,10 @@ pub fn watch(budget: MemoryBudget, shutdown: CancellationToken) {
 fn tick() {
     let mut state = state();
     check(&mut state);
-    let back = match (state.budget, status_bytes("VmRSS:")) {
-        (Some(budget), Some(now)) => state.reported && now <= budget.bytes,
-        _ => false,
+    let Some(budget) = state.budget.filter(|_| state.reported) else {
+        return;
     };
-    if back {
+    if status_bytes("VmRSS:").is_some_and(|now| now <= budget.bytes) {
         let _ = std::fs::write("/proc/self/clear_refs", "5");
         state.reported = false;
     }

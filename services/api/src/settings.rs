@@ -206,6 +206,24 @@ mod tests {
     }
 
     #[test]
+    fn the_memory_budget_must_hold_the_cache() {
+        assert_eq!(from(&[]).unwrap().memory.bytes, DEFAULT_MEMORY_BYTES);
+        let e = from(&[("TIQETS_API_CACHE_BYTES", "536870912")]).unwrap_err();
+        assert_eq!(e.name, MEMORY_VAR);
+        assert!(
+            e.to_string()
+                .contains("with TIQETS_API_CACHE_BYTES=536870912"),
+            "{e}"
+        );
+        let s = from(&[
+            ("TIQETS_API_CACHE_BYTES", "536870912"),
+            (MEMORY_VAR, "603979776"),
+        ])
+        .unwrap();
+        assert_eq!(s.memory.bytes, 576 << 20);
+    }
+
+    #[test]
     fn bad_values_name_the_variable() {
         let e = from(&[("TIQETS_UPLOAD_MAX_BYTES", "lots")]).unwrap_err();
         assert!(e.to_string().contains("TIQETS_UPLOAD_MAX_BYTES"), "{e}");

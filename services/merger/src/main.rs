@@ -8,10 +8,7 @@ use tiqets_telemetry::Service;
 async fn main() -> anyhow::Result<()> {
     let (service, settings) =
         Service::start(&SETTINGS, |env| Settings::from_lookup(env), |s| s.health).await?;
-    service.watch_memory(tiqets_config::MemoryBudget::new(
-        "TIQETS_MERGER_MEMORY_BYTES",
-        settings.memory_bytes,
-    ));
+    service.watch_memory(settings.memory());
     // The consumer loop is the readiness' one part: ready while it can fetch work.
     tiqets_merger::run(settings, service.readiness(), service.shutdown()).await;
     tracing::info!("merger stopped");

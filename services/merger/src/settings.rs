@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 pub use tiqets_config::SettingsError;
-use tiqets_config::{Common, Env, HealthAddr};
+use tiqets_config::{Common, Env, HealthAddr, MemoryBudget};
 use tiqets_contract::Names;
 
 /// What the merger needs to run.
@@ -26,6 +26,8 @@ pub struct Settings {
     pub memory_bytes: u64,
 }
 
+/// The budget's variable.
+pub const MEMORY_VAR: &str = "TIQETS_MERGER_MEMORY_BYTES";
 /// Default of `TIQETS_MERGER_MEMORY_BYTES`: 512 MiB, within the base manifest's limit.
 pub const DEFAULT_MEMORY_BYTES: u64 = 512 << 20;
 
@@ -55,12 +57,15 @@ impl Settings {
             chunk_wait: env.secs("TIQETS_MERGER_CHUNK_WAIT_SECS", d.chunk_wait, 1..=3600)?,
             drain_timeout: env.secs("TIQETS_DRAIN_TIMEOUT_SECS", d.drain_timeout, 0..=3600)?,
             health: env.health_addr(crate::catalogue::DEFAULT_HEALTH_ADDR)?,
-            memory_bytes: env.number(
-                "TIQETS_MERGER_MEMORY_BYTES",
-                d.memory_bytes,
-                (4 << 10)..=(1 << 40),
-            )?,
+            memory_bytes: env
+                .memory_budget(MEMORY_VAR, d.memory_bytes, 4 << 10, "")?
+                .bytes,
         })
+    }
+
+    /// [`Settings::memory_bytes`] as the process's budget.
+    pub fn memory(&self) -> MemoryBudget {
+        MemoryBudget::new(MEMORY_VAR, self.memory_bytes)
     }
 
     pub fn names(&self) -> Names {
