@@ -38,6 +38,6 @@ pub use status::{record_status, Recorded};
 pub use tls::{DbTls, SslMode};
 pub use writer::{
     deleted_attempt, drop_batch, index_lookups, split_barcodes, BatchWriter, IssuesCopy,
-    IssuesWritten, OrdersCopy, OrdersWritten, UnusedCopy, UnusedWritten, BATCH_LOCK_CLASS,
-    WRITE_CONNECTIONS,
+    IssuesWritten, OrdersCopy, OrdersWritten, SoldCopy, UnusedCopy, UnusedWritten,
+    BATCH_LOCK_CLASS, WRITE_CONNECTIONS,
 };

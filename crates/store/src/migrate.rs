@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "changes and lookups", "0006_changes_and_lookups.sql"),
     migration!(7, "deleted batches", "0007_deleted_batches.sql"),
     migration!(8, "issues not itemised", "0008_issues_not_itemised.sql"),
+    migration!(9, "sold after completed", "0009_sold_after_completed.sql"),
 ];
 
 /// Key of the advisory lock that serialises migration runs (any constant unique to us).

@@ -3,8 +3,7 @@
 //! [`BatchWriter::begin`] takes the batch's advisory lock on a connection of its own (two
 //! deliveries of one batch write one after the other, never interleaved). Each result
 //! table is then loaded on a connection of its own ([`BatchWriter::orders`],
-//! [`BatchWriter::unused`], [`BatchWriter::issues`], each a [`Staged`] table; the orders'
-//! barcodes go to `batch_barcodes` on one more): a new, empty
+//! [`BatchWriter::unused`], [`BatchWriter::issues`], each a [`Staged`] table): a new, empty
 //! table (`tiqets_stage_partition`, migration 5) filled by binary `COPY … FREEZE` row by row
 //! (never the whole batch in memory), then indexed and committed by its `finish`. So the
 //! orders and the unused barcodes can be copied and indexed at the same time, by two server
@@ -17,18 +16,20 @@
 //! `tiqets_attach_batch` (the staged tables become the batch's partitions, or their rows
 //! replace those of a batch written before), records `completed` with the counts (by the
 //! forward-only rule of [`crate::status`]) and commits: readers see the old results or the
-//! new ones, never a mix. A writer or a table dropped before that leaves the results as they
+//! new ones, never a mix. Then [`SoldCopy`] loads the orders' barcodes into `batch_barcodes`
+//! (migration 9), under the batch's lock again. A writer or a table dropped before that leaves the results as they
 //! were: its connection is closed rather than returned to the pool, so the server rolls its
 //! transaction back (and releases the lock); a staged table committed by then is dropped by
 //! the next write of the batch.
 //!
 //! Files: [`Staged`] (`staged`) loads one table on a `held` connection; `orders`, `unused`
-//! and `issues` are the three copies and what each wrote.
+//! and `issues` are the three copies and what each wrote; `sold` is the copy after them.
 
 mod drop;
 pub(crate) mod held;
 mod issues;
 mod orders;
+mod sold;
 mod staged;
 mod unused;
 
@@ -36,6 +37,7 @@ pub use drop::{deleted_attempt, drop_batch, index_lookups};
 pub(crate) use held::Held;
 pub use issues::{IssuesCopy, IssuesWritten};
 pub use orders::{OrdersCopy, OrdersWritten};
+pub use sold::SoldCopy;
 pub use staged::Staged;
 pub use unused::{UnusedCopy, UnusedWritten};
 
@@ -57,11 +59,37 @@ pub fn split_barcodes(list: &str) -> Vec<String> {
     processed::split(list).map(str::to_owned).collect()
 }
 
-/// Connections a write holds at most: the lock's, the orders', their sold barcodes', the
-/// tickets' (while the orders are indexed), and one more table's (the persister loads the
-/// issues and the unused barcodes one after the other). A pool smaller than this (and than what else
-/// shares it needs) would make a write wait for itself.
-pub const WRITE_CONNECTIONS: usize = 5;
+/// Connections a write holds at most: the lock's, the orders', the tickets' (while the
+/// orders are indexed), and one more table's (the persister loads the issues and the unused
+/// barcodes one after the other). A pool smaller than this (and than what else shares it
+/// needs) would make a write wait for itself. The sold barcodes' copy after it takes two.
+pub const WRITE_CONNECTIONS: usize = 4;
+
+/// Waits for `batch_id`'s lock (exclusive) on a connection held until [`unlock_batch`].
+async fn lock_batch(pool: &Pool, batch_id: &BatchId) -> Result<Held> {
+    let lock = Held(Some(pool.get().await?));
+    lock.client()
+        .execute(
+            "SELECT pg_advisory_lock($1, hashtext($2))",
+            &[&BATCH_LOCK_CLASS, &batch_id.as_str()],
+        )
+        .await
+        .map_err(db("batch lock"))?;
+    Ok(lock)
+}
+
+/// Releases the lock [`lock_batch`] took, and its connection to the pool.
+async fn unlock_batch(lock: Held, batch_id: &BatchId) -> Result<()> {
+    lock.client()
+        .execute(
+            "SELECT pg_advisory_unlock($1, hashtext($2))",
+            &[&BATCH_LOCK_CLASS, &batch_id.as_str()],
+        )
+        .await
+        .map_err(db("batch unlock"))?;
+    lock.release();
+    Ok(())
+}
 
 /// An open write of one batch. See the module docs.
 pub struct BatchWriter {
@@ -84,14 +112,7 @@ impl BatchWriter {
                 "a batch write needs a pool of {WRITE_CONNECTIONS} connections; this one has {size}"
             )));
         }
-        let lock = Held(Some(pool.get().await?));
-        lock.client()
-            .execute(
-                "SELECT pg_advisory_lock($1, hashtext($2))",
-                &[&BATCH_LOCK_CLASS, &batch_id.as_str()],
-            )
-            .await
-            .map_err(db("batch lock"))?;
+        let lock = lock_batch(pool, batch_id).await?;
         Ok(BatchWriter {
             pool: pool.clone(),
             lock,
@@ -129,16 +150,8 @@ impl BatchWriter {
                 "customer_id, order_id, barcodes, position",
             )
             .await?;
-        let sold = Staged::open(
-            &self.pool,
-            &self.batch_id,
-            "batch_barcodes",
-            "barcode, order_id",
-        )
-        .await?;
         Ok(OrdersCopy::new(
             staged,
-            sold,
             self.pool.clone(),
             self.batch_id.clone(),
         ))
@@ -208,15 +221,7 @@ impl BatchWriter {
             .with_counts(totals.clone());
         let recorded = apply(&tx, &event, counts_from).await?;
         tx.commit().await.map_err(db("commit batch"))?;
-        self.lock
-            .client()
-            .execute(
-                "SELECT pg_advisory_unlock($1, hashtext($2))",
-                &[&BATCH_LOCK_CLASS, &id],
-            )
-            .await
-            .map_err(db("batch unlock"))?;
-        self.lock.release();
+        unlock_batch(self.lock, &self.batch_id).await?;
         Ok((totals, recorded))
     }
 }

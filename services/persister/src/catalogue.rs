@@ -32,8 +32,8 @@ pub const SETTINGS: Catalogue = Catalogue {
                 ),
                 Setting::new(
                     "TIQETS_PERSISTER_DB_POOL_SIZE",
-                    "6",
-                    "PostgreSQL connections per replica (6-64): a persist holds up to five, \
+                    "5",
+                    "PostgreSQL connections per replica (5-64): a persist holds up to four, \
                      status recording one",
                 ),
                 Setting::deprecated("PERSISTER_DB_POOL_SIZE", "TIQETS_PERSISTER_DB_POOL_SIZE"),

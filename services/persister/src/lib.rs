@@ -16,6 +16,7 @@
 //! - [`changes`](mod@changes): the change step, comparing a completed batch with the one
 //!   completed before it.
 //! - [`results`]: reading and checking a result object, line by line.
+//! - [`sold`]: the sold barcodes' copy, after `completed`.
 //! - [`output`]: output files, renamed into place when complete.
 //! - [`recorder`]: the status handler.
 //! - [`retention`]: deleting batches, on request (`{ns}.admin.delete`) and by the retention
@@ -37,6 +38,7 @@ pub mod requests;
 pub mod results;
 pub mod retention;
 pub mod settings;
+pub mod sold;
 pub mod watchdog;
 
 pub use catalogue::SETTINGS;

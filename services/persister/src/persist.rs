@@ -85,12 +85,15 @@ impl Persister {
 
     async fn run(&self, work: &PersistWork) -> Result<BatchCounts, PersistError> {
         let b = &work.batch;
+        // Whether this delivery wrote the orders (their sold barcodes are then replaced).
+        let mut wrote = false;
         let counts = match self.already_persisted(work).await? {
             Some(counts) => {
                 tracing::info!(batch_id = %b.batch_id, "already persisted; reporting completed again");
                 counts
             }
             None => {
+                wrote = true;
                 let persisting = StatusEvent::new(
                     b.batch_id.clone(),
                     b.name.clone(),
@@ -110,7 +113,9 @@ impl Persister {
         .with_counts(counts.clone());
         self.bus.publish_status(&completed).await?;
         // After `completed`, off its path (a redelivery does them again, each idempotent):
-        // the lookup indexes, then the changes since the batch before (which read them).
+        // the sold barcodes, the lookup indexes, then the changes since the batch before
+        // (which read them).
+        crate::sold::load(&self.bus, &self.pool, work, wrote).await?;
         let id = b.batch_id.as_str();
         let started = Instant::now();
         tiqets_store::index_lookups(&self.pool, id).await?;

@@ -48,7 +48,8 @@ pub(super) async fn orders(
     }))
 }
 
-/// Every sold or unused barcode, by barcode: two index scans merged by the server.
+/// Every sold or unused barcode, by barcode: two index scans merged by the server (the sold
+/// ones sorted from the orders while they are not loaded yet: `tiqets_sold_barcodes`).
 pub(super) async fn barcodes(
     pool: &Pool,
     batch_id: &str,
@@ -56,7 +57,7 @@ pub(super) async fn barcodes(
     let stream = rows(
         pool,
         "barcodes by text",
-        "SELECT barcode, order_id FROM batch_barcodes WHERE batch_id = $1
+        "SELECT barcode, order_id FROM tiqets_sold_barcodes($1)
          UNION ALL
          SELECT barcode, NULL FROM batch_unused_barcodes WHERE batch_id = $1
          ORDER BY 1",

@@ -34,9 +34,11 @@ pub struct BarcodeState {
     pub customer_id: Option<u64>,
 }
 
+// The sold barcodes through `tiqets_sold_barcodes` (migration 9): right after `completed`
+// they are still being loaded, and are read from the orders meanwhile.
 const STATE_IN_BATCH: &str = "SELECT 'sold', b.order_id, o.customer_id
-      FROM batch_barcodes b JOIN batch_orders o ON o.batch_id = b.batch_id AND o.order_id = b.order_id
-     WHERE b.batch_id = $1 AND b.barcode = $2
+      FROM tiqets_sold_barcodes($1) b JOIN batch_orders o ON o.batch_id = $1 AND o.order_id = b.order_id
+     WHERE b.barcode = $2
     UNION ALL
     SELECT 'unused', NULL, NULL FROM batch_unused_barcodes WHERE batch_id = $1 AND barcode = $2
     LIMIT 1";
@@ -88,9 +90,9 @@ pub async fn barcode_history(pool: &Pool, barcode: &str) -> Result<Vec<BarcodeIn
                  ORDER BY completed_at DESC, id DESC LIMIT $2) bt
            LEFT JOIN LATERAL (
                SELECT 'sold' AS state, b.order_id, o.customer_id
-                 FROM batch_barcodes b
-                 JOIN batch_orders o ON o.batch_id = b.batch_id AND o.order_id = b.order_id
-                WHERE b.batch_id = bt.id AND b.barcode = $1
+                 FROM tiqets_sold_barcodes(bt.id) b
+                 JOIN batch_orders o ON o.batch_id = bt.id AND o.order_id = b.order_id
+                WHERE b.barcode = $1
                UNION ALL
                SELECT 'unused', NULL, NULL FROM batch_unused_barcodes u
                 WHERE u.batch_id = bt.id AND u.barcode = $1

@@ -1,12 +1,12 @@
-//! The output rows' copy into `batch_orders`, each of their barcodes copied with its order
-//! into `batch_barcodes` beside it (on another connection), summing the tickets per customer
-//! on the way (loaded into `batch_customer_tickets` while the orders are indexed).
+//! The output rows' copy into `batch_orders`, summing the tickets per customer on the way
+//! (loaded into `batch_customer_tickets` while the orders are indexed). Their barcodes go to
+//! `batch_barcodes` after the batch is completed ([`super::SoldCopy`]).
 
 use super::staged::{check_stored, to_i64, Staged};
 use crate::error::{Result, StoreError};
 use deadpool_postgres::Pool;
 use tiqets_contract::BatchId;
-use tiqets_domain::output::{processed, OrderLine};
+use tiqets_domain::output::OrderLine;
 
 /// What the orders copy wrote: for [`BatchWriter::commit`](super::BatchWriter::commit).
 #[derive(Debug)]
@@ -37,9 +37,6 @@ impl OrdersWritten {
 /// The output rows being copied.
 pub struct OrdersCopy {
     staged: Staged,
-    /// The sold barcodes, each with its order.
-    sold: Staged,
-    sold_rows: u64,
     /// For the tickets per customer, loaded on a connection of their own.
     pool: Pool,
     batch_id: BatchId,
@@ -50,11 +47,9 @@ pub struct OrdersCopy {
 }
 
 impl OrdersCopy {
-    pub(super) fn new(staged: Staged, sold: Staged, pool: Pool, batch_id: BatchId) -> OrdersCopy {
+    pub(super) fn new(staged: Staged, pool: Pool, batch_id: BatchId) -> OrdersCopy {
         OrdersCopy {
             staged,
-            sold,
-            sold_rows: 0,
             pool,
             batch_id,
             rows: 0,
@@ -85,11 +80,6 @@ impl OrdersCopy {
             .int8(key.1)
             .text(row.barcodes.as_str())
             .int8(position);
-        let sold = self.sold.rows();
-        for barcode in processed::split(row.barcodes.as_str()) {
-            sold.row(2).text(barcode).int8(key.1);
-        }
-        self.sold_rows += n as u64;
         self.rows += 1;
         self.tickets += n as u64;
         match self.per_customer.last_mut() {
@@ -101,8 +91,7 @@ impl OrdersCopy {
 
     /// Sends the rows added so far once they fill a message.
     pub async fn send(&mut self) -> Result<()> {
-        tokio::try_join!(self.staged.rows().send(), self.sold.rows().send())?;
-        Ok(())
+        self.staged.rows().send().await
     }
 
     /// [`OrdersCopy::add`], then [`OrdersCopy::send`].
@@ -116,8 +105,6 @@ impl OrdersCopy {
     pub async fn finish(self) -> Result<OrdersWritten> {
         let OrdersCopy {
             mut staged,
-            mut sold,
-            sold_rows,
             pool,
             batch_id,
             rows,
@@ -125,9 +112,8 @@ impl OrdersCopy {
             per_customer,
             ..
         } = self;
-        let (stored, sold_stored) = tokio::try_join!(staged.end_copy(), sold.end_copy())?;
+        let stored = staged.end_copy().await?;
         check_stored("orders", stored, rows)?;
-        check_stored("sold barcodes", sold_stored, sold_rows)?;
         let load_tickets = async {
             let columns = "customer_id, tickets";
             let mut t = Staged::open(&pool, &batch_id, "batch_customer_tickets", columns).await?;
@@ -139,7 +125,7 @@ impl OrdersCopy {
             let stored = t.finish().await?;
             check_stored("customer tickets", stored, per_customer.len() as u64)
         };
-        tokio::try_join!(staged.seal(), sold.seal(), load_tickets)?;
+        tokio::try_join!(staged.seal(), load_tickets)?;
         Ok(OrdersWritten {
             rows,
             tickets,

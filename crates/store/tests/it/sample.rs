@@ -3,7 +3,7 @@
 use tiqets_contract::{BatchCounts, BatchId};
 use tiqets_domain::output::{BarcodeList, OrderLine, UnusedLine};
 use tiqets_domain::{FileKind, Issue, IssueCode};
-use tiqets_store::{BatchWriter, OrdersCopy, Pool, StoreError, UnusedCopy};
+use tiqets_store::{BatchWriter, OrdersCopy, Pool, SoldCopy, StoreError, UnusedCopy};
 
 pub struct Sample {
     pub orders: Vec<(u64, u64, Vec<&'static str>)>,
@@ -98,6 +98,30 @@ pub async fn write(pool: &Pool, batch_id: &str, s: &Sample) -> Result<BatchCount
     }
     let issues = issues.finish().await?;
     Ok(w.commit("sample", 1, orders, unused, issues).await?.0)
+}
+
+/// Loads the sold barcodes of completed batch `batch_id`, written from `s`, as the persister
+/// does after `completed`; returns the barcodes copied, None when there was nothing to do.
+pub async fn load_sold(
+    pool: &Pool,
+    batch_id: &str,
+    s: &Sample,
+    refresh: bool,
+) -> Result<Option<u64>, StoreError> {
+    let Some(mut copy) = SoldCopy::begin(pool, &id(batch_id), refresh).await? else {
+        return Ok(None);
+    };
+    for (customer_id, order_id, barcodes) in &s.orders {
+        let list = BarcodeList::join(barcodes);
+        let barcodes = BarcodeList::parse(&list).expect("a valid list");
+        copy.add(&OrderLine {
+            customer_id: *customer_id,
+            order_id: *order_id,
+            barcodes,
+        })?;
+        copy.send().await?;
+    }
+    copy.finish().await.map(Some)
 }
 
 /// Row counts of every batch table for `batch_id`.

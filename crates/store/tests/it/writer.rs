@@ -1,6 +1,7 @@
-use crate::sample::{id, row_counts, sample, write, write_order, write_unused};
+use crate::sample::{id, load_sold, row_counts, sample, write, write_order, write_unused};
 use tiqets_domain::IssueCode;
 use tiqets_store::{queries, BatchWriter};
+use tiqets_testkit::database::count_rows;
 use tiqets_testkit::TestDatabase;
 
 #[tokio::test]
@@ -122,4 +123,32 @@ async fn a_pool_too_small_for_a_write_is_refused_at_once() {
     let err = BatchWriter::begin(&small, &id("b1")).await.err().unwrap();
     let want = format!("pool of {}", tiqets_store::WRITE_CONNECTIONS);
     assert!(err.to_string().contains(&want), "{err}");
+}
+
+#[tokio::test]
+async fn sold_barcodes_follow_completed_are_replaced_by_a_rewrite_and_skip_a_deleted_batch() {
+    let db = TestDatabase::create().await;
+    let pool = db.pool();
+    let sold = || async { count_rows(pool, "batch_barcodes", "b1").await };
+    let s = sample();
+    write(pool, "b1", &s).await.unwrap();
+    // Completed without them: they follow.
+    assert_eq!(sold().await, 0);
+    assert_eq!(load_sold(pool, "b1", &s, false).await.unwrap(), Some(10));
+    assert_eq!(sold().await, 10);
+    // Attached: skipped, unless the orders were just written again.
+    assert_eq!(load_sold(pool, "b1", &s, false).await.unwrap(), None);
+    let mut smaller = sample();
+    smaller.orders.truncate(2);
+    write(pool, "b1", &smaller).await.unwrap();
+    let expected: u64 = smaller.orders.iter().map(|o| o.2.len() as u64).sum();
+    assert_eq!(
+        load_sold(pool, "b1", &smaller, true).await.unwrap(),
+        Some(expected)
+    );
+    assert_eq!(sold().await, expected as i64);
+    // Deleted meanwhile: nothing to load, nothing left behind.
+    tiqets_store::drop_batch(pool, "b1").await.unwrap();
+    assert_eq!(load_sold(pool, "b1", &smaller, true).await.unwrap(), None);
+    assert_eq!(sold().await, 0);
 }

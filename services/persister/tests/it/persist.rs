@@ -72,6 +72,15 @@ async fn a_persist_message_completes_the_batch_with_exactly_its_rows_and_files()
         .map(|e| e.file_name())
         .collect();
     assert_eq!(names.len(), 2, "no temporary files left: {names:?}");
+    // After `completed`, before the message is acknowledged: the sold barcodes are loaded.
+    wait_for_idle(&bus).await;
+    let sold = tiqets_testkit::database::count_rows(pool, "batch_barcodes", id).await;
+    assert_eq!(sold, 4);
+    let state = queries::lookups::barcode(pool, id, "222").await.unwrap();
+    assert_eq!(
+        state.map(|s| (s.state, s.order_id, s.customer_id)),
+        Some(("sold", Some(1), Some(10)))
+    );
     running.stop().await;
 }
 
@@ -87,6 +96,8 @@ async fn a_message_delivered_twice_stores_its_rows_once() {
     wait_for_status(db.pool(), &batch.id, BatchStatus::Completed).await;
     wait_for_idle(&bus).await;
     assert_eq!(row_counts(db.pool(), &batch.id).await, [3, 2, 3, 2]);
+    let sold = tiqets_testkit::database::count_rows(db.pool(), "batch_barcodes", batch.id.as_str());
+    assert_eq!(sold.await, 4);
     running.stop().await;
 }
 
