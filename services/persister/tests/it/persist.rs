@@ -2,6 +2,7 @@ use crate::harness::{
     big_batch, fixture, publish_twice, put_results, row_counts, small_batch, start, wait_for_idle,
     wait_for_status, written_processed,
 };
+use tiqets_bus::Outcome;
 use tiqets_contract::BatchStatus;
 use tiqets_domain::CustomerTickets;
 use tiqets_persister::Persister;
@@ -113,6 +114,30 @@ async fn persisting_again_replaces_the_rows_with_the_same_ones() {
     assert_eq!(first, second);
     assert_eq!(first, batch.counts);
     assert_eq!(row_counts(db.pool(), &batch.id).await, [3, 2, 3, 2]);
+}
+
+/// What a persister killed right after the batch's commit leaves: the batch completed, its
+/// sold barcodes not loaded. Lookups answer from its orders meanwhile; the redelivery loads
+/// them.
+#[tokio::test]
+async fn a_redelivery_after_completed_loads_the_sold_barcodes_left_unloaded() {
+    let (_ns, db, out, bus) = fixture().await;
+    let batch = small_batch();
+    let work = put_results(&bus, &batch).await;
+    let persister = Persister::new(bus.clone(), db.pool().clone(), out.path());
+    persister.persist(&work).await.unwrap();
+    let (pool, id) = (db.pool(), batch.id.as_str());
+    let sold = || tiqets_testkit::database::count_rows(pool, "batch_barcodes", id);
+    let lookup = || async {
+        let state = queries::lookups::barcode(pool, id, "222").await.unwrap();
+        state.map(|s| (s.state, s.order_id, s.customer_id))
+    };
+    let expected = Some(("sold", Some(1), Some(10)));
+    assert_eq!(sold().await, 0);
+    assert_eq!(lookup().await, expected);
+    assert_eq!(persister.handle(&work).await, Outcome::Ack);
+    assert_eq!(sold().await, 4);
+    assert_eq!(lookup().await, expected);
 }
 
 #[tokio::test]
