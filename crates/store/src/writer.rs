@@ -16,11 +16,11 @@
 //! `tiqets_attach_batch` (the staged tables become the batch's partitions, or their rows
 //! replace those of a batch written before), records `completed` with the counts (by the
 //! forward-only rule of [`crate::status`]) and commits: readers see the old results or the
-//! new ones, never a mix. Then [`SoldCopy`] loads the orders' barcodes into `batch_barcodes`
-//! (migration 9), under the batch's lock again. A writer or a table dropped before that leaves the results as they
+//! new ones, never a mix. A writer or a table dropped before that leaves the results as they
 //! were: its connection is closed rather than returned to the pool, so the server rolls its
 //! transaction back (and releases the lock); a staged table committed by then is dropped by
-//! the next write of the batch.
+//! the next write of the batch. Then [`SoldCopy`] loads the orders' barcodes into
+//! `batch_barcodes` (migration 9), under the batch's lock again.
 //!
 //! Files: [`Staged`] (`staged`) loads one table on a `held` connection; `orders`, `unused`
 //! and `issues` are the three copies and what each wrote; `sold` is the copy after them.

@@ -37,7 +37,8 @@ pub struct BarcodeState {
 // The sold barcodes through `tiqets_sold_barcodes` (migration 9): right after `completed`
 // they are still being loaded, and are read from the orders meanwhile.
 const STATE_IN_BATCH: &str = "SELECT 'sold', b.order_id, o.customer_id
-      FROM tiqets_sold_barcodes($1) b JOIN batch_orders o ON o.batch_id = $1 AND o.order_id = b.order_id
+      FROM tiqets_sold_barcodes($1) b
+      JOIN batch_orders o ON o.batch_id = $1 AND o.order_id = b.order_id
      WHERE b.barcode = $2
     UNION ALL
     SELECT 'unused', NULL, NULL FROM batch_unused_barcodes WHERE batch_id = $1 AND barcode = $2

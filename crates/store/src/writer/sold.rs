@@ -11,6 +11,13 @@ use deadpool_postgres::Pool;
 use tiqets_contract::BatchId;
 use tiqets_domain::output::{processed, OrderLine};
 
+/// Whether the batch's orders and its sold barcodes are attached partitions.
+const ATTACHED: &str = "SELECT
+    coalesce((SELECT relispartition FROM pg_class WHERE oid = to_regclass(
+        format('public.%I', 'batch_orders_' || tiqets_partition_suffix($1)))), false),
+    coalesce((SELECT relispartition FROM pg_class WHERE oid = to_regclass(
+        format('public.%I', 'batch_barcodes_' || tiqets_partition_suffix($1)))), false)";
+
 /// A completed batch's sold barcodes being copied. Dropped before [`SoldCopy::finish`], it
 /// leaves the batch as it was (the staged table is dropped by the next copy).
 pub struct SoldCopy {
@@ -27,20 +34,9 @@ impl SoldCopy {
     /// With `refresh` (its orders were just written), attached ones are replaced.
     pub async fn begin(pool: &Pool, batch_id: &BatchId, refresh: bool) -> Result<Option<SoldCopy>> {
         let lock = lock_batch(pool, batch_id).await?;
-        let attached = |table: &str| {
-            format!(
-                "coalesce((SELECT relispartition FROM pg_class WHERE oid = to_regclass(
-                     format('public.%I', '{table}_' || tiqets_partition_suffix($1)))), false)"
-            )
-        };
-        let sql = format!(
-            "SELECT {}, {}",
-            attached("batch_orders"),
-            attached("batch_barcodes")
-        );
         let row = lock
             .client()
-            .query_one(&sql, &[&batch_id.as_str()])
+            .query_one(ATTACHED, &[&batch_id.as_str()])
             .await
             .map_err(db("sold barcodes state"))?;
         let (orders, sold): (bool, bool) = (row.get(0), row.get(1));
