@@ -44,6 +44,6 @@ pub use events::{
     ValidateWork, Work,
 };
 pub use failure::Failure;
-pub use names::{Names, PartObject, ResultFile, Stage};
+pub use names::{Names, PartObject, ResultFile, Stage, PART_FORMAT};
 pub use record::{RecordReply, RecordRequest};
 pub use status::{progression, BatchCounts, BatchStatus, Progress, Progression, StatusEvent};

@@ -125,6 +125,12 @@ impl PartObject {
     }
 }
 
+/// The records' format in the partition objects (`tiqets_domain::partition::codec`), part
+/// of their keys: a step of a merger of another format finds none of a batch's objects
+/// (its split is redone, or its step fails and the batch can be retried) rather than reading
+/// records it would misread.
+pub const PART_FORMAT: &str = "v2";
+
 impl fmt::Display for PartObject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -328,10 +334,10 @@ impl Names {
         format!("batches/{batch}/results/{}", file.file_name())
     }
 
-    /// `batches/{batch}/parts/{attempt}/{part object}`: what the steps of a partitioned
-    /// merge hand each other ([`PartObject`]).
+    /// `batches/{batch}/parts/{attempt}/{PART_FORMAT}/{part object}`: what the steps of a
+    /// partitioned merge hand each other ([`PartObject`]).
     pub fn part_key(&self, batch: &str, attempt: u32, object: PartObject) -> String {
-        format!("batches/{batch}/parts/{attempt}/{object}")
+        format!("batches/{batch}/parts/{attempt}/{PART_FORMAT}/{object}")
     }
 
     /// `batches/{batch}/`: the prefix of every object of a batch.
@@ -391,7 +397,7 @@ mod tests {
             "batches/b1/results/processed_orders.csv"
         );
         let sold = PartObject::Sold { from: 2, to: 0 };
-        assert_eq!(n.part_key("b1", 3, sold), "batches/b1/parts/3/b2/sold/0");
+        assert_eq!(n.part_key("b1", 3, sold), "batches/b1/parts/3/v2/b2/sold/0");
         assert_eq!(PartObject::all(3).len(), 3 + 3 * 8 + 9);
     }
 }

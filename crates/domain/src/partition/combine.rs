@@ -10,7 +10,7 @@ use crate::output::{
 };
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, BufRead, Write};
 
 /// Bytes gathered before they are handed to the writer.
 const FLUSH_AT: usize = 1 << 20;
@@ -247,7 +247,7 @@ const CODES: usize = IssueCode::ALL.len();
 /// Writes `issues.csv` from the issue runs of every step (each in report order, its first
 /// `limit` issues of each file and code itemised, and the rest in `found`): the first
 /// `limit` of the whole batch itemised, then each file's count lines.
-pub fn combine_issues<R: Read>(
+pub fn combine_issues<R: BufRead>(
     runs: Vec<R>,
     found: &[StepIssues],
     limit: IssueLimit,

@@ -120,8 +120,10 @@ fn a_run_cut_short_is_refused() {
     );
     let mut book = crate::OrderBook::new();
     assert_eq!(codec::read_orders(run.as_slice(), &mut book).unwrap(), 1);
-    let e = codec::read_orders(&run[..20], &mut crate::OrderBook::new()).unwrap_err();
-    assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+    for cut in 1..run.len() {
+        let e = codec::read_orders(&run[..cut], &mut crate::OrderBook::new()).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData, "cut at {cut}");
+    }
     let mut issues = Vec::new();
     let issue = crate::Issue::new(
         crate::FileKind::Barcodes,
@@ -138,4 +140,80 @@ fn a_run_cut_short_is_refused() {
         .next()
         .unwrap()
         .is_err());
+}
+
+/// Records of any values read back as written, in a reader whose buffer ends inside
+/// their varints; a varint past 64 bits or longer than its shortest form is refused.
+#[test]
+fn records_round_trip_across_buffer_ends_and_bad_varints_are_refused() {
+    use std::io::BufReader;
+    let values = [
+        0,
+        1,
+        127,
+        128,
+        300,
+        16_383,
+        16_384,
+        u64::from(u32::MAX),
+        u64::MAX,
+    ];
+    let mut orders = Vec::new();
+    let mut barcodes = Vec::new();
+    let mut expected = Vec::new();
+    for (i, &v) in values.iter().enumerate() {
+        let row = crate::OrderRow {
+            line: v,
+            order_id: values[(i + 3) % values.len()],
+            customer_id: values[(i + 5) % values.len()],
+        };
+        codec::put_order(&mut orders, &row);
+        let barcode = format!("B{v}");
+        let order_id = (v != 0).then_some(v);
+        codec::put_barcode(&mut barcodes, v, order_id, barcode.as_bytes());
+        expected.push((row, barcode, order_id));
+    }
+    // Every buffer size, so that each varint is cut by a buffer's end somewhere.
+    for cap in 1..12 {
+        let mut book = crate::OrderBook::new();
+        let r = BufReader::with_capacity(cap, orders.as_slice());
+        assert_eq!(
+            codec::read_orders(r, &mut book).unwrap(),
+            values.len() as u64
+        );
+        let mut again = Vec::new();
+        for r in &book.rows {
+            let row = crate::OrderRow {
+                line: r.line,
+                order_id: r.order_id,
+                customer_id: r.customer_id,
+            };
+            codec::put_order(&mut again, &row);
+        }
+        assert_eq!(again, orders, "buffer of {cap}");
+
+        let mut rows =
+            codec::BarcodeReader::new(BufReader::with_capacity(cap, barcodes.as_slice()));
+        for (row, barcode, order_id) in &expected {
+            let got = rows.next_row().unwrap().unwrap();
+            assert_eq!(
+                (got.line, got.barcode, got.order_id),
+                (row.line, barcode.as_str(), *order_id)
+            );
+        }
+        assert!(rows.next_row().unwrap().is_none());
+    }
+    let too_long = [0xff; 10]
+        .iter()
+        .chain(&[0x01, 0, 0])
+        .copied()
+        .collect::<Vec<_>>();
+    let past_64_bits = [
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0,
+    ];
+    let not_shortest = [0x81, 0x00, 1, 1];
+    for bad in [&too_long[..], &past_64_bits, &not_shortest] {
+        let e = codec::read_orders(bad, &mut crate::OrderBook::new()).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData, "{bad:?}");
+    }
 }
