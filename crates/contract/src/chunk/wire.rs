@@ -30,14 +30,8 @@ pub(super) fn code_byte(code: IssueCode) -> u8 {
         .expect("IssueCode::ALL lists every code") as u8
 }
 
-/// Appends `v` as a LEB128 varint (its shortest form).
-pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
+/// Appends `v` as a LEB128 varint (its shortest form): the partition records' writer.
+pub(super) use tiqets_domain::partition::codec::put_varint;
 
 /// Reads a chunk's bytes front to back; every read is checked against what is left.
 pub(super) struct Reader<'a> {

@@ -18,8 +18,9 @@ use crate::issue::{FileKind, Issue, IssueCode};
 use crate::parse::{BarcodeRow, OrderRow};
 use std::io::{self, BufRead, Read};
 
-/// Appends `v` as a LEB128 varint, its shortest form.
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+/// Appends `v` as a LEB128 varint, its shortest form (also the row chunks' varint,
+/// `tiqets_contract::chunk`).
+pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -63,15 +64,21 @@ fn invalid(what: &str) -> io::Error {
     )
 }
 
-/// The next byte, or `None` at the end.
-fn byte(r: &mut impl BufRead) -> io::Result<Option<u8>> {
-    let b = loop {
+/// The reader's buffered bytes, filled when empty (empty at the end). A read interrupted
+/// is tried again; the second `fill_buf` only returns what the first one buffered.
+fn buffer<R: BufRead>(r: &mut R) -> io::Result<&[u8]> {
+    loop {
         match r.fill_buf() {
-            Ok(buf) => break buf.first().copied(),
+            Ok(_) => return r.fill_buf(),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
-    };
+    }
+}
+
+/// The next byte, or `None` at the end.
+fn byte(r: &mut impl BufRead) -> io::Result<Option<u8>> {
+    let b = buffer(r)?.first().copied();
     if b.is_some() {
         r.consume(1);
     }
@@ -97,13 +104,7 @@ fn fold(v: &mut u64, i: usize, b: u8) -> io::Result<bool> {
 /// The next varint, or `None` at a clean end before its first byte. Read in place when
 /// the reader's buffer holds it whole, a byte at a time across the buffer's end.
 fn varint_or_end(r: &mut impl BufRead) -> io::Result<Option<u64>> {
-    let buf = loop {
-        match r.fill_buf() {
-            Ok(buf) => break buf,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    };
+    let buf = buffer(r)?;
     if buf.is_empty() {
         return Ok(None);
     }
