@@ -92,14 +92,7 @@ impl Merger {
         if let MergeStep::Combine { parts } = work.step {
             // Sent: the partitions are not read again (a combine that runs again finds
             // them gone, and acks).
-            let store = partitioned::Parts::open(&self.bus, &work.batch).await;
-            let failed = match store {
-                Ok(store) => store.delete(PartObject::all(parts)).await,
-                Err(_) => 1,
-            };
-            if failed > 0 {
-                tracing::warn!(failed, "partition objects left to the bucket's age limit");
-            }
+            self.delete_parts(&work, parts).await;
         }
         if work.rows().is_none() {
             // Work sent as validation started does not say its rows, so the consumer loop
@@ -122,6 +115,18 @@ impl Merger {
             "merge step done"
         );
         Outcome::Ack
+    }
+
+    /// Deletes the partition objects of `work`'s attempt, merged in `parts` partitions.
+    async fn delete_parts(&self, work: &MergeWork, parts: u32) {
+        let store = partitioned::Parts::open(&self.bus, &work.batch).await;
+        let failed = match store {
+            Ok(store) => store.delete(PartObject::all(parts)).await,
+            Err(_) => 1,
+        };
+        if failed > 0 {
+            tracing::warn!(failed, "partition objects left to the bucket's age limit");
+        }
     }
 
     async fn run(&self, work: &MergeWork) -> Result<PersistWork, MergeError> {
@@ -317,5 +322,28 @@ impl Merger {
 impl WorkHandler<MergeWork> for Merger {
     async fn handle(&self, work: MergeWork) -> Outcome {
         self.merge(work).await
+    }
+
+    /// A partitioned merge whose attempt ended without this step (the batch failed, or was
+    /// retried) would leave its partition objects in the file bucket until its age limit
+    /// (7 days): they are deleted now. A replica still working on another step of it writes
+    /// a few more; the steps it then sends come here too.
+    async fn abandoned(&self, work: MergeWork) {
+        let parts = match work.step {
+            MergeStep::Start => match partitioned::plan(&work, self.memory_bytes) {
+                Ok(plan) => plan.parts(),
+                Err(_) => return,
+            },
+            MergeStep::Barcodes { parts, .. }
+            | MergeStep::Orders { parts, .. }
+            | MergeStep::Combine { parts } => parts,
+        };
+        if parts > 1 {
+            tracing::info!(
+                parts,
+                "the attempt ended: its partition objects are deleted"
+            );
+            self.delete_parts(&work, parts).await;
+        }
     }
 }

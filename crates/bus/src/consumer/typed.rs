@@ -1,6 +1,7 @@
 //! The typed adapter: a [`WorkHandler`] gets its stage's [`Work`] decoded (unless its
 //! attempt already ended: failed, or superseded by a retry), and a dead-lettered batch is
-//! reported `failed` with the reason.
+//! reported `failed` with the reason. Work its attempt ended without is handed to
+//! [`WorkHandler::abandoned`], so that a stage can free what it holds for that attempt.
 
 use super::delivery::Delivery;
 use super::handler::Handler;
@@ -17,6 +18,14 @@ use tokio_util::sync::CancellationToken;
 /// itself stays with the loop (acks, redelivery counts, dead letters).
 pub trait WorkHandler<W: Work>: Send + Sync + 'static {
     fn handle(&self, work: W) -> impl Future<Output = Outcome> + Send;
+
+    /// Runs for work whose attempt ended without it: work dead-lettered (after its batch
+    /// was reported `failed`), or work that arrived after its attempt had ended (and is
+    /// acked unrun). What a stage keeps for the attempt (the merger's partition objects)
+    /// can go. Best effort: nothing waits for it, and it may run more than once.
+    fn abandoned(&self, _work: W) -> impl Future<Output = ()> + Send {
+        async {}
+    }
 }
 
 struct TypedWork<W, H> {
@@ -64,6 +73,7 @@ impl<W: Work, H: WorkHandler<W>> Handler for TypedWork<W, H> {
                 let b = work.batch();
                 if let Some(ended) = self.ended(b, W::STAGE).await {
                     tracing::info!(%ended, attempt = b.attempt, "work of an ended attempt: skipped");
+                    self.inner.abandoned(work).await;
                     return Outcome::Ack;
                 }
                 let rows = work.rows();
@@ -110,6 +120,7 @@ impl<W: Work, H: WorkHandler<W>> Handler for TypedWork<W, H> {
         if let Err(e) = self.bus.publish_status(&event).await {
             tracing::error!(error = %e, batch_id = %b.batch_id, "could not publish failed status");
         }
+        self.inner.abandoned(work).await;
     }
 }
 

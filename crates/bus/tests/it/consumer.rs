@@ -42,12 +42,14 @@ fn fast(t: &TestBus) -> ConsumerOptions {
     }
 }
 
-/// Fails with `outcome` the first `fail_times` deliveries of each message, then acks.
+/// Fails with `outcome` the first `fail_times` deliveries of each message, then acks;
+/// counts the work it is told was abandoned.
 #[derive(Clone)]
 struct Scripted {
     fail_times: u32,
     outcome: Outcome,
     calls: Arc<AtomicU32>,
+    abandoned: Arc<AtomicU32>,
 }
 
 impl WorkHandler<ValidateWork> for Scripted {
@@ -59,6 +61,10 @@ impl WorkHandler<ValidateWork> for Scripted {
             Outcome::Ack
         }
     }
+
+    async fn abandoned(&self, _work: ValidateWork) {
+        self.abandoned.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 /// A [`Scripted`] handler and its count of calls.
@@ -68,6 +74,7 @@ fn scripted(fail_times: u32, outcome: Outcome) -> (Scripted, Arc<AtomicU32>) {
         fail_times,
         outcome,
         calls: calls.clone(),
+        abandoned: Arc::default(),
     };
     (handler, calls)
 }
@@ -134,6 +141,7 @@ async fn a_transient_failure_is_retried_in_process_however_often_without_a_redel
 async fn a_fatal_message_is_dead_lettered_and_its_batch_failed() {
     let t = TestBus::new().await;
     let (handler, calls) = scripted(100, Outcome::Fatal("missing column".into()));
+    let abandoned = handler.abandoned.clone();
     let (shutdown, task) = spawn_loop(&t, handler);
     t.bus.publish_work(&work("b2")).await.unwrap();
     let id = BatchId::parse("b2").unwrap();
@@ -167,6 +175,10 @@ async fn a_fatal_message_is_dead_lettered_and_its_batch_failed() {
     );
     let work_stream = t.names().work_stream();
     wait_messages(&t, "the message to be terminated", &work_stream, 0).await;
+    eventually_named("the work abandoned", Duration::from_secs(10), || async {
+        (abandoned.load(Ordering::SeqCst) == 1).then_some(())
+    })
+    .await;
     shutdown.cancel();
     task.await.unwrap();
     t.cleanup().await;
@@ -174,11 +186,13 @@ async fn a_fatal_message_is_dead_lettered_and_its_batch_failed() {
 
 /// Work of an attempt that already ended is acked unrun: a `completed` attempt (a merge
 /// redelivered after its ack was lost, its chunks dropped by then), a `failed` one, and one
-/// a later attempt superseded. Work of an attempt still running runs.
+/// a later attempt superseded; each is handed to `abandoned`. Work of an attempt still
+/// running runs.
 #[tokio::test]
 async fn work_of_an_ended_attempt_is_acked_without_running() {
     let t = TestBus::new().await;
     let (handler, calls) = scripted(0, Outcome::Ack);
+    let abandoned = handler.abandoned.clone();
     let (shutdown, task) = spawn_loop(&t, handler);
     let work_stream = t.names().work_stream();
     let cases = [
@@ -192,10 +206,17 @@ async fn work_of_an_ended_attempt_is_acked_without_running() {
         let event = tiqets_contract::StatusEvent::new(batch, id, status, attempt);
         t.bus.publish_status(&event).await.unwrap();
         let before = calls.load(Ordering::SeqCst);
+        let dropped = abandoned.load(Ordering::SeqCst);
         t.bus.publish_work(&work(id)).await.unwrap();
         wait_messages(&t, "the work queue to be empty", &work_stream, 0).await;
         let ran = calls.load(Ordering::SeqCst) - before;
         assert_eq!(ran, runs, "attempt 1 after {status} of attempt {attempt}");
+        let dropped = abandoned.load(Ordering::SeqCst) - dropped;
+        assert_eq!(
+            dropped,
+            1 - runs,
+            "abandoned after {status} of attempt {attempt}"
+        );
     }
     assert_eq!(t.stream_messages(&t.names().dead_stream()).await, 0);
     shutdown.cancel();

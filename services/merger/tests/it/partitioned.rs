@@ -135,3 +135,69 @@ async fn two_replicas_share_the_partitions_of_a_batch_and_write_what_the_cli_wri
         assert!(info.is_err() || info.unwrap().deleted, "{key} deleted");
     }
 }
+
+/// A partitioned batch whose attempt fails after its split leaves no partition objects
+/// behind: its queued steps, acked unrun, delete them (rather than the bucket's age limit,
+/// days later).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_partition_objects_of_a_failed_attempt_are_deleted_by_its_steps() {
+    let env = Env::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let opts = tiqets_datagen::GenOptions {
+        orders: 500,
+        seed: 11,
+        malformed: false,
+    };
+    tiqets_datagen::generate(&opts, dir.path()).unwrap();
+    let orders = std::fs::read(dir.path().join("orders.csv")).unwrap();
+    let barcodes = std::fs::read(dir.path().join("barcodes.csv")).unwrap();
+    let work = env.put_batch("abandoned", &orders, &barcodes).await;
+    let merge = env.validated(&work).await;
+    let input = (orders.len() + barcodes.len()) as u64;
+    let settings = tiqets_merger::Settings {
+        memory_bytes: input.div_ceil(3) * tiqets_merger::partitioned::MEMORY_PER_INPUT_BYTE,
+        ..env.merger_settings()
+    };
+    let merger = Merger::new(env.bus.clone(), &settings);
+    // The split: its objects stored, the barcode steps queued.
+    assert_eq!(merger.merge(merge.clone()).await, Outcome::Ack);
+    let files = env.bus.files().await.unwrap();
+    let b = &merge.batch;
+    let key = |o| env.names().part_key(b.batch_id.as_str(), b.attempt, o);
+    let objects = [
+        PartObject::SplitDone,
+        PartObject::Barcodes(0),
+        PartObject::Orders(2),
+    ];
+    for o in objects {
+        let info = files.info(&key(o)).await;
+        assert!(info.is_ok_and(|i| !i.deleted), "{} stored", key(o));
+    }
+
+    // The attempt fails (a watchdog, say); a replica then takes its queued steps.
+    let failed = tiqets_contract::StatusEvent::new(
+        b.batch_id.clone(),
+        b.name.clone(),
+        tiqets_contract::BatchStatus::Failed,
+        b.attempt,
+    );
+    env.bus.publish_status(&failed).await.unwrap();
+    let shutdown = CancellationToken::new();
+    let options = ConsumerOptions {
+        fetch_expires: Duration::from_millis(500),
+        ..ConsumerOptions::work(env.names(), Stage::Merge)
+    };
+    let (bus, stop) = (env.bus.clone(), shutdown.clone());
+    let replica = tokio::spawn(async move { run_work_with(bus, &options, merger, stop).await });
+    for o in objects {
+        tiqets_testkit::eventually(Duration::from_secs(20), || async {
+            let info = files.info(&key(o)).await;
+            (info.is_err() || info.unwrap().deleted).then_some(())
+        })
+        .await;
+    }
+    shutdown.cancel();
+    tiqets_testkit::joined(replica, Duration::from_secs(10), "the replica stops").await;
+    let done = files.info(&key(PartObject::BarcodesDone(0))).await;
+    assert!(done.is_err(), "no step of the failed attempt ran");
+}
