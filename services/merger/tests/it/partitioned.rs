@@ -29,20 +29,33 @@ impl WorkHandler<MergeWork> for Replica {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_replicas_share_the_partitions_of_a_batch_and_write_what_the_cli_writes() {
-    let env = Env::new().await;
+/// A generated pair of `orders` orders, stored and validated as batch `name`: its files and
+/// the merge work the validator sent.
+async fn generated(
+    env: &Env,
+    name: &str,
+    orders: u64,
+    seed: u64,
+    malformed: bool,
+) -> (Vec<u8>, Vec<u8>, MergeWork) {
     let dir = tempfile::tempdir().unwrap();
     let opts = tiqets_datagen::GenOptions {
-        orders: 3000,
-        seed: 7,
-        malformed: true,
+        orders,
+        seed,
+        malformed,
     };
     tiqets_datagen::generate(&opts, dir.path()).unwrap();
     let orders = std::fs::read(dir.path().join("orders.csv")).unwrap();
     let barcodes = std::fs::read(dir.path().join("barcodes.csv")).unwrap();
-    let work = env.put_batch("parts", &orders, &barcodes).await;
+    let work = env.put_batch(name, &orders, &barcodes).await;
     let merge = env.validated(&work).await;
+    (orders, barcodes, merge)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_share_the_partitions_of_a_batch_and_write_what_the_cli_writes() {
+    let env = Env::new().await;
+    let (orders, barcodes, merge) = generated(&env, "parts", 3000, 7, true).await;
 
     // A budget that holds a quarter of the batch: four partitions.
     const PARTS: u32 = 4;
@@ -142,17 +155,7 @@ async fn two_replicas_share_the_partitions_of_a_batch_and_write_what_the_cli_wri
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_partition_objects_of_a_failed_attempt_are_deleted_by_its_steps() {
     let env = Env::new().await;
-    let dir = tempfile::tempdir().unwrap();
-    let opts = tiqets_datagen::GenOptions {
-        orders: 500,
-        seed: 11,
-        malformed: false,
-    };
-    tiqets_datagen::generate(&opts, dir.path()).unwrap();
-    let orders = std::fs::read(dir.path().join("orders.csv")).unwrap();
-    let barcodes = std::fs::read(dir.path().join("barcodes.csv")).unwrap();
-    let work = env.put_batch("abandoned", &orders, &barcodes).await;
-    let merge = env.validated(&work).await;
+    let (orders, barcodes, merge) = generated(&env, "abandoned", 500, 11, false).await;
     let input = (orders.len() + barcodes.len()) as u64;
     let settings = tiqets_merger::Settings {
         memory_bytes: input.div_ceil(3) * tiqets_merger::partitioned::MEMORY_PER_INPUT_BYTE,
