@@ -101,12 +101,12 @@ pub enum PartObject {
 }
 
 impl PartObject {
-    /// Every object of a merge in `parts` partitions.
+    /// Every object of a merge in `parts` partitions, `split/done` last: deleted in this
+    /// order, an attempt without its `split/done` has no other object left.
     pub fn all(parts: u32) -> Vec<PartObject> {
         let mut all = vec![
             PartObject::SplitIssues(FileKind::Orders),
             PartObject::SplitIssues(FileKind::Barcodes),
-            PartObject::SplitDone,
         ];
         for p in 0..parts {
             all.extend([
@@ -121,6 +121,7 @@ impl PartObject {
             ]);
             all.extend((0..parts).map(|to| PartObject::Sold { from: p, to }));
         }
+        all.push(PartObject::SplitDone);
         all
     }
 }
@@ -399,5 +400,6 @@ mod tests {
         let sold = PartObject::Sold { from: 2, to: 0 };
         assert_eq!(n.part_key("b1", 3, sold), "batches/b1/parts/3/v2/b2/sold/0");
         assert_eq!(PartObject::all(3).len(), 3 + 3 * 8 + 9);
+        assert_eq!(PartObject::all(3).last(), Some(&PartObject::SplitDone));
     }
 }

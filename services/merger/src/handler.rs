@@ -326,8 +326,10 @@ impl WorkHandler<MergeWork> for Merger {
 
     /// A partitioned merge whose attempt ended without this step (the batch failed, or was
     /// retried) would leave its partition objects in the file bucket until its age limit
-    /// (7 days): they are deleted now. A replica still working on another step of it writes
-    /// a few more; the steps it then sends come here too.
+    /// (7 days): they are deleted now, by the first of its steps to come here. The others
+    /// find its `split/done` gone (deleted last) and leave it at that; so does a step of an
+    /// attempt that completed, whose combine deleted them. What a replica still working on
+    /// a step writes after that is left to the age limit.
     async fn abandoned(&self, work: MergeWork) {
         let parts = match work.step {
             MergeStep::Start => match partitioned::plan(&work, self.memory_bytes) {
@@ -336,7 +338,16 @@ impl WorkHandler<MergeWork> for Merger {
             },
             MergeStep::Barcodes { parts, .. }
             | MergeStep::Orders { parts, .. }
-            | MergeStep::Combine { parts } => parts,
+            | MergeStep::Combine { parts } => {
+                let split = match partitioned::Parts::open(&self.bus, &work.batch).await {
+                    Ok(store) => store.exists(PartObject::SplitDone).await,
+                    Err(e) => Err(e),
+                };
+                if matches!(split, Ok(false)) {
+                    return;
+                }
+                parts
+            }
         };
         if parts > 1 {
             tracing::info!(
